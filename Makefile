@@ -1,0 +1,161 @@
+# carp: CARP election daemon (carpd), conntrack state replicator (syncd)
+# and their control tool (carpctl).
+#
+#   make            build build/carpd build/carpctl build/syncd
+#   make check      install deps, build, run every test (unit, ASan/UBSan
+#                   unit, golden configs, namespace integration, end to end)
+#   make unit       unit tests only (no root needed)
+#   make demo       two-firewall lab with a live failover
+#   make bench      speed and memory figures
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR	?= /lib/systemd/system
+DESTDIR	?=
+
+BUILD	?= build
+CC	?= cc
+PKGS	:= libnetfilter_conntrack libmnl libnftnl libcrypto libevent \
+	   libprotobuf-c libnetfilter_queue
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare \
+	   -Wno-missing-field-initializers
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -Icommon -Iproto \
+	   -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS	+= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifeq ($(SANITIZE),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+PROTOS	:= $(wildcard proto/*.proto)
+GEN_C	:= $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
+GEN_H	:= $(GEN_C:.c=.h)
+
+# Sources by role. Each daemon's main lives in its own file so that the
+# unit tests can link every other module.
+COMMON_SRC := $(wildcard common/*.c) $(wildcard proto/*.c)
+CARPD_MAIN := carpd/carpd.c
+CTL_SRC	   := $(wildcard carpd/carpctl*.c)
+CARPD_SRC  := $(filter-out $(CARPD_MAIN) $(CTL_SRC),$(wildcard carpd/*.c))
+SYNCD_MAIN := syncd/syncd.c
+SYNCD_SRC  := $(filter-out $(SYNCD_MAIN),$(wildcard syncd/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(GEN_C:.c=.o)
+CARPD_OBJ  := $(call obj,$(CARPD_SRC))
+SYNCD_OBJ  := $(call obj,$(SYNCD_SRC))
+
+BINS	:= $(BUILD)/carpd $(BUILD)/carpctl
+ifneq ($(wildcard $(SYNCD_MAIN)),)
+BINS	+= $(BUILD)/syncd
+endif
+
+.PHONY: all deps check unit unit-san golden integ e2e demo bench install \
+	clean lint
+.SECONDARY:
+
+all: $(BINS)
+
+deps:
+	@sh tests/deps.sh
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: proto/%.proto
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=proto --c_out=$(BUILD)/gen $<
+
+# Generated protobuf code is not ours: build it without our warning set.
+$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
+	$(CC) -std=gnu11 -O2 -g -I$(BUILD)/gen \
+	    $(if $(filter 1,$(SANITIZE)),-fsanitize=address$(,)undefined) \
+	    -c -o $@ $<
+, := ,
+
+$(BUILD)/obj/%.o: %.c $(GEN_H) $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libcarpd.a: $(CARPD_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libsyncd.a: $(SYNCD_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/carpd: $(call obj,$(CARPD_MAIN)) $(BUILD)/libcarpd.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/carpctl: $(call obj,$(CTL_SRC)) $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/syncd: $(call obj,$(SYNCD_MAIN)) $(BUILD)/libsyncd.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Unit tests: tests/unit/test_NAME.c, one Check program each. A test that
+# needs daemon modules says which in tests/unit/test_NAME.mk:
+#   test_NAME_LIBS := carpd     (or syncd, or both)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+-include $(wildcard tests/unit/*.mk)
+unitlibs = $(foreach l,$($(1)_LIBS),$(BUILD)/lib$(l).a)
+
+# Each test depends only on the libraries it declares, so one daemon's
+# work in progress does not hold up the other's tests.
+.SECONDEXPANSION:
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(call unitlibs,$$*) \
+		$(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(call unitlibs,$*) $(BUILD)/libcommon.a \
+	    $(LDLIBS) $(shell pkg-config --libs check)
+
+unit: all $(UNIT_BIN)
+	@sh tests/run-unit.sh $(BUILD)/tests
+
+unit-san:
+	$(MAKE) SANITIZE=1 BUILD=build/san unit
+
+golden: all
+	@sh tests/golden/run.sh $(BUILD)
+
+integ: all
+	@sh tests/run-integ.sh tests/integ
+
+e2e: all
+	@sh tests/run-integ.sh tests/e2e
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) unit-san
+	$(MAKE) golden
+	$(MAKE) integ
+	@if [ -d tests/e2e ]; then $(MAKE) e2e; fi
+
+demo: deps all
+	@sh tests/lab/demo.sh
+
+bench: deps all
+	@sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(SBINDIR)/
+	if [ -d man ]; then \
+	    install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/; \
+	    install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/; fi
+	if [ -d rc ] && ls rc/*.service >/dev/null 2>&1; then \
+	    install -d $(DESTDIR)$(UNITDIR); \
+	    install -m 644 rc/*.service $(DESTDIR)$(UNITDIR)/; fi
+	if [ -f etc/carp.conf ] && [ ! -f $(DESTDIR)$(SYSCONFDIR)/carp.conf ]; \
+	    then install -m 600 etc/carp.conf $(DESTDIR)$(SYSCONFDIR)/; fi
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning -Icommon -Iproto \
+	    common carpd syncd proto
+
+clean:
+	rm -rf build

@@ -1,0 +1,181 @@
+/* carpd runtime: one struct carp_if per configured carp, groups with
+ * demote counters, and the narrow interfaces between the modules:
+ *
+ *   carpd.c    main, event loop, signals, reload (apply the config diff)
+ *   fsm.c      election state machine (table-driven) and advert input
+ *   group.c    groups and demote counters, demote holds by clients
+ *   auth.c     strict-mode counter (persisted) and per-source replay table
+ *   kif.c      kernel via rtnetlink: addresses, link state, macvlan
+ *   net.c      raw CARP sockets (IPv4 and IPv6), gratuitous ARP, NA
+ *   hooks.c    up/down scripts: fork+execve, async, timeout, output logged
+ *   control.c  control socket server (carpctl, syncd's demote holds)
+ *
+ * The engine (fsm.c, group.c) reaches the kernel and the wire only through
+ * struct carp_ops, so unit tests run it without root. */
+#ifndef CARPD_H
+#define CARPD_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <stdint.h>
+#include <event2/event.h>
+
+#include "conf.h"
+
+enum carp_state {
+	CARP_INIT = 0,
+	CARP_BACKUP,
+	CARP_MASTER,
+	CARP_NSTATES
+};
+
+/* Everything that may happen to a carp; the FSM table maps
+ * (state, event) -> (action, next state). */
+enum carp_event {
+	EV_START = 0,		/* configured, link up: leave INIT */
+	EV_MD_TIMEOUT,		/* master-down timer fired */
+	EV_AD_TIMEOUT,		/* advert timer fired (MASTER) */
+	EV_ADV_BETTER,		/* valid advert from a better master */
+	EV_ADV_WORSE,		/* valid advert we should preempt */
+	EV_ADV_KEEP,		/* valid advert: stay, re-arm master-down */
+	EV_LINK_DOWN,		/* carpdev lost its link */
+	EV_LINK_UP,
+	EV_ADMIN_DOWN,		/* carpctl down, reload removed it, SIGTERM */
+	EV_ADMIN_UP,		/* carpctl up */
+	EV_DEMOTED,		/* our advertised demote changed */
+	CARP_NEVENTS
+};
+
+struct carp_counters {
+	uint64_t	 adverts_sent;
+	uint64_t	 adverts_received;	/* valid, for this vhid */
+	uint64_t	 bad_checksum;
+	uint64_t	 bad_ttl;
+	uint64_t	 bad_hmac;
+	uint64_t	 bad_version;		/* version/type/authlen */
+	uint64_t	 bad_length;
+	uint64_t	 replays;		/* strict: counter not newer */
+	uint64_t	 loops;			/* our own counter came back */
+	uint64_t	 send_errors;
+	uint64_t	 transitions;
+};
+
+/* Advert fields the engine compares (decoded from the wire). */
+struct carp_advert {
+	int		 vhid;
+	int		 advbase;
+	int		 advskew;
+	int		 demote;
+	uint64_t	 counter;
+};
+
+#define CARP_REPLAY_SLOTS	8	/* sources remembered per carp */
+
+struct carp_replay {
+	struct sockaddr_storage	 src;
+	uint64_t		 counter;	/* last accepted */
+};
+
+struct carp_if {
+	TAILQ_ENTRY(carp_if)	 entry;
+	struct conf_carp	 conf;		/* own copy */
+	struct carpd		*env;
+	enum carp_state		 state;
+	unsigned		 carpdev_index;
+	unsigned		 addr_index;	/* carpdev, or the macvlan */
+	uint8_t			 mac[6];	/* source MAC for ARP/NA */
+	int			 link_up;
+	int			 admin_down;
+	int			 link_demoted;	/* holds +1 on our groups */
+	int			 send_fail_run;	/* consecutive send errors */
+	int			 send_demoted;	/* holds +1 on our groups */
+	int			 addrs_installed;
+	uint64_t		 counter;	/* ours, as sent */
+	struct sockaddr_storage	 master;	/* last master heard */
+	time_t			 since;		/* last transition, unix */
+	struct carp_counters	 cnt;
+	struct carp_replay	 replay[CARP_REPLAY_SLOTS];
+	struct event		*ad_timer;	/* MASTER: send advert */
+	struct event		*md_timer;	/* BACKUP: master down */
+	struct event		*announce_timer; /* repeat GARP/NA */
+	int			 announce_left;
+};
+
+struct carp_group {
+	TAILQ_ENTRY(carp_group)	 entry;
+	char			 name[CONF_NAMELEN];
+	int			 demote;	/* current counter, >= 0 */
+};
+
+/* The kernel and the wire, as the engine sees them. carpd.c installs the
+ * real table (kif.c + net.c + hooks.c); unit tests install stubs. */
+struct carp_ops {
+	int	(*addr_add)(struct carp_if *, const struct conf_addr *);
+	int	(*addr_del)(struct carp_if *, const struct conf_addr *);
+	/* send one encoded advert for this carp over af */
+	int	(*send)(struct carp_if *, int af, const uint8_t *, size_t);
+	/* gratuitous ARP for every IPv4 address, unsolicited NA (override)
+	 * for every IPv6 one */
+	void	(*announce)(struct carp_if *);
+	/* up (1) or down (0) script, once per address, never blocking */
+	void	(*script)(struct carp_if *, int up);
+};
+
+struct carpd {
+	struct event_base	*base;
+	struct carp_conf	*conf;
+	const struct carp_ops	*ops;
+	TAILQ_HEAD(, carp_if)	 carps;
+	TAILQ_HEAD(, carp_group) groups;
+	uint64_t		 unknown_vhid;	/* adverts for no carp here */
+	uint64_t		 bad_packets;	/* too short, unparseable */
+	int			 shutting_down;
+};
+
+/* fsm.c */
+const char	*carp_state_name(enum carp_state);
+const char	*carp_event_name(enum carp_event);
+void		 carp_fsm(struct carp_if *, enum carp_event, const char *why);
+/* Classify a valid advert against our own state (PROTOCOL.md rules). */
+enum carp_event	 carp_adv_classify(const struct carp_if *,
+		    const struct carp_advert *);
+/* Raw packet from the wire: checks, counts, then drives the FSM. ttl is
+ * the received TTL/hop limit; src the IP source. */
+void		 carp_input(struct carpd *, unsigned ifindex, int af,
+		    const struct sockaddr *src, int ttl, const uint8_t *,
+		    size_t);
+/* Interval in ms: advbase*1000 + advskew*1000/256. */
+unsigned	 carp_interval_ms(int advbase, int advskew);
+int		 carp_advertised_demote(const struct carp_if *);
+/* Encode and send an advert now (bow-out: advbase/advskew 255). */
+void		 carp_send_advert(struct carp_if *, int bowout);
+struct carp_if	*carp_if_new(struct carpd *, const struct conf_carp *);
+void		 carp_if_free(struct carp_if *);
+
+/* group.c */
+struct carp_group *group_find(struct carpd *, const char *);
+struct carp_group *group_get(struct carpd *, const char *); /* creates */
+/* Adjust a group's counter by delta (clamped at 0); members advertise
+ * at once when it changes. -1 if no such group. */
+int		 group_adjust(struct carpd *, const char *, int delta,
+		    const char *why);
+/* Adjust every group cif belongs to (including "carp"). */
+void		 group_adjust_member(struct carp_if *, int delta,
+		    const char *why);
+int		 group_is_member(const struct carp_if *, const char *);
+
+/* auth.c: strict mode (auth strict) counters and replay protection */
+int		 auth_init(const char *state_file);
+uint64_t	 auth_next_counter(void);	/* never goes backwards */
+void		 auth_persist(void);
+/* 1 if counter is newer than the last accepted one from src (and
+ * records it), 0 if it is a replay. */
+int		 auth_replay_check(struct carp_if *, const struct sockaddr *,
+		    uint64_t counter);
+
+/* control.c: notify monitor clients of a transition */
+void		 control_notify(struct carp_if *, enum carp_state old,
+		    const char *why);
+
+#endif

@@ -1,0 +1,131 @@
+/* /etc/carp.conf: one file for carpd and syncd.
+ *
+ * The parser (conf.c) reads the whole file, checks it and returns a
+ * struct carp_conf, or reports every mistake as "file:line: message" and
+ * returns NULL. printconf.c prints a parsed config back in canonical form
+ * (carpd -nv / syncd -nv). Secrets (password-file, key-file) are read at
+ * parse time, so the daemons never reopen them. */
+#ifndef CARP_CONF_H
+#define CARP_CONF_H
+
+#include <sys/queue.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONF_FILE		"/etc/carp.conf"
+#define CONF_CARPD_SOCKET	"/run/carpd.sock"
+#define CONF_SYNCD_SOCKET	"/run/syncd.sock"
+#define CONF_STATE_FILE		"/var/lib/carp/carpd.state"
+#define CONF_NAMELEN		32	/* group names */
+#define CONF_MAXADDRS		16	/* addresses per carp */
+#define CONF_MAXGROUPS		8	/* groups per carp, "carp" not counted */
+#define CONF_MAXIGNORE		32
+#define CONF_PASSMAX		64	/* strict mode; compat allows 19 */
+#define CONF_COMPAT_PASSMAX	19
+#define CONF_KEYMAX		64
+#define SYNC_DEFAULT_PORT	8372
+#define SYNC_DEFAULT_MCAST	"224.0.0.240"
+
+struct conf_addr {
+	int		 af;		/* AF_INET, AF_INET6, or 0 for unset */
+	union {
+		struct in_addr	 v4;
+		struct in6_addr	 v6;
+	}		 a;
+	uint8_t		 plen;		/* prefix length */
+};
+
+enum conf_auth {
+	AUTH_COMPAT = 0,	/* byte-identical to OpenBSD/FreeBSD/ucarp */
+	AUTH_STRICT,		/* carpd only: SHA-256 over all, monotonic */
+};
+
+struct conf_group {
+	TAILQ_ENTRY(conf_group)	 entry;
+	char			 name[CONF_NAMELEN];
+	int			 demote;	/* demote at start, 0..255 */
+	int			 line;
+};
+
+struct conf_carp {
+	TAILQ_ENTRY(conf_carp)	 entry;
+	char			 name[IFNAMSIZ];
+	int			 vhid;		/* 1..255 */
+	char			 carpdev[IFNAMSIZ];
+	uint8_t			 password[CONF_PASSMAX];
+	size_t			 passlen;
+	char			 password_file[PATH_MAX]; /* "" if inline */
+	int			 advbase;	/* 0..254 s, default 1 */
+	int			 advskew;	/* 0..254 /256 s, default 0 */
+	struct conf_addr	 addrs[CONF_MAXADDRS];
+	int			 naddrs;
+	char			 groups[CONF_MAXGROUPS][CONF_NAMELEN];
+	int			 ngroups;
+	int			 preempt;	/* -1: the global default */
+	int			 vmac;
+	struct conf_addr	 peer;		/* af 0: multicast */
+	struct conf_addr	 mcast;		/* af 0: 224.0.0.18/ff02::12 */
+	enum conf_auth		 auth;
+	char			 up_script[PATH_MAX];
+	char			 down_script[PATH_MAX];
+	char			 script_arg[256];
+	int			 line;
+};
+
+struct conf_sync {
+	int			 present;	/* a sync { } block was seen */
+	char			 syncdev[IFNAMSIZ];
+	struct conf_addr	 syncpeer;	/* af 0: multicast on syncdev */
+	struct conf_addr	 mcast;		/* default SYNC_DEFAULT_MCAST */
+	uint16_t		 port;		/* default SYNC_DEFAULT_PORT */
+	char			 key_file[PATH_MAX];
+	uint8_t			 key[CONF_KEYMAX];
+	size_t			 keylen;
+	int			 defer;
+	unsigned		 defer_timeout_ms;	/* default 20 */
+	unsigned		 bulk_timeout_ms;	/* default 30000 */
+	int			 bulk_demote;		/* default 32 */
+	int			 link_demote;		/* default 1 */
+	struct conf_addr	 ignore[CONF_MAXIGNORE];
+	int			 nignore;
+	char			 control_socket[PATH_MAX]; /* syncd's own */
+	char			 carpd_socket[PATH_MAX];   /* demote IPC */
+	int			 line;
+};
+
+struct carp_conf {
+	char			 path[PATH_MAX];
+	int			 preempt;	/* global default, 0 */
+	int			 deadratio;	/* 1..255, default 3 */
+	char			 control_socket[PATH_MAX];
+	char			 state_file[PATH_MAX];	/* strict counters */
+	TAILQ_HEAD(, conf_group) groups;
+	TAILQ_HEAD(, conf_carp)	 carps;
+	struct conf_sync	 sync;
+};
+
+/* Parse path; every error goes to errf as "file:line: message".
+ * NULL if there was any error (nothing is half-applied by a caller). */
+struct carp_conf	*conf_parse(const char *path, FILE *errf);
+void			 conf_free(struct carp_conf *);
+void			 conf_print(FILE *, const struct carp_conf *);
+
+/* Effective values, resolving the inherited defaults. */
+int			 conf_carp_preempt(const struct carp_conf *,
+			    const struct conf_carp *);
+/* 1 if two carps are configured identically (reload keeps the state). */
+int			 conf_carp_equal(const struct conf_carp *,
+			    const struct conf_carp *);
+
+/* Address helpers shared by everyone. */
+int	conf_addr_parse(const char *, struct conf_addr *, int need_plen);
+void	conf_addr_print(const struct conf_addr *, int with_plen, char *,
+	    size_t);
+int	conf_addr_cmp(const struct conf_addr *, const struct conf_addr *);
+/* 0 if path is a regular file not readable by group or others. */
+int	conf_check_secrecy(const char *path, char *why, size_t);
+
+#endif

@@ -1,0 +1,142 @@
+/* Logging, after bgpd's log.c: warn variants append strerror(errno),
+ * x variants do not; fatal* are for broken invariants only. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <sys/time.h>
+
+#include "log.h"
+
+static int	 log_fg = 1;
+static int	 log_verbose;
+static const char *log_ident = "carp";
+
+static void	 log_vmsg(int, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+
+void
+log_init(const char *ident, int foreground, int verbose)
+{
+	log_ident = ident;
+	log_fg = foreground;
+	log_verbose = verbose;
+	if (!foreground)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	tzset();
+}
+
+void
+log_setverbose(int verbose)
+{
+	log_verbose = verbose;
+}
+
+int
+log_getverbose(void)
+{
+	return (log_verbose);
+}
+
+static void
+log_emit(int pri, const char *msg)
+{
+	struct timeval	 tv;
+	struct tm	 tm;
+	char		 ts[16];
+
+	if (!log_fg) {
+		syslog(pri, "%s", msg);
+		return;
+	}
+	/* Milliseconds: failover timelines are read from these lines. */
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ld %s: %s\n", ts, (long)tv.tv_usec / 1000,
+	    log_ident, msg);
+	fflush(stderr);
+}
+
+static void
+log_vmsg(int pri, int with_errno, const char *fmt, va_list ap)
+{
+	char	 buf[1024];
+	size_t	 len;
+	int	 saved = errno;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (with_errno) {
+		len = strlen(buf);
+		snprintf(buf + len, sizeof(buf) - len, ": %s",
+		    strerror(saved));
+	}
+	log_emit(pri, buf);
+	errno = saved;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_ERR, 1, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_ERR, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_INFO, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vmsg(LOG_DEBUG, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, 1, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install every build and test package, once. Idempotent: apt-get runs
+# only when something is missing, and 'apt-get update' only then.
+set -e
+PKGS="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev
+libnetfilter-conntrack-dev libmnl-dev libnftnl-dev libssl-dev libevent-dev
+libnetfilter-queue-dev check libsubunit-dev iproute2 nftables iptables
+conntrack conntrackd keepalived ucarp tshark tcpdump python3-scapy iperf3
+socat mandoc iputils-ping procps psmisc"
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in *"install ok installed"*) ;; *) missing="$missing $p";; esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$missing (run as root to install)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing
