@@ -113,6 +113,9 @@ struct carp_group {
 struct carp_ops {
 	int	(*addr_add)(struct carp_if *, const struct conf_addr *);
 	int	(*addr_del)(struct carp_if *, const struct conf_addr *);
+	/* the IP source an advert for this carp over af will carry (the
+	 * carpdev's primary IPv4 address, its IPv6 link-local); -1 if none */
+	int	(*source)(struct carp_if *, int af, struct sockaddr_storage *);
 	/* send one encoded advert for this carp over af */
 	int	(*send)(struct carp_if *, int af, const uint8_t *, size_t);
 	/* gratuitous ARP for every IPv4 address, unsolicited NA (override)
@@ -174,8 +177,22 @@ void		 auth_persist(void);
 int		 auth_replay_check(struct carp_if *, const struct sockaddr *,
 		    uint64_t counter);
 
-/* control.c: notify monitor clients of a transition */
+/* carpd.c */
+/* Re-read the config file and apply only the difference; an unchanged
+ * carp keeps its state. -1 with the reason in err if the file is bad
+ * (then nothing changes). */
+int		 carpd_reload(struct carpd *, char *err, size_t errlen);
+struct carp_if	*carpd_find_carp(struct carpd *, const char *name);
+
+/* control.c: the control socket server */
+int		 control_init(struct carpd *, const char *path);
+void		 control_cleanup(void);
+/* notify monitor clients of a transition */
 void		 control_notify(struct carp_if *, enum carp_state old,
 		    const char *why);
+
+/* hooks.c: the up/down scripts (carp_ops.script) */
+void		 hooks_run(struct carp_if *, int up);
+void		 hooks_init(struct event_base *);
 
 #endif
