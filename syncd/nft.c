@@ -1,0 +1,320 @@
+/* syncd's own nftables tables (libnftnl), for defer: queue the first
+ * packet of every new forwarded connection to userspace.
+ *
+ * One table per family ("ip carp_syncd", "ip6 carp_syncd") with one chain
+ * at postrouting, priority 200: after source NAT (100), so the state we
+ * replicate already carries its NAT binding, and before conntrack confirm,
+ * so the connection does not exist yet when the peer is told about it.
+ * Rule: meta iif != 0 (forwarded, not local), ct state new, queue num N
+ * bypass. Bypass means a dead syncd never black-holes traffic. The native
+ * queue expression is used where the kernel has it; otherwise the xt
+ * NFQUEUE target through nft compat, as iptables-nft emits it. */
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+
+#include "log.h"
+#include "nft.h"
+
+#define NFT_TABLE	"carp_syncd"
+#define NFT_CHAIN	"defer"
+#define NFT_PRIO	200
+
+static uint32_t	nft_seq;
+
+static struct nftnl_expr *
+nft_expr(const char *name)
+{
+	struct nftnl_expr	*e;
+
+	if ((e = nftnl_expr_alloc(name)) == NULL)
+		fatal("nftnl_expr_alloc");
+	return (e);
+}
+
+static void
+nft_add_cmp_neq0(struct nftnl_rule *r)
+{
+	struct nftnl_expr	*e = nft_expr("cmp");
+	uint32_t		 zero = 0;
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &zero, sizeof(zero));
+	nftnl_rule_add_expr(r, e);
+}
+
+/* meta iif != 0: only forwarded packets have an input interface here */
+static void
+nft_add_forwarded(struct nftnl_rule *r)
+{
+	struct nftnl_expr	*e = nft_expr("meta");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_IIF);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	nft_add_cmp_neq0(r);
+}
+
+/* ct state new */
+static void
+nft_add_ct_new(struct nftnl_rule *r)
+{
+	struct nftnl_expr	*e = nft_expr("ct");
+	uint32_t		 mask = NF_CT_STATE_BIT(IP_CT_NEW), x = 0;
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	e = nft_expr("bitwise");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(mask));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &x, sizeof(x));
+	nftnl_rule_add_expr(r, e);
+	nft_add_cmp_neq0(r);
+}
+
+static void
+nft_add_queue(struct nftnl_rule *r, uint16_t num, int compat)
+{
+	struct nftnl_expr	*e;
+	struct xt_NFQ_info_v3	*info;
+	size_t			 len;
+
+	if (!compat) {
+		e = nft_expr("queue");
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, num);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
+		    NFT_QUEUE_FLAG_BYPASS);
+		nftnl_rule_add_expr(r, e);
+		return;
+	}
+	/* xt target info is padded to 8 bytes (XT_ALIGN); libnftnl takes
+	 * ownership of the buffer. */
+	len = (sizeof(*info) + 7) & ~(size_t)7;
+	if ((info = calloc(1, len)) == NULL)
+		fatal("nft");
+	info->queuenum = num;
+	info->queues_total = 1;
+	info->flags = NFQ_FLAG_BYPASS;
+	e = nft_expr("target");
+	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, len);
+	nftnl_rule_add_expr(r, e);
+}
+
+static void
+nft_put_table(struct mnl_nlmsg_batch *b, int family, int msg)
+{
+	struct nftnl_table	*t;
+	struct nlmsghdr		*nlh;
+
+	if ((t = nftnl_table_alloc()) == NULL)
+		fatal("nft");
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
+	nlh = nftnl_table_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), msg,
+	    family, (msg == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0) | NLM_F_ACK,
+	    nft_seq++);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	mnl_nlmsg_batch_next(b);
+}
+
+static void
+nft_put_chain(struct mnl_nlmsg_batch *b, int family)
+{
+	struct nftnl_chain	*c;
+	struct nlmsghdr		*nlh;
+
+	if ((c = nftnl_chain_alloc()) == NULL)
+		fatal("nft");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, NFT_CHAIN);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_POST_ROUTING);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NFT_PRIO);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	nlh = nftnl_chain_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
+	    NFT_MSG_NEWCHAIN, family, NLM_F_CREATE | NLM_F_ACK, nft_seq++);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	mnl_nlmsg_batch_next(b);
+}
+
+static void
+nft_put_rule(struct mnl_nlmsg_batch *b, int family, uint16_t num,
+    int compat)
+{
+	struct nftnl_rule	*r;
+	struct nlmsghdr		*nlh;
+
+	if ((r = nftnl_rule_alloc()) == NULL)
+		fatal("nft");
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NFT_CHAIN);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
+	nft_add_forwarded(r);
+	nft_add_ct_new(r);
+	nft_add_queue(r, num, compat);
+	nlh = nftnl_rule_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
+	    NFT_MSG_NEWRULE, family, NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK,
+	    nft_seq++);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	mnl_nlmsg_batch_next(b);
+}
+
+/* Read acks until every message that asked for one has its answer; the
+ * first error wins (the kernel then applied nothing of the batch). */
+static int
+nft_read_acks(struct mnl_socket *nl, int expected)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	const struct nlmsghdr	*nlh;
+	const struct nlmsgerr	*e;
+	int			 n, got = 0, err = 0, rounds;
+
+	for (rounds = 0; got < expected && rounds < 64; rounds++) {
+		if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) <= 0)
+			return (-1);
+		nlh = (const struct nlmsghdr *)buf;
+		for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = mnl_nlmsg_get_payload(nlh);
+			if (e->error != 0 && err == 0)
+				err = -e->error;
+			got++;
+		}
+	}
+	errno = err;
+	return (err == 0 && got >= expected ? 0 : -1);
+}
+
+static int
+nft_commit(struct mnl_nlmsg_batch *b, int expected)
+{
+	struct mnl_socket	*nl;
+	struct timeval		 tv = { 2, 0 };
+	int			 rv = -1, err;
+
+	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL)
+		return (-1);
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	    mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b),
+	    mnl_nlmsg_batch_size(b)) != -1)
+		rv = nft_read_acks(nl, expected);
+	err = errno;
+	mnl_socket_close(nl);
+	errno = err;
+	return (rv);
+}
+
+static struct mnl_nlmsg_batch *
+nft_begin(char *buf, size_t len)
+{
+	struct mnl_nlmsg_batch	*b;
+
+	if (nft_seq == 0)
+		nft_seq = (uint32_t)time(NULL);
+	if ((b = mnl_nlmsg_batch_start(buf, len)) == NULL)
+		fatal("nft");
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), nft_seq++);
+	mnl_nlmsg_batch_next(b);
+	return (b);
+}
+
+static int
+nft_end(struct mnl_nlmsg_batch *b, int expected)
+{
+	int	 rv, err;
+
+	nftnl_batch_end(mnl_nlmsg_batch_current(b), nft_seq++);
+	mnl_nlmsg_batch_next(b);
+	rv = nft_commit(b, expected);
+	err = errno;
+	mnl_nlmsg_batch_stop(b);
+	errno = err;
+	return (rv);
+}
+
+static int
+nft_install_family(int family, uint16_t num, int compat)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_nlmsg_batch	*b;
+
+	b = nft_begin(buf, sizeof(buf));
+	nft_put_table(b, family, NFT_MSG_NEWTABLE);
+	nft_put_chain(b, family);
+	nft_put_rule(b, family, num, compat);
+	return (nft_end(b, 3));
+}
+
+static void
+nft_remove_family(int family)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_nlmsg_batch	*b;
+
+	b = nft_begin(buf, sizeof(buf));
+	nft_put_table(b, family, NFT_MSG_DELTABLE);
+	if (nft_end(b, 1) == -1 && errno != ENOENT)
+		log_warn("nft: remove table %s %s",
+		    family == NFPROTO_IPV4 ? "ip" : "ip6", NFT_TABLE);
+}
+
+void
+nft_defer_remove(void)
+{
+	nft_remove_family(NFPROTO_IPV4);
+	nft_remove_family(NFPROTO_IPV6);
+}
+
+int
+nft_defer_install(uint16_t num, int *used_compat)
+{
+	static const int	 fam[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	size_t			 i;
+	int			 compat = 0;
+
+	/* a table left by a syncd that crashed is replaced, not doubled */
+	nft_defer_remove();
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		if (nft_install_family(fam[i], num, compat) == 0)
+			continue;
+		if (compat) {
+			log_warn("nft: cannot install the defer rule");
+			nft_defer_remove();
+			return (-1);
+		}
+		log_info("nft: no native queue expression (%s), using the "
+		    "xt NFQUEUE target", strerror(errno));
+		compat = 1;
+		nft_defer_remove();
+		i = (size_t)-1;
+	}
+	if (used_compat != NULL)
+		*used_compat = compat;
+	return (0);
+}
