@@ -198,6 +198,19 @@ wait_for() {
 	return 1
 }
 
+# lab_hold SECONDS CMD: CMD must succeed at every check (every 200 ms)
+# for SECONDS; 1 at the first failure. For "nothing changes" checks.
+lab_hold() {
+	local _t=${1%s} _cmd=$2 _n
+	_n=$(( _t * 5 ))
+	while [ "$_n" -gt 0 ]; do
+		eval "$_cmd" >/dev/null 2>&1 || return 1
+		_n=$((_n - 1))
+		sleep 0.2
+	done
+	eval "$_cmd" >/dev/null 2>&1
+}
+
 # --- carpd -----------------------------------------------------------
 
 # carpd_conf NS < body: write $LAB_DIR/NS.conf: the control socket
