@@ -1,0 +1,183 @@
+/* Print a parsed configuration back in canonical form (carpd -nv,
+ * syncd -nv), after bgpd's printconf.c: fixed keyword order, every value
+ * explicit including the defaults, addresses normalised, and never a
+ * secret. What is printed parses back to an equal configuration, except
+ * for an inline password, which is masked. */
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "conf.h"
+
+static void
+conf_print_word(FILE *f, const char *s)
+{
+	/* bare when it reads back as the same single word */
+	if (s[0] != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:/") == strlen(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void
+conf_print_kw(FILE *f, const char *indent, const char *kw, const char *val)
+{
+	fprintf(f, "%s%s ", indent, kw);
+	conf_print_word(f, val);
+	fputc('\n', f);
+}
+
+/* Paths and free text always quoted, as in the documentation. */
+static void
+conf_print_quoted(FILE *f, const char *indent, const char *kw, const char *val)
+{
+	fprintf(f, "%s%s \"", indent, kw);
+	for (; *val != '\0'; val++) {
+		if (*val == '"' || *val == '\\')
+			fputc('\\', f);
+		fputc(*val, f);
+	}
+	fputs("\"\n", f);
+}
+
+static void
+conf_print_addr(FILE *f, const char *indent, const char *kw,
+    const struct conf_addr *a, int with_plen)
+{
+	char	buf[INET6_ADDRSTRLEN + 8];
+
+	conf_addr_print(a, with_plen, buf, sizeof(buf));
+	fprintf(f, "%s%s %s\n", indent, kw, buf);
+}
+
+static const char *
+conf_yn(int v)
+{
+	return (v ? "yes" : "no");
+}
+
+/* The largest unit that keeps the value exact. */
+static void
+conf_print_duration(FILE *f, const char *kw, unsigned ms)
+{
+	if (ms != 0 && ms % 60000 == 0)
+		fprintf(f, "\t%s %um\n", kw, ms / 60000);
+	else if (ms != 0 && ms % 1000 == 0)
+		fprintf(f, "\t%s %us\n", kw, ms / 1000);
+	else
+		fprintf(f, "\t%s %ums\n", kw, ms);
+}
+
+static void
+conf_print_global(FILE *f, const struct carp_conf *conf)
+{
+	fprintf(f, "preempt %s\n", conf_yn(conf->preempt));
+	fprintf(f, "deadratio %d\n", conf->deadratio);
+	conf_print_quoted(f, "", "control-socket", conf->control_socket);
+	conf_print_quoted(f, "", "state-file", conf->state_file);
+}
+
+static void
+conf_print_group(FILE *f, const struct conf_group *g)
+{
+	fputc('\n', f);
+	fputs("group ", f);
+	conf_print_word(f, g->name);
+	fprintf(f, " {\n\tdemote %d\n}\n", g->demote);
+}
+
+static void
+conf_print_password(FILE *f, const struct conf_carp *c)
+{
+	if (c->password_file[0] != '\0')
+		conf_print_quoted(f, "\t", "password-file", c->password_file);
+	else if (c->passlen > 0)
+		fputs("\tpassword \"********\"\n", f);
+	else
+		fputs("\tpassword \"\"\n", f);
+}
+
+static void
+conf_print_carp(FILE *f, const struct conf_carp *c)
+{
+	int	i;
+
+	fputc('\n', f);
+	fputs("carp ", f);
+	conf_print_word(f, c->name);
+	fputs(" {\n", f);
+	fprintf(f, "\tvhid %d\n", c->vhid);
+	conf_print_kw(f, "\t", "carpdev", c->carpdev);
+	conf_print_password(f, c);
+	fprintf(f, "\tauth %s\n", c->auth == AUTH_STRICT ? "strict" :
+	    "compat");
+	fprintf(f, "\tadvbase %d\n", c->advbase);
+	fprintf(f, "\tadvskew %d\n", c->advskew);
+	for (i = 0; i < c->naddrs; i++)
+		conf_print_addr(f, "\t", "address", &c->addrs[i], 1);
+	for (i = 0; i < c->ngroups; i++)
+		conf_print_kw(f, "\t", "group", c->groups[i]);
+	/* an inherited preempt stays inherited: printing the global value
+	 * here would turn it into an override on reparse */
+	if (c->preempt >= 0)
+		fprintf(f, "\tpreempt %s\n", conf_yn(c->preempt));
+	fprintf(f, "\tvmac %s\n", conf_yn(c->vmac));
+	if (c->peer.af != 0)
+		conf_print_addr(f, "\t", "peer", &c->peer, 0);
+	if (c->mcast.af != 0)
+		conf_print_addr(f, "\t", "mcast", &c->mcast, 0);
+	if (c->up_script[0] != '\0')
+		conf_print_quoted(f, "\t", "up-script", c->up_script);
+	if (c->down_script[0] != '\0')
+		conf_print_quoted(f, "\t", "down-script", c->down_script);
+	if (c->script_arg[0] != '\0')
+		conf_print_quoted(f, "\t", "script-arg", c->script_arg);
+	fputs("}\n", f);
+}
+
+static void
+conf_print_sync(FILE *f, const struct conf_sync *s)
+{
+	int	i;
+
+	fputs("\nsync {\n", f);
+	conf_print_kw(f, "\t", "syncdev", s->syncdev);
+	if (s->syncpeer.af != 0)
+		conf_print_addr(f, "\t", "syncpeer", &s->syncpeer, 0);
+	conf_print_addr(f, "\t", "mcast", &s->mcast, 0);
+	fprintf(f, "\tport %u\n", s->port);
+	conf_print_quoted(f, "\t", "key-file", s->key_file);
+	fprintf(f, "\tdefer %s\n", conf_yn(s->defer));
+	conf_print_duration(f, "defer-timeout", s->defer_timeout_ms);
+	conf_print_duration(f, "bulk-timeout", s->bulk_timeout_ms);
+	fprintf(f, "\tbulk-demote %d\n", s->bulk_demote);
+	fprintf(f, "\tlink-demote %d\n", s->link_demote);
+	for (i = 0; i < s->nignore; i++)
+		conf_print_addr(f, "\t", "ignore", &s->ignore[i], 1);
+	conf_print_quoted(f, "\t", "control-socket", s->control_socket);
+	conf_print_quoted(f, "\t", "carpd-socket", s->carpd_socket);
+	fputs("}\n", f);
+}
+
+void
+conf_print(FILE *f, const struct carp_conf *conf)
+{
+	const struct conf_group	*g;
+	const struct conf_carp	*c;
+
+	conf_print_global(f, conf);
+	TAILQ_FOREACH(g, &conf->groups, entry)
+		conf_print_group(f, g);
+	TAILQ_FOREACH(c, &conf->carps, entry)
+		conf_print_carp(f, c);
+	if (conf->sync.present)
+		conf_print_sync(f, &conf->sync);
+}
