@@ -1,0 +1,1 @@
+test_kif_LIBS := carpd
