@@ -1,0 +1,765 @@
+/* The CARP election engine: a table of {state, event, action, next state}
+ * after ospfd's if_fsm(), the advert classifier (OpenBSD semantics, see
+ * ../shared/PROTOCOL.md), advert input checks and advert output.
+ *
+ * The kernel and the wire are reached only through env->ops, so the whole
+ * engine runs in unit tests without root. */
+#include <sys/random.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "carpd.h"
+#include "carp.h"
+#include "log.h"
+
+/* Repeat the gratuitous ARP / unsolicited NA after becoming MASTER, so a
+ * switch or host that missed the first one learns the new port soon. */
+#define CARP_ANNOUNCE_REPEAT	3
+#define CARP_ANNOUNCE_MS	600
+
+/* Consecutive send errors that demote our groups by one (OpenBSD). */
+#define CARP_SEND_ERR_DEMOTE	3
+
+#define CARP_STATE_ANY		CARP_NSTATES
+
+static int	fsm_start(struct carp_if *);
+static int	fsm_backup_rearm(struct carp_if *);
+static int	fsm_master_up(struct carp_if *);
+static int	fsm_master_down(struct carp_if *);
+static int	fsm_advertise(struct carp_if *);
+static int	fsm_advertise_now(struct carp_if *);
+static int	fsm_link_down(struct carp_if *);
+static int	fsm_link_up(struct carp_if *);
+static int	fsm_admin_down(struct carp_if *);
+static int	fsm_admin_up(struct carp_if *);
+
+/* An action returns 0 to take the row's next state, -1 to stay. */
+struct carp_fsm_row {
+	enum carp_state	 state;		/* CARP_STATE_ANY matches all */
+	enum carp_event	 event;
+	int		(*action)(struct carp_if *);
+	enum carp_state	 next;
+};
+
+static const struct carp_fsm_row carp_fsm_table[] = {
+	/* Start: INIT -> BACKUP and arm the master-down timer; when it
+	 * fires nobody better is advertising and we become MASTER. */
+	{ CARP_INIT,	EV_START,	fsm_start,		CARP_BACKUP },
+	{ CARP_BACKUP,	EV_MD_TIMEOUT,	fsm_master_up,		CARP_MASTER },
+	/* A BACKUP takes over at once from a worse master (preempt, a
+	 * higher demote, or a bow-out / interval too long to live). */
+	{ CARP_BACKUP,	EV_ADV_WORSE,	fsm_master_up,		CARP_MASTER },
+	/* Otherwise a BACKUP re-arms its master-down timer. */
+	{ CARP_BACKUP,	EV_ADV_KEEP,	fsm_backup_rearm,	CARP_BACKUP },
+	{ CARP_BACKUP,	EV_ADV_BETTER,	fsm_backup_rearm,	CARP_BACKUP },
+	/* A MASTER advertises every interval. */
+	{ CARP_MASTER,	EV_AD_TIMEOUT,	fsm_advertise,		CARP_MASTER },
+	/* A MASTER hearing a better master goes BACKUP. */
+	{ CARP_MASTER,	EV_ADV_BETTER,	fsm_master_down,	CARP_BACKUP },
+	/* A MASTER hearing a worse one answers at once so it backs off
+	 * now rather than at our next interval. */
+	{ CARP_MASTER,	EV_ADV_WORSE,	fsm_advertise_now,	CARP_MASTER },
+	{ CARP_MASTER,	EV_ADV_KEEP,	fsm_advertise_now,	CARP_MASTER },
+	/* Our demote changed: a MASTER tells the peers at once, so every
+	 * member of a demoted group fails over together. A BACKUP sends
+	 * nothing; the new value counts at the next advert it hears. */
+	{ CARP_MASTER,	EV_DEMOTED,	fsm_advertise_now,	CARP_MASTER },
+	{ CARP_BACKUP,	EV_DEMOTED,	NULL,			CARP_BACKUP },
+	/* carpdev link down: INIT, and +1 on our groups until it returns. */
+	{ CARP_STATE_ANY, EV_LINK_DOWN,	fsm_link_down,		CARP_INIT },
+	{ CARP_INIT,	EV_LINK_UP,	fsm_link_up,		CARP_BACKUP },
+	/* Administratively down: a MASTER bows out first (advbase and
+	 * advskew 255) so a backup takes over without waiting. */
+	{ CARP_STATE_ANY, EV_ADMIN_DOWN, fsm_admin_down,	CARP_INIT },
+	{ CARP_INIT,	EV_ADMIN_UP,	fsm_admin_up,		CARP_BACKUP },
+	/* INIT does not take part in the election. */
+	{ CARP_INIT,	EV_ADV_BETTER,	NULL,			CARP_INIT },
+	{ CARP_INIT,	EV_ADV_WORSE,	NULL,			CARP_INIT },
+	{ CARP_INIT,	EV_ADV_KEEP,	NULL,			CARP_INIT },
+	{ CARP_INIT,	EV_DEMOTED,	NULL,			CARP_INIT },
+};
+
+static const char *const carp_state_names[CARP_NSTATES] = {
+	"INIT", "BACKUP", "MASTER"
+};
+
+static const char *const carp_event_names[CARP_NEVENTS] = {
+	"START", "MD_TIMEOUT", "AD_TIMEOUT", "ADV_BETTER", "ADV_WORSE",
+	"ADV_KEEP", "LINK_DOWN", "LINK_UP", "ADMIN_DOWN", "ADMIN_UP",
+	"DEMOTED"
+};
+
+const char *
+carp_state_name(enum carp_state s)
+{
+	if ((unsigned)s >= CARP_NSTATES)
+		return ("?");
+	return (carp_state_names[s]);
+}
+
+const char *
+carp_event_name(enum carp_event e)
+{
+	if ((unsigned)e >= CARP_NEVENTS)
+		return ("?");
+	return (carp_event_names[e]);
+}
+
+static const struct carp_fsm_row *
+carp_fsm_lookup(enum carp_state s, enum carp_event e)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(carp_fsm_table) / sizeof(carp_fsm_table[0]);
+	    i++) {
+		if (carp_fsm_table[i].event != e)
+			continue;
+		if (carp_fsm_table[i].state == s ||
+		    carp_fsm_table[i].state == CARP_STATE_ANY)
+			return (&carp_fsm_table[i]);
+	}
+	return (NULL);
+}
+
+void
+carp_fsm(struct carp_if *cif, enum carp_event ev, const char *why)
+{
+	const struct carp_fsm_row	*row;
+	enum carp_state			 old = cif->state;
+
+	if ((row = carp_fsm_lookup(old, ev)) == NULL) {
+		log_debug("%s: %s ignored in %s (%s)", cif->conf.name,
+		    carp_event_name(ev), carp_state_name(old), why);
+		return;
+	}
+	if (row->action != NULL && row->action(cif) == -1)
+		return;
+	if (row->next == old)
+		return;
+	cif->state = row->next;
+	cif->since = time(NULL);
+	cif->cnt.transitions++;
+	log_info("%s: %s -> %s (%s)", cif->conf.name, carp_state_name(old),
+	    carp_state_name(row->next), why);
+	control_notify(cif, old, why);
+}
+
+/*
+ * Timers. libevent timers with millisecond precision: advbase 0 gives
+ * intervals of a few milliseconds.
+ */
+unsigned
+carp_interval_ms(int advbase, int advskew)
+{
+	return ((unsigned)advbase * 1000 + (unsigned)advskew * 1000 / 256);
+}
+
+static void
+carp_timer_arm(struct event *ev, unsigned ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
+static unsigned
+carp_own_interval_ms(const struct carp_if *cif)
+{
+	return (carp_interval_ms(cif->conf.advbase, cif->conf.advskew));
+}
+
+/* Master-down = deadratio x our own interval (OpenBSD uses 3). */
+static void
+carp_md_arm(struct carp_if *cif)
+{
+	carp_timer_arm(cif->md_timer, cif->env->conf->deadratio *
+	    carp_own_interval_ms(cif));
+}
+
+static void
+carp_timers_stop(struct carp_if *cif)
+{
+	evtimer_del(cif->md_timer);
+	evtimer_del(cif->ad_timer);
+	evtimer_del(cif->announce_timer);
+	cif->announce_left = 0;
+}
+
+static void
+carp_md_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	carp_fsm(arg, EV_MD_TIMEOUT, "master down timer");
+}
+
+static void
+carp_ad_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	carp_fsm(arg, EV_AD_TIMEOUT, "advert timer");
+}
+
+static void
+carp_announce_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct carp_if	*cif = arg;
+
+	(void)fd;
+	(void)what;
+	if (cif->state != CARP_MASTER || cif->announce_left <= 0)
+		return;
+	cif->env->ops->announce(cif);
+	if (--cif->announce_left > 0)
+		carp_timer_arm(cif->announce_timer, CARP_ANNOUNCE_MS);
+}
+
+/*
+ * FSM actions.
+ */
+static int
+fsm_start(struct carp_if *cif)
+{
+	if (!cif->link_up || cif->admin_down)
+		return (-1);
+	carp_md_arm(cif);
+	return (0);
+}
+
+static int
+fsm_backup_rearm(struct carp_if *cif)
+{
+	carp_md_arm(cif);
+	return (0);
+}
+
+static void
+carp_addrs_install(struct carp_if *cif)
+{
+	int	 i;
+
+	for (i = 0; i < cif->conf.naddrs; i++)
+		if (cif->env->ops->addr_add(cif, &cif->conf.addrs[i]) == -1)
+			log_warnx("%s: cannot add address %d", cif->conf.name,
+			    i);
+	cif->addrs_installed = 1;
+}
+
+static void
+carp_addrs_remove(struct carp_if *cif)
+{
+	int	 i;
+
+	if (!cif->addrs_installed)
+		return;
+	for (i = 0; i < cif->conf.naddrs; i++)
+		if (cif->env->ops->addr_del(cif, &cif->conf.addrs[i]) == -1)
+			log_warnx("%s: cannot remove address %d",
+			    cif->conf.name, i);
+	cif->addrs_installed = 0;
+}
+
+/* BACKUP -> MASTER: add the addresses, advertise at once so the old
+ * master and the other backups hear us, announce the addresses at once
+ * and a few times more, then start the (asynchronous) up script. */
+static int
+fsm_master_up(struct carp_if *cif)
+{
+	carp_timers_stop(cif);
+	memset(&cif->master, 0, sizeof(cif->master));
+	carp_addrs_install(cif);
+	carp_send_advert(cif, 0);
+	carp_timer_arm(cif->ad_timer, carp_own_interval_ms(cif));
+	cif->env->ops->announce(cif);
+	cif->announce_left = CARP_ANNOUNCE_REPEAT;
+	carp_timer_arm(cif->announce_timer, CARP_ANNOUNCE_MS);
+	cif->env->ops->script(cif, 1);
+	return (0);
+}
+
+/* Leaving MASTER: stop advertising, remove the addresses, down script. */
+static void
+carp_master_leave(struct carp_if *cif)
+{
+	carp_timers_stop(cif);
+	carp_addrs_remove(cif);
+	cif->env->ops->script(cif, 0);
+}
+
+static int
+fsm_master_down(struct carp_if *cif)
+{
+	carp_master_leave(cif);
+	carp_md_arm(cif);
+	return (0);
+}
+
+static int
+fsm_advertise(struct carp_if *cif)
+{
+	carp_send_advert(cif, 0);
+	carp_timer_arm(cif->ad_timer, carp_own_interval_ms(cif));
+	return (0);
+}
+
+/* An extra advert now; the regular timer keeps running. Nothing goes
+ * out over a carpdev whose link is down (our own link-down demotion
+ * reaches us while we are still leaving MASTER). */
+static int
+fsm_advertise_now(struct carp_if *cif)
+{
+	if (!cif->link_up || cif->admin_down)
+		return (-1);
+	carp_send_advert(cif, 0);
+	return (0);
+}
+
+static int
+fsm_link_down(struct carp_if *cif)
+{
+	cif->link_up = 0;
+	if (cif->state == CARP_MASTER)
+		carp_master_leave(cif);
+	carp_timers_stop(cif);
+	if (!cif->link_demoted) {
+		cif->link_demoted = 1;
+		group_adjust_member(cif, 1, "carpdev link down");
+	}
+	return (0);
+}
+
+static int
+fsm_link_up(struct carp_if *cif)
+{
+	cif->link_up = 1;
+	if (cif->link_demoted) {
+		cif->link_demoted = 0;
+		group_adjust_member(cif, -1, "carpdev link up");
+	}
+	return (fsm_start(cif));
+}
+
+static int
+fsm_admin_down(struct carp_if *cif)
+{
+	cif->admin_down = 1;
+	if (cif->state == CARP_MASTER) {
+		carp_send_advert(cif, 1);
+		carp_master_leave(cif);
+	}
+	carp_timers_stop(cif);
+	return (0);
+}
+
+static int
+fsm_admin_up(struct carp_if *cif)
+{
+	cif->admin_down = 0;
+	return (fsm_start(cif));
+}
+
+/*
+ * Election. Intervals are compared exactly, in 1/256 s, as OpenBSD
+ * compares timevals; a bow-out (255/255) is the longest interval there is.
+ */
+static int
+carp_iv256(int advbase, int advskew)
+{
+	return (advbase * 256 + advskew);
+}
+
+/* The rule a MASTER applies: the sender is better if its demote is lower
+ * than ours, or not higher and its interval is not longer. OpenBSD has no
+ * tie-break: on equal demote and interval the master backs off, so two
+ * identical masters both go BACKUP and the first master-down timer to
+ * fire wins (ucarp alone tie-breaks by the lower source IP). */
+static int
+carp_adv_better(int ours, int our_iv, const struct carp_advert *adv)
+{
+	int	 peer_iv = carp_iv256(adv->advbase, adv->advskew);
+
+	if (adv->demote < ours)
+		return (1);
+	return (adv->demote <= ours && peer_iv <= our_iv);
+}
+
+/* The rules a BACKUP applies to take over at once: preempt a master that
+ * advertises slower with a demote not lower than ours; take over from a
+ * master with a higher demote whatever preempt says; and treat a master
+ * whose interval exceeds our own master-down time as dead (a bow-out
+ * advertises 255/255 and so takes effect here). */
+static int
+carp_adv_takeover(const struct carp_if *cif, int ours, int our_iv,
+    const struct carp_advert *adv)
+{
+	int	 peer_iv = carp_iv256(adv->advbase, adv->advskew);
+	int	 preempt = conf_carp_preempt(cif->env->conf, &cif->conf);
+
+	if (preempt && peer_iv > our_iv && adv->demote >= ours)
+		return (1);
+	if (adv->demote > ours)
+		return (1);
+	return (peer_iv > cif->env->conf->deadratio * our_iv);
+}
+
+/* ADV_BETTER: the sender should be master over us. ADV_WORSE: we should
+ * be master over the sender. ADV_KEEP: the sender may stay master
+ * although it is not better (a BACKUP without preempt). */
+enum carp_event
+carp_adv_classify(const struct carp_if *cif, const struct carp_advert *adv)
+{
+	int	 ours = carp_advertised_demote(cif);
+	int	 our_iv = carp_iv256(cif->conf.advbase, cif->conf.advskew);
+
+	switch (cif->state) {
+	case CARP_MASTER:
+		if (carp_adv_better(ours, our_iv, adv))
+			return (EV_ADV_BETTER);
+		return (EV_ADV_WORSE);
+	case CARP_BACKUP:
+		if (carp_adv_takeover(cif, ours, our_iv, adv))
+			return (EV_ADV_WORSE);
+		if (carp_adv_better(ours, our_iv, adv))
+			return (EV_ADV_BETTER);
+		return (EV_ADV_KEEP);
+	default:
+		return (EV_ADV_KEEP);
+	}
+}
+
+/* Sum of the demote counters of every group we are in ("carp" included),
+ * capped at 255: it has to fit the demote byte. */
+int
+carp_advertised_demote(const struct carp_if *cif)
+{
+	struct carp_group	*g;
+	long			 sum = 0;
+
+	TAILQ_FOREACH(g, &cif->env->groups, entry)
+		if (group_is_member(cif, g->name))
+			sum += g->demote;
+	return (sum > 255 ? 255 : (int)sum);
+}
+
+/*
+ * Input.
+ */
+static void
+carp_auth_fill(const struct carp_if *cif, struct carp_auth *auth)
+{
+	auth->mode = cif->conf.auth;
+	auth->key = cif->conf.password;
+	auth->keylen = cif->conf.passlen;
+	auth->addrs = cif->conf.addrs;
+	auth->naddrs = cif->conf.naddrs;
+}
+
+static struct carp_if *
+carp_lookup(struct carpd *env, unsigned ifindex, int vhid)
+{
+	struct carp_if	*cif;
+
+	TAILQ_FOREACH(cif, &env->carps, entry)
+		if (cif->carpdev_index == ifindex && cif->conf.vhid == vhid)
+			return (cif);
+	return (NULL);
+}
+
+static const char *
+carp_sa_ntop(const struct sockaddr *sa, char *buf, size_t len)
+{
+	struct conf_addr	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.af = sa->sa_family;
+	if (a.af == AF_INET)
+		a.a.v4 = ((const struct sockaddr_in *)sa)->sin_addr;
+	else if (a.af == AF_INET6)
+		a.a.v6 = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+	else
+		return ("?");
+	conf_addr_print(&a, 0, buf, len);
+	return (buf);
+}
+
+/* Decode errors are counted per carp, by reason. */
+static void
+carp_count_decode(struct carp_if *cif, enum carp_err err)
+{
+	switch (err) {
+	case CARP_ERR_LENGTH:
+		cif->cnt.bad_length++;
+		break;
+	case CARP_ERR_CKSUM:
+		cif->cnt.bad_checksum++;
+		break;
+	case CARP_ERR_HMAC:
+		cif->cnt.bad_hmac++;
+		break;
+	default:
+		cif->cnt.bad_version++;
+		break;
+	}
+}
+
+/* The receiver's checks, in order: TTL (always 255, for unicast peers
+ * too, so an advert cannot come from off-link), checksum and header,
+ * digest, our own counter coming back (loop), and in strict mode a
+ * counter not newer than the last one accepted from that source. */
+static int
+carp_input_check(struct carp_if *cif, const struct sockaddr *src, int ttl,
+    const uint8_t *buf, size_t len, struct carp_pkt *pkt)
+{
+	struct carp_auth	 auth;
+	enum carp_err		 err;
+
+	if (ttl != CARP_TTL) {
+		cif->cnt.bad_ttl++;
+		return (-1);
+	}
+	carp_auth_fill(cif, &auth);
+	if ((err = carp_decode(buf, len, pkt)) != CARP_OK ||
+	    (err = carp_verify(buf, pkt, &auth, src)) != CARP_OK) {
+		carp_count_decode(cif, err);
+		return (-1);
+	}
+	if (pkt->counter == cif->counter) {
+		cif->cnt.loops++;
+		return (-1);
+	}
+	if (cif->conf.auth == AUTH_STRICT &&
+	    !auth_replay_check(cif, src, pkt->counter)) {
+		cif->cnt.replays++;
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+carp_master_remember(struct carp_if *cif, const struct sockaddr *src)
+{
+	size_t	 len;
+
+	len = src->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+	memset(&cif->master, 0, sizeof(cif->master));
+	memcpy(&cif->master, src, len);
+}
+
+void
+carp_input(struct carpd *env, unsigned ifindex, int af,
+    const struct sockaddr *src, int ttl, const uint8_t *buf, size_t len)
+{
+	struct carp_if		*cif;
+	struct carp_pkt		 pkt;
+	struct carp_advert	 adv;
+	enum carp_event		 ev;
+	char			 a[64], why[160];
+
+	(void)af;	/* src says it */
+	if (len < 2) {
+		env->bad_packets++;
+		return;
+	}
+	if ((cif = carp_lookup(env, ifindex, buf[1])) == NULL) {
+		env->unknown_vhid++;
+		return;
+	}
+	if (carp_input_check(cif, src, ttl, buf, len, &pkt) == -1)
+		return;
+	cif->cnt.adverts_received++;
+	adv.vhid = pkt.vhid;
+	adv.advbase = pkt.advbase;
+	adv.advskew = pkt.advskew;
+	adv.demote = pkt.demote;
+	adv.counter = pkt.counter;
+	ev = carp_adv_classify(cif, &adv);
+	if (ev != EV_ADV_WORSE)
+		carp_master_remember(cif, src);
+	snprintf(why, sizeof(why), "%s from %s, advbase %d advskew %d "
+	    "demote %d", adv.advbase == CARP_BOWOUT &&
+	    adv.advskew == CARP_BOWOUT ? "bow-out" : "advert",
+	    carp_sa_ntop(src, a, sizeof(a)), adv.advbase, adv.advskew,
+	    adv.demote);
+	carp_fsm(cif, ev, why);
+}
+
+/*
+ * Output.
+ */
+
+/* Counter. compat: a random 64-bit cookie per carp, fixed for the life of
+ * the process, as current OpenBSD sends; an advert carrying it is our own
+ * coming back. Nobody checks monotonicity (ucarp, FreeBSD, OpenBSD), so
+ * they all accept it. strict: auth.c's persisted, never decreasing
+ * timestamp counter, checked by the receivers per source. */
+static uint64_t
+carp_next_counter(struct carp_if *cif)
+{
+	if (cif->conf.auth == AUTH_STRICT)
+		cif->counter = auth_next_counter();
+	return (cif->counter);
+}
+
+static void
+carp_cookie_init(struct carp_if *cif)
+{
+	if (getrandom(&cif->counter, sizeof(cif->counter), 0) !=
+	    (ssize_t)sizeof(cif->counter)) {
+		log_warn("%s: getrandom", cif->conf.name);
+		cif->counter = ((uint64_t)time(NULL) << 32) ^
+		    (uint64_t)(uintptr_t)cif;
+	}
+}
+
+/* An advert goes out over every family we have addresses in, or only
+ * over the unicast peer's family when a peer is configured. */
+static int
+carp_has_af(const struct carp_if *cif, int af)
+{
+	int	 i;
+
+	if (cif->conf.peer.af != 0)
+		return (cif->conf.peer.af == af);
+	for (i = 0; i < cif->conf.naddrs; i++)
+		if (cif->conf.addrs[i].af == af)
+			return (1);
+	return (0);
+}
+
+static int
+carp_send_af(struct carp_if *cif, int af, const struct carp_pkt *pkt)
+{
+	struct carp_auth	 auth;
+	struct sockaddr_storage	 ss;
+	const struct sockaddr	*src = NULL;
+	uint8_t			 buf[CARP_HDRLEN];
+
+	carp_auth_fill(cif, &auth);
+	/* strict mode signs the IP source too */
+	if (cif->conf.auth == AUTH_STRICT) {
+		if (cif->env->ops->source(cif, af, &ss) == -1)
+			return (-1);
+		src = (const struct sockaddr *)&ss;
+	}
+	if (carp_encode(buf, pkt, &auth, src) == -1)
+		return (-1);
+	return (cif->env->ops->send(cif, af, buf, sizeof(buf)));
+}
+
+/* OpenBSD: 3 consecutive send errors demote our groups by one, until a
+ * send succeeds again. Only the first error of a run is logged: at
+ * advbase 0 there are hundreds a second. */
+static void
+carp_send_count(struct carp_if *cif, int rv)
+{
+	if (rv == 0) {
+		cif->cnt.adverts_sent++;
+		cif->send_fail_run = 0;
+		cif->send_demoted = 0;
+		return;
+	}
+	cif->cnt.send_errors++;
+	if (++cif->send_fail_run == 1)
+		log_warnx("%s: cannot send advert", cif->conf.name);
+	if (cif->send_fail_run >= CARP_SEND_ERR_DEMOTE)
+		cif->send_demoted = 1;
+}
+
+void
+carp_send_advert(struct carp_if *cif, int bowout)
+{
+	static const int	 afs[] = { AF_INET, AF_INET6 };
+	struct carp_pkt		 pkt;
+	int			 was = cif->send_demoted;
+	size_t			 i;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.vhid = cif->conf.vhid;
+	pkt.advbase = bowout ? CARP_BOWOUT : cif->conf.advbase;
+	pkt.advskew = bowout ? CARP_BOWOUT : cif->conf.advskew;
+	pkt.demote = carp_advertised_demote(cif);
+	pkt.counter = carp_next_counter(cif);
+	for (i = 0; i < sizeof(afs) / sizeof(afs[0]); i++)
+		if (carp_has_af(cif, afs[i]))
+			carp_send_count(cif, carp_send_af(cif, afs[i], &pkt));
+	/* adjusted after the round: the demote change makes us (a MASTER)
+	 * advertise again at once, with the new value */
+	if (cif->send_demoted && !was)
+		group_adjust_member(cif, 1, "3 consecutive send errors");
+	else if (!cif->send_demoted && was)
+		group_adjust_member(cif, -1, "adverts are sent again");
+}
+
+/*
+ * Life cycle.
+ */
+static void
+carp_if_timers_free(struct carp_if *cif)
+{
+	if (cif->md_timer != NULL)
+		event_free(cif->md_timer);
+	if (cif->ad_timer != NULL)
+		event_free(cif->ad_timer);
+	if (cif->announce_timer != NULL)
+		event_free(cif->announce_timer);
+}
+
+struct carp_if *
+carp_if_new(struct carpd *env, const struct conf_carp *conf)
+{
+	struct carp_if	*cif;
+	int		 i;
+
+	if ((cif = calloc(1, sizeof(*cif))) == NULL) {
+		log_warn("%s: calloc", conf->name);
+		return (NULL);
+	}
+	cif->conf = *conf;
+	memset(&cif->conf.entry, 0, sizeof(cif->conf.entry));
+	cif->env = env;
+	cif->state = CARP_INIT;
+	cif->since = time(NULL);
+	cif->md_timer = evtimer_new(env->base, carp_md_timeout, cif);
+	cif->ad_timer = evtimer_new(env->base, carp_ad_timeout, cif);
+	cif->announce_timer = evtimer_new(env->base, carp_announce_timeout,
+	    cif);
+	if (cif->md_timer == NULL || cif->ad_timer == NULL ||
+	    cif->announce_timer == NULL) {
+		log_warnx("%s: cannot create timers", conf->name);
+		carp_if_timers_free(cif);
+		free(cif);
+		return (NULL);
+	}
+	carp_cookie_init(cif);
+	group_get(env, "carp");
+	for (i = 0; i < cif->conf.ngroups; i++)
+		group_get(env, cif->conf.groups[i]);
+	TAILQ_INSERT_TAIL(&env->carps, cif, entry);
+	return (cif);
+}
+
+/* A carp still up bows out and removes its addresses first; the
+ * demotions it holds are released once it is off the list, so it is not
+ * told about them. */
+void
+carp_if_free(struct carp_if *cif)
+{
+	int	 held;
+
+	if (cif->state != CARP_INIT)
+		carp_fsm(cif, EV_ADMIN_DOWN, "removed");
+	held = cif->link_demoted + cif->send_demoted;
+	TAILQ_REMOVE(&cif->env->carps, cif, entry);
+	if (held > 0)
+		group_adjust_member(cif, -held, "carp removed");
+	carp_if_timers_free(cif);
+	free(cif);
+}

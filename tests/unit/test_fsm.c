@@ -1,0 +1,890 @@
+/* The election engine without root: every row of the FSM table, the
+ * advert classifier rule by rule, advert input checks and advert output,
+ * with a struct carp_ops that only records what the engine asks for. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carpd/carpd.h"
+#include "carp.h"
+#include "log.h"
+
+#define IFINDEX		2
+
+struct rec {
+	int	 addr_add, addr_del, source, send, announce, up, down;
+	int	 send_fail;		/* make ops->send fail */
+	int	 afs[8];
+	uint8_t	 last[CARP_HDRLEN];	/* last advert sent */
+};
+
+static struct rec		 rec;
+static struct carpd		 env;
+static struct carp_conf		 conf;
+
+static int
+st_addr_add(struct carp_if *cif, const struct conf_addr *a)
+{
+	(void)cif;
+	(void)a;
+	rec.addr_add++;
+	return (0);
+}
+
+static int
+st_addr_del(struct carp_if *cif, const struct conf_addr *a)
+{
+	(void)cif;
+	(void)a;
+	rec.addr_del++;
+	return (0);
+}
+
+static int
+st_source(struct carp_if *cif, int af, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+
+	(void)cif;
+	rec.source++;
+	memset(ss, 0, sizeof(*ss));
+	if (af != AF_INET)
+		return (-1);
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.1", &sin->sin_addr);
+	return (0);
+}
+
+static int
+st_send(struct carp_if *cif, int af, const uint8_t *buf, size_t len)
+{
+	(void)cif;
+	if (rec.send_fail)
+		return (-1);
+	ck_assert_uint_eq(len, CARP_HDRLEN);
+	memcpy(rec.last, buf, len);
+	rec.afs[rec.send % 8] = af;
+	rec.send++;
+	return (0);
+}
+
+static void
+st_announce(struct carp_if *cif)
+{
+	(void)cif;
+	rec.announce++;
+}
+
+static void
+st_script(struct carp_if *cif, int up)
+{
+	(void)cif;
+	if (up)
+		rec.up++;
+	else
+		rec.down++;
+}
+
+static const struct carp_ops stub_ops = {
+	st_addr_add, st_addr_del, st_source, st_send, st_announce, st_script
+};
+
+static void
+setup(void)
+{
+	memset(&rec, 0, sizeof(rec));
+	memset(&env, 0, sizeof(env));
+	memset(&conf, 0, sizeof(conf));
+	log_init("test_fsm", 1, 0);
+	conf.deadratio = 3;
+	TAILQ_INIT(&conf.groups);
+	TAILQ_INIT(&conf.carps);
+	env.base = event_base_new();
+	env.conf = &conf;
+	env.ops = &stub_ops;
+	TAILQ_INIT(&env.carps);
+	TAILQ_INIT(&env.groups);
+	ck_assert_ptr_nonnull(env.base);
+}
+
+static void
+teardown(void)
+{
+	struct carp_if		*cif;
+	struct carp_group	*g;
+
+	while ((cif = TAILQ_FIRST(&env.carps)) != NULL)
+		carp_if_free(cif);
+	while ((g = TAILQ_FIRST(&env.groups)) != NULL) {
+		TAILQ_REMOVE(&env.groups, g, entry);
+		free(g);
+	}
+	event_base_free(env.base);
+}
+
+static void
+addr(struct conf_carp *c, const char *s)
+{
+	ck_assert_int_eq(conf_addr_parse(s, &c->addrs[c->naddrs], 1), 0);
+	c->naddrs++;
+}
+
+static struct carp_if *
+mkcarp(const char *name, int vhid, int advbase, int advskew)
+{
+	struct conf_carp	 c;
+	struct carp_if		*cif;
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.name, name);
+	strcpy(c.carpdev, "eth0");
+	c.vhid = vhid;
+	c.advbase = advbase;
+	c.advskew = advskew;
+	c.preempt = -1;
+	memcpy(c.password, "secret", 6);
+	c.passlen = 6;
+	addr(&c, "192.0.2.100/24");
+	cif = carp_if_new(&env, &c);
+	ck_assert_ptr_nonnull(cif);
+	cif->carpdev_index = IFINDEX;
+	cif->addr_index = IFINDEX;
+	cif->link_up = 1;
+	return (cif);
+}
+
+static int
+pending(struct event *ev)
+{
+	return (evtimer_pending(ev, NULL) != 0);
+}
+
+static struct carp_if *
+in_state(enum carp_state s)
+{
+	struct carp_if	*cif = mkcarp("carp1", 1, 1, 0);
+
+	if (s >= CARP_BACKUP)
+		carp_fsm(cif, EV_START, "test");
+	if (s >= CARP_MASTER)
+		carp_fsm(cif, EV_MD_TIMEOUT, "test");
+	ck_assert_int_eq(cif->state, s);
+	memset(&rec, 0, sizeof(rec));
+	return (cif);
+}
+
+static struct carp_pkt
+last_sent(void)
+{
+	struct carp_pkt	 pkt;
+
+	ck_assert_int_eq(carp_decode(rec.last, CARP_HDRLEN, &pkt), CARP_OK);
+	return (pkt);
+}
+
+/*
+ * The table, row by row.
+ */
+START_TEST(row_init_start)
+{
+	struct carp_if	*cif = in_state(CARP_INIT);
+
+	carp_fsm(cif, EV_START, "test");
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert(pending(cif->md_timer));
+	ck_assert(!pending(cif->ad_timer));
+	ck_assert_int_eq(rec.send + rec.addr_add + rec.up, 0);
+	ck_assert_uint_eq(cif->cnt.transitions, 1);
+}
+END_TEST
+
+START_TEST(row_init_start_link_down)
+{
+	struct carp_if	*cif = in_state(CARP_INIT);
+
+	cif->link_up = 0;
+	carp_fsm(cif, EV_START, "test");
+	ck_assert_int_eq(cif->state, CARP_INIT);
+	ck_assert(!pending(cif->md_timer));
+}
+END_TEST
+
+static void
+check_became_master(struct carp_if *cif)
+{
+	ck_assert_int_eq(cif->state, CARP_MASTER);
+	ck_assert_int_eq(rec.addr_add, 1);
+	ck_assert_int_eq(rec.send, 1);
+	ck_assert_int_eq(rec.announce, 1);
+	ck_assert_int_eq(rec.up, 1);
+	ck_assert_int_eq(rec.down, 0);
+	ck_assert(cif->addrs_installed);
+	ck_assert(pending(cif->ad_timer));
+	ck_assert(pending(cif->announce_timer));
+	ck_assert(!pending(cif->md_timer));
+	ck_assert_int_eq(last_sent().advbase, 1);
+}
+
+START_TEST(row_backup_md_timeout)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+
+	carp_fsm(cif, EV_MD_TIMEOUT, "test");
+	check_became_master(cif);
+}
+END_TEST
+
+START_TEST(row_backup_adv_worse)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+
+	carp_fsm(cif, EV_ADV_WORSE, "test");
+	check_became_master(cif);
+}
+END_TEST
+
+START_TEST(row_backup_adv_keep_better)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+
+	evtimer_del(cif->md_timer);
+	carp_fsm(cif, EV_ADV_KEEP, "test");
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert(pending(cif->md_timer));
+	evtimer_del(cif->md_timer);
+	carp_fsm(cif, EV_ADV_BETTER, "test");
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert(pending(cif->md_timer));
+	ck_assert_int_eq(rec.send + rec.addr_add + rec.addr_del, 0);
+}
+END_TEST
+
+START_TEST(row_master_ad_timeout)
+{
+	struct carp_if	*cif = in_state(CARP_MASTER);
+
+	evtimer_del(cif->ad_timer);
+	carp_fsm(cif, EV_AD_TIMEOUT, "test");
+	ck_assert_int_eq(cif->state, CARP_MASTER);
+	ck_assert_int_eq(rec.send, 1);
+	ck_assert(pending(cif->ad_timer));
+	ck_assert_uint_eq(cif->cnt.adverts_sent, 2);
+}
+END_TEST
+
+START_TEST(row_master_adv_better)
+{
+	struct carp_if	*cif = in_state(CARP_MASTER);
+
+	carp_fsm(cif, EV_ADV_BETTER, "test");
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert_int_eq(rec.addr_del, 1);
+	ck_assert_int_eq(rec.down, 1);
+	ck_assert_int_eq(rec.send, 0);
+	ck_assert(!cif->addrs_installed);
+	ck_assert(pending(cif->md_timer));
+	ck_assert(!pending(cif->ad_timer));
+	ck_assert(!pending(cif->announce_timer));
+}
+END_TEST
+
+START_TEST(row_master_adv_worse_keep)
+{
+	struct carp_if	*cif = in_state(CARP_MASTER);
+
+	carp_fsm(cif, EV_ADV_WORSE, "test");
+	ck_assert_int_eq(cif->state, CARP_MASTER);
+	ck_assert_int_eq(rec.send, 1);
+	carp_fsm(cif, EV_ADV_KEEP, "test");
+	ck_assert_int_eq(cif->state, CARP_MASTER);
+	ck_assert_int_eq(rec.send, 2);
+	ck_assert_int_eq(rec.addr_del, 0);
+}
+END_TEST
+
+START_TEST(row_demoted)
+{
+	struct carp_if	*m = in_state(CARP_MASTER);
+	struct carp_if	*b = mkcarp("carp2", 2, 1, 0);
+
+	carp_fsm(b, EV_START, "test");
+	memset(&rec, 0, sizeof(rec));
+	carp_fsm(m, EV_DEMOTED, "test");
+	ck_assert_int_eq(m->state, CARP_MASTER);
+	ck_assert_int_eq(rec.send, 1);
+	carp_fsm(b, EV_DEMOTED, "test");
+	ck_assert_int_eq(b->state, CARP_BACKUP);
+	ck_assert_int_eq(rec.send, 1);
+}
+END_TEST
+
+START_TEST(row_link_down)
+{
+	struct carp_if	*cif = in_state((enum carp_state)_i);
+	int		 was_master = _i == CARP_MASTER;
+
+	carp_fsm(cif, EV_LINK_DOWN, "test");
+	ck_assert_int_eq(cif->state, CARP_INIT);
+	ck_assert_int_eq(rec.addr_del, was_master);
+	ck_assert_int_eq(rec.down, was_master);
+	ck_assert_int_eq(rec.send, 0);	/* no advert over a dead link */
+	ck_assert(!cif->link_up);
+	ck_assert(cif->link_demoted);
+	ck_assert_int_eq(group_find(&env, "carp")->demote, 1);
+	ck_assert(!pending(cif->md_timer));
+	ck_assert(!pending(cif->ad_timer));
+	/* a second one does not demote twice */
+	carp_fsm(cif, EV_LINK_DOWN, "test");
+	ck_assert_int_eq(group_find(&env, "carp")->demote, 1);
+}
+END_TEST
+
+START_TEST(row_init_link_up)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+
+	carp_fsm(cif, EV_LINK_DOWN, "test");
+	carp_fsm(cif, EV_LINK_UP, "test");
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert(cif->link_up);
+	ck_assert(!cif->link_demoted);
+	ck_assert_int_eq(group_find(&env, "carp")->demote, 0);
+	ck_assert(pending(cif->md_timer));
+}
+END_TEST
+
+START_TEST(row_init_link_up_admin_down)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+
+	carp_fsm(cif, EV_ADMIN_DOWN, "test");
+	carp_fsm(cif, EV_LINK_DOWN, "test");
+	carp_fsm(cif, EV_LINK_UP, "test");
+	ck_assert_int_eq(cif->state, CARP_INIT);
+	ck_assert_int_eq(group_find(&env, "carp")->demote, 0);
+	carp_fsm(cif, EV_ADMIN_UP, "test");
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+}
+END_TEST
+
+START_TEST(row_admin_down)
+{
+	struct carp_if	*cif = in_state((enum carp_state)_i);
+	int		 was_master = _i == CARP_MASTER;
+	struct carp_pkt	 pkt;
+
+	carp_fsm(cif, EV_ADMIN_DOWN, "test");
+	ck_assert_int_eq(cif->state, CARP_INIT);
+	ck_assert(cif->admin_down);
+	ck_assert_int_eq(rec.send, was_master);
+	ck_assert_int_eq(rec.addr_del, was_master);
+	ck_assert_int_eq(rec.down, was_master);
+	ck_assert(!pending(cif->md_timer));
+	ck_assert(!pending(cif->ad_timer));
+	ck_assert(!pending(cif->announce_timer));
+	if (was_master) {
+		pkt = last_sent();
+		ck_assert_int_eq(pkt.advbase, CARP_BOWOUT);
+		ck_assert_int_eq(pkt.advskew, CARP_BOWOUT);
+	}
+}
+END_TEST
+
+START_TEST(row_init_admin_up)
+{
+	struct carp_if	*cif = in_state(CARP_INIT);
+
+	carp_fsm(cif, EV_ADMIN_DOWN, "test");
+	cif->link_up = 0;
+	carp_fsm(cif, EV_ADMIN_UP, "test");
+	ck_assert_int_eq(cif->state, CARP_INIT);	/* link still down */
+	ck_assert(!cif->admin_down);
+	cif->link_up = 1;
+	carp_fsm(cif, EV_ADMIN_DOWN, "test");
+	carp_fsm(cif, EV_ADMIN_UP, "test");
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert(pending(cif->md_timer));
+}
+END_TEST
+
+START_TEST(row_init_ignores)
+{
+	struct carp_if	*cif = in_state(CARP_INIT);
+	enum carp_event	 evs[] = { EV_ADV_BETTER, EV_ADV_WORSE, EV_ADV_KEEP,
+	    EV_DEMOTED, EV_MD_TIMEOUT, EV_AD_TIMEOUT };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		carp_fsm(cif, evs[i], "test");
+		ck_assert_int_eq(cif->state, CARP_INIT);
+	}
+	ck_assert_int_eq(rec.send + rec.addr_add + rec.up + rec.down, 0);
+	ck_assert(!pending(cif->md_timer));
+	ck_assert_uint_eq(cif->cnt.transitions, 0);
+}
+END_TEST
+
+START_TEST(row_unlisted_ignored)
+{
+	struct carp_if	*m = in_state(CARP_MASTER);
+
+	carp_fsm(m, EV_START, "test");
+	carp_fsm(m, EV_MD_TIMEOUT, "test");
+	carp_fsm(m, EV_LINK_UP, "test");
+	carp_fsm(m, EV_ADMIN_UP, "test");
+	ck_assert_int_eq(m->state, CARP_MASTER);
+	ck_assert_int_eq(rec.send + rec.addr_add + rec.addr_del, 0);
+}
+END_TEST
+
+/* Real timers: advbase 0, advskew 10 is a 39 ms interval, master-down
+ * 117 ms; then three more announcements. */
+START_TEST(timers_drive_fsm)
+{
+	struct carp_if	*cif = mkcarp("carp1", 1, 0, 10);
+	int		 i;
+
+	ck_assert_uint_eq(carp_interval_ms(0, 10), 39);
+	carp_fsm(cif, EV_START, "test");
+	event_base_loop(env.base, EVLOOP_ONCE);
+	ck_assert_int_eq(cif->state, CARP_MASTER);
+	ck_assert_int_eq(rec.send, 1);
+	for (i = 0; i < 200 && rec.announce < 4; i++)
+		event_base_loop(env.base, EVLOOP_ONCE);
+	ck_assert_int_eq(rec.announce, 4);
+	ck_assert_int_gt(rec.send, 10);		/* adverts every 39 ms */
+	ck_assert(!pending(cif->announce_timer));
+}
+END_TEST
+
+START_TEST(names)
+{
+	ck_assert_str_eq(carp_state_name(CARP_MASTER), "MASTER");
+	ck_assert_str_eq(carp_state_name(CARP_BACKUP), "BACKUP");
+	ck_assert_str_eq(carp_state_name(CARP_INIT), "INIT");
+	ck_assert_str_eq(carp_state_name(CARP_NSTATES), "?");
+	ck_assert_str_eq(carp_event_name(EV_MD_TIMEOUT), "MD_TIMEOUT");
+	ck_assert_str_eq(carp_event_name(EV_DEMOTED), "DEMOTED");
+	ck_assert_uint_eq(carp_interval_ms(1, 0), 1000);
+	ck_assert_uint_eq(carp_interval_ms(1, 128), 1500);
+	ck_assert_uint_eq(carp_interval_ms(0, 1), 3);
+}
+END_TEST
+
+/*
+ * The classifier.
+ */
+static enum carp_event
+classify(struct carp_if *cif, int advbase, int advskew, int demote)
+{
+	struct carp_advert	 adv;
+
+	memset(&adv, 0, sizeof(adv));
+	adv.vhid = cif->conf.vhid;
+	adv.advbase = advbase;
+	adv.advskew = advskew;
+	adv.demote = demote;
+	return (carp_adv_classify(cif, &adv));
+}
+
+/* Ours: advbase 1, advskew 100, demote 5 (group carp). */
+static struct carp_if *
+classify_carp(enum carp_state s)
+{
+	struct carp_if	*cif = in_state(s);
+
+	cif->conf.advskew = 100;
+	group_find(&env, "carp")->demote = 5;
+	return (cif);
+}
+
+START_TEST(cls_master)
+{
+	struct carp_if	*cif = classify_carp(CARP_MASTER);
+
+	/* lower demote wins whatever the interval */
+	ck_assert_int_eq(classify(cif, 10, 0, 4), EV_ADV_BETTER);
+	/* demote compared before interval: higher demote loses even
+	 * with a shorter interval */
+	ck_assert_int_eq(classify(cif, 0, 1, 6), EV_ADV_WORSE);
+	/* equal demote: shorter or equal interval wins (no tie-break) */
+	ck_assert_int_eq(classify(cif, 1, 99, 5), EV_ADV_BETTER);
+	ck_assert_int_eq(classify(cif, 1, 100, 5), EV_ADV_BETTER);
+	ck_assert_int_eq(classify(cif, 1, 101, 5), EV_ADV_WORSE);
+	/* a bow-out never makes a master back off */
+	ck_assert_int_eq(classify(cif, 255, 255, 5), EV_ADV_WORSE);
+}
+END_TEST
+
+START_TEST(cls_backup_no_preempt)
+{
+	struct carp_if	*cif = classify_carp(CARP_BACKUP);
+
+	/* a slower master is kept without preempt */
+	ck_assert_int_eq(classify(cif, 1, 101, 5), EV_ADV_KEEP);
+	ck_assert_int_eq(classify(cif, 2, 0, 5), EV_ADV_KEEP);
+	/* faster or equal: better */
+	ck_assert_int_eq(classify(cif, 1, 100, 5), EV_ADV_BETTER);
+	ck_assert_int_eq(classify(cif, 1, 0, 5), EV_ADV_BETTER);
+	/* higher demote: take over regardless of preempt */
+	ck_assert_int_eq(classify(cif, 0, 1, 6), EV_ADV_WORSE);
+	/* lower demote but slower: keep it */
+	ck_assert_int_eq(classify(cif, 2, 0, 4), EV_ADV_BETTER);
+	/* bow-out: its interval outlasts our master-down time */
+	ck_assert_int_eq(classify(cif, 255, 255, 0), EV_ADV_WORSE);
+	/* 1.39 s x 3 = 4.17 s: 4 s is alive, 5 s is dead */
+	ck_assert_int_eq(classify(cif, 4, 0, 5), EV_ADV_KEEP);
+	ck_assert_int_eq(classify(cif, 5, 0, 5), EV_ADV_WORSE);
+}
+END_TEST
+
+START_TEST(cls_backup_preempt)
+{
+	struct carp_if	*cif = classify_carp(CARP_BACKUP);
+
+	conf.preempt = 1;
+	/* slower master with a demote not lower: preempt */
+	ck_assert_int_eq(classify(cif, 1, 101, 5), EV_ADV_WORSE);
+	ck_assert_int_eq(classify(cif, 1, 101, 6), EV_ADV_WORSE);
+	/* slower but lower demote: demote first, no preempt */
+	ck_assert_int_eq(classify(cif, 1, 101, 4), EV_ADV_BETTER);
+	/* equal interval: nothing to preempt */
+	ck_assert_int_eq(classify(cif, 1, 100, 5), EV_ADV_BETTER);
+	/* per-carp override of the global default */
+	cif->conf.preempt = 0;
+	ck_assert_int_eq(classify(cif, 1, 101, 5), EV_ADV_KEEP);
+	conf.preempt = 0;
+	cif->conf.preempt = 1;
+	ck_assert_int_eq(classify(cif, 1, 101, 5), EV_ADV_WORSE);
+}
+END_TEST
+
+START_TEST(cls_deadratio)
+{
+	struct carp_if	*cif = classify_carp(CARP_BACKUP);
+
+	conf.deadratio = 10;
+	ck_assert_int_eq(classify(cif, 5, 0, 5), EV_ADV_KEEP);
+	ck_assert_int_eq(classify(cif, 14, 0, 5), EV_ADV_WORSE);
+}
+END_TEST
+
+START_TEST(cls_init)
+{
+	struct carp_if	*cif = classify_carp(CARP_INIT);
+
+	ck_assert_int_eq(classify(cif, 255, 255, 255), EV_ADV_KEEP);
+	ck_assert_int_eq(classify(cif, 0, 1, 0), EV_ADV_KEEP);
+}
+END_TEST
+
+/*
+ * Input.
+ */
+static struct sockaddr_in	 peer;
+
+static size_t
+mkpkt(uint8_t *buf, const struct carp_if *cif, int vhid, int advbase,
+    int advskew, const char *password)
+{
+	struct carp_pkt		 pkt;
+	struct carp_auth	 auth;
+
+	memset(&peer, 0, sizeof(peer));
+	peer.sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.2", &peer.sin_addr);
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.vhid = vhid;
+	pkt.advbase = advbase;
+	pkt.advskew = advskew;
+	pkt.counter = 0x1122334455667788ULL;
+	auth.mode = cif->conf.auth;
+	auth.key = (const uint8_t *)password;
+	auth.keylen = strlen(password);
+	auth.addrs = cif->conf.addrs;
+	auth.naddrs = cif->conf.naddrs;
+	ck_assert_int_eq(carp_encode(buf, &pkt, &auth,
+	    (struct sockaddr *)&peer), 0);
+	return (CARP_HDRLEN);
+}
+
+static void
+input(struct carp_if *cif, unsigned ifindex, int ttl, const uint8_t *buf,
+    size_t len)
+{
+	(void)cif;
+	carp_input(&env, ifindex, AF_INET, (struct sockaddr *)&peer, ttl, buf,
+	    len);
+}
+
+START_TEST(in_good)
+{
+	struct carp_if		*cif = in_state(CARP_BACKUP);
+	struct sockaddr_in	*m = (struct sockaddr_in *)&cif->master;
+	uint8_t			 buf[CARP_HDRLEN];
+
+	mkpkt(buf, cif, 1, 1, 0, "secret");
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	ck_assert_uint_eq(cif->cnt.adverts_received, 1);
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert_int_eq(m->sin_family, AF_INET);
+	ck_assert_uint_eq(m->sin_addr.s_addr, peer.sin_addr.s_addr);
+	/* a bow-out makes us MASTER at once */
+	mkpkt(buf, cif, 1, 255, 255, "secret");
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	ck_assert_int_eq(cif->state, CARP_MASTER);
+	ck_assert_int_eq(rec.addr_add, 1);
+	/* and a better master sends us back */
+	mkpkt(buf, cif, 1, 0, 200, "secret");
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert_uint_eq(cif->cnt.adverts_received, 3);
+}
+END_TEST
+
+static void
+check_dropped(struct carp_if *cif)
+{
+	ck_assert_uint_eq(cif->cnt.adverts_received, 0);
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert_int_eq(rec.addr_add, 0);
+}
+
+START_TEST(in_bad_ttl)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+	uint8_t		 buf[CARP_HDRLEN];
+
+	mkpkt(buf, cif, 1, 255, 255, "secret");
+	input(cif, IFINDEX, 254, buf, sizeof(buf));
+	input(cif, IFINDEX, 1, buf, sizeof(buf));
+	ck_assert_uint_eq(cif->cnt.bad_ttl, 2);
+	check_dropped(cif);
+}
+END_TEST
+
+START_TEST(in_bad_checksum)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+	uint8_t		 buf[CARP_HDRLEN];
+
+	mkpkt(buf, cif, 1, 255, 255, "secret");
+	buf[20] ^= 0x01;
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	ck_assert_uint_eq(cif->cnt.bad_checksum, 1);
+	check_dropped(cif);
+}
+END_TEST
+
+START_TEST(in_bad_hmac)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+	uint8_t		 buf[CARP_HDRLEN];
+
+	mkpkt(buf, cif, 1, 255, 255, "wrong");
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	ck_assert_uint_eq(cif->cnt.bad_hmac, 1);
+	check_dropped(cif);
+}
+END_TEST
+
+START_TEST(in_bad_version_length)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+	uint8_t		 buf[CARP_HDRLEN];
+	uint16_t	 ck;
+
+	mkpkt(buf, cif, 1, 255, 255, "secret");
+	buf[0] = 0x31;		/* version 3 */
+	buf[6] = buf[7] = 0;
+	ck = carp_cksum(buf, sizeof(buf));
+	buf[6] = ck >> 8;
+	buf[7] = ck & 0xff;
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	ck_assert_uint_eq(cif->cnt.bad_version, 1);
+	input(cif, IFINDEX, 255, buf, 20);
+	ck_assert_uint_eq(cif->cnt.bad_length, 1);
+	check_dropped(cif);
+}
+END_TEST
+
+START_TEST(in_unknown_vhid)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+	uint8_t		 buf[CARP_HDRLEN];
+
+	mkpkt(buf, cif, 7, 255, 255, "secret");
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	/* right vhid, other carpdev */
+	mkpkt(buf, cif, 1, 255, 255, "secret");
+	input(cif, IFINDEX + 1, 255, buf, sizeof(buf));
+	ck_assert_uint_eq(env.unknown_vhid, 2);
+	input(cif, IFINDEX, 255, buf, 1);
+	ck_assert_uint_eq(env.bad_packets, 1);
+	check_dropped(cif);
+}
+END_TEST
+
+START_TEST(in_loop)
+{
+	struct carp_if	*cif = in_state(CARP_MASTER);
+	uint8_t		 buf[CARP_HDRLEN];
+
+	/* our own advert coming back would be a better one (equal interval
+	 * and demote), were it not ours */
+	mkpkt(buf, cif, 1, 1, 0, "secret");	/* sets peer */
+	carp_send_advert(cif, 0);
+	memcpy(buf, rec.last, sizeof(buf));
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	ck_assert_uint_eq(cif->cnt.loops, 1);
+	ck_assert_uint_eq(cif->cnt.adverts_received, 0);
+	ck_assert_int_eq(cif->state, CARP_MASTER);
+}
+END_TEST
+
+/*
+ * Output.
+ */
+START_TEST(out_advert)
+{
+	struct carp_if		*cif = in_state(CARP_MASTER);
+	struct carp_auth	 auth;
+	struct carp_pkt		 pkt;
+	uint64_t		 c1;
+
+	cif->conf.advskew = 42;
+	group_get(&env, "carp")->demote = 7;
+	carp_send_advert(cif, 0);
+	pkt = last_sent();
+	ck_assert_int_eq(pkt.vhid, 1);
+	ck_assert_int_eq(pkt.advbase, 1);
+	ck_assert_int_eq(pkt.advskew, 42);
+	ck_assert_int_eq(pkt.demote, 7);
+	ck_assert_int_eq(rec.afs[0], AF_INET);
+	c1 = pkt.counter;
+	ck_assert(c1 == cif->counter);
+	auth.mode = AUTH_COMPAT;
+	auth.key = (const uint8_t *)"secret";
+	auth.keylen = 6;
+	auth.addrs = cif->conf.addrs;
+	auth.naddrs = cif->conf.naddrs;
+	ck_assert_int_eq(carp_verify(rec.last, &pkt, &auth, NULL), CARP_OK);
+	/* compat: the per-process cookie, same in every advert */
+	carp_send_advert(cif, 0);
+	ck_assert(last_sent().counter == c1);
+	ck_assert_int_eq(rec.source, 0);	/* compat signs no source */
+}
+END_TEST
+
+START_TEST(out_families)
+{
+	struct carp_if	*cif = in_state(CARP_INIT);
+
+	addr(&cif->conf, "2001:db8::100/64");
+	carp_send_advert(cif, 0);
+	ck_assert_int_eq(rec.send, 2);
+	ck_assert_int_eq(rec.afs[0], AF_INET);
+	ck_assert_int_eq(rec.afs[1], AF_INET6);
+	/* a unicast peer: only its family */
+	ck_assert_int_eq(conf_addr_parse("2001:db8::2", &cif->conf.peer, 0),
+	    0);
+	carp_send_advert(cif, 0);
+	ck_assert_int_eq(rec.send, 3);
+	ck_assert_int_eq(rec.afs[2], AF_INET6);
+}
+END_TEST
+
+START_TEST(out_send_errors_demote)
+{
+	struct carp_if	*cif = in_state(CARP_MASTER);
+
+	rec.send_fail = 1;
+	carp_send_advert(cif, 0);
+	carp_send_advert(cif, 0);
+	ck_assert_int_eq(group_find(&env, "carp")->demote, 0);
+	carp_send_advert(cif, 0);
+	ck_assert_uint_eq(cif->cnt.send_errors, 4);	/* + the one at once */
+	ck_assert(cif->send_demoted);
+	ck_assert_int_eq(group_find(&env, "carp")->demote, 1);
+	carp_send_advert(cif, 0);
+	ck_assert_int_eq(group_find(&env, "carp")->demote, 1);
+	rec.send_fail = 0;
+	carp_send_advert(cif, 0);
+	ck_assert(!cif->send_demoted);
+	ck_assert_int_eq(group_find(&env, "carp")->demote, 0);
+	/* the demote change was advertised at once */
+	ck_assert_int_eq(rec.send, 2);
+	ck_assert_int_eq(last_sent().demote, 0);
+}
+END_TEST
+
+static Suite *
+fsm_suite(void)
+{
+	Suite	*s = suite_create("fsm");
+	TCase	*tc;
+
+	tc = tcase_create("table");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, row_init_start);
+	tcase_add_test(tc, row_init_start_link_down);
+	tcase_add_test(tc, row_backup_md_timeout);
+	tcase_add_test(tc, row_backup_adv_worse);
+	tcase_add_test(tc, row_backup_adv_keep_better);
+	tcase_add_test(tc, row_master_ad_timeout);
+	tcase_add_test(tc, row_master_adv_better);
+	tcase_add_test(tc, row_master_adv_worse_keep);
+	tcase_add_test(tc, row_demoted);
+	tcase_add_loop_test(tc, row_link_down, CARP_INIT, CARP_NSTATES);
+	tcase_add_test(tc, row_init_link_up);
+	tcase_add_test(tc, row_init_link_up_admin_down);
+	tcase_add_loop_test(tc, row_admin_down, CARP_INIT, CARP_NSTATES);
+	tcase_add_test(tc, row_init_admin_up);
+	tcase_add_test(tc, row_init_ignores);
+	tcase_add_test(tc, row_unlisted_ignored);
+	tcase_add_test(tc, timers_drive_fsm);
+	tcase_add_test(tc, names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("classify");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, cls_master);
+	tcase_add_test(tc, cls_backup_no_preempt);
+	tcase_add_test(tc, cls_backup_preempt);
+	tcase_add_test(tc, cls_deadratio);
+	tcase_add_test(tc, cls_init);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("input");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, in_good);
+	tcase_add_test(tc, in_bad_ttl);
+	tcase_add_test(tc, in_bad_checksum);
+	tcase_add_test(tc, in_bad_hmac);
+	tcase_add_test(tc, in_bad_version_length);
+	tcase_add_test(tc, in_unknown_vhid);
+	tcase_add_test(tc, in_loop);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("output");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, out_advert);
+	tcase_add_test(tc, out_families);
+	tcase_add_test(tc, out_send_errors_demote);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(fsm_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

@@ -1,0 +1,1 @@
+test_fsm_LIBS := carpd

@@ -1,0 +1,1 @@
+test_group_LIBS := carpd
