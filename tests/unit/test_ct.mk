@@ -1,0 +1,1 @@
+test_ct_LIBS := syncd
