@@ -1,0 +1,1 @@
+test_auth_LIBS := carpd
