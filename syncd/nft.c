@@ -1,16 +1,24 @@
 /* syncd's own nftables tables (libnftnl), for defer: queue the first
- * packet of every new forwarded connection to userspace.
+ * reply packets of every new forwarded connection to userspace.
  *
- * One table per family ("ip carp_syncd", "ip6 carp_syncd") with one chain
- * at postrouting, priority 200: after source NAT (100), so the state we
- * replicate already carries its NAT binding, and before conntrack confirm,
- * so the connection does not exist yet when the peer is told about it.
- * Rule: meta iif != 0 (forwarded, not local), ct state new, queue num N
- * bypass. Bypass means a dead syncd never black-holes traffic. The native
- * queue expression is used where the kernel has it; otherwise the xt
- * NFQUEUE target through nft compat, as iptables-nft emits it. */
+ * Why replies, not the very first packet: a state is complete (NAT
+ * binding chosen, entry confirmed and readable over ctnetlink) only after
+ * its first packet has left, and this kernel cannot attach the unconfirmed
+ * conntrack to a queued packet (no CONFIG_NETFILTER_NETLINK_GLUE_CT).
+ * Holding the replies until the peer has the state gives the same
+ * guarantee: the initiator cannot get anywhere before the backup knows the
+ * connection.
+ *
+ * One table per family ("ip carp_syncd", "ip6 carp_syncd"), one chain at
+ * forward priority 10 (after the user's filter at 0). Rule: ct direction
+ * reply, ct status not assured, not ICMP (echo replies are never assured
+ * and need no state to survive), queue num N bypass. Bypass means a dead
+ * syncd never black-holes traffic. The native queue expression is used
+ * where the kernel has it; otherwise the xt NFQUEUE target through nft
+ * compat, as iptables-nft emits it. */
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +38,10 @@
 #include "log.h"
 #include "nft.h"
 
+#define NFT_DIR_REPLY	1	/* enum ip_conntrack_dir, kernel-only */
 #define NFT_TABLE	"carp_syncd"
 #define NFT_CHAIN	"defer"
-#define NFT_PRIO	200
+#define NFT_PRIO	10
 
 static uint32_t	nft_seq;
 
@@ -47,39 +56,44 @@ nft_expr(const char *name)
 }
 
 static void
-nft_add_cmp_neq0(struct nftnl_rule *r)
+nft_add_cmp(struct nftnl_rule *r, uint32_t op, const void *data, size_t len)
 {
 	struct nftnl_expr	*e = nft_expr("cmp");
-	uint32_t		 zero = 0;
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &zero, sizeof(zero));
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
 	nftnl_rule_add_expr(r, e);
 }
 
-/* meta iif != 0: only forwarded packets have an input interface here */
 static void
-nft_add_forwarded(struct nftnl_rule *r)
-{
-	struct nftnl_expr	*e = nft_expr("meta");
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_IIF);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	nftnl_rule_add_expr(r, e);
-	nft_add_cmp_neq0(r);
-}
-
-/* ct state new */
-static void
-nft_add_ct_new(struct nftnl_rule *r)
+nft_add_ct(struct nftnl_rule *r, uint32_t key)
 {
 	struct nftnl_expr	*e = nft_expr("ct");
-	uint32_t		 mask = NF_CT_STATE_BIT(IP_CT_NEW), x = 0;
 
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	nftnl_rule_add_expr(r, e);
+}
+
+/* ct direction reply */
+static void
+nft_add_reply(struct nftnl_rule *r)
+{
+	uint8_t		 dir = NFT_DIR_REPLY;
+
+	nft_add_ct(r, NFT_CT_DIRECTION);
+	nft_add_cmp(r, NFT_CMP_EQ, &dir, sizeof(dir));
+}
+
+/* ct status & assured == 0 */
+static void
+nft_add_not_assured(struct nftnl_rule *r)
+{
+	struct nftnl_expr	*e;
+	uint32_t		 mask = IPS_ASSURED, x = 0;
+
+	nft_add_ct(r, NFT_CT_STATUS);
 	e = nft_expr("bitwise");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
@@ -87,7 +101,21 @@ nft_add_ct_new(struct nftnl_rule *r)
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &x, sizeof(x));
 	nftnl_rule_add_expr(r, e);
-	nft_add_cmp_neq0(r);
+	nft_add_cmp(r, NFT_CMP_EQ, &x, sizeof(x));
+}
+
+/* meta l4proto != icmp, != icmpv6 */
+static void
+nft_add_not_icmp(struct nftnl_rule *r)
+{
+	struct nftnl_expr	*e = nft_expr("meta");
+	uint8_t			 icmp = IPPROTO_ICMP, icmp6 = IPPROTO_ICMPV6;
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	nft_add_cmp(r, NFT_CMP_NEQ, &icmp, sizeof(icmp));
+	nft_add_cmp(r, NFT_CMP_NEQ, &icmp6, sizeof(icmp6));
 }
 
 static void
@@ -149,7 +177,7 @@ nft_put_chain(struct mnl_nlmsg_batch *b, int family)
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, NFT_CHAIN);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_POST_ROUTING);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_FORWARD);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NFT_PRIO);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	nlh = nftnl_chain_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
@@ -171,8 +199,9 @@ nft_put_rule(struct mnl_nlmsg_batch *b, int family, uint16_t num,
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NFT_CHAIN);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
-	nft_add_forwarded(r);
-	nft_add_ct_new(r);
+	nft_add_reply(r);
+	nft_add_not_assured(r);
+	nft_add_not_icmp(r);
 	nft_add_queue(r, num, compat);
 	nlh = nftnl_rule_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
 	    NFT_MSG_NEWRULE, family, NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK,
