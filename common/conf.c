@@ -59,7 +59,9 @@ struct conf_parser {
 	struct conf_carp	*carp;
 	struct conf_group	*group;
 	char			 what[64];	/* "carp NAME" */
-	int			 vhid_line;
+	int			 vhid_line;	/* where seen, 0 if not */
+	int			 dev_line;
+	int			 addr_line;
 	int			 pass_line;
 };
 
@@ -222,6 +224,26 @@ conf_skip_statement(struct conf_parser *p, int line)
 			depth--;
 	}
 	conf_unlex(p, &t);
+}
+
+/* After an unexpected "{": skip up to its matching "}". */
+static void
+conf_skip_block(struct conf_parser *p)
+{
+	struct conf_tok	t;
+	int		depth = 1;
+
+	while (depth > 0) {
+		conf_lex(p, &t);
+		if (t.type == T_EOF) {
+			conf_unlex(p, &t);
+			return;
+		}
+		if (t.type == T_OPEN)
+			depth++;
+		else if (t.type == T_CLOSE)
+			depth--;
+	}
 }
 
 /* Values */
@@ -551,8 +573,10 @@ conf_script(struct conf_parser *p, const struct conf_tok *kw, char *buf,
 
 /* Blocks */
 
-/* A { } block of statements from kws; what names it in messages. */
-static void
+/* A { } block of statements from kws; what names it in messages.
+ * -1 if the block is missing or unterminated, so that the caller does
+ * not add "missing ..." noise to the real mistake. */
+static int
 conf_block(struct conf_parser *p, const struct conf_kw *kws, int line,
     const char *what)
 {
@@ -566,22 +590,22 @@ conf_block(struct conf_parser *p, const struct conf_kw *kws, int line,
 			    what);
 		conf_unlex(p, &t);
 		conf_skip_statement(p, line);
-		return;
+		return (-1);
 	}
 	for (;;) {
 		conf_lex(p, &t);
 		if (t.type == T_CLOSE)
-			return;
+			return (0);
 		if (t.type == T_EOF) {
 			conf_err(p, line, "unterminated block \"%s\"", what);
 			conf_unlex(p, &t);
-			return;
+			return (-1);
 		}
 		if (t.type == T_ERROR)
 			continue;
 		if (t.type == T_OPEN) {
 			conf_err(p, t.line, "unexpected \"{\"");
-			conf_skip_statement(p, t.line);
+			conf_skip_block(p);
 			continue;
 		}
 		for (k = kws; k->name != NULL; k++)
@@ -671,6 +695,7 @@ conf_carp_vhid(struct conf_parser *p, const struct conf_tok *kw)
 static void
 conf_carp_carpdev(struct conf_parser *p, const struct conf_tok *kw)
 {
+	p->dev_line = kw->line;
 	conf_ifvalue(p, kw, p->carp->carpdev);
 }
 
@@ -740,6 +765,7 @@ conf_carp_address(struct conf_parser *p, const struct conf_tok *kw)
 	char			 buf[INET6_ADDRSTRLEN + 8];
 	int			 i;
 
+	p->addr_line = kw->line;
 	if (conf_addrvalue(p, kw, 1, 0, &a) == -1)
 		return;
 	for (i = 0; i < c->naddrs; i++)
@@ -864,11 +890,12 @@ conf_carp_check(struct conf_parser *p)
 {
 	struct conf_carp	*c = p->carp, *o;
 
-	if (c->vhid == 0 && p->vhid_line == 0)
+	/* "missing" only when never given: a bad value was reported */
+	if (p->vhid_line == 0)
 		conf_err(p, c->line, "%s: missing vhid", p->what);
-	if (c->carpdev[0] == '\0')
+	if (p->dev_line == 0)
 		conf_err(p, c->line, "%s: missing carpdev", p->what);
-	if (c->naddrs == 0)
+	if (p->addr_line == 0)
 		conf_err(p, c->line, "%s: missing address", p->what);
 	if (c->advbase == 0 && c->advskew == 0)
 		conf_err(p, c->line, "%s: advbase 0 needs an advskew above "
@@ -914,9 +941,9 @@ conf_carp(struct conf_parser *p, const struct conf_tok *kw)
 	TAILQ_INSERT_TAIL(&p->conf->carps, c, entry);
 	snprintf(p->what, sizeof(p->what), "carp %.56s", t.s);
 	p->carp = c;
-	p->vhid_line = p->pass_line = 0;
-	conf_block(p, conf_carp_kws, kw->line, p->what);
-	conf_carp_check(p);
+	p->vhid_line = p->dev_line = p->addr_line = p->pass_line = 0;
+	if (conf_block(p, conf_carp_kws, kw->line, p->what) == 0)
+		conf_carp_check(p);
 	p->carp = NULL;
 }
 
@@ -1052,7 +1079,8 @@ conf_sync(struct conf_parser *p, const struct conf_tok *kw)
 	else
 		s->line = kw->line;
 	s->present = 1;
-	conf_block(p, conf_sync_kws, kw->line, "sync");
+	if (conf_block(p, conf_sync_kws, kw->line, "sync") == -1)
+		return;
 	/* syncd cannot run without a link, and never unauthenticated */
 	if (s->syncdev[0] == '\0')
 		conf_err(p, kw->line, "sync: missing syncdev");
@@ -1118,7 +1146,7 @@ conf_toplevel(struct conf_parser *p)
 			conf_err(p, t.line, "unexpected \"%s\"",
 			    t.type == T_OPEN ? "{" : "}");
 			if (t.type == T_OPEN)
-				conf_skip_statement(p, t.line);
+				conf_skip_block(p);
 			continue;
 		}
 		for (k = conf_top_kws; k->name != NULL; k++)
