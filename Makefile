@@ -56,11 +56,11 @@ ifneq ($(wildcard $(SYNCD_MAIN)),)
 BINS	+= $(BUILD)/syncd
 endif
 
-.PHONY: all deps check unit unit-san golden integ e2e demo bench install \
+.PHONY: all tools deps check unit unit-san golden integ e2e demo bench install \
 	clean lint
 .SECONDARY:
 
-all: $(BINS)
+all: $(BINS) $(TOOL_BIN)
 
 deps:
 	@sh tests/deps.sh
@@ -111,6 +111,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(call unitlibs,$$*) \
 	$(CC) $(LDFLAGS) -o $@ $< $(call unitlibs,$*) $(BUILD)/libcommon.a \
 	    $(LDLIBS) $(shell pkg-config --libs check)
 
+# Test and benchmark tools: tests/tools/NAME.c -> $(BUILD)/tools/NAME
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+tools: $(TOOL_BIN)
+
 unit: all $(UNIT_BIN)
 	@sh tests/run-unit.sh $(BUILD)/tests
 
@@ -155,6 +163,7 @@ install: all
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning -Icommon -Iproto \
+	    --include=/usr/include/x86_64-linux-gnu/sys/queue.h \
 	    common carpd syncd proto
 
 clean:
