@@ -65,6 +65,16 @@ struct sync_state {
 	char			 helper[SYNC_HELPER_LEN];	/* "" if none */
 };
 
+/* The identity of a state alone: what a delete carries on the wire and
+ * what the reliability window (rel.c) remembers per datagram, so that a
+ * retransmission re-reads the current state instead of stale bytes. */
+struct sync_key {
+	uint8_t			 family;
+	uint8_t			 l4proto;
+	uint16_t		 zone;
+	struct sync_tuple	 orig;
+};
+
 /* A state is identified by its original tuple, protocol and zone. */
 int		 sync_state_key_equal(const struct sync_state *,
 		    const struct sync_state *);

@@ -1,0 +1,940 @@
+/* syncd messages: conversion between struct sync_state and
+ * proto/sync.proto, the coalescing outbound queue, datagram build and
+ * parse. Every byte from the peer is untrusted: the parser validates the
+ * whole datagram before any callback and never trusts a length. */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync.pb-c.h"
+
+#include "log.h"
+#include "msg.h"
+
+#define MSG_MINBUCKETS	64
+#define MSG_MAXSTATE	15	/* tcp/sctp/dccp state numbers fit 4 bits */
+#define MSG_MAXWSCALE	14	/* RFC 7323 */
+
+struct msg_entry {
+	TAILQ_ENTRY(msg_entry)	 fifo;
+	struct msg_entry	*hnext;
+	uint32_t		 hash;
+	enum sync_op		 op;
+	struct sync_key		 key;
+	struct sync_state	 st;	/* valid if op == SYNC_OP_UPDATE */
+};
+
+/* Protobuf scratch of one packed entry: the pb structs point into the
+ * queue entry (addresses), which lives until the datagram is packed. */
+struct msg_pb {
+	Sync__StateUpdate	 upd;
+	Sync__StateDelete	 del;
+	Sync__Tuple		 orig;
+	Sync__Tuple		 reply;
+	struct msg_entry	*ent;
+};
+
+struct msg_queue {
+	TAILQ_HEAD(, msg_entry)	 fifo;
+	struct msg_entry	**buckets;
+	size_t			 nbuckets;	/* power of two */
+	size_t			 len;
+	size_t			 limit;
+	struct msg_pb		*pb;		/* MSG_MAXITEMS */
+	Sync__StateUpdate	**upd;
+	Sync__StateDelete	**del;
+};
+
+/* ------------------------------------------------------------------ */
+/* keys */
+
+static size_t
+msg_addrlen(uint8_t family)
+{
+	return (family == AF_INET6 ? 16 : 4);
+}
+
+/* IPv4 addresses use 4 bytes of the union: zero the rest so that keys
+ * compare and hash as bytes. */
+static void
+msg_tuple_norm(struct sync_tuple *t, uint8_t family)
+{
+	size_t	 alen = msg_addrlen(family);
+
+	memset(t->src.b + alen, 0, sizeof(t->src.b) - alen);
+	memset(t->dst.b + alen, 0, sizeof(t->dst.b) - alen);
+}
+
+void
+msg_state_key(const struct sync_state *s, struct sync_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = s->family;
+	k->l4proto = s->l4proto;
+	k->zone = s->zone;
+	k->orig = s->orig;
+	msg_tuple_norm(&k->orig, k->family);
+}
+
+int
+msg_key_equal(const struct sync_key *a, const struct sync_key *b)
+{
+	return (memcmp(a, b, sizeof(*a)) == 0);
+}
+
+/* FNV-1a over the normalized key bytes. */
+static uint32_t
+msg_key_hash(const struct sync_key *k)
+{
+	const uint8_t	*p = (const uint8_t *)k;
+	uint32_t	 h = 2166136261u;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return (h);
+}
+
+/* ------------------------------------------------------------------ */
+/* validation shared by both directions */
+
+static int
+msg_l4proto_valid(uint8_t family, uint8_t l4proto)
+{
+	switch (l4proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+	case IPPROTO_GRE:
+		return (1);
+	case IPPROTO_ICMP:
+		return (family == AF_INET);
+	case IPPROTO_ICMPV6:
+		return (family == AF_INET6);
+	}
+	return (0);
+}
+
+int
+msg_state_valid(const struct sync_state *s)
+{
+	if (s->family != AF_INET && s->family != AF_INET6)
+		return (0);
+	if (!msg_l4proto_valid(s->family, s->l4proto))
+		return (0);
+	if (s->tcp_state > MSG_MAXSTATE || s->sctp_state > MSG_MAXSTATE ||
+	    s->dccp_state > MSG_MAXSTATE)
+		return (0);
+	if (s->tcp_wscale_orig > MSG_MAXWSCALE ||
+	    s->tcp_wscale_repl > MSG_MAXWSCALE)
+		return (0);
+	if (s->has_labels > 1)
+		return (0);
+	return (memchr(s->helper, '\0', sizeof(s->helper)) != NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* outbound queue */
+
+struct msg_queue *
+msg_queue_new(size_t limit)
+{
+	struct msg_queue	*q;
+
+	if (limit == 0 || (q = calloc(1, sizeof(*q))) == NULL)
+		return (NULL);
+	TAILQ_INIT(&q->fifo);
+	q->limit = limit;
+	for (q->nbuckets = MSG_MINBUCKETS; q->nbuckets < limit / 2;
+	    q->nbuckets <<= 1)
+		;
+	q->buckets = calloc(q->nbuckets, sizeof(*q->buckets));
+	q->pb = calloc(MSG_MAXITEMS, sizeof(*q->pb));
+	q->upd = calloc(MSG_MAXITEMS, sizeof(*q->upd));
+	q->del = calloc(MSG_MAXITEMS, sizeof(*q->del));
+	if (q->buckets == NULL || q->pb == NULL || q->upd == NULL ||
+	    q->del == NULL) {
+		msg_queue_free(q);
+		return (NULL);
+	}
+	return (q);
+}
+
+void
+msg_queue_free(struct msg_queue *q)
+{
+	if (q == NULL)
+		return;
+	msg_queue_clear(q);
+	free(q->buckets);
+	free(q->pb);
+	free(q->upd);
+	free(q->del);
+	free(q);
+}
+
+void
+msg_queue_clear(struct msg_queue *q)
+{
+	struct msg_entry	*e;
+
+	while ((e = TAILQ_FIRST(&q->fifo)) != NULL) {
+		TAILQ_REMOVE(&q->fifo, e, fifo);
+		free(e);
+	}
+	memset(q->buckets, 0, q->nbuckets * sizeof(*q->buckets));
+	q->len = 0;
+}
+
+size_t
+msg_queue_len(const struct msg_queue *q)
+{
+	return (q->len);
+}
+
+static struct msg_entry *
+msg_queue_find(struct msg_queue *q, const struct sync_key *k, uint32_t h)
+{
+	struct msg_entry	*e;
+
+	for (e = q->buckets[h & (q->nbuckets - 1)]; e != NULL; e = e->hnext)
+		if (e->hash == h && msg_key_equal(&e->key, k))
+			return (e);
+	return (NULL);
+}
+
+/* Find the entry of k, or append a new one at the FIFO tail. A coalesced
+ * entry keeps its place: the oldest change sets the latency. */
+static struct msg_entry *
+msg_queue_get(struct msg_queue *q, const struct sync_key *k)
+{
+	struct msg_entry	*e;
+	uint32_t		 h = msg_key_hash(k);
+	size_t			 b;
+
+	if ((e = msg_queue_find(q, k, h)) != NULL)
+		return (e);
+	if (q->len >= q->limit) {
+		errno = ENOBUFS;
+		return (NULL);
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return (NULL);
+	e->key = *k;
+	e->hash = h;
+	b = h & (q->nbuckets - 1);
+	e->hnext = q->buckets[b];
+	q->buckets[b] = e;
+	TAILQ_INSERT_TAIL(&q->fifo, e, fifo);
+	q->len++;
+	return (e);
+}
+
+static void
+msg_queue_remove(struct msg_queue *q, struct msg_entry *e)
+{
+	struct msg_entry	**pp;
+
+	pp = &q->buckets[e->hash & (q->nbuckets - 1)];
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	TAILQ_REMOVE(&q->fifo, e, fifo);
+	q->len--;
+	free(e);
+}
+
+/* A state updated many times before a flush is sent once, latest value;
+ * an update after a delete (the tuple reused) becomes an update again. */
+int
+msg_queue_update(struct msg_queue *q, const struct sync_state *s)
+{
+	struct msg_entry	*e;
+	struct sync_key		 k;
+
+	if (!msg_state_valid(s)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	msg_state_key(s, &k);
+	if ((e = msg_queue_get(q, &k)) == NULL)
+		return (-1);
+	e->op = SYNC_OP_UPDATE;
+	e->st = *s;
+	msg_tuple_norm(&e->st.orig, s->family);
+	msg_tuple_norm(&e->st.reply, s->family);
+	return (0);
+}
+
+/* A delete replaces a pending update: the peer may hold the state from
+ * an earlier datagram, so the delete itself must still go out. */
+int
+msg_queue_delete(struct msg_queue *q, const struct sync_key *key)
+{
+	struct msg_entry	*e;
+	struct sync_key		 k = *key;
+
+	if (k.family != AF_INET && k.family != AF_INET6) {
+		errno = EINVAL;
+		return (-1);
+	}
+	msg_tuple_norm(&k.orig, k.family);
+	if ((e = msg_queue_get(q, &k)) == NULL)
+		return (-1);
+	e->op = SYNC_OP_DELETE;
+	return (0);
+}
+
+/* ------------------------------------------------------------------ */
+/* encode */
+
+static uint32_t
+msg_family_wire(uint8_t family)
+{
+	return (family == AF_INET6 ? 6 : 4);
+}
+
+static void
+msg_tuple_to_pb(const struct sync_tuple *t, uint8_t family, Sync__Tuple *pb)
+{
+	size_t	 alen = msg_addrlen(family);
+
+	sync__tuple__init(pb);
+	pb->src.len = alen;
+	pb->src.data = (uint8_t *)(uintptr_t)t->src.b;
+	pb->dst.len = alen;
+	pb->dst.data = (uint8_t *)(uintptr_t)t->dst.b;
+	pb->sport = t->sport;
+	pb->dport = t->dport;
+	pb->icmp_id = t->icmp_id;
+	pb->icmp_type = t->icmp_type;
+	pb->icmp_code = t->icmp_code;
+}
+
+/* The reply tuple of a flow without NAT is the orig one reversed: it is
+ * then left out of the datagram, which saves a fifth of a state. */
+static void
+msg_tuple_invert(const struct sync_tuple *t, struct sync_tuple *r)
+{
+	*r = *t;
+	r->src = t->dst;
+	r->dst = t->src;
+	r->sport = t->dport;
+	r->dport = t->sport;
+}
+
+static int
+msg_reply_is_inverse(const struct sync_state *s)
+{
+	struct sync_tuple	 inv;
+
+	msg_tuple_invert(&s->orig, &inv);
+	return (memcmp(&inv, &s->reply, sizeof(inv)) == 0);
+}
+
+static void
+msg_update_to_pb(const struct sync_state *s, struct msg_pb *pb)
+{
+	Sync__StateUpdate	*u = &pb->upd;
+
+	sync__state_update__init(u);
+	u->family = msg_family_wire(s->family);
+	u->l4proto = s->l4proto;
+	u->zone = s->zone;
+	msg_tuple_to_pb(&s->orig, s->family, &pb->orig);
+	u->orig = &pb->orig;
+	if (!msg_reply_is_inverse(s)) {
+		msg_tuple_to_pb(&s->reply, s->family, &pb->reply);
+		u->reply = &pb->reply;
+	}
+	u->status = s->status;
+	u->mark = s->mark;
+	u->timeout = s->timeout;
+	u->tcp_state = s->tcp_state;
+	u->tcp_wscale_orig = s->tcp_wscale_orig;
+	u->tcp_wscale_repl = s->tcp_wscale_repl;
+	u->tcp_flags_orig = s->tcp_flags_orig;
+	u->tcp_flags_repl = s->tcp_flags_repl;
+	u->sctp_state = s->sctp_state;
+	u->sctp_vtag_orig = s->sctp_vtag_orig;
+	u->sctp_vtag_repl = s->sctp_vtag_repl;
+	u->dccp_state = s->dccp_state;
+	if (s->has_labels) {
+		u->labels.len = SYNC_LABELS_LEN;
+		u->labels.data = (uint8_t *)(uintptr_t)s->labels;
+	}
+	u->helper = (char *)(uintptr_t)s->helper;
+}
+
+static void
+msg_delete_to_pb(const struct sync_key *k, struct msg_pb *pb)
+{
+	Sync__StateDelete	*d = &pb->del;
+
+	sync__state_delete__init(d);
+	d->family = msg_family_wire(k->family);
+	d->l4proto = k->l4proto;
+	d->zone = k->zone;
+	msg_tuple_to_pb(&k->orig, k->family, &pb->orig);
+	d->orig = &pb->orig;
+}
+
+static size_t
+msg_varint_size(size_t v)
+{
+	size_t	 n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return (n);
+}
+
+/* Bytes an entry adds to the datagram: a one-byte field tag (2 or 3),
+ * the length varint, the message. */
+static size_t
+msg_entry_pack(struct msg_entry *e, struct msg_pb *pb)
+{
+	size_t	 sz;
+
+	pb->ent = e;
+	if (e->op == SYNC_OP_UPDATE) {
+		msg_update_to_pb(&e->st, pb);
+		sz = sync__state_update__get_packed_size(&pb->upd);
+	} else {
+		msg_delete_to_pb(&e->key, pb);
+		sz = sync__state_delete__get_packed_size(&pb->del);
+	}
+	return (1 + msg_varint_size(sz) + sz);
+}
+
+/* Header and control messages live on the stack of msg_build. */
+struct msg_pbctl {
+	Sync__Header		 hdr;
+	Sync__Ack		 ack[MSG_MAXPEERS];
+	Sync__Ack		*ackp[MSG_MAXPEERS];
+	Sync__BulkRequest	 breq;
+	Sync__BulkEnd		 bend;
+	Sync__Heartbeat		 hb;
+	Sync__ResyncRequest	 rs;
+	Sync__Nack		 nack[MSG_MAXPEERS];
+	Sync__Nack		*nackp[MSG_MAXPEERS];
+	Sync__Range		 range[MSG_MAXPEERS][MSG_MAXRANGES];
+	Sync__Range		*rangep[MSG_MAXPEERS][MSG_MAXRANGES];
+};
+
+static int
+msg_hdr_to_pb(const struct msg_hdr *h, uint32_t flags, struct msg_pbctl *c)
+{
+	size_t	 i;
+
+	if (h->acks_len > MSG_MAXPEERS)
+		return (-1);
+	sync__header__init(&c->hdr);
+	c->hdr.version = SYNC_WIRE_VERSION;
+	c->hdr.nonce = h->nonce;
+	c->hdr.node = h->node;
+	c->hdr.seq = h->seq;
+	c->hdr.low = h->base;
+	c->hdr.flags = flags;
+	for (i = 0; i < h->acks_len; i++) {
+		sync__ack__init(&c->ack[i]);
+		c->ack[i].node = h->acks[i].node;
+		c->ack[i].nonce = h->acks[i].nonce;
+		c->ack[i].seq = h->acks[i].seq;
+		c->ackp[i] = &c->ack[i];
+	}
+	c->hdr.n_acks = h->acks_len;
+	c->hdr.acks = c->ackp;
+	return (0);
+}
+
+static int
+msg_nacks_to_pb(const struct msg_ctl *ctl, struct msg_pbctl *c,
+    Sync__Datagram *dg)
+{
+	size_t	 i, j;
+
+	if (ctl->nnacks > MSG_MAXPEERS)
+		return (-1);
+	for (i = 0; i < ctl->nnacks; i++) {
+		if (ctl->nacks[i].nranges > MSG_MAXRANGES)
+			return (-1);
+		sync__nack__init(&c->nack[i]);
+		c->nack[i].node = ctl->nacks[i].node;
+		for (j = 0; j < ctl->nacks[i].nranges; j++) {
+			sync__range__init(&c->range[i][j]);
+			c->range[i][j].first = ctl->nacks[i].ranges[j].first;
+			c->range[i][j].count = ctl->nacks[i].ranges[j].count;
+			c->rangep[i][j] = &c->range[i][j];
+		}
+		c->nack[i].n_ranges = ctl->nacks[i].nranges;
+		c->nack[i].ranges = c->rangep[i];
+		c->nackp[i] = &c->nack[i];
+	}
+	dg->n_nacks = ctl->nnacks;
+	dg->nacks = c->nackp;
+	return (0);
+}
+
+static int
+msg_ctl_to_pb(const struct msg_ctl *ctl, struct msg_pbctl *c,
+    Sync__Datagram *dg)
+{
+	if (ctl == NULL)
+		return (0);
+	if (ctl->bulk_request) {
+		sync__bulk_request__init(&c->breq);
+		dg->bulk_request = &c->breq;
+	}
+	if (ctl->bulk_end) {
+		sync__bulk_end__init(&c->bend);
+		dg->bulk_end = &c->bend;
+	}
+	if (ctl->heartbeat) {
+		sync__heartbeat__init(&c->hb);
+		c->hb.interval_ms = ctl->heartbeat_ms;
+		dg->heartbeat = &c->hb;
+	}
+	if (ctl->resync) {
+		sync__resync_request__init(&c->rs);
+		c->rs.node = ctl->resync_node;
+		dg->resync_request = &c->rs;
+	}
+	return (msg_nacks_to_pb(ctl, c, dg));
+}
+
+/* Take queued entries in FIFO order while they fit. Stops at the first
+ * that does not: skipping ahead to smaller ones would starve it. */
+static size_t
+msg_fill(struct msg_queue *q, size_t used, size_t room)
+{
+	struct msg_entry	*e;
+	size_t			 n = 0, sz;
+
+	TAILQ_FOREACH(e, &q->fifo, fifo) {
+		if (n == MSG_MAXITEMS)
+			break;
+		sz = msg_entry_pack(e, &q->pb[n]);
+		if (used + sz > room)
+			break;
+		used += sz;
+		n++;
+	}
+	return (n);
+}
+
+/* Hand the n packed entries to the datagram, the keys to the caller,
+ * and drop them from the queue. */
+static void
+msg_take(struct msg_queue *q, size_t n, Sync__Datagram *dg,
+    struct msg_built *out)
+{
+	size_t	 i;
+
+	dg->n_updates = dg->n_deletes = 0;
+	for (i = 0; i < n; i++) {
+		if (q->pb[i].ent->op == SYNC_OP_UPDATE)
+			q->upd[dg->n_updates++] = &q->pb[i].upd;
+		else
+			q->del[dg->n_deletes++] = &q->pb[i].del;
+		out->keys[i] = q->pb[i].ent->key;
+	}
+	dg->updates = q->upd;
+	dg->deletes = q->del;
+	out->nkeys = n;
+}
+
+/* The head of the queue cannot fit even a datagram of its own: room is
+ * too small, and calling again would loop for ever. */
+static int
+msg_first_too_big(struct msg_queue *q, struct msg_pbctl *c, size_t room)
+{
+	Sync__Datagram	 dg = SYNC__DATAGRAM__INIT;
+
+	dg.header = &c->hdr;
+	return (sync__datagram__get_packed_size(&dg) +
+	    msg_entry_pack(TAILQ_FIRST(&q->fifo), &q->pb[0]) > room);
+}
+
+int
+msg_build(struct msg_queue *q, const struct msg_hdr *hdr,
+    const struct msg_ctl *ctl, uint8_t *buf, size_t room,
+    struct msg_built *out)
+{
+	Sync__Datagram		 dg = SYNC__DATAGRAM__INIT;
+	struct msg_pbctl	 c;
+	size_t			 used, n, i;
+	uint32_t		 flags;
+
+	memset(out, 0, sizeof(*out));
+	if (room > MSG_MAXDGRAM)
+		room = MSG_MAXDGRAM;
+	/* MSG_F_DATA never changes the header size by more than the byte
+	 * we account for here: flags 0 is absent, flags 1 is two bytes. */
+	flags = hdr->flags | MSG_F_DATA;
+	if (msg_hdr_to_pb(hdr, flags, &c) == -1 ||
+	    msg_ctl_to_pb(ctl, &c, &dg) == -1) {
+		errno = EINVAL;
+		return (-1);
+	}
+	dg.header = &c.hdr;
+	used = sync__datagram__get_packed_size(&dg);
+	if (used > room) {
+		errno = EMSGSIZE;
+		return (-1);
+	}
+	n = msg_fill(q, used, room);
+	if (n == 0 && q->len > 0 && msg_first_too_big(q, &c, room)) {
+		errno = EMSGSIZE;
+		return (-1);
+	}
+	if (n == 0 && !(ctl != NULL && (ctl->bulk_end || ctl->resync)))
+		c.hdr.flags = hdr->flags & ~MSG_F_DATA;
+	msg_take(q, n, &dg, out);
+	out->len = sync__datagram__pack(&dg, buf);
+	for (i = 0; i < n; i++)
+		msg_queue_remove(q, q->pb[i].ent);
+	out->more = q->len > 0;
+	return (0);
+}
+
+/* ------------------------------------------------------------------ */
+/* decode */
+
+static int
+msg_family_from_wire(uint32_t w, uint8_t *family)
+{
+	if (w == 4)
+		*family = AF_INET;
+	else if (w == 6)
+		*family = AF_INET6;
+	else
+		return (-1);
+	return (0);
+}
+
+static int
+msg_tuple_from_pb(const Sync__Tuple *pb, uint8_t family,
+    struct sync_tuple *t)
+{
+	size_t	 alen = msg_addrlen(family);
+
+	memset(t, 0, sizeof(*t));
+	if (pb == NULL || pb->src.len != alen || pb->dst.len != alen)
+		return (-1);
+	if (pb->sport > 0xffff || pb->dport > 0xffff ||
+	    pb->icmp_id > 0xffff || pb->icmp_type > 0xff ||
+	    pb->icmp_code > 0xff)
+		return (-1);
+	memcpy(t->src.b, pb->src.data, alen);
+	memcpy(t->dst.b, pb->dst.data, alen);
+	t->sport = pb->sport;
+	t->dport = pb->dport;
+	t->icmp_id = pb->icmp_id;
+	t->icmp_type = pb->icmp_type;
+	t->icmp_code = pb->icmp_code;
+	return (0);
+}
+
+static int
+msg_key_from_pb(uint32_t family, uint32_t l4proto, uint32_t zone,
+    const Sync__Tuple *orig, struct sync_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (msg_family_from_wire(family, &k->family) == -1 ||
+	    l4proto > 0xff || zone > 0xffff)
+		return (-1);
+	k->l4proto = l4proto;
+	k->zone = zone;
+	if (!msg_l4proto_valid(k->family, k->l4proto))
+		return (-1);
+	return (msg_tuple_from_pb(orig, k->family, &k->orig));
+}
+
+static int
+msg_small_fields_ok(const Sync__StateUpdate *u)
+{
+	return (u->tcp_state <= MSG_MAXSTATE &&
+	    u->sctp_state <= MSG_MAXSTATE && u->dccp_state <= MSG_MAXSTATE &&
+	    u->tcp_wscale_orig <= MSG_MAXWSCALE &&
+	    u->tcp_wscale_repl <= MSG_MAXWSCALE &&
+	    u->tcp_flags_orig <= 0xff && u->tcp_flags_repl <= 0xff);
+}
+
+static int
+msg_extras_from_pb(const Sync__StateUpdate *u, struct sync_state *s)
+{
+	size_t	 hlen;
+
+	if (u->labels.len != 0) {
+		if (u->labels.len != SYNC_LABELS_LEN)
+			return (-1);
+		memcpy(s->labels, u->labels.data, SYNC_LABELS_LEN);
+		s->has_labels = 1;
+	}
+	if (u->helper != NULL) {
+		hlen = strnlen(u->helper, SYNC_HELPER_LEN);
+		if (hlen >= SYNC_HELPER_LEN)
+			return (-1);
+		memcpy(s->helper, u->helper, hlen);
+	}
+	return (0);
+}
+
+static int
+msg_state_from_pb(const Sync__StateUpdate *u, struct sync_state *s)
+{
+	struct sync_key	 k;
+
+	memset(s, 0, sizeof(*s));
+	if (msg_key_from_pb(u->family, u->l4proto, u->zone, u->orig,
+	    &k) == -1 || !msg_small_fields_ok(u))
+		return (-1);
+	s->family = k.family;
+	s->l4proto = k.l4proto;
+	s->zone = k.zone;
+	s->orig = k.orig;
+	if (u->reply == NULL)
+		msg_tuple_invert(&s->orig, &s->reply);
+	else if (msg_tuple_from_pb(u->reply, s->family, &s->reply) == -1)
+		return (-1);
+	s->status = u->status;
+	s->mark = u->mark;
+	s->timeout = u->timeout;
+	s->tcp_state = u->tcp_state;
+	s->tcp_wscale_orig = u->tcp_wscale_orig;
+	s->tcp_wscale_repl = u->tcp_wscale_repl;
+	s->tcp_flags_orig = u->tcp_flags_orig;
+	s->tcp_flags_repl = u->tcp_flags_repl;
+	s->sctp_state = u->sctp_state;
+	s->sctp_vtag_orig = u->sctp_vtag_orig;
+	s->sctp_vtag_repl = u->sctp_vtag_repl;
+	s->dccp_state = u->dccp_state;
+	if (msg_extras_from_pb(u, s) == -1)
+		return (-1);
+	return (msg_state_valid(s) ? 0 : -1);
+}
+
+static int
+msg_hdr_from_pb(const Sync__Header *pb, struct msg_hdr *h)
+{
+	size_t	 i;
+
+	memset(h, 0, sizeof(*h));
+	if (pb == NULL || pb->version != SYNC_WIRE_VERSION || pb->node == 0 ||
+	    pb->n_acks > MSG_MAXPEERS)
+		return (-1);
+	h->version = pb->version;
+	h->nonce = pb->nonce;
+	h->node = pb->node;
+	h->seq = pb->seq;
+	h->base = pb->low;
+	h->flags = pb->flags;
+	for (i = 0; i < pb->n_acks; i++) {
+		h->acks[i].node = pb->acks[i]->node;
+		h->acks[i].nonce = pb->acks[i]->nonce;
+		h->acks[i].seq = pb->acks[i]->seq;
+	}
+	h->acks_len = pb->n_acks;
+	return (0);
+}
+
+static int
+msg_nack_from_pb(const Sync__Nack *pb, struct msg_nack *n)
+{
+	size_t	 i;
+
+	memset(n, 0, sizeof(*n));
+	if (pb->n_ranges == 0 || pb->n_ranges > MSG_MAXRANGES)
+		return (-1);
+	n->node = pb->node;
+	for (i = 0; i < pb->n_ranges; i++) {
+		if (pb->ranges[i]->count == 0)
+			return (-1);
+		n->ranges[i].first = pb->ranges[i]->first;
+		n->ranges[i].count = pb->ranges[i]->count;
+	}
+	n->nranges = pb->n_ranges;
+	return (0);
+}
+
+/* A datagram is accepted whole or not at all. */
+static int
+msg_validate(const Sync__Datagram *dg, struct msg_hdr *h)
+{
+	struct sync_state	 s;
+	struct sync_key		 k;
+	struct msg_nack		 n;
+	size_t			 i;
+
+	if (msg_hdr_from_pb(dg->header, h) == -1 ||
+	    dg->n_nacks > MSG_MAXPEERS)
+		return (-1);
+	for (i = 0; i < dg->n_nacks; i++)
+		if (msg_nack_from_pb(dg->nacks[i], &n) == -1)
+			return (-1);
+	for (i = 0; i < dg->n_updates; i++)
+		if (msg_state_from_pb(dg->updates[i], &s) == -1)
+			return (-1);
+	for (i = 0; i < dg->n_deletes; i++) {
+		const Sync__StateDelete *d = dg->deletes[i];
+
+		if (msg_key_from_pb(d->family, d->l4proto, d->zone, d->orig,
+		    &k) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static void
+msg_dispatch_ctl(const Sync__Datagram *dg, const struct msg_hdr *h,
+    const struct msg_cb *cb, void *arg)
+{
+	struct msg_nack	 n;
+	size_t		 i;
+
+	for (i = 0; cb->nack != NULL && i < dg->n_nacks; i++) {
+		(void)msg_nack_from_pb(dg->nacks[i], &n);
+		cb->nack(arg, h, &n);
+	}
+	if (dg->resync_request != NULL && cb->resync != NULL)
+		cb->resync(arg, h, dg->resync_request->node);
+	if (dg->bulk_request != NULL && cb->bulk_request != NULL)
+		cb->bulk_request(arg, h);
+	if (dg->heartbeat != NULL && cb->heartbeat != NULL)
+		cb->heartbeat(arg, h, dg->heartbeat->interval_ms);
+}
+
+static void
+msg_dispatch_states(const Sync__Datagram *dg, const struct msg_hdr *h,
+    const struct msg_cb *cb, void *arg)
+{
+	struct sync_state	 s;
+	struct sync_key		 k;
+	size_t			 i;
+
+	for (i = 0; cb->update != NULL && i < dg->n_updates; i++) {
+		(void)msg_state_from_pb(dg->updates[i], &s);
+		cb->update(arg, h, &s);
+	}
+	for (i = 0; cb->delete != NULL && i < dg->n_deletes; i++) {
+		const Sync__StateDelete *d = dg->deletes[i];
+
+		(void)msg_key_from_pb(d->family, d->l4proto, d->zone, d->orig,
+		    &k);
+		cb->delete(arg, h, &k);
+	}
+	if (dg->bulk_end != NULL && cb->bulk_end != NULL)
+		cb->bulk_end(arg, h);
+}
+
+int
+msg_parse(const uint8_t *buf, size_t len, const struct msg_cb *cb,
+    void *arg)
+{
+	Sync__Datagram	*dg;
+	struct msg_hdr	 h;
+	int		 rv = -1;
+
+	if (len == 0 || len > MSG_MAXDGRAM)
+		return (-1);
+	if ((dg = sync__datagram__unpack(NULL, len, buf)) == NULL)
+		return (-1);
+	if (msg_validate(dg, &h) == -1)
+		goto done;
+	if (cb->header != NULL && (rv = cb->header(arg, &h)) != 0)
+		goto done;
+	msg_dispatch_ctl(dg, &h, cb, arg);
+	msg_dispatch_states(dg, &h, cb, arg);
+	rv = 0;
+ done:
+	sync__datagram__free_unpacked(dg, NULL);
+	return (rv);
+}
+
+/* ------------------------------------------------------------------ */
+/* header peek: walk the top-level fields for field 1 only, so that the
+ * tag and the replay window are checked before the body is decoded. */
+
+static int
+msg_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	int	 shift;
+
+	*v = 0;
+	for (shift = 0; shift < 64 && *p < end; shift += 7) {
+		*v |= (uint64_t)(**p & 0x7f) << shift;
+		if ((*(*p)++ & 0x80) == 0)
+			return (0);
+	}
+	return (-1);
+}
+
+/* Skip one field of wire type wt; for a length-delimited one also hand
+ * back where its bytes are. */
+static int
+msg_skip(const uint8_t **p, const uint8_t *end, unsigned wt,
+    const uint8_t **data, size_t *dlen)
+{
+	uint64_t	 v;
+
+	switch (wt) {
+	case 0:
+		return (msg_varint(p, end, &v));
+	case 1:
+	case 5:
+		v = wt == 1 ? 8 : 4;
+		break;
+	case 2:
+		if (msg_varint(p, end, &v) == -1)
+			return (-1);
+		break;
+	default:
+		return (-1);
+	}
+	if (v > (uint64_t)(end - *p))
+		return (-1);
+	*data = *p;
+	*dlen = v;
+	*p += v;
+	return (0);
+}
+
+int
+msg_peek_header(const uint8_t *buf, size_t len, struct msg_hdr *h)
+{
+	const uint8_t	*p = buf, *end = buf + len, *data = NULL, *d = NULL;
+	Sync__Header	*pb;
+	size_t		 dlen = 0, l = 0;
+	uint64_t	 tag;
+	int		 rv;
+
+	if (len == 0 || len > MSG_MAXDGRAM)
+		return (-1);
+	while (p < end) {
+		if (msg_varint(&p, end, &tag) == -1 ||
+		    msg_skip(&p, end, tag & 7, &d, &l) == -1)
+			return (-1);
+		if ((tag >> 3) != 1)
+			continue;
+		/* Two headers would be merged by the full parser: refuse
+		 * rather than check one and apply another. */
+		if (data != NULL || (tag & 7) != 2)
+			return (-1);
+		data = d;
+		dlen = l;
+	}
+	if (data == NULL ||
+	    (pb = sync__header__unpack(NULL, dlen, data)) == NULL)
+		return (-1);
+	rv = msg_hdr_from_pb(pb, h);
+	sync__header__free_unpacked(pb, NULL);
+	return (rv);
+}

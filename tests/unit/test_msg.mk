@@ -1,0 +1,1 @@
+test_msg_LIBS := syncd
