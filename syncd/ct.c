@@ -351,13 +351,36 @@ ct_nat_to(struct nf_conntrack *c, const struct sync_state *s)
 	}
 }
 
+/* The reply tuple as it is before NAT. */
+static void
+ct_invert(const struct sync_tuple *o, struct sync_tuple *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->src = o->dst;
+	r->dst = o->src;
+	r->sport = o->dport;
+	r->dport = o->sport;
+	r->icmp_id = o->icmp_id;
+	r->icmp_code = o->icmp_code;
+}
+
 int
 ct_to_nfct(const struct sync_state *s, struct nf_conntrack *c, int flags)
 {
+	struct sync_tuple	 r;
+
 	if (s->family != AF_INET && s->family != AF_INET6)
 		return (-1);
 	ct_key_to(c, s);
-	ct_tuple_to(c, s, 1, &s->reply);
+	/* The kernel derives the NATed reply tuple from the binding, and
+	 * only sets IPS_SRC_NAT/IPS_DST_NAT (which make it translate) when
+	 * that changes the reply it was given: so give it the un-NATed
+	 * one, as conntrackd does with NFCT_SOPT_SETUP_REPLY. */
+	if ((flags & CT_NFCT_NAT) && (s->status & IPS_NAT_MASK)) {
+		ct_invert(&s->orig, &r);
+		ct_tuple_to(c, s, 1, &r);
+	} else
+		ct_tuple_to(c, s, 1, &s->reply);
 	nfct_set_attr_u32(c, ATTR_STATUS, s->status);
 	nfct_set_attr_u32(c, ATTR_MARK, s->mark);
 	nfct_set_attr_u32(c, ATTR_TIMEOUT, s->timeout);

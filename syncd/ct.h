@@ -77,8 +77,9 @@ int	 ct_dump(void (*)(const struct sync_state *, void *), void *);
 
 const struct ct_stats	*ct_stats(void);
 
-/* Conversions, exposed for the unit tests. CT_NFCT_NAT adds the explicit
- * SNAT/DNAT bindings the kernel wants on create. */
+/* Conversions, exposed for the unit tests. CT_NFCT_NAT is the form the
+ * kernel wants to create a NATed entry: the reply tuple before NAT plus
+ * explicit SNAT/DNAT bindings taken from the real reply tuple. */
 #define CT_NFCT_NAT		0x01
 int	 ct_from_nfct(const struct nf_conntrack *, struct sync_state *);
 int	 ct_to_nfct(const struct sync_state *, struct nf_conntrack *, int);

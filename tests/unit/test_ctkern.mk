@@ -1,0 +1,1 @@
+test_ctkern_LIBS := syncd
