@@ -52,6 +52,8 @@ CARPD_OBJ  := $(call obj,$(CARPD_SRC))
 SYNCD_OBJ  := $(call obj,$(SYNCD_SRC))
 
 BINS	:= $(BUILD)/carpd $(BUILD)/carpctl
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 ifneq ($(wildcard $(SYNCD_MAIN)),)
 BINS	+= $(BUILD)/syncd
 endif
@@ -112,8 +114,6 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(call unitlibs,$$*) \
 	    $(LDLIBS) $(shell pkg-config --libs check)
 
 # Test and benchmark tools: tests/tools/NAME.c -> $(BUILD)/tools/NAME
-TOOL_SRC := $(wildcard tests/tools/*.c)
-TOOL_BIN := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
