@@ -619,15 +619,14 @@ carp_cookie_init(struct carp_if *cif)
 	}
 }
 
-/* An advert goes out over every family we have addresses in, or only
- * over the unicast peer's family when a peer is configured. */
+/* An advert goes out over every family we have addresses in. A unicast
+ * peer replaces the multicast group of its own family only, as OpenBSD's
+ * carppeer does (net.c picks the destination). */
 static int
 carp_has_af(const struct carp_if *cif, int af)
 {
 	int	 i;
 
-	if (cif->conf.peer.af != 0)
-		return (cif->conf.peer.af == af);
 	for (i = 0; i < cif->conf.naddrs; i++)
 		if (cif->conf.addrs[i].af == af)
 			return (1);

@@ -744,6 +744,27 @@ START_TEST(in_loop)
 }
 END_TEST
 
+/* auth strict: a second copy of an accepted advert is a replay. */
+START_TEST(in_strict_replay)
+{
+	struct carp_if	*cif = in_state(CARP_BACKUP);
+	uint8_t		 buf[CARP_HDRLEN];
+
+	cif->conf.auth = AUTH_STRICT;
+	mkpkt(buf, cif, 1, 1, 0, "secret");
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	ck_assert_uint_eq(cif->cnt.adverts_received, 1);
+	input(cif, IFINDEX, 255, buf, sizeof(buf));
+	ck_assert_uint_eq(cif->cnt.replays, 1);
+	ck_assert_uint_eq(cif->cnt.adverts_received, 1);
+	/* the source is signed: the same advert from elsewhere fails */
+	peer.sin_addr.s_addr ^= htonl(1);
+	carp_input(&env, IFINDEX, AF_INET, (struct sockaddr *)&peer, 255,
+	    buf, sizeof(buf));
+	ck_assert_uint_eq(cif->cnt.bad_hmac, 1);
+}
+END_TEST
+
 /*
  * Output.
  */
@@ -778,6 +799,22 @@ START_TEST(out_advert)
 }
 END_TEST
 
+/* auth strict: the source is signed and the counter grows. */
+START_TEST(out_strict)
+{
+	struct carp_if	*cif = in_state(CARP_MASTER);
+	uint64_t	 c1;
+
+	cif->conf.auth = AUTH_STRICT;
+	carp_send_advert(cif, 0);
+	ck_assert_int_eq(rec.source, 1);
+	c1 = last_sent().counter;
+	carp_send_advert(cif, 0);
+	ck_assert(last_sent().counter > c1);
+	ck_assert(cif->counter == last_sent().counter);
+}
+END_TEST
+
 START_TEST(out_families)
 {
 	struct carp_if	*cif = in_state(CARP_INIT);
@@ -787,12 +824,11 @@ START_TEST(out_families)
 	ck_assert_int_eq(rec.send, 2);
 	ck_assert_int_eq(rec.afs[0], AF_INET);
 	ck_assert_int_eq(rec.afs[1], AF_INET6);
-	/* a unicast peer: only its family */
+	/* a unicast peer changes the destination, not the families */
 	ck_assert_int_eq(conf_addr_parse("2001:db8::2", &cif->conf.peer, 0),
 	    0);
 	carp_send_advert(cif, 0);
-	ck_assert_int_eq(rec.send, 3);
-	ck_assert_int_eq(rec.afs[2], AF_INET6);
+	ck_assert_int_eq(rec.send, 4);
 }
 END_TEST
 
@@ -866,11 +902,13 @@ fsm_suite(void)
 	tcase_add_test(tc, in_bad_version_length);
 	tcase_add_test(tc, in_unknown_vhid);
 	tcase_add_test(tc, in_loop);
+	tcase_add_test(tc, in_strict_replay);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("output");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, out_advert);
+	tcase_add_test(tc, out_strict);
 	tcase_add_test(tc, out_families);
 	tcase_add_test(tc, out_send_errors_demote);
 	suite_add_tcase(s, tc);
