@@ -16,7 +16,13 @@
  *     states go as CREATE|EXCL with the binding and, on EEXIST, again as
  *     a plain update without it. A NAT binding therefore never changes on
  *     an existing entry: the first one applied wins until it is deleted.
- *   - CTA_TIMEOUT is mandatory on create. */
+ *   - status bits: ASSURED and SEEN_REPLY can be set but not cleared, and
+ *     EXPECTED/DYING never (EBUSY). A state whose status went backwards
+ *     (the peer reused the tuple for a new connection and we missed the
+ *     delete) is replaced: delete, then create.
+ *   - a helper the kernel does not have fails the create (EOPNOTSUPP): it
+ *     is retried without the helper, the flow matters more.
+ *   - CTA_TIMEOUT is mandatory on create (EINVAL). */
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -66,6 +72,7 @@ enum ct_kind {
 struct ct_pending {
 	struct sync_state	 s;
 	uint8_t			 kind;
+	uint8_t			 final;		/* a retry: never retried */
 };
 
 struct ct_tattr {
@@ -95,13 +102,13 @@ static struct {
 	struct ct_pending	 pend[CT_BATCH_MAX];
 	size_t			 npend;
 	uint32_t		 seq0;		/* seq of pend[0] */
-	/* NAT creates that met an existing entry, to resend as updates */
-	struct sync_state	 retry[CT_BATCH_MAX];
+	/* failed requests to send again in another form (at most two each) */
+	struct ct_pending	 retry[2 * CT_BATCH_MAX];
 	size_t			 nretry;
 	struct ct_stats		 stats;
 } ct;
 
-static int	 ct_queue(const struct sync_state *, enum ct_kind);
+static int	 ct_queue(const struct sync_state *, enum ct_kind, int);
 static int	 ct_send(void);
 
 static int
@@ -712,7 +719,7 @@ ct_msg_attrs(struct nf_conntrack *c, const struct sync_state *s,
 }
 
 static int
-ct_queue(const struct sync_state *s, enum ct_kind kind)
+ct_queue(const struct sync_state *s, enum ct_kind kind, int final)
 {
 	static const uint16_t	 flags[] = {
 		[CT_MSG_UPSERT] = NLM_F_CREATE,
@@ -750,31 +757,70 @@ ct_queue(const struct sync_state *s, enum ct_kind kind)
 	ct.len += nlh->nlmsg_len;
 	ct.pend[ct.npend].s = *s;
 	ct.pend[ct.npend].kind = kind;
+	ct.pend[ct.npend].final = (uint8_t)final;
 	ct.npend++;
 	return (0);
+}
+
+static enum ct_kind
+ct_create_kind(const struct sync_state *s)
+{
+	return (s->status & IPS_NAT_MASK ? CT_MSG_CREATE_NAT : CT_MSG_UPSERT);
 }
 
 int
 ct_apply_update(const struct sync_state *s)
 {
-	return (ct_queue(s, s->status & IPS_NAT_MASK ? CT_MSG_CREATE_NAT :
-	    CT_MSG_UPSERT));
+	return (ct_queue(s, ct_create_kind(s), 0));
 }
 
 int
 ct_apply_delete(const struct sync_state *s)
 {
-	return (ct_queue(s, CT_MSG_DELETE));
+	return (ct_queue(s, CT_MSG_DELETE, 0));
+}
+
+static void
+ct_retry(const struct sync_state *s, enum ct_kind kind)
+{
+	ct.retry[ct.nretry].s = *s;
+	ct.retry[ct.nretry].kind = kind;
+	ct.nretry++;
+}
+
+/* Returns 1 if the request goes again in another form. */
+static int
+ct_retry_error(const struct ct_pending *p, int err)
+{
+	struct sync_state	 s;
+
+	if (p->final || ct.nretry + 2 > sizeof(ct.retry) / sizeof(ct.retry[0]))
+		return (0);
+	if (p->kind == CT_MSG_CREATE_NAT && err == EEXIST) {
+		ct_retry(&p->s, CT_MSG_UPDATE);
+		return (1);
+	}
+	if ((p->kind == CT_MSG_UPSERT || p->kind == CT_MSG_UPDATE) &&
+	    err == EBUSY) {
+		ct_retry(&p->s, CT_MSG_DELETE);
+		ct_retry(&p->s, ct_create_kind(&p->s));
+		return (1);
+	}
+	if (p->kind != CT_MSG_DELETE && err == EOPNOTSUPP &&
+	    p->s.helper[0] != '\0') {
+		s = p->s;
+		memset(s.helper, 0, sizeof(s.helper));
+		ct_retry(&s, (enum ct_kind)p->kind);
+		return (1);
+	}
+	return (0);
 }
 
 static void
 ct_ack_error(const struct ct_pending *p, int err)
 {
-	if (p->kind == CT_MSG_CREATE_NAT && err == EEXIST &&
-	    ct.nretry < CT_BATCH_MAX) {
-		ct.retry[ct.nretry++] = p->s;
+	if (ct_retry_error(p, err))
 		return;
-	}
 	if (p->kind == CT_MSG_DELETE && err == ENOENT) {
 		/* already gone here: expired or never arrived */
 		ct.stats.delete_missing++;
@@ -847,8 +893,8 @@ ct_send(void)
 	return (rv);
 }
 
-/* Send the batch, then the NAT creates that found an existing entry as
- * plain updates (which never defer again, so this ends). */
+/* Send the batch, then the requests that failed in a way another form
+ * fixes; those are final, so this ends after one more round. */
 int
 ct_apply_flush(void)
 {
@@ -861,7 +907,8 @@ ct_apply_flush(void)
 	n = ct.nretry;
 	ct.nretry = 0;
 	for (i = 0; i < n; i++)
-		if (ct_queue(&ct.retry[i], CT_MSG_UPDATE) == -1)
+		if (ct_queue(&ct.retry[i].s, (enum ct_kind)ct.retry[i].kind,
+		    1) == -1)
 			rv = -1;
 	if (ct_send() == -1)
 		rv = -1;

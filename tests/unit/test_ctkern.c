@@ -338,6 +338,52 @@ START_TEST(test_timeout_slack)
 }
 END_TEST
 
+/* ASSURED cannot be cleared on an existing entry (EBUSY): a state that
+ * went backwards is deleted and created again. */
+START_TEST(test_replace)
+{
+	const struct ct_stats	*st = ct_stats();
+	struct sync_state	 s = mkstate(0);	/* TCP, ASSURED */
+
+	ck_assert_int_eq(ct_apply_update(&s), 0);
+	ck_assert_int_eq(ct_apply_flush(), 0);
+	s.status = IPS_CONFIRMED | IPS_SEEN_REPLY;
+	s.tcp_state = TCP_CONNTRACK_SYN_RECV;
+	s.mark = 2;
+	ck_assert_int_eq(ct_apply_update(&s), 0);
+	ck_assert_int_eq(ct_apply_flush(), 0);
+	show_errors();
+	ck_assert_uint_eq(st->apply_errors, 0);
+	ck_assert_uint_eq(st->applied, 3);	/* create, delete, create */
+	dump();
+	ck_assert_uint_eq(ngot, 1);
+	check_equal(&s, s.timeout - 5, s.timeout);
+}
+END_TEST
+
+/* A helper the kernel has is attached; one it lacks is dropped rather
+ * than losing the flow. */
+START_TEST(test_helper)
+{
+	const struct ct_stats	*st = ct_stats();
+	struct sync_state	 s = mkstate(0), t = mkstate(7);
+
+	s.orig.dport = s.reply.sport = 21;
+	strcpy(s.helper, "ftp");
+	strcpy(t.helper, "nosuchhelper");
+	ck_assert_int_eq(ct_apply_update(&s), 0);
+	ck_assert_int_eq(ct_apply_update(&t), 0);
+	ck_assert_int_eq(ct_apply_flush(), 0);
+	show_errors();
+	ck_assert_uint_eq(st->apply_errors, 0);
+	ck_assert_uint_eq(st->applied, 2);
+	dump();
+	ck_assert_uint_eq(ngot, 2);
+	ck_assert_str_eq(find(&s)->helper, "ftp");
+	ck_assert_str_eq(find(&t)->helper, "");
+}
+END_TEST
+
 START_TEST(test_dump_ignored)
 {
 	struct ct_prefix	 ig;
@@ -550,6 +596,8 @@ ctkern_suite(void)
 	tcase_add_test(tc, test_update);
 	tcase_add_test(tc, test_delete);
 	tcase_add_test(tc, test_timeout_slack);
+	tcase_add_test(tc, test_replace);
+	tcase_add_test(tc, test_helper);
 	tcase_add_test(tc, test_dump_ignored);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("events");
