@@ -1,0 +1,1 @@
+test_seal_LIBS := syncd
