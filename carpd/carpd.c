@@ -1,5 +1,5 @@
-/* carpd: the CARP election daemon. main, the event loop, signals and
- * reload, after bgpd.c: parse the whole file, then apply the difference.
+/* carpd: the CARP election daemon. main, the event loop and signals,
+ * after bgpd.c; what the config does to the daemon is apply.c.
  *
  *	carpd [-dnv] [-f file]
  *
@@ -22,21 +22,8 @@
 #include "log.h"
 #include "net.h"
 
-static int	carpd_addr_add(struct carp_if *, const struct conf_addr *);
-static int	carpd_addr_del(struct carp_if *, const struct conf_addr *);
-
-/* The real kernel and wire, as struct carp_ops (unit tests use stubs). */
-static const struct carp_ops carpd_ops = {
-	carpd_addr_add,
-	carpd_addr_del,
-	net_source,
-	net_send,
-	net_announce,
-	hooks_run,
-};
 
 static struct carpd	 carpd_env;
-static int		 carpd_auth_ready;	/* auth_init done */
 
 static __attribute__((noreturn)) void
 usage(void)
@@ -47,269 +34,7 @@ usage(void)
 	exit(1);
 }
 
-/* Addresses live on the carpdev, or on the macvlan with vmac yes. */
-static int
-carpd_addr_add(struct carp_if *cif, const struct conf_addr *a)
-{
-	return (kif_addr_add(cif->addr_index, a));
-}
 
-static int
-carpd_addr_del(struct carp_if *cif, const struct conf_addr *a)
-{
-	return (kif_addr_del(cif->addr_index, a));
-}
-
-struct carp_if *
-carpd_find_carp(struct carpd *env, const char *name)
-{
-	struct carp_if	*cif;
-
-	TAILQ_FOREACH(cif, &env->carps, entry)
-		if (strcmp(cif->conf.name, name) == 0)
-			return (cif);
-	return (NULL);
-}
-
-/* Strict mode needs the persisted counter; set it up once, when the
- * first strict carp appears (at start or on reload). */
-static void
-carpd_auth_need(struct carpd *env, const struct conf_carp *cc)
-{
-	if (cc->auth != AUTH_STRICT || carpd_auth_ready)
-		return;
-	if (auth_init(env->conf->state_file) == -1)
-		log_warnx("auth: counter not persisted to %s; it may go "
-		    "backwards after a restart", env->conf->state_file);
-	carpd_auth_ready = 1;
-}
-
-/*
- * One carp: attach it to its carpdev (or the macvlan), join the group,
- * start it if the link is up.
- */
-static void
-carpd_carp_vmac(struct carp_if *cif)
-{
-	uint8_t		 mac[6] = { 0x00, 0x00, 0x5e, 0x00, 0x01, 0x00 };
-	unsigned	 idx;
-
-	mac[5] = cif->conf.vhid;
-	cif->addr_index = cif->carpdev_index;
-	if (!cif->conf.vmac)
-		return;
-	if ((idx = kif_vmac_create(cif->conf.name, cif->carpdev_index,
-	    mac)) == 0) {
-		log_warnx("%s: cannot create the macvlan, addresses go on %s "
-		    "with its own MAC", cif->conf.name, cif->conf.carpdev);
-		return;
-	}
-	cif->addr_index = idx;
-}
-
-static int
-carpd_carp_attach(struct carp_if *cif)
-{
-	if ((cif->carpdev_index = kif_ifindex(cif->conf.carpdev)) == 0) {
-		log_warnx("%s: carpdev %s does not exist", cif->conf.name,
-		    cif->conf.carpdev);
-		return (-1);
-	}
-	carpd_carp_vmac(cif);
-	if (kif_link_mac(cif->addr_index, cif->mac) == -1)
-		log_warnx("%s: no MAC address for announcements",
-		    cif->conf.name);
-	if (net_join(cif) == -1)
-		log_warnx("%s: cannot join the CARP group on %s",
-		    cif->conf.name, cif->conf.carpdev);
-	return (0);
-}
-
-/* A carp whose carpdev is missing or down stays INIT and demotes its
- * groups by one, as with a link that goes down later. */
-static void
-carpd_carp_start(struct carp_if *cif)
-{
-	if (cif->carpdev_index == 0 || kif_link_up(cif->carpdev_index) != 1) {
-		carp_fsm(cif, EV_LINK_DOWN, "carpdev down at start");
-		return;
-	}
-	cif->link_up = 1;
-	carp_fsm(cif, EV_START, "configured");
-}
-
-static struct carp_if *
-carpd_carp_add(struct carpd *env, const struct conf_carp *cc)
-{
-	struct carp_if	*cif;
-
-	carpd_auth_need(env, cc);
-	if ((cif = carp_if_new(env, cc)) == NULL)
-		return (NULL);
-	(void)carpd_carp_attach(cif);
-	carpd_carp_start(cif);
-	return (cif);
-}
-
-/* Bow out if MASTER (the addresses go, the down script runs), leave the
- * group, remove the macvlan, free. */
-static void
-carpd_carp_remove(struct carp_if *cif, const char *why)
-{
-	carp_fsm(cif, EV_ADMIN_DOWN, why);
-	if (cif->carpdev_index != 0)
-		net_leave(cif);
-	if (cif->conf.vmac && cif->addr_index != cif->carpdev_index)
-		(void)kif_vmac_destroy(cif->conf.name);
-	carp_if_free(cif);
-}
-
-/* rtnetlink told us a link changed carrier. A carp whose carpdev did not
- * exist yet is attached when it appears. */
-static void
-carpd_link_cb(unsigned ifindex, int up, void *arg)
-{
-	struct carpd	*env = arg;
-	struct carp_if	*cif;
-
-	TAILQ_FOREACH(cif, &env->carps, entry) {
-		if (cif->carpdev_index == 0 && up &&
-		    kif_ifindex(cif->conf.carpdev) == ifindex)
-			(void)carpd_carp_attach(cif);
-		if (cif->carpdev_index != ifindex || up == cif->link_up)
-			continue;
-		carp_fsm(cif, up ? EV_LINK_UP : EV_LINK_DOWN,
-		    up ? "carpdev link up" : "carpdev link down");
-	}
-}
-
-/*
- * Reload: parse the whole file; on any error change nothing. Otherwise
- * apply the difference by carp name: removed carps bow out, changed ones
- * are restarted, new ones start, unchanged ones keep state and timers.
- * A configured start demote applies to groups that are new.
- */
-static const struct conf_carp *
-carpd_conf_find(const struct carp_conf *conf, const char *name)
-{
-	const struct conf_carp	*cc;
-
-	TAILQ_FOREACH(cc, &conf->carps, entry)
-		if (strcmp(cc->name, name) == 0)
-			return (cc);
-	return (NULL);
-}
-
-static void
-carpd_apply_removed(struct carpd *env, const struct carp_conf *nconf)
-{
-	struct carp_if		*cif, *next;
-	const struct conf_carp	*cc;
-
-	for (cif = TAILQ_FIRST(&env->carps); cif != NULL; cif = next) {
-		next = TAILQ_NEXT(cif, entry);
-		if ((cc = carpd_conf_find(nconf, cif->conf.name)) == NULL) {
-			log_info("reload: %s removed", cif->conf.name);
-			carpd_carp_remove(cif, "removed by reload");
-		} else if (!conf_carp_equal(&cif->conf, cc)) {
-			log_info("reload: %s changed, restarting",
-			    cif->conf.name);
-			carpd_carp_remove(cif, "changed by reload");
-		}
-	}
-}
-
-static void
-carpd_apply_added(struct carpd *env)
-{
-	const struct conf_carp	*cc;
-
-	TAILQ_FOREACH(cc, &env->conf->carps, entry) {
-		if (carpd_find_carp(env, cc->name) != NULL)
-			continue;
-		log_info("reload: starting %s", cc->name);
-		(void)carpd_carp_add(env, cc);
-	}
-}
-
-static void
-carpd_groups_from_conf(struct carpd *env)
-{
-	struct conf_group	*cg;
-
-	group_get(env, "carp");
-	TAILQ_FOREACH(cg, &env->conf->groups, entry)
-		group_get(env, cg->name);
-}
-
-static void
-carpd_apply(struct carpd *env, struct carp_conf *nconf)
-{
-	struct carp_conf	*old = env->conf;
-
-	if (strcmp(old->control_socket, nconf->control_socket) != 0)
-		log_warnx("reload: control-socket changes at the next start");
-	if (strcmp(old->state_file, nconf->state_file) != 0)
-		log_warnx("reload: the state file changes at the next start");
-	/* the global preempt and deadratio apply to every carp from now */
-	env->conf = nconf;
-	carpd_apply_removed(env, nconf);
-	carpd_groups_from_conf(env);
-	carpd_apply_added(env);
-	conf_free(old);
-}
-
-/* The parser's messages, one per line, go to the log and the first one
- * back to the caller (carpctl reload prints it). */
-static void
-carpd_reload_errors(char *msgs, char *err, size_t errlen)
-{
-	char	*line, *next;
-
-	if (err != NULL && errlen > 0)
-		strlcpy(err, msgs, errlen);
-	if (err != NULL && (next = strchr(err, '\n')) != NULL)
-		*next = '\0';
-	for (line = msgs; line != NULL && *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		log_warnx("reload: %s", line);
-	}
-}
-
-int
-carpd_reload(struct carpd *env, char *err, size_t errlen)
-{
-	struct carp_conf	*nconf;
-	char			*msgs = NULL;
-	size_t			 len = 0;
-	FILE			*ef;
-
-	if ((ef = open_memstream(&msgs, &len)) == NULL) {
-		log_warn("reload: open_memstream");
-		if (err != NULL && errlen > 0)
-			strlcpy(err, "out of memory", errlen);
-		return (-1);
-	}
-	nconf = conf_parse(env->conf->path, ef);
-	fclose(ef);
-	if (nconf == NULL) {
-		carpd_reload_errors(msgs != NULL && len > 0 ? msgs :
-		    "configuration not valid", err, errlen);
-		log_warnx("reload: %s has errors, nothing changed",
-		    env->conf->path);
-		free(msgs);
-		return (-1);
-	}
-	free(msgs);
-	log_info("reload: %s", nconf->path);
-	carpd_apply(env, nconf);
-	return (0);
-}
-
-/*
- * Signals.
- */
 static void
 carpd_status(struct carpd *env)
 {
@@ -376,53 +101,6 @@ carpd_signals(struct carpd *env)
 /*
  * Start and stop.
  */
-static void
-carpd_init(struct carpd *env, struct carp_conf *conf)
-{
-	const struct conf_carp	*cc;
-
-	TAILQ_INIT(&env->carps);
-	TAILQ_INIT(&env->groups);
-	env->conf = conf;
-	env->ops = &carpd_ops;
-	if ((env->base = event_base_new()) == NULL)
-		fatalx("event_base_new");
-	carpd_signals(env);
-	hooks_init(env->base);
-	if (kif_init(env->base, carpd_link_cb, env) == -1)
-		fatalx("cannot open rtnetlink");
-	if (net_init(env) == -1)
-		fatalx("cannot open the CARP sockets (carpd needs root)");
-	carpd_groups_from_conf(env);
-	TAILQ_FOREACH(cc, &conf->carps, entry)
-		if (carpd_carp_add(env, cc) == NULL)
-			fatalx("%s: cannot set up", cc->name);
-	if (control_init(env, conf->control_socket) == -1)
-		fatalx("cannot open the control socket");
-}
-
-/* Every MASTER bows out so a backup takes over at once; addresses are
- * removed and the down scripts started before we go. */
-static void
-carpd_shutdown(struct carpd *env)
-{
-	struct carp_if		*cif;
-	struct carp_group	*g;
-
-	while ((cif = TAILQ_FIRST(&env->carps)) != NULL)
-		carpd_carp_remove(cif, "carpd stopping");
-	control_cleanup();
-	if (carpd_auth_ready)
-		auth_persist();
-	net_cleanup();
-	kif_cleanup();
-	while ((g = TAILQ_FIRST(&env->groups)) != NULL) {
-		TAILQ_REMOVE(&env->groups, g, entry);
-		free(g);
-	}
-	conf_free(env->conf);
-	log_info("stopped");
-}
 
 /* -n: check the file only; -nv: print it back in canonical form. */
 static int
@@ -443,6 +121,7 @@ main(int argc, char *argv[])
 {
 	struct carp_conf	*conf;
 	const char		*path = CONF_FILE;
+	char			 abspath[PATH_MAX];
 	int			 ch, debug = 0, noaction = 0, verbose = 0;
 
 	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
@@ -469,6 +148,9 @@ main(int argc, char *argv[])
 		return (carpd_check(path, verbose));
 
 	log_init("carpd", 1, verbose);
+	/* reload re-reads conf->path after daemon() moved us to / */
+	if (realpath(path, abspath) != NULL)
+		path = abspath;
 	if ((conf = conf_parse(path, stderr)) == NULL)
 		exit(1);
 	if (!debug && daemon(0, 0) == -1)
@@ -476,7 +158,9 @@ main(int argc, char *argv[])
 	log_init("carpd", debug, verbose);
 	log_info("starting, %s", path);
 	carpd_init(&carpd_env, conf);
+	carpd_signals(&carpd_env);
 	event_base_dispatch(carpd_env.base);
 	carpd_shutdown(&carpd_env);
 	return (0);
 }
+

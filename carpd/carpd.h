@@ -177,7 +177,9 @@ void		 auth_persist(void);
 int		 auth_replay_check(struct carp_if *, const struct sockaddr *,
 		    uint64_t counter);
 
-/* carpd.c */
+/* apply.c */
+void		 carpd_init(struct carpd *, struct carp_conf *);
+void		 carpd_shutdown(struct carpd *);
 /* Re-read the config file and apply only the difference; an unchanged
  * carp keeps its state. -1 with the reason in err if the file is bad
  * (then nothing changes). */
