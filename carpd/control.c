@@ -164,7 +164,9 @@ control_carp_fill(struct control_carp *cc, struct carp_if *cif)
 	c->n_groups = i;
 	c->groups = cc->groupp;
 	c->has_preempt = c->has_link_up = c->has_admin_down = 1;
-	c->preempt = conf_carp_preempt(control_env->conf, &cif->conf) != 0;
+	c->preempt = control_env->conf != NULL ?
+	    conf_carp_preempt(control_env->conf, &cif->conf) != 0 :
+	    cif->conf.preempt > 0;
 	c->link_up = cif->link_up != 0;
 	c->admin_down = cif->admin_down != 0;
 }

@@ -670,6 +670,21 @@ ctl_server_accept(evutil_socket_t lfd, short ev, void *arg)
 	ctl_conn_new(srv, fd);
 }
 
+/* The daemon stops: send what is queued (monitor's END) without the
+ * loop, and shut the socket so the client sees EOF although libevent
+ * closes it only later. The bufferevent is going away, so taking the
+ * drain side of its output back from it is safe. */
+static void
+ctl_conn_last_words(struct ctl_conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	int		 fd = bufferevent_getfd(c->bev);
+
+	evbuffer_unfreeze(out, 1);
+	(void)evbuffer_write(out, fd);
+	shutdown(fd, SHUT_RDWR);
+}
+
 struct ctl_server *
 ctl_server_new(struct event_base *base, const char *path,
     const struct ctl_server_cb *cb, void *arg)
@@ -710,9 +725,7 @@ ctl_server_free(struct ctl_server *srv)
 	if (srv == NULL)
 		return;
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL) {
-		/* best effort: last words (monitor's END) before closing */
-		evbuffer_write(bufferevent_get_output(c->bev),
-		    bufferevent_getfd(c->bev));
+		ctl_conn_last_words(c);
 		ctl_conn_free(c);
 	}
 	if (srv->ev_accept != NULL)

@@ -1,0 +1,1 @@
+test_control_LIBS := carpd
