@@ -85,6 +85,7 @@ static void	kif_link_sweep(void);
 static int	kif_link_event(const struct nlmsghdr *, void *);
 static int	kif_link_dump(int notify);
 static void	kif_mon_read(evutil_socket_t, short, void *);
+static void	kif_mon_drain(void);
 static int	kif_addr_req(uint16_t, unsigned, const struct conf_addr *);
 static int	kif_addr_parse(const struct nlmsghdr *, void *);
 static int	kif_addr_skipped(const struct kif_addrsel *, const void *);
@@ -464,6 +465,18 @@ kif_link_dump(int notify)
 }
 
 static void
+kif_mon_drain(void)
+{
+	char	 buf[KIF_RCVBUFSZ];
+	int	 i;
+
+	for (i = 0; i < 100000; i++)
+		if (mnl_socket_recvfrom(kif.mon, buf, sizeof(buf)) == -1 &&
+		    errno != ENOBUFS && errno != EINTR)
+			break;
+}
+
+static void
 kif_mon_read(evutil_socket_t fd, short ev, void *arg)
 {
 	char	 buf[KIF_RCVBUFSZ];
@@ -485,8 +498,11 @@ kif_mon_read(evutil_socket_t fd, short ev, void *arg)
 				return;
 			}
 			/* The kernel dropped link messages: re-read every
-			 * state so that no carrier change goes unseen. */
+			 * state so that no carrier change goes unseen. What
+			 * is still queued is older than the dump and would
+			 * undo it: thrown away first. */
 			log_warnx("kif: monitor overrun, re-reading links");
+			kif_mon_drain();
 			(void)kif_link_dump(1);
 			continue;
 		}

@@ -513,6 +513,11 @@ net_join_af(struct carp_if *cif, int af)
 	/* A unicast peer of this family needs no membership. */
 	if (!net_has_af(cif, af) || cif->conf.peer.af == af)
 		return (0);
+	/* Index 0 would let the kernel pick an interface for us. */
+	if (cif->carpdev_index == 0) {
+		errno = ENODEV;
+		return (-1);
+	}
 	net_group(cif, af, &group);
 	if (net_member_find(cif, af, cif->carpdev_index, &group) != NULL)
 		return (0);
