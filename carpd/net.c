@@ -690,6 +690,8 @@ net_send6(struct carp_if *cif, const uint8_t *buf, size_t len)
 	if (net_source(cif, AF_INET6, &src) == -1)
 		return (-1);
 	net_dest(cif, AF_INET6, &dst, &mcast);
+	/* The source is a link-local address: only valid on the carpdev,
+	 * whatever the destination. */
 	memset(&pi, 0, sizeof(pi));
 	pi.ipi6_ifindex = cif->carpdev_index;
 	pi.ipi6_addr = ((struct sockaddr_in6 *)&src)->sin6_addr;
