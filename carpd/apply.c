@@ -146,7 +146,7 @@ carpd_carp_add(struct carpd *env, const struct conf_carp *cc)
 static void
 carpd_carp_remove(struct carp_if *cif, const char *why)
 {
-	carp_fsm(cif, EV_ADMIN_DOWN, why);
+	carp_fsm(cif, EV_REMOVE, why);
 	if (cif->carpdev_index != 0)
 		net_leave(cif);
 	if (cif->conf.vmac && cif->addr_index != cif->carpdev_index)

@@ -41,9 +41,10 @@ enum carp_event {
 	EV_ADV_KEEP,		/* valid advert: stay, re-arm master-down */
 	EV_LINK_DOWN,		/* carpdev lost its link */
 	EV_LINK_UP,
-	EV_ADMIN_DOWN,		/* carpctl down, reload removed it, SIGTERM */
+	EV_ADMIN_DOWN,		/* carpctl down: bow out, stay BACKUP */
 	EV_ADMIN_UP,		/* carpctl up */
 	EV_DEMOTED,		/* our advertised demote changed */
+	EV_REMOVE,		/* reload removed it, carpd stopping */
 	CARP_NEVENTS
 };
 

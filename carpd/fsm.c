@@ -72,10 +72,16 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 	/* carpdev link down: INIT, and +1 on our groups until it returns. */
 	{ CARP_STATE_ANY, EV_LINK_DOWN,	fsm_link_down,		CARP_INIT },
 	{ CARP_INIT,	EV_LINK_UP,	fsm_link_up,		CARP_BACKUP },
-	/* Administratively down: a MASTER bows out first (advbase and
-	 * advskew 255) so a backup takes over without waiting. */
-	{ CARP_STATE_ANY, EV_ADMIN_DOWN, fsm_admin_down,	CARP_INIT },
+	/* carpctl down (maintenance): a MASTER bows out (advbase and
+	 * advskew 255) so a backup takes over without waiting, then stays
+	 * BACKUP, listening but never taking over, until carpctl up. */
+	{ CARP_INIT,	EV_ADMIN_DOWN,	fsm_admin_down,		CARP_INIT },
+	{ CARP_BACKUP,	EV_ADMIN_DOWN,	fsm_admin_down,		CARP_BACKUP },
+	{ CARP_MASTER,	EV_ADMIN_DOWN,	fsm_admin_down,		CARP_BACKUP },
 	{ CARP_INIT,	EV_ADMIN_UP,	fsm_admin_up,		CARP_BACKUP },
+	{ CARP_BACKUP,	EV_ADMIN_UP,	fsm_admin_up,		CARP_BACKUP },
+	/* Removed by a reload, or carpd stopping: bow out, then INIT. */
+	{ CARP_STATE_ANY, EV_REMOVE,	fsm_admin_down,		CARP_INIT },
 	/* INIT does not take part in the election. */
 	{ CARP_INIT,	EV_ADV_BETTER,	NULL,			CARP_INIT },
 	{ CARP_INIT,	EV_ADV_WORSE,	NULL,			CARP_INIT },
@@ -90,7 +96,7 @@ static const char *const carp_state_names[CARP_NSTATES] = {
 static const char *const carp_event_names[CARP_NEVENTS] = {
 	"START", "MD_TIMEOUT", "AD_TIMEOUT", "ADV_BETTER", "ADV_WORSE",
 	"ADV_KEEP", "LINK_DOWN", "LINK_UP", "ADMIN_DOWN", "ADMIN_UP",
-	"DEMOTED"
+	"DEMOTED", "REMOVE"
 };
 
 const char *
@@ -233,10 +239,13 @@ fsm_start(struct carp_if *cif)
 	return (0);
 }
 
+/* A carp held down by carpctl follows the election but never arms the
+ * timer that would make it take over. */
 static int
 fsm_backup_rearm(struct carp_if *cif)
 {
-	carp_md_arm(cif);
+	if (!cif->admin_down)
+		carp_md_arm(cif);
 	return (0);
 }
 
@@ -272,6 +281,8 @@ carp_addrs_remove(struct carp_if *cif)
 static int
 fsm_master_up(struct carp_if *cif)
 {
+	if (cif->admin_down)
+		return (-1);
 	carp_timers_stop(cif);
 	memset(&cif->master, 0, sizeof(cif->master));
 	carp_addrs_install(cif);
@@ -754,7 +765,7 @@ carp_if_free(struct carp_if *cif)
 	int	 held;
 
 	if (cif->state != CARP_INIT)
-		carp_fsm(cif, EV_ADMIN_DOWN, "removed");
+		carp_fsm(cif, EV_REMOVE, "removed");
 	held = cif->link_demoted + cif->send_demoted;
 	TAILQ_REMOVE(&cif->env->carps, cif, entry);
 	if (held > 0)

@@ -376,6 +376,31 @@ START_TEST(row_admin_down)
 	struct carp_pkt	 pkt;
 
 	carp_fsm(cif, EV_ADMIN_DOWN, "test");
+	/* carpctl down: bowed out, but still BACKUP (INIT stays INIT) */
+	ck_assert_int_eq(cif->state,
+	    _i == CARP_INIT ? CARP_INIT : CARP_BACKUP);
+	ck_assert(cif->admin_down);
+	ck_assert_int_eq(rec.send, was_master);
+	ck_assert_int_eq(rec.addr_del, was_master);
+	ck_assert_int_eq(rec.down, was_master);
+	ck_assert(!pending(cif->md_timer));
+	ck_assert(!pending(cif->ad_timer));
+	ck_assert(!pending(cif->announce_timer));
+	if (was_master) {
+		pkt = last_sent();
+		ck_assert_int_eq(pkt.advbase, CARP_BOWOUT);
+		ck_assert_int_eq(pkt.advskew, CARP_BOWOUT);
+	}
+}
+END_TEST
+
+START_TEST(row_remove)
+{
+	struct carp_if	*cif = in_state((enum carp_state)_i);
+	int		 was_master = _i == CARP_MASTER;
+	struct carp_pkt	 pkt;
+
+	carp_fsm(cif, EV_REMOVE, "test");
 	ck_assert_int_eq(cif->state, CARP_INIT);
 	ck_assert(cif->admin_down);
 	ck_assert_int_eq(rec.send, was_master);
@@ -389,6 +414,26 @@ START_TEST(row_admin_down)
 		ck_assert_int_eq(pkt.advbase, CARP_BOWOUT);
 		ck_assert_int_eq(pkt.advskew, CARP_BOWOUT);
 	}
+}
+END_TEST
+
+/* A carp held down by carpctl never takes over, whatever it hears. */
+START_TEST(admin_down_never_takes_over)
+{
+	struct carp_if		*cif = in_state(CARP_BACKUP);
+	struct carp_advert	 adv = { 1, 255, 255, 0, 0 };
+
+	carp_fsm(cif, EV_ADMIN_DOWN, "test");
+	carp_fsm(cif, carp_adv_classify(cif, &adv), "test");
+	carp_fsm(cif, EV_ADV_WORSE, "test");
+	carp_fsm(cif, EV_ADV_KEEP, "test");
+	carp_fsm(cif, EV_MD_TIMEOUT, "test");
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert(!pending(cif->md_timer));
+	ck_assert_int_eq(rec.addr_add, 0);
+	carp_fsm(cif, EV_ADMIN_UP, "test");
+	ck_assert_int_eq(cif->state, CARP_BACKUP);
+	ck_assert(pending(cif->md_timer));
 }
 END_TEST
 
@@ -877,6 +922,8 @@ fsm_suite(void)
 	tcase_add_test(tc, row_init_link_up);
 	tcase_add_test(tc, row_init_link_up_admin_down);
 	tcase_add_loop_test(tc, row_admin_down, CARP_INIT, CARP_NSTATES);
+	tcase_add_loop_test(tc, row_remove, CARP_INIT, CARP_NSTATES);
+	tcase_add_test(tc, admin_down_never_takes_over);
 	tcase_add_test(tc, row_init_admin_up);
 	tcase_add_test(tc, row_init_ignores);
 	tcase_add_test(tc, row_unlisted_ignored);
