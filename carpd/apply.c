@@ -333,6 +333,8 @@ carpd_shutdown(struct carpd *env)
 	struct carp_if		*cif;
 	struct carp_group	*g;
 
+	/* holds released by closing clients must not flap the groups now */
+	env->shutting_down = 1;
 	while ((cif = TAILQ_FIRST(&env->carps)) != NULL)
 		carpd_carp_remove(cif, "carpd stopping");
 	control_cleanup();
