@@ -97,6 +97,26 @@ carpd_carp_vmac(struct carp_if *cif)
 	cif->addr_index = idx;
 }
 
+/* A VIP added before the interface's own address in the same subnet
+ * becomes the kernel's primary; removing it would then remove every
+ * secondary (the real address) with it, unless they are promoted. */
+static void
+carpd_promote_secondaries(const char *ifname)
+{
+	char	 path[128];
+	FILE	*f;
+
+	snprintf(path, sizeof(path),
+	    "/proc/sys/net/ipv4/conf/%s/promote_secondaries", ifname);
+	if ((f = fopen(path, "w")) == NULL) {
+		log_warn("%s", path);
+		return;
+	}
+	fputs("1\n", f);
+	if (fclose(f) != 0)
+		log_warn("%s", path);
+}
+
 static int
 carpd_carp_attach(struct carp_if *cif)
 {
@@ -106,6 +126,8 @@ carpd_carp_attach(struct carp_if *cif)
 		return (-1);
 	}
 	carpd_carp_vmac(cif);
+	carpd_promote_secondaries(cif->conf.vmac ? cif->conf.name :
+	    cif->conf.carpdev);
 	if (kif_link_mac(cif->addr_index, cif->mac) == -1)
 		log_warnx("%s: no MAC address for announcements",
 		    cif->conf.name);

@@ -398,11 +398,19 @@ START_TEST(test_monitor)
 	ck_assert(rep->event->time > 0);
 	ctl_reply_free(rep);
 
-	/* carpctl down on another connection shows up here too */
+	carp_fsm(cif, EV_MD_TIMEOUT, "test timeout");
+	pump(mon, 1000);
+	ck_assert_int_eq(ctl_recv(mon, &rep), 0);
+	ck_assert_int_eq(rep->event->new_state, CTL_CARP_STATE__MASTER);
+	ctl_reply_free(rep);
+
+	/* carpctl down on another connection shows up here too: the
+	 * master bows out and stays BACKUP */
 	expect(fd, CTL_COMMAND__DOWN, NULL, "carp3", -1, CTL_RESULT__OK);
 	pump(mon, 1000);
 	ck_assert_int_eq(ctl_recv(mon, &rep), 0);
-	ck_assert_int_eq(rep->event->new_state, CTL_CARP_STATE__INIT);
+	ck_assert_int_eq(rep->event->old_state, CTL_CARP_STATE__MASTER);
+	ck_assert_int_eq(rep->event->new_state, CTL_CARP_STATE__BACKUP);
 	ck_assert_str_eq(rep->event->reason, "carpctl");
 	ctl_reply_free(rep);
 
