@@ -1,0 +1,70 @@
+# tests/bench/lib.sh: helpers shared by the benchmarks, on top of
+# tests/lab/lab.sh (sourced first). Benchmarks print figures as
+#	BENCH name value unit
+# lines (run.sh collects them) plus free-form context; they never
+# assert timings.
+
+BENCH_TOOLS=${BENCH_TOOLS:-$LAB_BUILD/tools}
+CTGEN=${CTGEN:-$BENCH_TOOLS/ctgen}
+SYNCD=${SYNCD:-$LAB_BUILD/syncd}
+
+# bench NAME VALUE UNIT: one figure.
+bench() { echo "BENCH $1 $2 $3"; }
+
+# now: wall clock, seconds with 6 decimals (comparable across namespaces).
+now() { date +%s.%6N; }
+
+# ms_between T0 T1: milliseconds from T0 to T1 (epoch seconds), integer.
+ms_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%d\n", (b - a) * 1000 + 0.5 }'; }
+
+# stats < numbers: "min median max n" (median of an even count: the
+# mean of the two middle values).
+stats() {
+	sort -n | awk '{ v[NR] = $1 }
+	    END {
+		if (NR == 0) { print "- - - 0"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%g %g %g %d\n", v[1], m, v[NR], NR
+	    }'
+}
+
+# ping_gap LOG FROM [TO]: from the replies of `ping -D -n` in LOG received
+# between epochs FROM and TO (default: the end), the largest gap between two consecutive replies:
+# prints "gap_ms last_before first_after lost dups" (last_before and
+# first_after are epochs around that gap; lost counts the probes that
+# never got a reply over the whole log, dups the duplicated replies).
+ping_gap() {
+	awk -v from="$2" -v to="${3:-0}" '
+	/bytes from/ && /icmp_seq=/ {
+		t = substr($1, 2, length($1) - 2) + 0
+		s = $0; sub(/.*icmp_seq=/, "", s); sub(/[^0-9].*/, "", s)
+		if (s in seen) { dups++; next }
+		seen[s] = 1; n++
+		if (lo == "" || s + 0 < lo) lo = s + 0
+		if (s + 0 > hi) hi = s + 0
+		if (t >= from && (to == 0 || t <= to) && prev != "" &&
+		    t - prev > gap) {
+			gap = t - prev; before = prev; after = t
+		}
+		prev = t
+	}
+	END {
+		if (n == 0) { print "- - - - -"; exit }
+		printf "%d %.6f %.6f %d %d\n", gap * 1000 + 0.5, before, after,
+		    hi - lo + 1 - n, dups + 0
+	}' "$1"
+}
+
+# proc_cpu PID: user+system CPU seconds of a process (from /proc).
+proc_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{
+		sub(/.*\) /, "")	# fields after the command name: state is $1
+		printf "%.2f\n", ($12 + $13) / hz
+	}' "/proc/$1/stat"
+}
+
+# proc_rss PID: resident memory in KiB.
+proc_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# cpu_delta A B: B - A with two decimals.
+cpu_delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
