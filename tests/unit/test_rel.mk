@@ -1,0 +1,1 @@
+test_rel_LIBS := syncd
