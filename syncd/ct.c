@@ -979,3 +979,72 @@ ct_dump(void (*fn)(const struct sync_state *, void *), void *arg)
 	mnl_socket_close(nl);
 	return (rv);
 }
+
+struct ct_get_ctx {
+	struct sync_state	*out;
+	int			 found;
+};
+
+static int
+ct_get_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct ct_get_ctx	*g = arg;
+	struct nf_conntrack	*c;
+
+	if ((c = nfct_new()) == NULL)
+		return (MNL_CB_ERROR);
+	if (nfct_nlmsg_parse(nlh, c) != -1 && ct_from_nfct(c, g->out) != -1)
+		g->found = 1;
+	nfct_destroy(c);
+	return (MNL_CB_OK);
+}
+
+/* One entry by its key (family, l4proto, zone, orig tuple of key): for
+ * retransmissions, which must carry the state as it is now. 0 and *out
+ * filled, or -1 (errno ENOENT if the kernel has no such entry). One
+ * blocking round trip on a socket of its own: not for the hot path. */
+int
+ct_get(const struct sync_state *key, struct sync_state *out)
+{
+	static struct mnl_socket	*nl;
+	static char			 buf[CT_RECVBUF];
+	struct ct_get_ctx		 g = { out, 0 };
+	struct nf_conntrack		*c;
+	struct nlmsghdr			*nlh;
+	struct nfgenmsg			*nfg;
+	uint32_t			 seq = (uint32_t)time(NULL);
+	ssize_t				 n;
+	int				 rv;
+
+	if (nl == NULL && (nl = ct_socket(0)) == NULL)
+		return (-1);
+	if ((c = nfct_new()) == NULL)
+		return (-1);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = key->family;
+	nfg->version = NFNETLINK_V0;
+	ct_key_to(c, key);
+	rv = nfct_nlmsg_build(nlh, c);
+	nfct_destroy(c);
+	if (rv == -1 || mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) == -1)
+		return (-1);
+	memset(out, 0, sizeof(*out));
+	/* the entry, then the ack (or only an error) */
+	do {
+		if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) <= 0)
+			return (-1);
+		rv = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl),
+		    ct_get_cb, &g);
+	} while (rv > MNL_CB_STOP);
+	if (rv == -1)
+		return (-1);
+	if (!g.found) {
+		errno = ENOENT;
+		return (-1);
+	}
+	return (0);
+}

@@ -75,6 +75,9 @@ int	 ct_apply_flush(void);
  * states. Blocks while the kernel dumps: for bulk sync and resync only. */
 int	 ct_dump(void (*)(const struct sync_state *, void *), void *);
 
+/* One entry, as it is now (see ct.c); -1 with ENOENT if it is gone. */
+int	 ct_get(const struct sync_state *key, struct sync_state *out);
+
 const struct ct_stats	*ct_stats(void);
 
 /* Conversions, exposed for the unit tests. CT_NFCT_NAT is the form the

@@ -26,6 +26,7 @@
 #define MSG_MAXPEERS		16	/* acks/nacks per datagram */
 #define MSG_MAXRANGES		16	/* nack ranges per peer */
 #define MSG_F_DATA		0x1	/* header flag: ack this datagram */
+#define MSG_F_ACKNOW		0x2	/* ack at once: a connection waits */
 
 /* Overhead under a datagram: IPv6 (40) or IPv4 (20) plus UDP (8). The
  * caller passes room = mtu - MSG_OVERHEAD_V? - SEAL_TAGLEN. */

@@ -1,0 +1,133 @@
+/* Bulk sync and demotion, pfsync-style.
+ *
+ * At start a node asks its peers for their whole table (BULK_REQUEST,
+ * retried every 2 s) and holds bulk-demote on carpd's group "carp" until
+ * a peer's BULK_END arrives or bulk-timeout passes: a node whose table
+ * is not in sync must not become master. While the sync link is down or
+ * no peer is heard, link-demote is held too. Both go to carpd as one
+ * hold (their sum) over its control socket; if carpd is not running the
+ * holder keeps trying and never blocks.
+ *
+ * Later resyncs (a gap that could not be repaired, a peer that restarted,
+ * carpctl sync resync) ask for the table again but hold no demotion: the
+ * node asking may be the master, and demoting it would cause the very
+ * failover the sync exists to make safe. */
+#include <string.h>
+
+#include "ct.h"
+#include "ctl.h"
+#include "log.h"
+#include "own.h"
+#include "syncd.h"
+
+void
+bulk_init(struct syncd *sc)
+{
+	uint64_t	 now = syncd_now_ms();
+
+	sc->bulk_in_progress = 1;
+	sc->in_sync = 0;
+	sc->bulk_start_ms = now;
+	bulk_request(sc, "start");
+	bulk_update_demote(sc);
+}
+
+void
+bulk_request(struct syncd *sc, const char *why)
+{
+	log_info("sync: asking the peers for their table (%s)", why);
+	sc->want_bulk_request = 1;
+	sc->bulk_last_req_ms = syncd_now_ms();
+	sc->st.bulk_requests++;
+	if (!sc->bulk_in_progress)
+		sc->st.resyncs++;
+}
+
+/* Every state this node knows goes to the peer, its own and those it
+ * holds for others: a node that restarted lost both, and it may be
+ * master again soon (preempt). */
+static void
+bulk_queue_one(const struct sync_state *s, void *arg)
+{
+	struct syncd	*sc = arg;
+	struct sync_key	 k;
+
+	msg_state_key(s, &k);
+	if (own_get(sc->own, &k) == NULL) {
+		syncd_queue_local(sc, s);
+		return;
+	}
+	if (msg_queue_update(sc->outq, s) == -1)
+		sc->st.queue_overflows++;
+}
+
+void
+bulk_serve(struct syncd *sc, uint32_t node)
+{
+	uint64_t	 t0 = syncd_now_ms();
+
+	sc->st.bulk_served++;
+	if (ct_dump(bulk_queue_one, sc) == -1) {
+		syncd_error(sc, "bulk for node %08x: dump failed", node);
+		return;
+	}
+	/* BULK_END leaves once every queued state is out (engine.c) */
+	sc->want_bulk_end = 1;
+	sc->flush_due_ms = syncd_now_ms();
+	log_info("sync: bulk for node %08x: %zu states queued in %llu ms",
+	    node, msg_queue_len(sc->outq),
+	    (unsigned long long)(syncd_now_ms() - t0));
+	syncd_schedule(sc);
+}
+
+void
+bulk_end_received(struct syncd *sc, uint32_t node)
+{
+	if (sc->bulk_in_progress)
+		log_info("sync: in sync with node %08x after %llu ms", node,
+		    (unsigned long long)(syncd_now_ms() - sc->bulk_start_ms));
+	sc->bulk_in_progress = 0;
+	sc->in_sync = 1;
+	bulk_update_demote(sc);
+}
+
+void
+bulk_tick(struct syncd *sc, uint64_t now)
+{
+	if (!sc->bulk_in_progress)
+		return;
+	if (now - sc->bulk_start_ms >= sc->cs->bulk_timeout_ms) {
+		sc->bulk_in_progress = 0;
+		syncd_error(sc, "no bulk end from any peer in %u ms, giving up",
+		    sc->cs->bulk_timeout_ms);
+		bulk_update_demote(sc);
+		return;
+	}
+	if (now - sc->bulk_last_req_ms >= SYNCD_BULK_RETRY_MS) {
+		sc->want_bulk_request = 1;
+		sc->bulk_last_req_ms = now;
+	}
+}
+
+void
+bulk_update_demote(struct syncd *sc)
+{
+	int	 n = 0;
+
+	if (sc->bulk_in_progress)
+		n += sc->cs->bulk_demote;
+	if (!sc->carrier || syncd_peers_alive(sc) == 0)
+		n += sc->cs->link_demote;
+	if (n > 255)
+		n = 255;
+	if (n == sc->demote_held || sc->holder == NULL)
+		return;
+	log_info("sync: demotion held on carpd %d -> %d (%s%s%s)",
+	    sc->demote_held, n, sc->bulk_in_progress ? "bulk sync" : "",
+	    sc->bulk_in_progress && n > sc->cs->bulk_demote ? ", " : "",
+	    n == 0 ? "in sync, peer alive" :
+	    (!sc->carrier ? "sync link down" :
+	    (syncd_peers_alive(sc) == 0 ? "no live peer" : "")));
+	if (ctl_holder_set(sc->holder, "carp", n) == 0)
+		sc->demote_held = n;
+}

@@ -1,0 +1,141 @@
+/* syncd's control socket: carpctl sync status|stats|resync. Framing,
+ * versions and bad clients are common/ctl.c's job. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ct.h"
+#include "ctl.h"
+#include "defer.h"
+#include "link.h"
+#include "log.h"
+#include "own.h"
+#include "rel.h"
+#include "seal.h"
+#include "syncd.h"
+
+static void
+control_peer(const struct syncd *sc, char *buf, size_t len)
+{
+	const struct conf_addr	*a = sc->cs->syncpeer.af != 0 ?
+	    &sc->cs->syncpeer : &sc->cs->mcast;
+
+	conf_addr_print(a, 0, buf, len);
+}
+
+static uint64_t
+control_rx_sum(const struct syncd *sc, int gaps)
+{
+	const struct rel_stats	*rs;
+	uint64_t		 n = 0;
+	size_t			 i;
+
+	for (i = 0; i < MSG_MAXPEERS; i++) {
+		if (sc->peers[i].node == 0)
+			continue;
+		rs = rel_rx_stats(sc->peers[i].rx);
+		n += gaps ? rs->gaps : rs->resyncs;
+	}
+	return (n);
+}
+
+#define SET(f, v)	do { s->has_##f = 1; s->f = (v); } while (0)
+
+static void
+control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
+{
+	const struct ct_stats		*cs = ct_stats();
+	const struct defer_stats	*ds = defer_stats();
+	const struct rel_stats		*ts = rel_tx_stats(sc->tx);
+	uint64_t			 nlocal;
+
+	control_peer(sc, peer, plen);
+	s->peer = peer;
+	s->syncdev = (char *)(uintptr_t)sc->cs->syncdev;
+	SET(peer_alive, syncd_peers_alive(sc) > 0);
+	SET(in_sync, sc->in_sync);
+	SET(bulk_in_progress, sc->bulk_in_progress);
+	nlocal = own_count_origin(sc->own, OWN_LOCAL);
+	SET(states_local, nlocal);
+	SET(states_replicated, own_count(sc->own) - nlocal);
+	SET(states_sent, sc->st.states_sent);
+	SET(states_applied, sc->st.states_applied);
+	SET(apply_errors, cs->apply_errors);
+	SET(messages_sent, sc->st.messages_sent);
+	SET(messages_received, sc->st.messages_received);
+	SET(retransmits, ts->retransmits);
+	SET(gaps, control_rx_sum(sc, 1));
+	SET(resyncs, sc->st.resyncs + ts->resyncs + control_rx_sum(sc, 0));
+	SET(auth_failures, sc->st.auth_failures);
+	SET(replays, sc->st.replays);
+	SET(overruns, cs->overruns);
+	SET(deferred, ds->deferred);
+	SET(defer_timeouts, ds->timeouts);
+	SET(defer_queue_len, ds->queued);
+	SET(demote_held, (uint32_t)sc->demote_held);
+	SET(carpd_connected, sc->holder != NULL &&
+	    ctl_holder_connected(sc->holder));
+	s->last_error = (char *)(uintptr_t)sc->last_error;
+}
+
+static void
+control_request(struct ctl_conn *c, const CtlRequest *req, void *arg)
+{
+	struct syncd	*sc = arg;
+	CtlReply	 rep;
+	CtlSync		 s = CTL_SYNC__INIT;
+	char		 peer[INET6_ADDRSTRLEN];
+
+	switch (req->command) {
+	case CTL_COMMAND__SYNC_STATUS:
+	case CTL_COMMAND__SYNC_STATS:
+		ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
+		control_fill(sc, &s, peer, sizeof(peer));
+		rep.sync = &s;
+		rep.has_end = rep.end = 1;
+		ctl_conn_send(c, &rep);
+		break;
+	case CTL_COMMAND__SYNC_RESYNC:
+		if (!ctl_conn_privileged(c)) {
+			ctl_conn_result(c, CTL_RESULT__ERR_PERMISSION,
+			    "resync needs root");
+			break;
+		}
+		bulk_request(sc, "carpctl sync resync");
+		syncd_flush(sc);
+		ctl_conn_result(c, CTL_RESULT__OK, "bulk request sent");
+		break;
+	default:
+		ctl_conn_result(c, CTL_RESULT__ERR_NOT_SUPPORTED,
+		    "syncd answers only the sync commands");
+		break;
+	}
+}
+
+static void
+control_close(struct ctl_conn *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+}
+
+static const struct ctl_server_cb control_cb = {
+	control_request,
+	control_close,
+};
+
+int
+syncd_control_init(struct syncd *sc)
+{
+	sc->ctl = ctl_server_new(sc->base, sc->cs->control_socket,
+	    &control_cb, sc);
+	return (sc->ctl == NULL ? -1 : 0);
+}
+
+void
+syncd_control_cleanup(struct syncd *sc)
+{
+	if (sc->ctl != NULL)
+		ctl_server_free(sc->ctl);
+	sc->ctl = NULL;
+}
