@@ -341,37 +341,50 @@ ctgen_kcount(void)
 	return (c);
 }
 
-/* Poll until at least want of our states are in the table. */
+/*
+ * Poll until at least want of our states are in the table. The cheap
+ * total (nf_conntrack_count) is polled every 2 ms; once it reaches want
+ * a dump (100,000 states take some 0.3 s) confirms. The time printed is
+ * when the total got there, so the dump's own duration does not count
+ * (other states in the table can only make it early by the time a few
+ * states take to arrive).
+ */
 static int
 ctgen_wait(struct ctgen *g, long want, double limit)
 {
 	double	 t0 = now_mono(), t, kreal = 0;
-	long	 c = 0, k;
-	int	 dumps = 0;
+	long	 c, k = -1;
+	int	 dumps = 1;
 
+	if ((c = ctgen_count(g)) == -1)
+		return (1);
 	for (;;) {
 		t = now_mono();
+		if (c >= want)
+			break;
 		k = ctgen_kcount();
-		if (k >= want && kreal == 0)
-			kreal = now_real();
 		if (k == -1 || k >= want) {
+			if (kreal == 0)
+				kreal = now_real();
 			c = ctgen_count(g);
 			dumps++;
 			if (c >= want)
 				break;
+			/* others came and went: look again later */
+			kreal = 0;
 		}
 		if (t - t0 > limit) {
 			printf("ctgen: timeout after %.3f s: %ld of %ld states "
 			    "(table %ld)\n", t - t0, c, want, k);
 			return (1);
 		}
-		usleep(k >= want ? 20000 : 5000);
+		usleep(2000);
 	}
-	/* the table's total reached want at kreal (a lower bound: it also
-	 * counts other states); the dump that found ours all ended now */
-	printf("ctgen: %ld states present at %.6f (table total reached "
-	    "%ld at %.6f; waited %.3f s, %d dumps)\n", c, now_real(), want,
-	    kreal, now_mono() - t0, dumps);
+	if (kreal == 0)
+		kreal = now_real();
+	printf("ctgen: %ld states present at %.6f (confirmed at %.6f; "
+	    "waited %.3f s, %d dumps)\n", c, kreal, now_real(),
+	    now_mono() - t0, dumps);
 	return (0);
 }
 

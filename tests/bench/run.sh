@@ -1,0 +1,52 @@
+#!/bin/sh
+# tests/bench/run.sh: run every tests/bench/bench-*.sh (or the ones named
+# on the command line), keep each one's output in $OUT/NAME.log, and print
+# a table of their `BENCH name value unit` figures, also written to
+# $OUT/results.txt. OUT is $BUILD/bench (BUILD: build, or LAB_BUILD).
+# Exits 1 if a benchmark failed (the thing measured did not happen);
+# skipped ones (exit 77) are listed.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+LAB_BUILD=${LAB_BUILD:-$top/${BUILD:-build}}
+case $LAB_BUILD in /*) ;; *) LAB_BUILD=$top/$LAB_BUILD;; esac
+export LAB_BUILD
+out=$LAB_BUILD/bench
+mkdir -p "$out" || exit 1
+
+if [ $# -eq 0 ]; then
+	set -- "$top"/tests/bench/bench-*.sh
+fi
+failed=0
+: >"$out/results.tmp"
+for b in "$@"; do
+	name=$(basename "$b" .sh)
+	t0=$(date +%s)
+	echo "== $name"
+	sh "$b" >"$out/$name.log" 2>&1
+	rc=$?
+	t1=$(date +%s)
+	# context lines as they are, the figures again in the table
+	grep -v '^BENCH ' "$out/$name.log" | grep -v '^\[' | sed 's/^/   /'
+	case $rc in
+	0)  status="ok";;
+	77) status="skipped: $(tail -n 1 "$out/$name.log")";;
+	*)  status="FAILED (exit $rc, see $out/$name.log)"; failed=1
+	    tail -n 20 "$out/$name.log" | sed 's/^/   | /';;
+	esac
+	echo "== $name: $status, $((t1 - t0)) s"
+	echo "# $name: $status" >>"$out/results.tmp"
+	grep '^BENCH ' "$out/$name.log" >>"$out/results.tmp"
+done
+
+{
+	echo "# carp benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -r)," \
+	    "commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo ?)"
+	awk '
+	/^# / { print; next }
+	/^BENCH / { printf "  %-44s %12s %s\n", $2, $3, $4 }
+	' "$out/results.tmp"
+} >"$out/results.txt"
+rm -f "$out/results.tmp"
+echo
+cat "$out/results.txt"
+echo "(also in $out/results.txt)"
+exit $failed
