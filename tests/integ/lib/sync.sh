@@ -1,0 +1,166 @@
+# tests/integ/lib/sync.sh: shared setup for the syncd integration tests.
+# Sourced by each tests/integ/sync-*.sh with:
+#	. "$(dirname "$0")/lib/sync.sh"
+#
+# Conventions: node N's sync link address is 203.0.113.<index>/24 on
+# sync0; its syncd config is $LAB_DIR/N-sync.conf, its control socket
+# $LAB_DIR/N-sync.sock, its log $LAB_DIR/syncd-N.log, its pid in
+# $LAB_DIR/syncd-N.pid; carpd's socket (if any) is $LAB_DIR/N.sock as in
+# lab.sh. All nodes share one key, $LAB_DIR/sync.key.
+. "$(dirname "$0")/lib/carp.sh"
+SYNCD=${SYNCD:-$LAB_BUILD/syncd}
+CTGEN=${CTGEN:-$LAB_BUILD/tools/ctgen}
+
+# sync_start_lab [tools...]: skip unless syncd, ctgen, conntrack and
+# the given tools are there, then make the lab and the shared key.
+sync_start_lab() {
+	lab_require "$SYNCD" "$CARPCTL" "$CTGEN" conntrack "$@"
+	lab_init
+	(umask 077; head -c 32 /dev/urandom >"$LAB_DIR/sync.key")
+}
+
+# sync_pair: nodes a and b, a direct cable a:sync0 <-> b:sync0,
+# 203.0.113.1 and .2.
+sync_pair() {
+	lab_ns a
+	lab_ns b
+	lab_link a sync0 b sync0
+	lab_addr a sync0 203.0.113.1/24
+	lab_addr b sync0 203.0.113.2/24
+}
+
+# sync_conf NODE DEV PEER|- [line...]: write NODE's syncd config; "-"
+# for PEER means multicast on DEV. Extra arguments are lines inside the
+# sync block (they come after the defaults, and a later line wins for
+# single-valued keywords only if the parser allows it: pass what you
+# need instead of overriding). SYNC_GLOBAL, if set, is printed before
+# the sync block (e.g. carp blocks for the demote test).
+sync_conf() {
+	local n=$1 dev=$2 peer=$3
+	shift 3
+	{
+		echo "control-socket \"$LAB_DIR/$n.sock\""
+		[ -n "$SYNC_GLOBAL" ] && printf '%s\n' "$SYNC_GLOBAL"
+		echo "sync {"
+		echo "	syncdev $dev"
+		[ "$peer" = - ] || echo "	syncpeer $peer"
+		echo "	key-file \"$LAB_DIR/sync.key\""
+		echo "	control-socket \"$LAB_DIR/$n-sync.sock\""
+		for l in "$@"; do echo "	$l"; done
+		echo "}"
+	} >"$LAB_DIR/$n-sync.conf"
+	"$SYNCD" -n -f "$LAB_DIR/$n-sync.conf" ||
+		lab_fail "syncd -n refuses $LAB_DIR/$n-sync.conf"
+}
+
+# syncd_start NODE: run syncd -d in NODE with its config, wait for its
+# control socket. Appends to the node's log (restarts keep history).
+syncd_start() {
+	local n=$1 pid
+	rm -f "$LAB_DIR/$n-sync.sock"
+	echo "--- syncd start $(date +%T.%N)" >>"$LAB_DIR/syncd-$n.log"
+	ip netns exec "$LAB_PREFIX-$n" "$SYNCD" -d -f "$LAB_DIR/$n-sync.conf" \
+	    >>"$LAB_DIR/syncd-$n.log" 2>&1 &
+	pid=$!
+	echo "$pid $n $LAB_DIR/syncd-$n.log" >>"$LAB_DIR/pids"
+	echo "$pid" >"$LAB_DIR/syncd-$n.pid"
+	lab_log "syncd on $n: pid $pid"
+	wait_for 10 "[ -S '$LAB_DIR/$n-sync.sock' ]" ||
+		lab_fail "syncd on $n did not open its control socket"
+}
+
+syncd_pid() { cat "$LAB_DIR/syncd-$1.pid"; }
+
+# syncd_stop NODE [SIGNAL]: stop NODE's syncd; its exit status.
+syncd_stop() {
+	lab_kill "$(syncd_pid "$1")" "${2:-TERM}"
+}
+
+# syncd_alive NODE: NODE's syncd still runs.
+syncd_alive() { lab_alive "$(syncd_pid "$1")"; }
+
+# syncctl NODE args...: carpctl against NODE's syncd.
+syncctl() {
+	local n=$1; shift
+	lab_exec "$n" "$CARPCTL" -s "$LAB_DIR/$n-sync.sock" "$@"
+}
+
+# sync_stat NODE KEY: one value of `carpctl -j sync stats` (absent
+# counters are 0: protobuf leaves zero values out).
+sync_stat() {
+	syncctl "$1" -j sync stats | "$LAB_PY" -c '
+import json, sys
+v = json.load(sys.stdin).get(sys.argv[1], 0)
+print(str(v).lower() if isinstance(v, bool) else v)
+' "$2"
+}
+
+# sync_peer_alive NODE: NODE's syncd hears a peer (for wait_for).
+sync_peer_alive() { [ "$(sync_stat "$1" peer_alive)" = true ]; }
+sync_in_sync() { [ "$(sync_stat "$1" in_sync)" = true ]; }
+
+# sync_stat_ge NODE KEY N: the counter is at least N.
+sync_stat_ge() { [ "$(sync_stat "$1" "$2")" -ge "$3" ]; }
+
+# ctgen NODE args...: the state generator in NODE.
+ctgen() {
+	local n=$1; shift
+	lab_exec "$n" "$CTGEN" "$@"
+}
+
+# ct_count NODE [proto]: how many ctgen states NODE's table holds.
+ct_count() { ctgen "$1" -p "${2:-tcp}" -c; }
+
+# ct_has NODE N [proto]: NODE holds at least N ctgen states.
+ct_has() { [ "$(ct_count "$1" "${3:-tcp}")" -ge "$2" ] 2>/dev/null; }
+
+# ct_has_n NODE N [proto]: exactly N ctgen states.
+ct_has_n() { [ "$(ct_count "$1" "${3:-tcp}")" = "$2" ]; }
+
+# ct_wait NODE N SECONDS [proto]: wait (ctgen polls) until NODE holds
+# at least N ctgen states.
+ct_wait() {
+	ctgen "$1" -p "${4:-tcp}" -c -w "$2" -T "$3"
+}
+
+# ct_list NODE [conntrack filter args...]: NODE's table (both families)
+# in a canonical form for comparison: one line per state, extended
+# output without the timeout and the use count, and without the sync
+# link's own flows (203.0.113.0/24, never replicated) and link-local
+# IPv6 chatter; sorted.
+ct_list() {
+	local n=$1; shift
+	lab_exec "$n" conntrack -L -o extended "$@" 2>/dev/null |
+	    awk '{
+		# ipv4 2 tcp 6 TIMEOUT [STATE] ...: drop field 5
+		$5 = ""
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^use=/) $i = ""
+		if ($0 ~ /src=(203\.0\.113\.|fe80:|ff02:)/) next
+		gsub(/ +/, " ")
+		print
+	    }' | sort
+}
+
+# ct_present NODE conntrack-filter...: one state matching is in NODE.
+ct_present() {
+	local n=$1; shift
+	[ -n "$(lab_exec "$n" conntrack -L "$@" 2>/dev/null)" ]
+}
+
+# ct_absent NODE conntrack-filter...: none is.
+ct_absent() { ! ct_present "$@"; }
+
+# sync_dump_stats NODE...: log each node's sync stats (diagnostics).
+sync_dump_stats() {
+	for h in "$@"; do
+		lab_log "$h: $(syncctl "$h" -j sync stats 2>&1 | tr -d '\n')"
+	done
+}
+
+# sync_fail MSG NODE...: stats of the nodes, then lab_fail.
+sync_fail() {
+	local msg=$1; shift
+	sync_dump_stats "$@"
+	lab_fail "$msg"
+}
