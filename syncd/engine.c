@@ -10,6 +10,7 @@
  * (liveness both ways, link state, demotion), and the refresh walk. */
 #include <sys/types.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -771,15 +772,67 @@ static const struct rel_tx_ops syncd_rel_ops = {
 	syncd_resend_ctl,
 };
 
+static int
+syncd_plen(const struct sockaddr *mask)
+{
+	const uint8_t	*b;
+	size_t		 len, i;
+	int		 n = 0;
+
+	if (mask->sa_family == AF_INET) {
+		b = (const uint8_t *)&((const struct sockaddr_in *)
+		    (const void *)mask)->sin_addr;
+		len = 4;
+	} else {
+		b = (const uint8_t *)&((const struct sockaddr_in6 *)
+		    (const void *)mask)->sin6_addr;
+		len = 16;
+	}
+	for (i = 0; i < len; i++)
+		n += __builtin_popcount(b[i]);
+	return (n);
+}
+
+/* Every prefix on syncdev: the sync link's own traffic is never
+ * replicated, whatever the config says. */
+static size_t
+syncd_ignore_syncdev(struct syncd *sc, struct ct_prefix *p, size_t max)
+{
+	struct ifaddrs	*ifa, *i;
+	size_t		 n = 0;
+
+	if (getifaddrs(&ifa) == -1)
+		return (0);
+	for (i = ifa; i != NULL && n < max; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_netmask == NULL ||
+		    strcmp(i->ifa_name, sc->cs->syncdev) != 0)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			memcpy(&p[n].addr, &((struct sockaddr_in *)(void *)
+			    i->ifa_addr)->sin_addr, 4);
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			memcpy(&p[n].addr, &((struct sockaddr_in6 *)(void *)
+			    i->ifa_addr)->sin6_addr, 16);
+		else
+			continue;
+		p[n].family = (uint8_t)i->ifa_addr->sa_family;
+		p[n].plen = (uint8_t)syncd_plen(i->ifa_netmask);
+		n++;
+	}
+	freeifaddrs(ifa);
+	return (n);
+}
+
 /* Ignore the sync link itself, the peers, and what the config says. */
 static int
 syncd_ignore(struct syncd *sc)
 {
-	struct ct_prefix	 p[CONF_MAXIGNORE + 2];
+	struct ct_prefix	 p[CONF_MAXIGNORE + 2 + 16];
 	size_t			 n = 0;
 	int			 i;
 
 	memset(p, 0, sizeof(p));
+	n = syncd_ignore_syncdev(sc, p, 16);
 	if (sc->cs->syncpeer.af != 0) {
 		p[n].family = (uint8_t)sc->cs->syncpeer.af;
 		p[n].plen = sc->cs->syncpeer.af == AF_INET ? 32 : 128;
