@@ -148,18 +148,27 @@ demo: deps all
 bench: deps all
 	@sh tests/bench/run.sh
 
+# Units and init scripts name /usr/local/sbin; they get the real SBINDIR.
+DOCDIR	?= $(PREFIX)/share/doc/carp
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)
-	install -m 755 $(BINS) $(DESTDIR)$(SBINDIR)/
-	if [ -d man ]; then \
-	    install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/; \
-	    install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/; fi
-	if [ -d rc ] && ls rc/*.service >/dev/null 2>&1; then \
-	    install -d $(DESTDIR)$(UNITDIR); \
-	    install -m 644 rc/*.service $(DESTDIR)$(UNITDIR)/; fi
-	if [ -f etc/carp.conf ] && [ ! -f $(DESTDIR)$(SYSCONFDIR)/carp.conf ]; \
-	    then install -m 600 etc/carp.conf $(DESTDIR)$(SYSCONFDIR)/; fi
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/init.d \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -d -m 700 $(DESTDIR)$(SYSCONFDIR)/carp
+	install -m 755 $(BUILD)/carpd $(BUILD)/carpctl $(BUILD)/syncd \
+	    $(DESTDIR)$(SBINDIR)/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	for f in carpd syncd; do \
+	    sed 's|/usr/local/sbin|$(SBINDIR)|g' rc/$$f.service \
+		>$(DESTDIR)$(UNITDIR)/$$f.service && \
+	    sed 's|/usr/local/sbin|$(SBINDIR)|g' rc/$$f.init \
+		>$(DESTDIR)$(SYSCONFDIR)/init.d/$$f && \
+	    chmod 755 $(DESTDIR)$(SYSCONFDIR)/init.d/$$f || exit 1; done
+	install -m 644 etc/carp.conf etc/carp.conf.fw2 \
+	    $(DESTDIR)$(DOCDIR)/examples/
+	if [ ! -f $(DESTDIR)$(SYSCONFDIR)/carp.conf ]; then \
+	    install -m 600 etc/carp.conf $(DESTDIR)$(SYSCONFDIR)/; fi
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning -Icommon -Iproto \

@@ -117,6 +117,18 @@ carpd_promote_secondaries(const char *ifname)
 		log_warn("%s", path);
 }
 
+/* A carp starts as a non-master: addresses left behind by a carpd that
+ * died (or by hand) would answer for the VIP while another node is
+ * master. Removing an absent address is not an error. */
+static void
+carpd_addrs_clear(struct carp_if *cif)
+{
+	int	 i;
+
+	for (i = 0; i < cif->conf.naddrs; i++)
+		kif_addr_del(cif->addr_index, &cif->conf.addrs[i]);
+}
+
 static int
 carpd_carp_attach(struct carp_if *cif)
 {
@@ -134,6 +146,7 @@ carpd_carp_attach(struct carp_if *cif)
 	if (net_join(cif) == -1)
 		log_warnx("%s: cannot join the CARP group on %s",
 		    cif->conf.name, cif->conf.carpdev);
+	carpd_addrs_clear(cif);
 	return (0);
 }
 
