@@ -7,7 +7,8 @@
 # last reply of the old master to the first reply of the new one, with
 # 10 ms resolution. Unplanned: the master's cable is pulled (its bridge
 # port goes down, so it loses carrier). Planned: `carpctl demote carp 1`
-# on the master. Each case is repeated BENCH_REPEAT times (default 5);
+# on the master. Each case is repeated BENCH_REPEAT times (default 5;
+# BENCH_ONLY=pattern runs only the matching series);
 # between runs the link is restored and a takes the VIP back (preempt).
 #
 # Theory (OpenBSD semantics, deadratio 3): the backup declares the master
@@ -110,9 +111,11 @@ trial() {
 	sleep 1.5
 }
 
-# series KIND NAME BASE SKEW_A SKEW_B
+# series KIND NAME BASE SKEW_A SKEW_B (only the names matching the
+# shell pattern BENCH_ONLY, if set)
 series() {
 	local kind=$1 name=$2 base=$3 sa=$4 sb=$5 r=1 list="" lost=""
+	case $name in ${BENCH_ONLY:-*}) ;; *) return 0;; esac
 	lab_log "$name: advbase $base, advskew a $sa b $sb, $kind x $REPEAT"
 	start_pair "$base" "$sa" "$sb"
 	while [ $r -le "$REPEAT" ]; do
