@@ -12,7 +12,8 @@
 # switch namespace ($LAB_PREFIX-sw), so the root namespace is never
 # touched. lab_init installs a trap that kills every process started
 # through lab_bg/carpd_start, deletes the namespaces and removes the
-# temp dir ($LAB_DIR) on any exit. Tests use only documentation address
+# temp dir ($LAB_DIR) on any exit; a run killed outright is swept by the
+# next lab_init (lab_reap). Tests use only documentation address
 # ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32).
 #
 # Environment: LAB_BUILD (binaries, default <top>/build), LAB_KEEP=1
@@ -24,6 +25,12 @@ CARPD=${CARPD:-$LAB_BUILD/carpd}
 CARPCTL=${CARPCTL:-$LAB_BUILD/carpctl}
 # Debian's python has scapy; the pyenv one on PATH may not.
 if [ -x /usr/bin/python3 ]; then LAB_PY=/usr/bin/python3; else LAB_PY=python3; fi
+
+if setpriv --help 2>/dev/null | grep -q pdeathsig; then
+	LAB_PDEATH="setpriv --pdeathsig TERM --"
+else
+	LAB_PDEATH=""
+fi
 
 lab_log() { echo "[$(date +%T.%N | cut -c1-12)] $*"; }
 
@@ -40,9 +47,29 @@ lab_require() {
 	done
 }
 
+# lab_reap: remove what runs killed outright (SIGKILL) left behind:
+# namespaces and temp dirs named after a shell that no longer exists,
+# and only namespaces with no process left in them.
+lab_reap() {
+	local _n _pid
+	for _n in $(ip netns list 2>/dev/null | awk '/^carplab-[0-9]+-/ { print $1 }'); do
+		_pid=$(echo "$_n" | cut -d- -f2)
+		kill -0 "$_pid" 2>/dev/null && continue
+		[ -z "$(ip netns pids "$_n" 2>/dev/null)" ] || continue
+		ip netns del "$_n" 2>/dev/null
+	done
+	for _n in /tmp/carplab-[0-9]*-*; do
+		[ -d "$_n" ] || continue
+		_pid=$(basename "$_n" | cut -d- -f2)
+		kill -0 "$_pid" 2>/dev/null || rm -rf "$_n"
+	done
+}
+
 lab_init() {
+	local _r
+	lab_reap
 	_r=$(od -An -N2 -tx2 /dev/urandom | tr -d ' \n')
-	LAB_PREFIX="carplab$$$_r"
+	LAB_PREFIX="carplab-$$-$_r"
 	LAB_DIR=$(mktemp -d "/tmp/$LAB_PREFIX.XXXXXX") || exit 1
 	: >"$LAB_DIR/pids"; : >"$LAB_DIR/nslist"; : >"$LAB_DIR/links"
 	LAB_NPORT=0
@@ -144,10 +171,12 @@ _lab_far() {
 }
 
 # lab_bg NS LOGFILE cmd...: start cmd in NS in the background, output to
-# LOGFILE; the pid is in $LAB_PID and killed at cleanup.
+# LOGFILE; the pid is in $LAB_PID and killed at cleanup. Should the test
+# itself be killed (SIGKILL, no cleanup), cmd gets SIGTERM all the same
+# (parent-death signal), so no daemon outlives its test.
 lab_bg() {
 	local _ns=$1 _log=$2; shift 2
-	ip netns exec "$LAB_PREFIX-$_ns" "$@" >"$_log" 2>&1 &
+	ip netns exec "$LAB_PREFIX-$_ns" $LAB_PDEATH "$@" >"$_log" 2>&1 &
 	LAB_PID=$!
 	echo "$LAB_PID $_ns $_log" >>"$LAB_DIR/pids"
 }
