@@ -164,3 +164,31 @@ sync_fail() {
 	sync_dump_stats "$@"
 	lab_fail "$msg"
 }
+
+# sync_inject NODE MODE PCAP|COUNT DST: from NODE, send datagrams to
+# DST port 8372. MODE replay: the UDP payloads to port 8372 in PCAP as
+# they were; flip: the same with one byte of each flipped; random: COUNT
+# datagrams of random bytes; grep: send nothing, print how many in PCAP
+# contain the bytes given in hex as DST. Prints how many it sent.
+sync_inject() {
+	lab_exec "$1" "$LAB_PY" -c '
+import os, socket, sys
+mode, src, dst = sys.argv[1], sys.argv[2], sys.argv[3]
+if mode == "random":
+    dgs = [os.urandom(64 + 37 * i) for i in range(int(src))]
+else:
+    from scapy.all import rdpcap, UDP
+    dgs = [bytes(p[UDP].payload) for p in rdpcap(src)
+           if UDP in p and p[UDP].dport == 8372]
+    if mode == "grep":
+        print(sum(1 for d in dgs if bytes.fromhex(dst) in d))
+        sys.exit(0)
+    if mode == "flip":
+        dgs = [d[:len(d) // 2] + bytes([d[len(d) // 2] ^ 0x40]) +
+               d[len(d) // 2 + 1:] for d in dgs]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for d in dgs:
+    s.sendto(d, (dst, 8372))
+print(len(dgs))
+' "$2" "$3" "$4" 2>/dev/null
+}
