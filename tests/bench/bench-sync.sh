@@ -42,6 +42,10 @@ create() {
 	out=$(lab_exec "$1" "$CTGEN" -n "$N") || lab_fail "ctgen on $1: $out"
 	echo "  $out"
 	CREATED=${out##*done at }
+	# when the first one was made: the end minus ctgen's duration
+	STARTED=$(echo "$out" | awk -v end="$CREATED" '{
+		for (i = 1; i < NF; i++) if ($(i + 1) == "s") d = $i
+		printf "%.6f\n", end - d }')
 }
 
 # reached FILE: the epoch at which the waiter saw them all ("" if not).
@@ -124,6 +128,7 @@ bench_conntrackd() {
 	sleep 2
 	c1a=$(proc_cpu $pa); c1b=$(proc_cpu $pb)
 	CTD_EXT_MS=$(ms_between "$CREATED" "$t_ext")
+	CTD_FIRST_MS=$(ms_between "$STARTED" "$t_ext")
 	CTD_CPU_A=$(cpu_delta "$c0a" "$c1a"); CTD_CPU_B=$(cpu_delta "$c0b" "$c1b")
 	CTD_RSS_A=$(proc_rss $pa); CTD_RSS_B=$(proc_rss $pb)
 	echo "  conntrackd: B's external cache complete $CTD_EXT_MS ms after" \
@@ -146,6 +151,7 @@ bench_conntrackd() {
 	    head -n 5
 
 	bench sync.conntrackd.to_peer_cache "$CTD_EXT_MS" ms
+	bench sync.conntrackd.to_peer_cache_from_first "$CTD_FIRST_MS" ms
 	bench sync.conntrackd.commit "$CTD_COMMIT_MS" ms
 	bench sync.conntrackd.cpu_sender "$CTD_CPU_A" s
 	bench sync.conntrackd.cpu_receiver "$CTD_CPU_B" s
@@ -202,6 +208,7 @@ bench_syncd() {
 	sleep 2
 	c1a=$(proc_cpu $pa); c1b=$(proc_cpu $pb)
 	SD_MS=$(ms_between "$CREATED" "$t_k")
+	SD_FIRST_MS=$(ms_between "$STARTED" "$t_k")
 	SD_CPU_A=$(cpu_delta "$c0a" "$c1a"); SD_CPU_B=$(cpu_delta "$c0b" "$c1b")
 	SD_RSS_A=$(proc_rss $pa); SD_RSS_B=$(proc_rss $pb)
 	echo "  syncd: B's kernel complete $SD_MS ms after the last" \
@@ -211,6 +218,7 @@ bench_syncd() {
 	echo "  syncd stats A: $(sync_stats $a | tr -d '\n')"
 	echo "  syncd stats B: $(sync_stats $b | tr -d '\n')"
 	bench sync.syncd.to_peer_kernel "$SD_MS" ms
+	bench sync.syncd.to_peer_kernel_from_first "$SD_FIRST_MS" ms
 	bench sync.syncd.cpu_sender "$SD_CPU_A" s
 	bench sync.syncd.cpu_receiver "$SD_CPU_B" s
 	bench sync.syncd.rss_sender "$SD_RSS_A" KiB
@@ -227,8 +235,10 @@ echo
 echo "  $N states, A -> B"
 row "" conntrackd syncd
 row "to B's cache (ms)" "${CTD_EXT_MS:--}" "n/a"
+row "  same, from the first creation" "${CTD_FIRST_MS:--}" "n/a"
 row "to B's kernel (ms)" \
     "${CTD_EXT_MS:+$CTD_EXT_MS + commit}" "${SD_MS:--}"
+row "  same, from the first creation" "" "${SD_FIRST_MS:--}"
 row "commit at failover (ms)" "${CTD_COMMIT_MS:--}" "0 (none)"
 row "CPU sender (s)" "${CTD_CPU_A:--}" "${SD_CPU_A:--}"
 row "CPU receiver (s)" "${CTD_CPU_B:--}" "${SD_CPU_B:--}"

@@ -39,7 +39,7 @@ done
 
 {
 	echo "# carp benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -r)," \
-	    "commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo ?)"
+	    "$(nproc) CPUs, commit $(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo ?)"
 	awk '
 	/^# / { print; next }
 	/^BENCH / { printf "  %-44s %12s %s\n", $2, $3, $4 }
