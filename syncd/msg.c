@@ -85,19 +85,6 @@ msg_key_equal(const struct sync_key *a, const struct sync_key *b)
 	return (memcmp(a, b, sizeof(*a)) == 0);
 }
 
-/* FNV-1a over the normalized key bytes. */
-static uint32_t
-msg_key_hash(const struct sync_key *k)
-{
-	const uint8_t	*p = (const uint8_t *)k;
-	uint32_t	 h = 2166136261u;
-	size_t		 i;
-
-	for (i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return (h);
-}
-
 /* ------------------------------------------------------------------ */
 /* validation shared by both directions */
 
@@ -214,7 +201,7 @@ static struct msg_entry *
 msg_queue_get(struct msg_queue *q, const struct sync_key *k)
 {
 	struct msg_entry	*e;
-	uint32_t		 h = msg_key_hash(k);
+	uint32_t		 h = sync_key_hash(k);
 	size_t			 b;
 
 	if ((e = msg_queue_find(q, k, h)) != NULL)

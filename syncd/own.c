@@ -26,18 +26,6 @@ struct own {
 	size_t		  count;
 };
 
-static uint32_t
-own_hash(const struct sync_key *k)
-{
-	const uint8_t	*p = (const uint8_t *)k;
-	uint32_t	 h = 2166136261u;
-	size_t		 i;
-
-	for (i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return (h);
-}
-
 struct own *
 own_new(void)
 {
@@ -81,7 +69,7 @@ own_grow(struct own *o)
 	for (i = 0; i < o->size; i++)
 		for (e = o->tab[i]; e != NULL; e = n) {
 			n = e->next;
-			b = own_hash(&e->key) & (ns - 1);
+			b = sync_key_hash(&e->key) & (ns - 1);
 			e->next = nt[b];
 			nt[b] = e;
 		}
@@ -95,7 +83,7 @@ own_slot(const struct own *o, const struct sync_key *k)
 {
 	struct own_ent	**pp;
 
-	pp = &o->tab[own_hash(k) & (o->size - 1)];
+	pp = &o->tab[sync_key_hash(k) & (o->size - 1)];
 	for (; *pp != NULL; pp = &(*pp)->next)
 		if (memcmp(&(*pp)->key, k, sizeof(*k)) == 0)
 			break;

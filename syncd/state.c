@@ -12,20 +12,16 @@ sync_state_key_equal(const struct sync_state *a, const struct sync_state *b)
 	    memcmp(&a->orig, &b->orig, sizeof(a->orig)) == 0);
 }
 
-/* FNV-1a over the identifying fields: cheap and good enough for a
- * chained hash table keyed by tuple. */
+/* FNV-1a over the key's bytes (keys are zero-filled, so equal keys hash
+ * equal): cheap and good enough for the chained tables keyed by state. */
 uint32_t
-sync_state_hash(const struct sync_state *s)
+sync_key_hash(const struct sync_key *k)
 {
-	const uint8_t	*p = (const uint8_t *)&s->orig;
+	const uint8_t	*p = (const uint8_t *)k;
 	uint32_t	 h = 2166136261u;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(s->orig); i++)
+	for (i = 0; i < sizeof(*k); i++)
 		h = (h ^ p[i]) * 16777619u;
-	h = (h ^ s->family) * 16777619u;
-	h = (h ^ s->l4proto) * 16777619u;
-	h = (h ^ (s->zone & 0xff)) * 16777619u;
-	h = (h ^ (s->zone >> 8)) * 16777619u;
 	return (h);
 }

@@ -78,6 +78,6 @@ struct sync_key {
 /* A state is identified by its original tuple, protocol and zone. */
 int		 sync_state_key_equal(const struct sync_state *,
 		    const struct sync_state *);
-uint32_t	 sync_state_hash(const struct sync_state *);
+uint32_t	 sync_key_hash(const struct sync_key *);
 
 #endif
