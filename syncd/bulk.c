@@ -57,8 +57,7 @@ bulk_queue_one(const struct sync_state *s, void *arg)
 		syncd_queue_local(sc, s);
 		return;
 	}
-	if (msg_queue_update(sc->outq, s) == -1)
-		sc->st.queue_overflows++;
+	syncd_queued(sc, msg_queue_update(sc->outq, s));
 }
 
 void

@@ -106,6 +106,15 @@ defer_arm(void)
 	evtimer_add(dq.timer, &tv);
 }
 
+/* Let the oldest held packet go. */
+static void
+defer_release_head(void)
+{
+	defer_verdict(defer_slot(0)->id);
+	dq.head = (dq.head + 1) % DEFER_MAX;
+	dq.st.queued--;
+}
+
 static void
 defer_expire(evutil_socket_t fd, short ev, void *arg)
 {
@@ -115,9 +124,7 @@ defer_expire(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	(void)arg;
 	while (dq.st.queued > 0 && defer_slot(0)->deadline <= now) {
-		defer_verdict(defer_slot(0)->id);
-		dq.head = (dq.head + 1) % DEFER_MAX;
-		dq.st.queued--;
+		defer_release_head();
 		dq.st.timeouts++;
 	}
 	defer_arm();
@@ -150,9 +157,7 @@ void
 defer_flush(void)
 {
 	while (dq.st.queued > 0) {
-		defer_verdict(defer_slot(0)->id);
-		dq.head = (dq.head + 1) % DEFER_MAX;
-		dq.st.queued--;
+		defer_release_head();
 		dq.st.released++;
 	}
 	defer_arm();

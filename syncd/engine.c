@@ -91,6 +91,24 @@ syncd_peers_alive(const struct syncd *sc)
 
 /* ------------------------------------------------------- local states */
 
+/* Account for one change put in the send queue (rv from msg_queue_*).
+ * A full queue drops the change: the whole table is sent again once the
+ * queue has drained, so nothing is lost for good. */
+int
+syncd_queued(struct syncd *sc, int rv)
+{
+	if (rv == -1) {
+		sc->st.queue_overflows++;
+		if (!sc->need_requeue)
+			syncd_error(sc, "send queue full: the whole table "
+			    "follows once it drains");
+		sc->need_requeue = 1;
+	}
+	if (sc->flush_due_ms == 0)
+		sc->flush_due_ms = syncd_now_ms() + SYNCD_FLUSH_MS;
+	return (rv);
+}
+
 /* A state this node owns goes to the peers. */
 int
 syncd_queue_local(struct syncd *sc, const struct sync_state *s)
@@ -105,14 +123,7 @@ syncd_queue_local(struct syncd *sc, const struct sync_state *s)
 		oi->sent_timeout = s->timeout;
 		oi->sent_ms = syncd_now_ms();
 	}
-	if (msg_queue_update(sc->outq, s) == -1) {
-		sc->st.queue_overflows++;
-		syncd_error(sc, "send queue full: resync needed");
-		return (-1);
-	}
-	if (sc->flush_due_ms == 0)
-		sc->flush_due_ms = syncd_now_ms() + SYNCD_FLUSH_MS;
-	return (0);
+	return (syncd_queued(sc, msg_queue_update(sc->outq, s)));
 }
 
 static void
@@ -143,12 +154,7 @@ syncd_ct_delete(const struct sync_state *s, void *arg)
 		return;
 	}
 	own_del(sc->own, &k);
-	if (msg_queue_delete(sc->outq, &k) == -1) {
-		sc->st.queue_overflows++;
-		syncd_error(sc, "send queue full: resync needed");
-	}
-	if (sc->flush_due_ms == 0)
-		sc->flush_due_ms = syncd_now_ms() + SYNCD_FLUSH_MS;
+	syncd_queued(sc, msg_queue_delete(sc->outq, &k));
 	syncd_schedule(sc);
 }
 
@@ -179,7 +185,7 @@ syncd_sweep_one(const struct sync_key *k, struct own_info *oi, void *arg)
 	if (oi->gen == sc->gen)
 		return (0);
 	if (oi->origin == OWN_LOCAL)
-		msg_queue_delete(sc->outq, k);
+		syncd_queued(sc, msg_queue_delete(sc->outq, k));
 	return (1);
 }
 
@@ -333,6 +339,11 @@ syncd_flush(struct syncd *sc)
 			break;
 	}
 	sc->flush_due_ms = msg_queue_len(sc->outq) > 0 ? now : 0;
+	if (sc->need_requeue && msg_queue_len(sc->outq) == 0) {
+		sc->need_requeue = 0;
+		sc->st.resyncs++;
+		syncd_requeue_table(sc, "send queue overflowed");
+	}
 }
 
 /* Acks and nacks that are due go out even with no data to carry them. */
@@ -748,12 +759,10 @@ syncd_resend(void *arg, const struct sync_key *k)
 	if (ct_get(&key, &cur) == 0)
 		syncd_queue_local(sc, &cur);
 	else if (errno == ENOENT)
-		msg_queue_delete(sc->outq, k);
+		syncd_queued(sc, msg_queue_delete(sc->outq, k));
 	else
 		syncd_error(sc, "retransmit: cannot read a state: %s",
 		    strerror(errno));
-	if (sc->flush_due_ms == 0)
-		sc->flush_due_ms = syncd_now_ms();
 }
 
 static void

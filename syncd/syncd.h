@@ -75,6 +75,7 @@ struct syncd {
 	int			 want_bulk_end;
 	int			 want_resync;
 	int			 want_acknow;	/* defer: a packet waits */
+	int			 need_requeue;	/* the queue overflowed */
 	uint32_t		 resync_node;
 	/* bulk sync of our own table from the peers */
 	int			 bulk_in_progress;
@@ -101,6 +102,7 @@ void		 syncd_stop(struct syncd *);
 void		 syncd_flush(struct syncd *);
 void		 syncd_schedule(struct syncd *);
 int		 syncd_queue_local(struct syncd *, const struct sync_state *);
+int		 syncd_queued(struct syncd *, int);
 void		 syncd_requeue_table(struct syncd *, const char *why);
 void		 syncd_error(struct syncd *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
