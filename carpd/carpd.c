@@ -18,6 +18,7 @@
 
 #include "carpd.h"
 #include "compat.h"
+#include "daemon.h"
 #include "kif.h"
 #include "log.h"
 #include "net.h"
@@ -25,14 +26,6 @@
 
 static struct carpd	 carpd_env;
 
-static __attribute__((noreturn)) void
-usage(void)
-{
-	extern char	*__progname;
-
-	fprintf(stderr, "usage: %s [-dnv] [-f file]\n", __progname);
-	exit(1);
-}
 
 
 static void
@@ -82,85 +75,19 @@ carpd_sig(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-static void
-carpd_signals(struct carpd *env)
-{
-	static const int	 sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-	struct event		*ev;
-	size_t			 i;
-
-	/* a control client that goes away must not kill us */
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		ev = evsignal_new(env->base, sigs[i], carpd_sig, env);
-		if (ev == NULL || evsignal_add(ev, NULL) == -1)
-			fatalx("cannot watch signal %d", sigs[i]);
-	}
-}
-
-/*
- * Start and stop.
- */
-
-/* -n: check the file only; -nv: print it back in canonical form. */
-static int
-carpd_check(const char *path, int verbose)
-{
-	struct carp_conf	*conf;
-
-	if ((conf = conf_parse(path, stderr)) == NULL)
-		return (1);
-	if (verbose)
-		conf_print(stdout, conf);
-	conf_free(conf);
-	return (0);
-}
-
 int
 main(int argc, char *argv[])
 {
+	struct daemon_opts	 opts = { .ident = "carpd" };
 	struct carp_conf	*conf;
-	const char		*path = CONF_FILE;
-	char			 abspath[PATH_MAX];
-	int			 ch, debug = 0, noaction = 0, verbose = 0;
+	int			 rc;
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			path = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	if (noaction)
-		return (carpd_check(path, verbose));
-
-	log_init("carpd", 1, verbose);
-	/* reload re-reads conf->path after daemon() moved us to / */
-	if (realpath(path, abspath) != NULL)
-		path = abspath;
-	if ((conf = conf_parse(path, stderr)) == NULL)
-		exit(1);
-	if (!debug && daemon(0, 0) == -1)
-		fatal("daemon");
-	log_init("carpd", debug, verbose);
-	log_info("starting, %s", path);
+	daemon_getopt(&opts, argc, argv);
+	if ((conf = daemon_setup(&opts, &rc)) == NULL)
+		return (rc);
 	carpd_init(&carpd_env, conf);
-	carpd_signals(&carpd_env);
+	daemon_signals(carpd_env.base, carpd_sig, &carpd_env);
 	event_base_dispatch(carpd_env.base);
 	carpd_shutdown(&carpd_env);
 	return (0);
 }
-

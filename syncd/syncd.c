@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "ct.h"
 #include "ctl.h"
+#include "daemon.h"
 #include "defer.h"
 #include "log.h"
 #include "own.h"
@@ -25,14 +26,6 @@
 
 static struct syncd	 syncd_env;
 
-static __attribute__((noreturn)) void
-usage(void)
-{
-	extern char	*__progname;
-
-	fprintf(stderr, "usage: %s [-dnv] [-f file]\n", __progname);
-	exit(1);
-}
 
 static void
 syncd_status(struct syncd *sc)
@@ -69,21 +62,6 @@ syncd_sig(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-static void
-syncd_signals(struct syncd *sc)
-{
-	static const int	 sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
-	struct event		*ev;
-	size_t			 i;
-
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		ev = evsignal_new(sc->base, sigs[i], syncd_sig, sc);
-		if (ev == NULL || evsignal_add(ev, NULL) == -1)
-			fatalx("cannot watch signal %d", sigs[i]);
-	}
-}
-
 /* Node ids and the session nonce are random: a restarted syncd is a new
  * session to its peers (they then send it their table). */
 static void
@@ -106,7 +84,7 @@ syncd_init(struct syncd *sc, struct carp_conf *conf)
 	if ((sc->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	syncd_identity(sc);
-	syncd_signals(sc);
+	daemon_signals(sc->base, syncd_sig, sc);
 	sc->holder = ctl_holder_new(sc->base, sc->cs->carpd_socket, "syncd");
 	if (sc->holder == NULL)
 		fatalx("cannot set up the demote client");
@@ -135,60 +113,16 @@ syncd_shutdown(struct syncd *sc)
 	log_info("stopped");
 }
 
-static int
-syncd_check(const char *path, int verbose)
-{
-	struct carp_conf	*conf;
-
-	if ((conf = conf_parse(path, stderr)) == NULL)
-		return (1);
-	if (!conf->sync.present) {
-		fprintf(stderr, "%s: no sync block\n", path);
-		conf_free(conf);
-		return (1);
-	}
-	if (verbose)
-		conf_print(stdout, conf);
-	conf_free(conf);
-	return (0);
-}
-
 int
 main(int argc, char *argv[])
 {
+	struct daemon_opts	 opts = { .ident = "syncd", .need_sync = 1 };
 	struct carp_conf	*conf;
-	const char		*path = CONF_FILE;
-	int			 ch, debug = 0, noaction = 0, verbose = 0;
+	int			 rc;
 
-	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'f':
-			path = optarg;
-			break;
-		case 'n':
-			noaction = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	if (noaction || syncd_check(path, 0) != 0)
-		return (noaction ? syncd_check(path, verbose) : 1);
-	log_init("syncd", 1, verbose);
-	if ((conf = conf_parse(path, stderr)) == NULL)
-		exit(1);
-	if (!debug && daemon(0, 0) == -1)
-		fatal("daemon");
-	log_init("syncd", debug, verbose);
-	log_info("starting, %s", path);
+	daemon_getopt(&opts, argc, argv);
+	if ((conf = daemon_setup(&opts, &rc)) == NULL)
+		return (rc);
 	syncd_init(&syncd_env, conf);
 	event_base_dispatch(syncd_env.base);
 	syncd_shutdown(&syncd_env);
