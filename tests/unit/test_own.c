@@ -1,0 +1,271 @@
+/* syncd's origin table (own.c): put/get/del, keys that differ in one
+ * field only, growth far past the initial 1024 buckets, walks that
+ * remove entries, and the per-origin counts. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "syncd/own.h"
+
+#define MANY	50000
+
+/* Key i: a TCP state 192.0.2.x:port -> 198.51.100.200:7777, like
+ * ctgen's; v6 puts it in 2001:db8::/32 instead. */
+static void
+key_of(unsigned i, int v6, struct sync_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->l4proto = IPPROTO_TCP;
+	k->orig.sport = (uint16_t)(10000 + i / 250);
+	k->orig.dport = 7777;
+	if (v6) {
+		k->family = AF_INET6;
+		k->orig.src.b[0] = 0x20;
+		k->orig.src.b[1] = 0x01;
+		k->orig.src.b[2] = 0x0d;
+		k->orig.src.b[3] = 0xb8;
+		k->orig.src.b[15] = (uint8_t)(1 + i % 250);
+		memcpy(k->orig.dst.b, k->orig.src.b, 16);
+		k->orig.dst.b[15] = 200;
+	} else {
+		k->family = AF_INET;
+		k->orig.src.v4.s_addr = htonl(0xc0000200u + 1 + i % 250);
+		k->orig.dst.v4.s_addr = htonl(0xc63364c8u);
+	}
+}
+
+START_TEST(test_put_get_del)
+{
+	struct own		*o = own_new();
+	struct own_info		*a, *b;
+	struct sync_key		 k;
+
+	ck_assert_ptr_nonnull(o);
+	key_of(0, 0, &k);
+	ck_assert_ptr_null(own_get(o, &k));
+	ck_assert_uint_eq(own_count(o), 0);
+	a = own_put(o, &k);
+	ck_assert_ptr_nonnull(a);
+	/* a new entry is zeroed: origin LOCAL, nothing sent yet */
+	ck_assert_int_eq(a->origin, OWN_LOCAL);
+	ck_assert_uint_eq(a->gen, 0);
+	ck_assert_uint_eq(a->sent_timeout, 0);
+	ck_assert_uint_eq(a->sent_ms, 0);
+	a->origin = OWN_PEER;
+	a->sent_timeout = 3600;
+	/* put of a known key returns the same entry, unchanged */
+	b = own_put(o, &k);
+	ck_assert_ptr_eq(a, b);
+	ck_assert_int_eq(b->origin, OWN_PEER);
+	ck_assert_uint_eq(b->sent_timeout, 3600);
+	ck_assert_uint_eq(own_count(o), 1);
+	ck_assert_ptr_eq(own_get(o, &k), a);
+	own_del(o, &k);
+	ck_assert_ptr_null(own_get(o, &k));
+	ck_assert_uint_eq(own_count(o), 0);
+	/* deleting what is not there is harmless */
+	own_del(o, &k);
+	ck_assert_uint_eq(own_count(o), 0);
+	/* and it comes back fresh */
+	a = own_put(o, &k);
+	ck_assert_int_eq(a->origin, OWN_LOCAL);
+	ck_assert_uint_eq(a->sent_timeout, 0);
+	own_free(o);
+	own_free(NULL);
+}
+END_TEST
+
+/* Every field of the key tells states apart. */
+START_TEST(test_key_fields)
+{
+	struct own	*o = own_new();
+	struct sync_key	 k[8];
+	size_t		 i, j;
+
+	for (i = 0; i < 8; i++)
+		key_of(7, 0, &k[i]);
+	k[1].family = AF_INET6;
+	k[2].l4proto = IPPROTO_UDP;
+	k[3].zone = 1;
+	k[4].orig.sport++;
+	k[5].orig.dport++;
+	k[6].orig.src.b[3] ^= 1;
+	k[7].orig.dst.b[0] ^= 0x80;
+	for (i = 0; i < 8; i++)
+		own_put(o, &k[i])->gen = (uint32_t)i + 100;
+	ck_assert_uint_eq(own_count(o), 8);
+	for (i = 0; i < 8; i++)
+		ck_assert_uint_eq(own_get(o, &k[i])->gen, i + 100);
+	/* removing one leaves the others */
+	own_del(o, &k[4]);
+	for (i = 0; i < 8; i++) {
+		if (i == 4)
+			ck_assert_ptr_null(own_get(o, &k[i]));
+		else
+			ck_assert_uint_eq(own_get(o, &k[i])->gen, i + 100);
+	}
+	for (i = 0, j = 0; i < 8; i++)
+		if (i != 4)
+			j++;
+	ck_assert_uint_eq(own_count(o), j);
+	own_free(o);
+}
+END_TEST
+
+/* Far past the initial table: every entry stays reachable through
+ * the rehashes, with its data. */
+START_TEST(test_growth)
+{
+	struct own	*o = own_new();
+	struct own_info	*oi;
+	struct sync_key	 k;
+	unsigned	 i;
+	int		 v6;
+
+	for (v6 = 0; v6 <= 1; v6++)
+		for (i = 0; i < MANY; i++) {
+			key_of(i, v6, &k);
+			oi = own_put(o, &k);
+			ck_assert_ptr_nonnull(oi);
+			oi->gen = i;
+			oi->origin = (i % 3 == 0) ? OWN_PEER : OWN_LOCAL;
+			oi->sent_ms = (uint64_t)i << 32 | (unsigned)v6;
+		}
+	ck_assert_uint_eq(own_count(o), 2 * MANY);
+	ck_assert_uint_eq(own_count_origin(o, OWN_PEER),
+	    2 * ((MANY + 2) / 3));
+	ck_assert_uint_eq(own_count_origin(o, OWN_LOCAL) +
+	    own_count_origin(o, OWN_PEER), 2 * MANY);
+	for (v6 = 0; v6 <= 1; v6++)
+		for (i = 0; i < MANY; i++) {
+			key_of(i, v6, &k);
+			oi = own_get(o, &k);
+			ck_assert_ptr_nonnull(oi);
+			ck_assert_uint_eq(oi->gen, i);
+			ck_assert_uint_eq(oi->sent_ms,
+			    (uint64_t)i << 32 | (unsigned)v6);
+		}
+	/* delete the IPv4 half; the IPv6 half is untouched */
+	for (i = 0; i < MANY; i++) {
+		key_of(i, 0, &k);
+		own_del(o, &k);
+	}
+	ck_assert_uint_eq(own_count(o), MANY);
+	for (i = 0; i < MANY; i += 97) {
+		key_of(i, 0, &k);
+		ck_assert_ptr_null(own_get(o, &k));
+		key_of(i, 1, &k);
+		ck_assert_uint_eq(own_get(o, &k)->gen, i);
+	}
+	own_free(o);
+}
+END_TEST
+
+struct walk {
+	unsigned	 visits;
+	unsigned	 removed;
+	unsigned char	*seen;
+};
+
+static int
+walk_even(const struct sync_key *k, struct own_info *oi, void *arg)
+{
+	struct walk	*w = arg;
+
+	(void)k;
+	ck_assert_uint_lt(oi->gen, MANY);
+	/* each entry exactly once */
+	ck_assert_int_eq(w->seen[oi->gen], 0);
+	w->seen[oi->gen] = 1;
+	w->visits++;
+	if (oi->gen % 2 == 0) {
+		w->removed++;
+		return (1);
+	}
+	oi->sent_timeout = 42;	/* the walk may change what it keeps */
+	return (0);
+}
+
+static int
+walk_all(const struct sync_key *k, struct own_info *oi, void *arg)
+{
+	struct walk	*w = arg;
+
+	(void)k;
+	w->visits++;
+	ck_assert_uint_eq(oi->gen % 2, 1);
+	ck_assert_uint_eq(oi->sent_timeout, 42);
+	return (1);
+}
+
+/* A walk that removes entries (the overrun sweep) visits each entry
+ * once and leaves exactly the others. */
+START_TEST(test_walk_remove)
+{
+	struct own	*o = own_new();
+	struct sync_key	 k;
+	struct walk	 w;
+	unsigned	 i;
+
+	for (i = 0; i < MANY; i++) {
+		key_of(i, 0, &k);
+		own_put(o, &k)->gen = i;
+	}
+	memset(&w, 0, sizeof(w));
+	w.seen = calloc(MANY, 1);
+	ck_assert_ptr_nonnull(w.seen);
+	own_walk(o, walk_even, &w);
+	ck_assert_uint_eq(w.visits, MANY);
+	ck_assert_uint_eq(w.removed, MANY / 2);
+	ck_assert_uint_eq(own_count(o), MANY - MANY / 2);
+	for (i = 0; i < MANY; i++) {
+		key_of(i, 0, &k);
+		if (i % 2 == 0)
+			ck_assert_ptr_null(own_get(o, &k));
+		else
+			ck_assert_uint_eq(own_get(o, &k)->sent_timeout, 42);
+	}
+	/* remove everything that is left: an empty, usable table */
+	memset(&w, 0, sizeof(w));
+	own_walk(o, walk_all, &w);
+	ck_assert_uint_eq(w.visits, MANY - MANY / 2);
+	ck_assert_uint_eq(own_count(o), 0);
+	own_walk(o, walk_all, &w);
+	ck_assert_uint_eq(w.visits, MANY - MANY / 2);
+	key_of(1, 0, &k);
+	ck_assert_ptr_nonnull(own_put(o, &k));
+	ck_assert_uint_eq(own_count(o), 1);
+	free(w.seen);
+	own_free(o);
+}
+END_TEST
+
+static Suite *
+own_suite(void)
+{
+	Suite	*s = suite_create("own");
+	TCase	*tc;
+
+	tc = tcase_create("table");
+	tcase_add_test(tc, test_put_get_del);
+	tcase_add_test(tc, test_key_fields);
+	tcase_add_test(tc, test_growth);
+	tcase_add_test(tc, test_walk_remove);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(own_suite());
+	int	 nfail;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (nfail == 0 ? 0 : 1);
+}

@@ -1,0 +1,1 @@
+test_own_LIBS := syncd
