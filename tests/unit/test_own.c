@@ -228,6 +228,7 @@ START_TEST(test_walk_remove)
 			ck_assert_uint_eq(own_get(o, &k)->sent_timeout, 42);
 	}
 	/* remove everything that is left: an empty, usable table */
+	free(w.seen);
 	memset(&w, 0, sizeof(w));
 	own_walk(o, walk_all, &w);
 	ck_assert_uint_eq(w.visits, MANY - MANY / 2);
@@ -237,7 +238,6 @@ START_TEST(test_walk_remove)
 	key_of(1, 0, &k);
 	ck_assert_ptr_nonnull(own_put(o, &k));
 	ck_assert_uint_eq(own_count(o), 1);
-	free(w.seen);
 	own_free(o);
 }
 END_TEST
