@@ -203,7 +203,14 @@ bench_syncd() {
 	wait_kernel $b "$LAB_DIR/syncd-wait.out"
 	c0a=$(proc_cpu $pa); c0b=$(proc_cpu $pb)
 	create $a
-	wait "$WAITER" || lab_fail "syncd: $(cat "$LAB_DIR/syncd-wait.out")"
+	if ! wait "$WAITER"; then
+		echo "  syncd: $(cat "$LAB_DIR/syncd-wait.out")"
+		echo "  syncd: B has $(lab_exec $b "$CTGEN" -c) of ours, A has" \
+		    "$(lab_exec $a "$CTGEN" -c)"
+		echo "  syncd stats A: $(sync_stats $a | tr -d '\n')"
+		echo "  syncd stats B: $(sync_stats $b | tr -d '\n')"
+		lab_fail "syncd: B's kernel never got all $N states"
+	fi
 	t_k=$(reached "$LAB_DIR/syncd-wait.out")
 	sleep 2
 	c1a=$(proc_cpu $pa); c1b=$(proc_cpu $pb)
