@@ -76,13 +76,15 @@ syncd_stop b || lab_fail "syncd on b exited $?"
 syncd_start b
 wait_for 15 "sync_in_sync b && sync_peer_alive b" ||
 	sync_fail "b not in sync after its restart" a b
-sleep 1
-ap0=$(sync_stat b states_applied)
+# (a's retransmissions of what b missed while down may still arrive:
+# compare tables, not b's apply counter)
+sleep 2
+ct_list b >"$LAB_DIR/b.before"
 sync_inject a replay "$PCAP" 203.0.113.2 >/dev/null || lab_fail "inject replay"
 lab_hold 3 "ct_absent b $X" ||
 	sync_fail "a replay to the restarted b brought X back" a b
-[ "$(sync_stat b states_applied)" = "$ap0" ] ||
-	sync_fail "the restarted b applied states from a replay" a b
+unchanged || { diff "$LAB_DIR/b.before" "$LAB_DIR/b.now" | head
+	sync_fail "the restarted b's table changed after a replay" a b; }
 
 # the genuine stream still works
 lab_exec a conntrack -I $X --state ESTABLISHED -t 3600 \
