@@ -580,7 +580,8 @@ fwpair_tcp_survived() {
 
 # fwpair_tcp_all [SECONDS] [fwN]: fwpair_tcp_survived for every TCP flow
 # (checked in parallel time: the deadline runs once). Sets FWPAIR_OK
-# and FWPAIR_TOTAL; returns 0 if all survived.
+# and FWPAIR_TOTAL; returns 0 if all survived. The names of those that
+# did not are added to $LAB_DIR/flows/failed (see fwpair_retire).
 fwpair_tcp_all() {
 	local _n _t=${1:-30} _end
 	FWPAIR_OK=0 FWPAIR_TOTAL=0
@@ -592,10 +593,27 @@ fwpair_tcp_all() {
 			FWPAIR_OK=$((FWPAIR_OK + 1))
 			lab_log "  $_n survived (recv $(fwpair_flow "$_n" recv)," \
 			    "pongs $(fwpair_flow "$_n" pongs))"
+		else
+			echo "$_n" >>"$LAB_DIR/flows/failed"
 		fi
 	done
 	lab_log "TCP: $FWPAIR_OK of $FWPAIR_TOTAL connections survived"
 	[ "$FWPAIR_OK" = "$FWPAIR_TOTAL" ]
+}
+
+# fwpair_retire: forget the TCP flows listed in $LAB_DIR/flows/failed
+# (their clients are stopped), so that a test can go on checking the
+# others after reporting them.
+fwpair_retire() {
+	local _n _pid
+	[ -s "$LAB_DIR/flows/failed" ] || return 0
+	for _n in $(cat "$LAB_DIR/flows/failed"); do
+		_pid=$(awk -v n="$_n" '$1 == n { print $4 }' "$LAB_DIR/flows/tcp")
+		[ -n "$_pid" ] && lab_kill "$_pid"
+		awk -v n="$_n" '$1 != n' "$LAB_DIR/flows/tcp" >"$LAB_DIR/flows/tcp.new"
+		mv "$LAB_DIR/flows/tcp.new" "$LAB_DIR/flows/tcp"
+	done
+	: >"$LAB_DIR/flows/failed"
 }
 
 # fwpair_tcp_broken NAME [SECONDS]: NAME did NOT carry on within SECONDS
