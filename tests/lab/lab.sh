@@ -189,10 +189,22 @@ lab_alive() {
 	esac
 }
 
+# lab_ours PID: alive and a child of this shell (lab_bg's processes are),
+# so a recycled pid is never signalled.
+lab_ours() {
+	lab_alive "$1" &&
+	[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2)" = $$ ]
+}
+
 # lab_kill PID [SIGNAL]: signal one of our processes, wait (bounded) for
-# it to go; SIGKILL after 5 s. Returns its exit status.
+# it to go; SIGKILL after 5 s. Returns its exit status (also when it had
+# already died by itself).
 lab_kill() {
-	kill "-${2:-TERM}" "$1" 2>/dev/null || return 0
+	if ! lab_ours "$1"; then
+		wait "$1" 2>/dev/null
+		return
+	fi
+	kill "-${2:-TERM}" "$1" 2>/dev/null
 	if wait_for 5 "! lab_alive $1"; then
 		wait "$1" 2>/dev/null
 		return
@@ -271,7 +283,8 @@ carpd_stop() {
 	lab_kill "$(carpd_pid "$1")" "${2:-TERM}"
 }
 
-# carpctl NS args...: carpctl against that node's carpd.
+# carpctl NS args...: carpctl against that node's carpd (its socket is
+# $LAB_DIR/NS.sock, as carpd_conf configures it).
 carpctl() {
 	local _ns=$1; shift
 	lab_exec "$_ns" "$CARPCTL" -s "$LAB_DIR/$_ns.sock" "$@"
@@ -279,8 +292,9 @@ carpctl() {
 
 # json_get PATH < json: print one value. PATH is dot-separated: keys,
 # list indexes, and key=value to pick the list element whose key has
-# that value, e.g. carps.name=carp1.counters.bad_hmac. Lists and
-# objects print as JSON, strings bare. Fails if the path is missing.
+# that value, e.g. carps.name=carp1.counters.bad_hmac (so no value
+# with a dot in it). Lists and objects print as JSON, null as "null",
+# strings bare. Fails if the path is missing.
 json_get() {
 	"$LAB_PY" -c '
 import json, sys
@@ -317,7 +331,7 @@ lab_dump() {
 		ip -n "$LAB_PREFIX-$_ns" -br addr 2>&1
 		[ -S "$LAB_DIR/$_ns.sock" ] || continue
 		echo "--- $_ns: carpctl -j status"
-		carpctl "$_ns" -j status 2>&1
+		carpctl "$_ns" -j status </dev/null 2>&1
 	done <"$LAB_DIR/nslist"
 	for _f in "$LAB_DIR"/*.log; do
 		[ -f "$_f" ] || continue
@@ -340,10 +354,11 @@ lab_cleanup() {
 	# our own processes first, politely, then anything else still
 	# running inside our namespaces (e.g. scripts they started)
 	while read -r _pid _ns _log; do
-		kill -TERM "$_pid" 2>/dev/null
+		lab_ours "$_pid" && kill -TERM "$_pid" 2>/dev/null
 	done <"$LAB_DIR/pids"
 	while read -r _pid _ns _log; do
-		wait_for 3 "! lab_alive $_pid" || kill -KILL "$_pid" 2>/dev/null
+		wait_for 3 "! lab_alive $_pid" ||
+			{ lab_ours "$_pid" && kill -KILL "$_pid" 2>/dev/null; }
 	done <"$LAB_DIR/pids"
 	while read -r _ns; do
 		for _pid in $(ip netns pids "$LAB_PREFIX-$_ns" 2>/dev/null); do
