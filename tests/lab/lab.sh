@@ -239,17 +239,21 @@ wait_for() {
 	return 1
 }
 
-# lab_hold SECONDS CMD: CMD must succeed at every check (every 200 ms)
-# for SECONDS; 1 at the first failure. For "nothing changes" checks.
+# lab_hold SECONDS CMD: CMD must succeed at every check (about every
+# 200 ms) until SECONDS have passed; 1 at the first failure. For
+# "nothing changes" checks. Bounded by wall clock and by tries.
 lab_hold() {
-	local _t=${1%s} _cmd=$2 _n
-	_n=$(( _t * 5 ))
+	local _t=${1%s} _cmd=$2 _n _t0
+	_n=$(( _t * 5 + 1 ))
+	_t0=$(date +%s%N)
 	while [ "$_n" -gt 0 ]; do
 		eval "$_cmd" >/dev/null 2>&1 || return 1
+		[ $(( $(date +%s%N) - _t0 )) -lt $(( _t * 1000000000 )) ] ||
+			return 0
 		_n=$((_n - 1))
 		sleep 0.2
 	done
-	eval "$_cmd" >/dev/null 2>&1
+	return 0
 }
 
 # --- carpd -----------------------------------------------------------
