@@ -28,3 +28,4 @@ integ_stop a
 wait_for 5 "lab_has_addr b eth0 $VIP" ||
 	lab_fail "ucarp did not take over after carpd stopped"
 lab_log "ucarp MASTER ${WAIT_MS} ms after carpd exited"
+lab_log "pass"
