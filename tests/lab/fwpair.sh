@@ -478,13 +478,24 @@ fwpair_server_has() {
 
 # fwpair_mark: remember every flow's counters (the baseline of the
 # progress checks). Take it after the failure: what arrives later went
-# through the survivor.
+# through the survivor. The clients write their status at most every
+# 100 ms, so the mark waits (up to 2 s) for a status written after it
+# was called: bytes received before then are not counted as progress.
 fwpair_mark() {
-	local _n
+	local _n _t0
+	_t0=$(fwpair_now)
 	for _n in $(fwpair_tcp_names) $(fwpair_udp_names); do
+		[ "$(fwpair_flow "$_n" mode)" = idle ] ||
+		    wait_for 2 "_fwpair_fresh $_n $_t0"
 		echo "$(fwpair_flow "$_n" recv) $(fwpair_flow "$_n" pongs)" \
 		    >"$LAB_DIR/flows/$_n.mark"
 	done
+}
+
+# _fwpair_fresh NAME EPOCH: NAME's status was written after EPOCH.
+_fwpair_fresh() {
+	awk -v t0="$2" '{ sub(/^t=/, "", $1); exit !($1 + 0 > t0 + 0) }' \
+	    "$(fwpair_st "$1")"
 }
 
 # fwpair_progressed NAME BYTES: NAME received BYTES more than at the mark.
