@@ -43,21 +43,13 @@ bulk_request(struct syncd *sc, const char *why)
 		sc->st.resyncs++;
 }
 
-/* Every state this node knows goes to the peer, its own and those it
- * holds for others: a node that restarted lost both, and it may be
- * master again soon (preempt). */
+/* Every state this node knows goes to the peer, its own and (as relays)
+ * those it holds for others: a node that restarted lost both, and it may
+ * be master again soon (preempt). */
 static void
 bulk_queue_one(const struct sync_state *s, void *arg)
 {
-	struct syncd	*sc = arg;
-	struct sync_key	 k;
-
-	msg_state_key(s, &k);
-	if (own_get(sc->own, &k) == NULL) {
-		syncd_queue_local(sc, s);
-		return;
-	}
-	syncd_queued(sc, msg_queue_update(sc->outq, s));
+	syncd_queue_current(arg, s);
 }
 
 void
@@ -124,7 +116,8 @@ bulk_update_demote(struct syncd *sc)
 	log_info("sync: demotion held on carpd %d -> %d (%s%s%s)",
 	    sc->demote_held, n, sc->bulk_in_progress ? "bulk sync" : "",
 	    sc->bulk_in_progress && n > sc->cs->bulk_demote ? ", " : "",
-	    n == 0 ? "in sync, peer alive" :
+	    n == 0 ? (sc->in_sync ? "in sync, peer alive" :
+	    "bulk given up, peer alive") :
 	    (!sc->carrier ? "sync link down" :
 	    (syncd_peers_alive(sc) == 0 ? "no live peer" : "")));
 	if (ctl_holder_set(sc->holder, "carp", n) == 0)

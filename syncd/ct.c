@@ -24,6 +24,7 @@
  *     is retried without the helper, the flow matters more.
  *   - CTA_TIMEOUT is mandatory on create (EINVAL). */
 #include <sys/socket.h>
+#include <linux/filter.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -89,6 +90,7 @@ static const struct ct_tattr ct_tattrs[2] = {
 static struct {
 	struct mnl_socket	*apply;
 	uint32_t		 apply_portid;
+	int			 overrun_pending; /* resync once drained */
 	struct mnl_socket	*ev;
 	struct event		*ev_read;
 	struct ct_cb		 cb;
@@ -537,6 +539,30 @@ ct_open_apply(void)
 
 static void	 ct_event_read(int, short, void *);
 
+/* Drop the events our own apply socket causes in the kernel, before they
+ * take room in the event socket's buffer: applying a peer's bulk would
+ * otherwise overrun it with our own echo. The check in ct_event_state()
+ * stays, for a kernel that refuses the filter. The word at offset 12 is
+ * nlmsg_pid in host order; BPF loads words big-endian, hence ntohl. */
+static void
+ct_echo_filter(int fd)
+{
+	struct sock_filter	 code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(ct.apply_portid),
+		    0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog	 prog = { sizeof(code) / sizeof(code[0]), code };
+
+	if (ct.apply_portid == 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) == -1)
+		log_warn("ct: echo filter (filtering in userspace instead)");
+}
+
 static int
 ct_open_events(struct event_base *base)
 {
@@ -555,6 +581,7 @@ ct_open_events(struct event_base *base)
 	if (ct_rcvbuf(ct.ev, CT_EV_RCVBUF) == -1)
 		log_warn("ct: event socket buffer");
 	ct.stats.rcvbuf = CT_EV_RCVBUF;
+	ct_echo_filter(fd);
 	ct.ev_read = event_new(base, fd, EV_READ | EV_PERSIST, ct_event_read,
 	    NULL);
 	if (ct.ev_read == NULL || event_add(ct.ev_read, NULL) == -1) {
@@ -651,10 +678,9 @@ ct_overrun(void)
 		if (ct_rcvbuf(ct.ev, (int)size) == 0)
 			ct.stats.rcvbuf = size;
 	}
-	log_warnx("ct: event overrun, buffer %u bytes, resync",
+	log_warnx("ct: event overrun, buffer %u bytes, resync once drained",
 	    ct.stats.rcvbuf);
-	if (ct.cb.on_overrun != NULL)
-		ct.cb.on_overrun(ct.arg);
+	ct.overrun_pending = 1;
 }
 
 static void
@@ -671,6 +697,16 @@ ct_event_read(int fd, short event, void *arg)
 	for (i = 0; i < CT_EVENT_BURST; i++) {
 		n = mnl_socket_recvfrom(ct.ev, buf, sizeof(buf));
 		if (n == -1) {
+			/* The kernel reports ENOBUFS once per congestion and
+			 * drops silently until the queue is empty: only a
+			 * dump made after the drain misses nothing, since any
+			 * later drop is reported again. */
+			if (errno == EAGAIN && ct.overrun_pending) {
+				ct.overrun_pending = 0;
+				if (ct.cb.on_overrun != NULL)
+					ct.cb.on_overrun(ct.arg);
+				return;
+			}
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			if (errno == ENOBUFS) {

@@ -67,6 +67,14 @@ syncd_peer_get(struct syncd *sc, uint32_t node,
 		if (p->node == 0 && free_slot == NULL)
 			free_slot = p;
 	}
+	/* replayed old sessions must not take every slot: a peer that never
+	 * proved it is live gives its slot up first */
+	for (i = 0; free_slot == NULL && i < MSG_MAXPEERS; i++)
+		if (!sc->peers[i].fresh) {
+			free_slot = &sc->peers[i];
+			rel_rx_free(free_slot->rx);
+			memset(free_slot, 0, sizeof(*free_slot));
+		}
 	if (!create || free_slot == NULL)
 		return (NULL);
 	if ((free_slot->rx = rel_rx_new(node)) == NULL)
@@ -126,6 +134,28 @@ syncd_queue_local(struct syncd *sc, const struct sync_state *s)
 	return (syncd_queued(sc, msg_queue_update(sc->outq, s)));
 }
 
+/* Queue a state as it is now, for a bulk or a repair: as ours if we own
+ * it (no entry: its NEW event was lost, so the kernel made it here), as a
+ * relay otherwise, which no receiver lets override a state it owns. */
+int
+syncd_queue_current(struct syncd *sc, const struct sync_state *s)
+{
+	struct sync_state	 c;
+	struct sync_key		 k;
+	struct own_info		*oi;
+
+	msg_state_key(s, &k);
+	oi = own_get(sc->own, &k);
+	if (oi == NULL || oi->origin == OWN_LOCAL)
+		return (syncd_queue_local(sc, s));
+	oi->gen = sc->gen;
+	oi->sent_timeout = s->timeout;
+	oi->sent_ms = syncd_now_ms();
+	c = *s;
+	c.relay = 1;
+	return (syncd_queued(sc, msg_queue_update(sc->outq, &c)));
+}
+
 static void
 syncd_ct_update(const struct sync_state *s, void *arg)
 {
@@ -147,7 +177,9 @@ syncd_ct_delete(const struct sync_state *s, void *arg)
 	msg_state_key(s, &k);
 	oi = own_get(sc->own, &k);
 	/* A peer's state expired here while the peer still has it: its
-	 * owner decides when it ends, not our timer. */
+	 * owner decides when it ends, not our timer. A state from before
+	 * we started is most likely ours (a backup's copies are applied
+	 * with slack and refreshed, so they outlive the master's). */
 	if (oi != NULL && oi->origin == OWN_PEER) {
 		sc->st.expired_peer++;
 		own_del(sc->own, &k);
@@ -156,6 +188,17 @@ syncd_ct_delete(const struct sync_state *s, void *arg)
 	own_del(sc->own, &k);
 	syncd_queued(sc, msg_queue_delete(sc->outq, &k));
 	syncd_schedule(sc);
+}
+
+/* A state carrying only a key, for ct_get and ct_apply_delete. */
+static void
+syncd_key_state(const struct sync_key *k, struct sync_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = k->family;
+	s->l4proto = k->l4proto;
+	s->zone = k->zone;
+	s->orig = k->orig;
 }
 
 /* After a netlink overrun (or for a peer that lost our stream): the
@@ -174,18 +217,29 @@ syncd_requeue_one(const struct sync_state *s, void *arg)
 		oi->gen = sc->gen;
 		return;
 	}
-	syncd_queue_local(sc, s);
+	syncd_queue_current(sc, s);
 }
 
+/* A local state the dump did not show is gone, unless the dump missed
+ * it (a dump of a changing table is not a snapshot): ask the kernel
+ * before telling the peers to delete it. */
 static int
 syncd_sweep_one(const struct sync_key *k, struct own_info *oi, void *arg)
 {
-	struct syncd	*sc = arg;
+	struct syncd		*sc = arg;
+	struct sync_state	 key, cur;
 
 	if (oi->gen == sc->gen)
 		return (0);
-	if (oi->origin == OWN_LOCAL)
-		syncd_queued(sc, msg_queue_delete(sc->outq, k));
+	if (oi->origin != OWN_LOCAL)
+		return (1);
+	syncd_key_state(k, &key);
+	if (ct_get(&key, &cur) == 0) {
+		oi->gen = sc->gen;
+		syncd_queue_local(sc, &cur);
+		return (0);
+	}
+	syncd_queued(sc, msg_queue_delete(sc->outq, k));
 	return (1);
 }
 
@@ -218,12 +272,23 @@ syncd_hdr_acks(struct syncd *sc, struct msg_hdr *h)
 {
 	size_t	 i;
 
-	for (i = 0; i < MSG_MAXPEERS; i++) {
-		if (sc->peers[i].node == 0 ||
-		    h->acks_len >= MSG_MAXPEERS)
+	struct syncd_peer	*p;
+	struct msg_ack		*a;
+
+	for (i = 0; i < MSG_MAXPEERS && h->acks_len < MSG_MAXPEERS; i++) {
+		p = &sc->peers[i];
+		if (p->node == 0)
 			continue;
-		if (rel_rx_ack(sc->peers[i].rx, &h->acks[h->acks_len]))
+		a = &h->acks[h->acks_len];
+		if (p->fresh && rel_rx_ack(p->rx, a)) {
 			h->acks_len++;
+			continue;
+		}
+		/* hello: this session heard, nothing acknowledged */
+		a->node = p->node;
+		a->nonce = p->seen_nonce;
+		a->seq = p->seen_base - 1;
+		h->acks_len++;
 	}
 }
 
@@ -289,7 +354,8 @@ syncd_send_one(struct syncd *sc, int heartbeat, uint64_t now)
 	c.heartbeat_ms = SYNCD_HEARTBEAT_MS;
 	if (sc->want_acknow && data_ok && msg_queue_len(sc->outq) > 0)
 		h.flags |= MSG_F_ACKNOW;
-	if (msg_build(data_ok ? sc->outq : NULL, &h, &c, buf,
+	/* window full: control messages and acks only, no states */
+	if (msg_build(data_ok ? sc->outq : sc->noq, &h, &c, buf,
 	    sc->room, b) == -1 ||
 	    (len = seal_sign(sc->seal, buf, b->len, sizeof(buf))) == -1) {
 		syncd_error(sc, "cannot build a datagram");
@@ -480,6 +546,11 @@ syncd_rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
 	if (ct_ignored(s))
 		return;
 	msg_state_key(s, &k);
+	oi = own_get(r->sc->own, &k);
+	/* a relay never takes a state from its owner: ours, or one from
+	 * before we started (most likely ours) */
+	if (s->relay && oi != NULL && oi->origin != OWN_PEER)
+		return;
 	if ((oi = own_put(r->sc->own, &k)) != NULL) {
 		oi->origin = OWN_PEER;
 		oi->gen = r->sc->gen;
@@ -495,11 +566,7 @@ syncd_rx_delete(void *arg, const struct msg_hdr *h, const struct sync_key *k)
 	struct sync_state	 s;
 
 	(void)h;
-	memset(&s, 0, sizeof(s));
-	s.family = k->family;
-	s.l4proto = k->l4proto;
-	s.zone = k->zone;
-	s.orig = k->orig;
+	syncd_key_state(k, &s);
 	own_del(r->sc->own, k);
 	if (ct_apply_delete(&s) == 0)
 		r->sc->st.deletes_applied++;
@@ -555,9 +622,10 @@ syncd_rx_window(struct syncd *sc, struct syncd_peer *p,
 	if (bits & (REL_FIRST | REL_RESTART))
 		log_info("sync: peer node %08x %s", h->node,
 		    bits & REL_FIRST ? "heard" : "restarted");
-	if (bits & (REL_FIRST | REL_RESTART | REL_RESYNC))
-		bulk_request(sc, bits & REL_RESYNC ? "lost part of the "
-		    "peer's stream" : "new peer session");
+	/* A peer that (re)started asks for our table itself; we need its
+	 * table again only when we lost part of its stream. */
+	if (bits & REL_RESYNC)
+		bulk_request(sc, "lost part of the peer's stream");
 	return ((bits & REL_ACCEPT) != 0);
 }
 
@@ -603,6 +671,23 @@ syncd_defer(const struct defer_flow *f, uint32_t *token, void *arg)
 	return (0);
 }
 
+/* A datagram is fresh when its header acknowledges our current session
+ * (this run's random node id and nonce): a captured datagram, replayed
+ * after we restarted, cannot contain a nonce that did not exist when it
+ * was sent, and seal.c's replay window does not survive a restart. A live
+ * peer acknowledges us within a heartbeat of hearing us. */
+static int
+syncd_fresh(const struct syncd *sc, const struct msg_hdr *h)
+{
+	size_t	 i;
+
+	for (i = 0; i < h->acks_len; i++)
+		if (h->acks[i].node == sc->node &&
+		    h->acks[i].nonce == sc->nonce)
+			return (1);
+	return (0);
+}
+
 static void
 syncd_receive(const uint8_t *buf, size_t len,
     const struct sockaddr_storage *from, void *arg)
@@ -626,6 +711,17 @@ syncd_receive(const uint8_t *buf, size_t len,
 		syncd_error(sc, "too many peers, node %08x ignored", h.node);
 		return;
 	}
+	r.peer->seen_nonce = h.nonce;
+	r.peer->seen_base = h.base;
+	if (!syncd_fresh(sc, &h)) {
+		/* not (yet) an answer to this run: only a sign that someone
+		 * is there; we answer with a hello and apply nothing */
+		sc->st.stale++;
+		if (now - sc->last_sent_ms >= SYNCD_HEARTBEAT_MS / 4)
+			syncd_send_one(sc, 1, now);
+		return;
+	}
+	r.peer->fresh = 1;
 	sc->st.messages_received++;
 	r.peer->heard_ms = now;
 	if (!r.peer->alive)
@@ -705,7 +801,7 @@ syncd_refresh_one(const struct sync_state *s, void *arg)
 	uint64_t	 now = syncd_now_ms(), age;
 
 	msg_state_key(s, &k);
-	if ((oi = own_get(sc->own, &k)) == NULL || oi->origin != OWN_LOCAL)
+	if ((oi = own_get(sc->own, &k)) == NULL || oi->origin == OWN_PEER)
 		return;
 	age = (now - oi->sent_ms) / 1000;
 	if (age < SYNCD_REFRESH_S / 2)
@@ -714,7 +810,7 @@ syncd_refresh_one(const struct sync_state *s, void *arg)
 	if ((uint64_t)s->timeout + age <= (uint64_t)oi->sent_timeout + 2)
 		return;
 	sc->st.refreshed++;
-	syncd_queue_local(sc, s);
+	syncd_queue_current(sc, s);
 }
 
 static void
@@ -749,17 +845,13 @@ syncd_resend(void *arg, const struct sync_key *k)
 	struct sync_state	 key, cur;
 	struct own_info		*oi = own_get(sc->own, k);
 
-	if (oi != NULL && oi->origin == OWN_PEER)
-		return;		/* the peer owns it now */
-	memset(&key, 0, sizeof(key));
-	key.family = k->family;
-	key.l4proto = k->l4proto;
-	key.zone = k->zone;
-	key.orig = k->orig;
+	syncd_key_state(k, &key);
 	if (ct_get(&key, &cur) == 0)
-		syncd_queue_local(sc, &cur);
-	else if (errno == ENOENT)
+		syncd_queue_current(sc, &cur);
+	else if (errno == ENOENT && (oi == NULL || oi->origin == OWN_LOCAL))
 		syncd_queued(sc, msg_queue_delete(sc->outq, k));
+	else if (errno == ENOENT)
+		return;		/* not ours to delete */
 	else
 		syncd_error(sc, "retransmit: cannot read a state: %s",
 		    strerror(errno));
@@ -858,6 +950,32 @@ syncd_ignore(struct syncd *sc)
 	return (ct_set_ignore(p, n));
 }
 
+/* States already in the table when we start are nobody's we know of:
+ * they are passed on (bulk, refresh) as relays, which never take a state
+ * from a peer that owns it; an event for one makes it ours. */
+static void
+syncd_preexisting_one(const struct sync_state *s, void *arg)
+{
+	struct syncd	*sc = arg;
+	struct sync_key	 k;
+	struct own_info	*oi;
+
+	msg_state_key(s, &k);
+	if (own_get(sc->own, &k) == NULL &&
+	    (oi = own_put(sc->own, &k)) != NULL)
+		oi->origin = OWN_UNKNOWN;
+}
+
+static void
+syncd_preexisting(struct syncd *sc)
+{
+	if (ct_dump(syncd_preexisting_one, sc) == -1)
+		syncd_error(sc, "cannot read the table at start: %s",
+		    strerror(errno));
+	else if (own_count(sc->own) > 0)
+		log_info("%zu states in the table at start", own_count(sc->own));
+}
+
 static int
 syncd_timers(struct syncd *sc)
 {
@@ -893,6 +1011,7 @@ syncd_start(struct syncd *sc)
 	if ((sc->tx = rel_tx_new(sc->node, sc->nonce, seq0, &syncd_rel_ops,
 	    sc)) == NULL ||
 	    (sc->outq = msg_queue_new(SYNCD_QUEUE_LIMIT)) == NULL ||
+	    (sc->noq = msg_queue_new(1)) == NULL ||
 	    (sc->own = own_new()) == NULL)
 		return (-1);
 	/* the peer refreshes live states every SYNCD_REFRESH_S */
@@ -900,6 +1019,7 @@ syncd_start(struct syncd *sc)
 	if (syncd_ignore(sc) == -1 || ct_init(sc->base, &syncd_ct_cb, sc) ==
 	    -1)
 		return (-1);
+	syncd_preexisting(sc);
 	if (syncd_timers(sc) == -1)
 		return (-1);
 	sc->carrier = link_carrier(sc->link);
@@ -928,6 +1048,8 @@ syncd_stop(struct syncd *sc)
 		rel_tx_free(sc->tx);
 	if (sc->outq != NULL)
 		msg_queue_free(sc->outq);
+	if (sc->noq != NULL)
+		msg_queue_free(sc->noq);
 	own_free(sc->own);
 	seal_free(sc->seal);
 }

@@ -356,6 +356,7 @@ msg_update_to_pb(const struct sync_state *s, struct msg_pb *pb)
 		u->labels.data = (uint8_t *)(uintptr_t)s->labels;
 	}
 	u->helper = (char *)(uintptr_t)s->helper;
+	u->relay = s->relay != 0;
 }
 
 static void
@@ -695,6 +696,7 @@ msg_state_from_pb(const Sync__StateUpdate *u, struct sync_state *s)
 	s->status = u->status;
 	s->mark = u->mark;
 	s->timeout = u->timeout;
+	s->relay = u->relay ? 1 : 0;
 	s->tcp_state = u->tcp_state;
 	s->tcp_wscale_orig = u->tcp_wscale_orig;
 	s->tcp_wscale_repl = u->tcp_wscale_repl;

@@ -10,6 +10,7 @@
 enum own_origin {
 	OWN_LOCAL = 0,	/* this node's kernel created or last changed it */
 	OWN_PEER,	/* injected from a peer's update */
+	OWN_UNKNOWN,	/* in the table before syncd started */
 };
 
 struct own_info {

@@ -63,6 +63,9 @@ struct sync_state {
 	uint8_t			 has_labels;
 	uint8_t			 labels[SYNC_LABELS_LEN];
 	char			 helper[SYNC_HELPER_LEN];	/* "" if none */
+	/* wire only: the sender passes on a state it does not own (bulk,
+	 * resend after an overrun); it never takes one from its owner */
+	uint8_t			 relay;
 };
 
 /* The identity of a state alone: what a delete carries on the wire and

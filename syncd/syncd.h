@@ -35,6 +35,12 @@ struct syncd_peer {
 	struct sockaddr_storage	 addr;
 	uint64_t		 heard_ms;
 	int			 alive;
+	int			 fresh;		/* has acked this run */
+	/* the peer's session as last seen, fresh or not: acked with
+	 * seq base - 1 (nothing new) until its stream is ours to ack, so
+	 * that it can prove to us, and we to it, that both are live */
+	uint64_t		 seen_nonce;
+	uint32_t		 seen_base;
 };
 
 struct syncd_stats {
@@ -53,6 +59,7 @@ struct syncd_stats {
 	uint64_t	 queue_overflows;
 	uint64_t	 refreshed;		/* states re-sent by refresh */
 	uint64_t	 expired_peer;		/* peer states expired here */
+	uint64_t	 stale;			/* not acking this run: dropped */
 };
 
 struct syncd {
@@ -63,6 +70,7 @@ struct syncd {
 	struct seal		*seal;
 	struct rel_tx		*tx;
 	struct msg_queue	*outq;
+	struct msg_queue	*noq;		/* always empty */
 	struct own		*own;
 	struct ctl_server	*ctl;
 	struct ctl_holder	*holder;
@@ -103,6 +111,7 @@ void		 syncd_flush(struct syncd *);
 void		 syncd_schedule(struct syncd *);
 int		 syncd_queue_local(struct syncd *, const struct sync_state *);
 int		 syncd_queued(struct syncd *, int);
+int		 syncd_queue_current(struct syncd *, const struct sync_state *);
 void		 syncd_requeue_table(struct syncd *, const char *why);
 void		 syncd_error(struct syncd *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));

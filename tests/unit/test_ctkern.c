@@ -471,8 +471,9 @@ START_TEST(test_no_echo)
 	apply_all(100);
 	pump();
 	ck_assert_uint_eq(ev_updates, 0);
-	ck_assert_uint_eq(st->echo_suppressed, 100);
-	ck_assert_uint_eq(st->events, 100);
+	/* the socket filter drops our echo in the kernel: nothing of it
+	 * even reaches the event socket */
+	ck_assert_uint_eq(st->events, 0);
 	/* updates and deletes we cause are ours too */
 	apply_all(100);
 	ck_assert_int_eq(ct_apply_delete(&sent[0]), 0);
@@ -481,7 +482,6 @@ START_TEST(test_no_echo)
 	ck_assert_uint_eq(ev_updates, 0);
 	ck_assert_uint_eq(ev_deletes, 0);
 	ck_assert_uint_eq(st->echo_suppressed, st->events);
-	ck_assert_uint_ge(st->events, 101);
 }
 END_TEST
 
