@@ -11,6 +11,7 @@
 #include "log.h"
 
 static int	 log_fg = 1;
+static int	 log_journal;	/* stderr is systemd's journal */
 static int	 log_verbose;
 static const char *log_ident = "carp";
 
@@ -23,6 +24,9 @@ log_init(const char *ident, int foreground, int verbose)
 	log_ident = ident;
 	log_fg = foreground;
 	log_verbose = verbose;
+	/* under systemd, -d output goes to the journal: give it the
+	 * priority of each line (sd-daemon "<N>" prefixes) */
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
 	if (!foreground)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	tzset();
@@ -49,6 +53,11 @@ log_emit(int pri, const char *msg)
 
 	if (!log_fg) {
 		syslog(pri, "%s", msg);
+		return;
+	}
+	if (log_journal) {
+		fprintf(stderr, "<%d>%s\n", pri, msg);
+		fflush(stderr);
 		return;
 	}
 	/* Milliseconds: failover timelines are read from these lines. */
