@@ -522,7 +522,7 @@ START_TEST(test_recv6)
 {
 	struct sockaddr_in6	 dst, *src = (struct sockaddr_in6 *)&in.src;
 	uint8_t			 pay[36];
-	int			 fd, hops = 255, off = 0;
+	int			 fd, hops = 255, off = 0, i;
 
 	fill(pay, sizeof(pay));
 	ck_assert_int_eq(net_join(&cif), 0);
@@ -535,8 +535,14 @@ START_TEST(test_recv6)
 	dst.sin6_family = AF_INET6;
 	inet_pton(AF_INET6, "ff02::12", &dst.sin6_addr);
 	dst.sin6_scope_id = nb;
-	ck_assert_int_eq(sendto(fd, pay, sizeof(pay), 0,
-	    (struct sockaddr *)&dst, sizeof(dst)), (ssize_t)sizeof(pay));
+	/* nb's link-local may not be usable yet: retry for up to 3 s */
+	for (i = 0; i < 60; i++) {
+		if (sendto(fd, pay, sizeof(pay), 0, (struct sockaddr *)&dst,
+		    sizeof(dst)) == (ssize_t)sizeof(pay))
+			break;
+		usleep(50 * 1000);
+	}
+	ck_assert_int_lt(i, 60);
 	run(2000);
 	ck_assert_int_eq(in.calls, 1);
 	ck_assert_int_eq(in.af, AF_INET6);
