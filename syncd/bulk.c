@@ -13,6 +13,7 @@
  * node asking may be the master, and demoting it would cause the very
  * failover the sync exists to make safe. */
 #include <string.h>
+#include <unistd.h>
 
 #include "ct.h"
 #include "ctl.h"
@@ -20,11 +21,39 @@
 #include "own.h"
 #include "syncd.h"
 
+/* 1 if carpd (asked once, briefly) has a carp in MASTER here. */
+static int
+bulk_node_is_master(const struct syncd *sc)
+{
+	CtlRequest	 req;
+	CtlReply	*rep = NULL;
+	size_t		 i;
+	int		 fd, master = 0;
+
+	if ((fd = ctl_connect(sc->cs->carpd_socket, 300)) == -1)
+		return (0);
+	ctl_request_init(&req, CTL_COMMAND__STATUS);
+	if (ctl_call(fd, &req, &rep) == 0 && rep != NULL)
+		for (i = 0; i < rep->n_carps; i++)
+			if (rep->carps[i]->state == CTL_CARP_STATE__MASTER)
+				master = 1;
+	if (rep != NULL)
+		ctl_reply_free(rep);
+	close(fd);
+	return (master);
+}
+
 void
 bulk_init(struct syncd *sc)
 {
 	uint64_t	 now = syncd_now_ms();
 
+	/* A node already master (syncd restarted under it) has the table
+	 * that matters: demoting it would hand the addresses away and
+	 * back for nothing. It still asks for the peer's states. */
+	sc->bulk_hold = !bulk_node_is_master(sc);
+	if (!sc->bulk_hold)
+		log_info("sync: this node is master: no bulk demotion");
 	sc->bulk_in_progress = 1;
 	sc->in_sync = 0;
 	sc->bulk_start_ms = now;
@@ -105,7 +134,7 @@ bulk_update_demote(struct syncd *sc)
 {
 	int	 n = 0;
 
-	if (sc->bulk_in_progress)
+	if (sc->bulk_in_progress && sc->bulk_hold)
 		n += sc->cs->bulk_demote;
 	if (!sc->carrier || syncd_peers_alive(sc) == 0)
 		n += sc->cs->link_demote;
@@ -114,8 +143,9 @@ bulk_update_demote(struct syncd *sc)
 	if (n == sc->demote_held || sc->holder == NULL)
 		return;
 	log_info("sync: demotion held on carpd %d -> %d (%s%s%s)",
-	    sc->demote_held, n, sc->bulk_in_progress ? "bulk sync" : "",
-	    sc->bulk_in_progress && n > sc->cs->bulk_demote ? ", " : "",
+	    sc->demote_held, n, sc->bulk_in_progress && sc->bulk_hold ?
+	    "bulk sync" : "", sc->bulk_in_progress && sc->bulk_hold &&
+	    n > sc->cs->bulk_demote ? ", " : "",
 	    n == 0 ? (sc->in_sync ? "in sync, peer alive" :
 	    "bulk given up, peer alive") :
 	    (!sc->carrier ? "sync link down" :

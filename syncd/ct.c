@@ -68,6 +68,7 @@ enum ct_kind {
 	CT_MSG_CREATE_NAT,	/* NEW, CREATE|EXCL, with NAT binding */
 	CT_MSG_UPDATE,		/* NEW, no CREATE: update only */
 	CT_MSG_DELETE,
+	CT_MSG_LIBERAL,		/* NEW, update only: TCP liberal flags */
 };
 
 struct ct_pending {
@@ -741,6 +742,20 @@ ct_msg_attrs(struct nf_conntrack *c, const struct sync_state *s,
 		ct_key_to(c, s);
 		return;
 	}
+	/* flags only, with their mask: nothing else of the entry (its
+	 * state above all) is touched */
+	if (kind == CT_MSG_LIBERAL) {
+		ct_key_to(c, s);
+		nfct_set_attr_u8(c, ATTR_TCP_FLAGS_ORIG,
+		    IP_CT_TCP_FLAG_BE_LIBERAL);
+		nfct_set_attr_u8(c, ATTR_TCP_MASK_ORIG,
+		    IP_CT_TCP_FLAG_BE_LIBERAL);
+		nfct_set_attr_u8(c, ATTR_TCP_FLAGS_REPL,
+		    IP_CT_TCP_FLAG_BE_LIBERAL);
+		nfct_set_attr_u8(c, ATTR_TCP_MASK_REPL,
+		    IP_CT_TCP_FLAG_BE_LIBERAL);
+		return;
+	}
 	ct_to_nfct(s, c, kind == CT_MSG_CREATE_NAT ? CT_NFCT_NAT : 0);
 	nfct_set_attr_u32(c, ATTR_STATUS, ct_apply_status(s->status));
 	/* at least 1 s: a state about to expire on the peer is still
@@ -762,6 +777,7 @@ ct_queue(const struct sync_state *s, enum ct_kind kind, int final)
 		[CT_MSG_CREATE_NAT] = NLM_F_CREATE | NLM_F_EXCL,
 		[CT_MSG_UPDATE] = 0,
 		[CT_MSG_DELETE] = 0,
+		[CT_MSG_LIBERAL] = 0,
 	};
 	struct nlmsghdr		*nlh;
 	struct nfgenmsg		*nfg;
@@ -857,7 +873,8 @@ ct_ack_error(const struct ct_pending *p, int err)
 {
 	if (ct_retry_error(p, err))
 		return;
-	if (p->kind == CT_MSG_DELETE && err == ENOENT) {
+	if ((p->kind == CT_MSG_DELETE || p->kind == CT_MSG_LIBERAL) &&
+	    err == ENOENT) {
 		/* already gone here: expired or never arrived */
 		ct.stats.delete_missing++;
 		return;
@@ -1083,4 +1100,17 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 		return (-1);
 	}
 	return (0);
+}
+
+/* Mark a local TCP entry liberal in window tracking. ctnetlink cannot
+ * carry window data, so the node that takes a connection over, or gets
+ * it back after the peer forwarded it for a while, must not judge its
+ * packets against windows it has not seen (they would be INVALID and
+ * dropped). The state machine is still tracked. Queued in the batch. */
+int
+ct_apply_liberal(const struct sync_state *s)
+{
+	if (s->l4proto != IPPROTO_TCP)
+		return (0);
+	return (ct_queue(s, CT_MSG_LIBERAL, 1));
 }

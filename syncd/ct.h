@@ -70,6 +70,8 @@ void	 ct_set_timeout_slack(uint32_t);
 int	 ct_apply_update(const struct sync_state *);
 int	 ct_apply_delete(const struct sync_state *);
 int	 ct_apply_flush(void);
+/* Set the TCP be-liberal flags of a local entry, nothing else. */
+int	 ct_apply_liberal(const struct sync_state *);
 
 /* Walk the whole local table (all families and zones), skipping ignored
  * states. Blocks while the kernel dumps: for bulk sync and resync only. */

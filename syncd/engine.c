@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,11 @@ syncd_peers_alive(const struct syncd *sc)
 int
 syncd_queued(struct syncd *sc, int rv)
 {
+	if (rv == -1 && errno != ENOBUFS) {
+		/* a state the wire cannot carry (CARP, IGMP, GRE...) */
+		sc->st.unsupported++;
+		return (rv);
+	}
 	if (rv == -1) {
 		sc->st.queue_overflows++;
 		if (!sc->need_requeue)
@@ -156,12 +162,31 @@ syncd_queue_current(struct syncd *sc, const struct sync_state *s)
 	return (syncd_queued(sc, msg_queue_update(sc->outq, &c)));
 }
 
+/* Both directions liberal: see ct_apply_liberal(). */
+static int
+syncd_liberal(struct sync_state *s)
+{
+	uint8_t	 f = IP_CT_TCP_FLAG_BE_LIBERAL;
+
+	if (s->l4proto != IPPROTO_TCP ||
+	    ((s->tcp_flags_orig & f) && (s->tcp_flags_repl & f)))
+		return (0);
+	s->tcp_flags_orig |= f;
+	s->tcp_flags_repl |= f;
+	return (1);
+}
+
 static void
 syncd_ct_update(const struct sync_state *s, void *arg)
 {
-	struct syncd	*sc = arg;
+	struct syncd		*sc = arg;
+	struct sync_state	 c = *s;
 
-	syncd_queue_local(sc, s);
+	/* a new local TCP connection becomes liberal here too, or it
+	 * would meet stale windows when it comes back from the peer */
+	if (syncd_liberal(&c))
+		ct_apply_liberal(&c);
+	syncd_queue_local(sc, &c);
 	if (msg_queue_len(sc->outq) * SYNCD_STATE_WIRE >= sc->room)
 		syncd_flush(sc);
 	syncd_schedule(sc);
@@ -396,6 +421,7 @@ syncd_flush(struct syncd *sc)
 	uint64_t	 now = syncd_now_ms();
 	int		 i;
 
+	ct_apply_flush();	/* liberal flags of new local states */
 	/* bounded: the rest goes at the next tick */
 	for (i = 0; i < 256; i++) {
 		if (!syncd_pending_ctl(sc) &&
@@ -538,9 +564,10 @@ syncd_rx_heartbeat(void *arg, const struct msg_hdr *h, uint32_t ms)
 static void
 syncd_rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
 {
-	struct syncd_rx	*r = arg;
-	struct sync_key	 k;
-	struct own_info	*oi;
+	struct syncd_rx		*r = arg;
+	struct sync_state	 c;
+	struct sync_key		 k;
+	struct own_info		*oi;
 
 	(void)h;
 	if (ct_ignored(s))
@@ -555,7 +582,9 @@ syncd_rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
 		oi->origin = OWN_PEER;
 		oi->gen = r->sc->gen;
 	}
-	if (ct_apply_update(s) == 0)
+	c = *s;
+	syncd_liberal(&c);
+	if (ct_apply_update(&c) == 0)
 		r->sc->st.states_applied++;
 }
 

@@ -60,6 +60,7 @@ struct syncd_stats {
 	uint64_t	 refreshed;		/* states re-sent by refresh */
 	uint64_t	 expired_peer;		/* peer states expired here */
 	uint64_t	 stale;			/* not acking this run: dropped */
+	uint64_t	 unsupported;		/* states the wire cannot carry */
 };
 
 struct syncd {
@@ -87,6 +88,7 @@ struct syncd {
 	uint32_t		 resync_node;
 	/* bulk sync of our own table from the peers */
 	int			 bulk_in_progress;
+	int			 bulk_hold;	/* demotion held for it */
 	int			 in_sync;
 	uint64_t		 bulk_start_ms;
 	uint64_t		 bulk_last_req_ms;

@@ -49,6 +49,23 @@ syncd_start b
 wait_for 15 "sync_in_sync b && sync_peer_alive a" || sync_fail "no peer" a b
 wait_for 5 "demote_is 0" ||
 	sync_fail "peer alive: demote $(group_demote a carp), not 0" a b
+# a node that is master holds no bulk demotion (it would hand the VIPs
+# away and back); one that is not does. a is alone, so master: hold its
+# carp down (bowed out, BACKUP) for the non-master case.
+wait_for 10 "carp_is a carp1 MASTER" || lab_fail "a never became master"
+m=$(mark)
+syncd_stop a || lab_fail "syncd on a exited $?"
+syncd_start a
+wait_for 20 "sync_in_sync a" || sync_fail "master a not in sync" a b
+grep -q 'this node is master: no bulk demotion' "$LAB_DIR/syncd-a.log" ||
+	lab_fail "syncd on the master did not skip the bulk hold"
+since "$m" | grep -q 'syncd.*holds demote 3[23] on group carp' &&
+	lab_fail "a bulk hold on the master: $(since "$m")"
+carp_is a carp1 MASTER || lab_fail "a lost master across a syncd restart"
+lab_log "syncd restarted on the master: no bulk hold, still master"
+carpctl a down carp1 >/dev/null || lab_fail "carpctl down"
+wait_for 5 "carp_is a carp1 BACKUP" || lab_fail "carp1 not BACKUP when down"
+
 # restart a's syncd with the peer up: a bulk hold, released at bulk end
 syncd_stop a || lab_fail "syncd on a exited $?"
 m=$(mark)
