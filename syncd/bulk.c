@@ -51,6 +51,7 @@ bulk_init(struct syncd *sc)
 	/* A node already master (syncd restarted under it) has the table
 	 * that matters: demoting it would hand the addresses away and
 	 * back for nothing. It still asks for the peer's states. */
+	sc->start_ms = now;
 	sc->bulk_hold = !bulk_node_is_master(sc);
 	if (!sc->bulk_hold)
 		log_info("sync: this node is master: no bulk demotion");
@@ -129,6 +130,18 @@ bulk_tick(struct syncd *sc, uint64_t now)
 	}
 }
 
+/* The peer is silent only once it had the time to be heard: right after
+ * a start it is unknown, and demoting a master for that would hand its
+ * addresses away. */
+static int
+bulk_peer_down(const struct syncd *sc)
+{
+	if (!sc->carrier)
+		return (1);
+	return (syncd_peers_alive(sc) == 0 &&
+	    syncd_now_ms() - sc->start_ms >= SYNCD_DEAD_MS);
+}
+
 void
 bulk_update_demote(struct syncd *sc)
 {
@@ -136,7 +149,7 @@ bulk_update_demote(struct syncd *sc)
 
 	if (sc->bulk_in_progress && sc->bulk_hold)
 		n += sc->cs->bulk_demote;
-	if (!sc->carrier || syncd_peers_alive(sc) == 0)
+	if (bulk_peer_down(sc))
 		n += sc->cs->link_demote;
 	if (n > 255)
 		n = 255;
@@ -149,7 +162,7 @@ bulk_update_demote(struct syncd *sc)
 	    n == 0 ? (sc->in_sync ? "in sync, peer alive" :
 	    "bulk given up, peer alive") :
 	    (!sc->carrier ? "sync link down" :
-	    (syncd_peers_alive(sc) == 0 ? "no live peer" : "")));
+	    (bulk_peer_down(sc) ? "no live peer" : "")));
 	if (ctl_holder_set(sc->holder, "carp", n) == 0)
 		sc->demote_held = n;
 }

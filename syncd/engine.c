@@ -651,10 +651,15 @@ syncd_rx_window(struct syncd *sc, struct syncd_peer *p,
 	if (bits & (REL_FIRST | REL_RESTART))
 		log_info("sync: peer node %08x %s", h->node,
 		    bits & REL_FIRST ? "heard" : "restarted");
-	/* A peer that (re)started asks for our table itself; we need its
-	 * table again only when we lost part of its stream. */
-	if (bits & REL_RESYNC)
-		bulk_request(sc, "lost part of the peer's stream");
+	/* A peer that (re)started may hold states made while its syncd
+	 * was down; relays keep what we own ours. And a lost part of its
+	 * stream needs its table again. */
+	if ((bits & REL_RESYNC) ||
+	    ((bits & (REL_FIRST | REL_RESTART)) && !sc->bulk_in_progress))
+		bulk_request(sc, bits & REL_RESYNC ? "lost part of the "
+		    "peer's stream" : "new peer session");
+	else if (bits & (REL_FIRST | REL_RESTART))
+		sc->want_bulk_request = 1;	/* our first one went unheard */
 	return ((bits & REL_ACCEPT) != 0);
 }
 

@@ -91,6 +91,7 @@ struct syncd {
 	int			 bulk_hold;	/* demotion held for it */
 	int			 in_sync;
 	uint64_t		 bulk_start_ms;
+	uint64_t		 start_ms;
 	uint64_t		 bulk_last_req_ms;
 	/* link and demotion */
 	int			 carrier;
