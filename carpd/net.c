@@ -100,8 +100,7 @@ static int	net_open4(void);
 static int	net_open6(void);
 static int	net_open_announce(void);
 static int	net_setopt(int, int, int, int, const char *);
-static void	net_recv4(evutil_socket_t, short, void *);
-static void	net_recv6(evutil_socket_t, short, void *);
+static void	net_recv(evutil_socket_t, short, void *);
 static int	net_read4(void);
 static int	net_read6(void);
 static void	net_group(const struct carp_if *, int, void *);
@@ -131,12 +130,12 @@ net_init(struct carpd *env)
 	if (net_open_announce() == -1)
 		goto fail;
 	net.ev4 = event_new(env->base, net.fd4, EV_READ | EV_PERSIST,
-	    net_recv4, NULL);
+	    net_recv, NULL);
 	if (net.ev4 == NULL || event_add(net.ev4, NULL) == -1)
 		goto fail;
 	if (net.fd6 != -1) {
 		net.ev6 = event_new(env->base, net.fd6, EV_READ | EV_PERSIST,
-		    net_recv6, NULL);
+		    net_recv, NULL);
 		if (net.ev6 == NULL || event_add(net.ev6, NULL) == -1)
 			goto fail;
 	}
@@ -305,16 +304,17 @@ net_parse_ip4(const uint8_t *pkt, size_t len, struct sockaddr_in *src,
 	return (0);
 }
 
+/* Read a bounded burst from either socket, so timers still run. */
 static void
-net_recv4(evutil_socket_t fd, short ev, void *arg)
+net_recv(evutil_socket_t fd, short ev, void *arg)
 {
+	int	(*readfn)(void) = fd == net.fd4 ? net_read4 : net_read6;
 	int	 i;
 
-	(void)fd;
 	(void)ev;
 	(void)arg;
 	for (i = 0; i < NET_BURST; i++)
-		if (net_read4() == -1)
+		if (readfn() == -1)
 			break;
 }
 
@@ -364,18 +364,6 @@ net_read4(void)
 	return (0);
 }
 
-static void
-net_recv6(evutil_socket_t fd, short ev, void *arg)
-{
-	int	 i;
-
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	for (i = 0; i < NET_BURST; i++)
-		if (net_read6() == -1)
-			break;
-}
 
 /* IPv6 raw sockets give the payload only; interface and hop limit come
  * as ancillary data. A packet without them cannot be checked: dropped. */
