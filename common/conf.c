@@ -1010,6 +1010,12 @@ conf_sync_bulktimeout(struct conf_parser *p, const struct conf_tok *kw)
 }
 
 static void
+conf_sync_refresh(struct conf_parser *p, const struct conf_tok *kw)
+{
+	conf_duration(p, kw, 1000, 3600000, &p->conf->sync.refresh_ms);
+}
+
+static void
 conf_sync_bulkdemote(struct conf_parser *p, const struct conf_tok *kw)
 {
 	conf_num(p, kw, 0, 255, &p->conf->sync.bulk_demote);
@@ -1060,6 +1066,7 @@ static const struct conf_kw conf_sync_kws[] = {
 	{ "defer",		conf_sync_defer },
 	{ "defer-timeout",	conf_sync_defertimeout },
 	{ "bulk-timeout",	conf_sync_bulktimeout },
+	{ "refresh",		conf_sync_refresh },
 	{ "bulk-demote",	conf_sync_bulkdemote },
 	{ "link-demote",	conf_sync_linkdemote },
 	{ "ignore",		conf_sync_ignore },
@@ -1249,6 +1256,7 @@ conf_defaults(struct carp_conf *conf)
 	s->port = SYNC_DEFAULT_PORT;
 	s->defer_timeout_ms = 20;
 	s->bulk_timeout_ms = 30000;
+	s->refresh_ms = 60000;
 	s->bulk_demote = 32;
 	s->link_demote = 1;
 	strlcpy(s->control_socket, CONF_SYNCD_SOCKET,

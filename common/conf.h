@@ -87,6 +87,7 @@ struct conf_sync {
 	int			 defer;
 	unsigned		 defer_timeout_ms;	/* default 20 */
 	unsigned		 bulk_timeout_ms;	/* default 30000 */
+	unsigned		 refresh_ms;	/* re-send live states, 60000 */
 	int			 bulk_demote;		/* default 32 */
 	int			 link_demote;		/* default 1 */
 	struct conf_addr	 ignore[CONF_MAXIGNORE];

@@ -158,6 +158,7 @@ conf_print_sync(FILE *f, const struct conf_sync *s)
 	fprintf(f, "\tdefer %s\n", conf_yn(s->defer));
 	conf_print_duration(f, "defer-timeout", s->defer_timeout_ms);
 	conf_print_duration(f, "bulk-timeout", s->bulk_timeout_ms);
+	conf_print_duration(f, "refresh", s->refresh_ms);
 	fprintf(f, "\tbulk-demote %d\n", s->bulk_demote);
 	fprintf(f, "\tlink-demote %d\n", s->link_demote);
 	for (i = 0; i < s->nignore; i++)

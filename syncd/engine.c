@@ -822,10 +822,11 @@ syncd_heartbeat(evutil_socket_t fd, short ev, void *arg)
 
 /* -------------------------------------------------------------- refresh */
 
-/* Traffic refreshes a kernel timeout without an event. Every
- * SYNCD_REFRESH_S the local states whose timeout was pushed out since
- * they were last sent go again, so the peer's copy (applied with
- * 2 x SYNCD_REFRESH_S of slack) outlives every gap. */
+/* Traffic refreshes a kernel timeout without an event. Every refresh
+ * interval (the sync block's "refresh", 60 s) the local states whose
+ * timeout was pushed out since they were last sent go again, so the
+ * peer's copy (applied with twice the interval of slack) outlives every
+ * gap. */
 static void
 syncd_refresh_one(const struct sync_state *s, void *arg)
 {
@@ -838,7 +839,7 @@ syncd_refresh_one(const struct sync_state *s, void *arg)
 	if ((oi = own_get(sc->own, &k)) == NULL || oi->origin == OWN_PEER)
 		return;
 	age = (now - oi->sent_ms) / 1000;
-	if (age < SYNCD_REFRESH_S / 2)
+	if (age < sc->cs->refresh_ms / 2000)
 		return;
 	/* still as old as when sent: nothing kept it alive */
 	if ((uint64_t)s->timeout + age <= (uint64_t)oi->sent_timeout + 2)
@@ -851,10 +852,12 @@ static void
 syncd_refresh(evutil_socket_t fd, short ev, void *arg)
 {
 	struct syncd	*sc = arg;
-	struct timeval	 tv = { SYNCD_REFRESH_S, 0 };
+	struct timeval	 tv;
 
 	(void)fd;
 	(void)ev;
+	tv.tv_sec = sc->cs->refresh_ms / 1000;
+	tv.tv_usec = (sc->cs->refresh_ms % 1000) * 1000;
 	if (syncd_peers_alive(sc) > 0 &&
 	    ct_dump(syncd_refresh_one, sc) == -1)
 		syncd_error(sc, "refresh dump failed: %s", strerror(errno));
@@ -1014,11 +1017,13 @@ static int
 syncd_timers(struct syncd *sc)
 {
 	struct timeval	 hb = { 0, SYNCD_HEARTBEAT_MS * 1000 };
-	struct timeval	 rf = { SYNCD_REFRESH_S, 0 };
+	struct timeval	 rf;
 
 	sc->ev_tick = evtimer_new(sc->base, syncd_tick, sc);
 	sc->ev_heartbeat = evtimer_new(sc->base, syncd_heartbeat, sc);
 	sc->ev_refresh = evtimer_new(sc->base, syncd_refresh, sc);
+	rf.tv_sec = sc->cs->refresh_ms / 1000;
+	rf.tv_usec = (sc->cs->refresh_ms % 1000) * 1000;
 	if (sc->ev_tick == NULL || sc->ev_heartbeat == NULL ||
 	    sc->ev_refresh == NULL)
 		return (-1);
@@ -1048,8 +1053,9 @@ syncd_start(struct syncd *sc)
 	    (sc->noq = msg_queue_new(1)) == NULL ||
 	    (sc->own = own_new()) == NULL)
 		return (-1);
-	/* the peer refreshes live states every SYNCD_REFRESH_S */
-	ct_set_timeout_slack(2 * SYNCD_REFRESH_S);
+	/* the peer refreshes live states every refresh interval (the same
+	 * on every node): twice that is the slack on the states it sends */
+	ct_set_timeout_slack(2 * sc->cs->refresh_ms / 1000);
 	if (syncd_ignore(sc) == -1 || ct_init(sc->base, &syncd_ct_cb, sc) ==
 	    -1)
 		return (-1);

@@ -24,7 +24,6 @@
 #define SYNCD_HEARTBEAT_MS	1000
 #define SYNCD_DEAD_MS		3500	/* peer silent that long: dead */
 #define SYNCD_BULK_RETRY_MS	2000	/* pfsync: every 2 s */
-#define SYNCD_REFRESH_S		60	/* re-send states traffic kept up */
 #define SYNCD_QUEUE_LIMIT	(2 * 1024 * 1024)	/* states queued */
 
 struct rel_rx;
