@@ -46,7 +46,7 @@
 #define CT_BATCH_LIMIT		(32 * 1024)	/* bytes per sendmsg */
 #define CT_MSG_MAX		1024		/* bound on one request */
 #define CT_BATCH_MAX		512		/* requests per sendmsg */
-#define CT_EV_RCVBUF		(4 * 1024 * 1024)
+#define CT_EV_RCVBUF		(32 * 1024 * 1024)	/* a 100k/s burst */
 #define CT_EV_RCVBUF_MAX	(64 * 1024 * 1024)
 #define CT_APPLY_RCVBUF		(2 * 1024 * 1024)
 #define CT_EVENT_BURST		256	/* events per read callback */
