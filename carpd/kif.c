@@ -21,6 +21,7 @@
 #include <libmnl/libmnl.h>
 
 #include "kif.h"
+#include "nl.h"
 #include "log.h"
 
 /* A request is answered at once; waiting longer would hold up adverts. */
@@ -149,23 +150,11 @@ kif_cleanup(void)
 static struct mnl_socket *
 kif_req_socket(void)
 {
-	struct timeval	 tv;
-
 	if (kif.req != NULL)
 		return (kif.req);
-	kif.req = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	kif.req = nl_open(NETLINK_ROUTE, 0, KIF_REQ_TIMEOUT_MS);
 	if (kif.req == NULL) {
 		log_warn("kif: request socket");
-		return (NULL);
-	}
-	tv.tv_sec = KIF_REQ_TIMEOUT_MS / 1000;
-	tv.tv_usec = (KIF_REQ_TIMEOUT_MS % 1000) * 1000;
-	if (setsockopt(mnl_socket_get_fd(kif.req), SOL_SOCKET, SO_RCVTIMEO,
-	    &tv, sizeof(tv)) == -1 ||
-	    mnl_socket_bind(kif.req, 0, MNL_SOCKET_AUTOPID) == -1) {
-		log_warn("kif: request socket setup");
-		mnl_socket_close(kif.req);
-		kif.req = NULL;
 		return (NULL);
 	}
 	if (kif.seq == 0)
@@ -185,42 +174,15 @@ kif_msg(char *buf, uint16_t type, uint16_t flags)
 	return (nlh);
 }
 
-/* Send one request and read until its ack, error or end of dump. A reply
- * to an earlier request that timed out (other sequence number) is
- * skipped. Returns 0, or -1 with errno from the kernel. */
+/* One request, read to its ack, error or end of dump (common/nl.c). */
 static int
 kif_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	struct mnl_socket	*nl;
-	char			 buf[KIF_RCVBUFSZ];
-	unsigned		 portid;
-	ssize_t			 n;
-	int			 ret, i;
 
 	if ((nl = kif_req_socket()) == NULL)
 		return (-1);
-	portid = mnl_socket_get_portid(nl);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) == -1)
-		return (-1);
-	/* Bounded: a dump of thousands of links still ends well inside. */
-	for (i = 0; i < 100000; i++) {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				errno = ETIMEDOUT;
-			return (-1);
-		}
-		ret = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb,
-		    data);
-		if (ret == -1 && errno == ESRCH)
-			continue;	/* stale reply */
-		if (ret <= MNL_CB_STOP)
-			return (ret == MNL_CB_ERROR ? -1 : 0);
-	}
-	errno = EIO;
-	return (-1);
+	return (nl_talk(nl, nlh, cb, data));
 }
 
 /* ---- links ---- */

@@ -42,6 +42,7 @@
 
 #include "log.h"
 #include "ct.h"
+#include "nl.h"
 
 #define CT_BATCH_LIMIT		(32 * 1024)	/* bytes per sendmsg */
 #define CT_MSG_MAX		1024		/* bound on one request */
@@ -510,15 +511,8 @@ ct_socket(unsigned int groups)
 {
 	struct mnl_socket	*nl;
 
-	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL) {
+	if ((nl = nl_open(NETLINK_NETFILTER, groups, 0)) == NULL)
 		log_warn("ct: netlink socket");
-		return (NULL);
-	}
-	if (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) == -1) {
-		log_warn("ct: netlink bind");
-		mnl_socket_close(nl);
-		return (NULL);
-	}
 	return (nl);
 }
 
@@ -1002,13 +996,11 @@ ct_dump(void (*fn)(const struct sync_state *, void *), void *arg)
 	struct mnl_socket	*nl;
 	struct nlmsghdr		*nlh;
 	struct nfgenmsg		*nfg;
-	uint32_t		 seq = (uint32_t)time(NULL), portid;
-	ssize_t			 n;
+	uint32_t		 seq = (uint32_t)time(NULL);
 	int			 rv = -1;
 
 	if ((nl = ct_socket(0)) == NULL)
 		return (-1);
-	portid = mnl_socket_get_portid(nl);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -1016,19 +1008,8 @@ ct_dump(void (*fn)(const struct sync_state *, void *), void *arg)
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC;
 	nfg->version = NFNETLINK_V0;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) == -1) {
-		log_warn("ct: dump request");
-		goto out;
-	}
-	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		rv = mnl_cb_run(buf, n, seq, portid, ct_dump_cb, &d);
-		if (rv <= MNL_CB_STOP)
-			break;
-	}
-	if (n == -1 || rv == -1)
+	if ((rv = nl_talk(nl, nlh, ct_dump_cb, &d)) == -1)
 		log_warn("ct: dump");
-	rv = (n == -1 || rv == -1) ? -1 : 0;
- out:
 	mnl_socket_close(nl);
 	return (rv);
 }
@@ -1065,10 +1046,14 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 	struct nf_conntrack		*c;
 	struct nlmsghdr			*nlh;
 	struct nfgenmsg			*nfg;
-	uint32_t			 seq = (uint32_t)time(NULL);
-	ssize_t				 n;
+	static uint32_t			 seq;
 	int				 rv;
 
+	/* each request its own seq, so a late answer is never taken for
+	 * the answer to the next one */
+	if (seq == 0)
+		seq = (uint32_t)time(NULL);
+	seq++;
 	if (nl == NULL && (nl = ct_socket(0)) == NULL)
 		return (-1);
 	if ((c = nfct_new()) == NULL)
@@ -1083,17 +1068,9 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 	ct_key_to(c, key);
 	rv = nfct_nlmsg_build(nlh, c);
 	nfct_destroy(c);
-	if (rv == -1 || mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) == -1)
-		return (-1);
 	memset(out, 0, sizeof(*out));
 	/* the entry, then the ack (or only an error) */
-	do {
-		if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) <= 0)
-			return (-1);
-		rv = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl),
-		    ct_get_cb, &g);
-	} while (rv > MNL_CB_STOP);
-	if (rv == -1)
+	if (rv == -1 || nl_talk(nl, nlh, ct_get_cb, &g) == -1)
 		return (-1);
 	if (!g.found) {
 		errno = ENOENT;

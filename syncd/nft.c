@@ -37,6 +37,7 @@
 
 #include "log.h"
 #include "nft.h"
+#include "nl.h"
 
 #define NFT_DIR_REPLY	1	/* enum ip_conntrack_dir, kernel-only */
 #define NFT_TABLE	"carp_syncd"
@@ -211,48 +212,19 @@ nft_put_rule(struct mnl_nlmsg_batch *b, int family, uint16_t num,
 	mnl_nlmsg_batch_next(b);
 }
 
-/* Read acks until every message that asked for one has its answer; the
- * first error wins (the kernel then applied nothing of the batch). */
-static int
-nft_read_acks(struct mnl_socket *nl, int expected)
-{
-	char			 buf[MNL_SOCKET_BUFFER_SIZE];
-	const struct nlmsghdr	*nlh;
-	const struct nlmsgerr	*e;
-	int			 n, got = 0, err = 0, rounds;
-
-	for (rounds = 0; got < expected && rounds < 64; rounds++) {
-		if ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) <= 0)
-			return (-1);
-		nlh = (const struct nlmsghdr *)buf;
-		for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				continue;
-			e = mnl_nlmsg_get_payload(nlh);
-			if (e->error != 0 && err == 0)
-				err = -e->error;
-			got++;
-		}
-	}
-	errno = err;
-	return (err == 0 && got >= expected ? 0 : -1);
-}
-
+/* Send one transaction and read every ack; -1 with the errno of the
+ * first error (the kernel then applied nothing of it). */
 static int
 nft_commit(struct mnl_nlmsg_batch *b, int expected)
 {
 	struct mnl_socket	*nl;
-	struct timeval		 tv = { 2, 0 };
 	int			 rv = -1, err;
 
-	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL)
+	if ((nl = nl_open(NETLINK_NETFILTER, 0, 2000)) == NULL)
 		return (-1);
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof(tv));
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
-	    mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b),
+	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b),
 	    mnl_nlmsg_batch_size(b)) != -1)
-		rv = nft_read_acks(nl, expected);
+		rv = nl_read_acks(nl, expected);
 	err = errno;
 	mnl_socket_close(nl);
 	errno = err;
