@@ -21,26 +21,27 @@
 #include "own.h"
 #include "syncd.h"
 
-/* 1 if carpd (asked once, briefly) has a carp in MASTER here. */
-static int
-bulk_node_is_master(const struct syncd *sc)
+/* How many carps carpd has in MASTER here (asked briefly, 300 ms at
+ * most); -1 if carpd cannot be asked. */
+int
+bulk_carp_masters(const struct syncd *sc)
 {
 	CtlRequest	 req;
 	CtlReply	*rep = NULL;
 	size_t		 i;
-	int		 fd, master = 0;
+	int		 fd, n = -1;
 
 	if ((fd = ctl_connect(sc->cs->carpd_socket, 300)) == -1)
-		return (0);
+		return (-1);
 	ctl_request_init(&req, CTL_COMMAND__STATUS);
 	if (ctl_call(fd, &req, &rep) == 0 && rep != NULL)
-		for (i = 0; i < rep->n_carps; i++)
+		for (n = 0, i = 0; i < rep->n_carps; i++)
 			if (rep->carps[i]->state == CTL_CARP_STATE__MASTER)
-				master = 1;
+				n++;
 	if (rep != NULL)
 		ctl_reply_free(rep);
 	close(fd);
-	return (master);
+	return (n);
 }
 
 void
@@ -52,7 +53,8 @@ bulk_init(struct syncd *sc)
 	 * that matters: demoting it would hand the addresses away and
 	 * back for nothing. It still asks for the peer's states. */
 	sc->start_ms = now;
-	sc->bulk_hold = !bulk_node_is_master(sc);
+	sc->masters = bulk_carp_masters(sc);
+	sc->bulk_hold = sc->masters <= 0;
 	if (!sc->bulk_hold)
 		log_info("sync: this node is master: no bulk demotion");
 	sc->bulk_in_progress = 1;

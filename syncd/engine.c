@@ -179,14 +179,9 @@ syncd_liberal(struct sync_state *s)
 static void
 syncd_ct_update(const struct sync_state *s, void *arg)
 {
-	struct syncd		*sc = arg;
-	struct sync_state	 c = *s;
+	struct syncd	*sc = arg;
 
-	/* a new local TCP connection becomes liberal here too, or it
-	 * would meet stale windows when it comes back from the peer */
-	if (syncd_liberal(&c))
-		ct_apply_liberal(&c);
-	syncd_queue_local(sc, &c);
+	syncd_queue_local(sc, s);
 	if (msg_queue_len(sc->outq) * SYNCD_STATE_WIRE >= sc->room)
 		syncd_flush(sc);
 	syncd_schedule(sc);
@@ -347,15 +342,14 @@ static int
 syncd_send_one(struct syncd *sc, int heartbeat, uint64_t now)
 {
 	static uint8_t		 buf[MSG_MAXDGRAM];
+	static struct msg_built	 built;	/* 22 KB: not on the stack */
+	struct msg_built	*b = &built;
 	struct msg_hdr		 h;
 	struct msg_ctl		 c;
-	struct msg_built	*b;
 	uint32_t		 ctlbits = 0;
 	ssize_t			 len;
 	int			 data_ok = rel_tx_room(sc->tx);
 
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return (0);
 	memset(&h, 0, sizeof(h));
 	memset(&c, 0, sizeof(c));
 	h.nonce = sc->nonce;
@@ -384,7 +378,6 @@ syncd_send_one(struct syncd *sc, int heartbeat, uint64_t now)
 	    sc->room, b) == -1 ||
 	    (len = seal_sign(sc->seal, buf, b->len, sizeof(buf))) == -1) {
 		syncd_error(sc, "cannot build a datagram");
-		free(b);
 		return (0);
 	}
 	if (rel_tx_sent(sc->tx, b->keys, b->nkeys, ctlbits, now) ==
@@ -403,7 +396,6 @@ syncd_send_one(struct syncd *sc, int heartbeat, uint64_t now)
 		sc->want_bulk_end = 0;
 	syncd_acks_sent(sc);
 	sc->last_sent_ms = now;
-	free(b);
 	return (1);
 }
 
@@ -421,7 +413,6 @@ syncd_flush(struct syncd *sc)
 	uint64_t	 now = syncd_now_ms();
 	int		 i;
 
-	ct_apply_flush();	/* liberal flags of new local states */
 	/* bounded: the rest goes at the next tick */
 	for (i = 0; i < 256; i++) {
 		if (!syncd_pending_ctl(sc) &&
@@ -797,6 +788,43 @@ syncd_liveness(struct syncd *sc, uint64_t now)
 	}
 }
 
+/* Our own TCP states, made liberal once this node hands connections to
+ * the peer, so that they find no stale windows when they come back. */
+static void
+syncd_liberal_one(const struct sync_state *s, void *arg)
+{
+	struct sync_state	 c = *s;
+	size_t			*n = arg;
+
+	if (syncd_liberal(&c) && ct_apply_liberal(&c) == 0)
+		(*n)++;
+}
+
+/* ctnetlink cannot carry window data, so connections that come back
+ * after the peer forwarded them (demote and promote, a link that
+ * returns) would be judged against stale windows and dropped as
+ * INVALID. When this node stops being master of a carp, its TCP states
+ * become liberal in window tracking: work proportional to the table,
+ * but on the node that leaves, after the handover, never on the
+ * takeover path. The peer's states are made liberal when applied. */
+static void
+syncd_watch_masters(struct syncd *sc)
+{
+	int	 n = bulk_carp_masters(sc);
+	size_t	 marked = 0;
+
+	if (n < 0)
+		return;
+	if (sc->masters > 0 && n < sc->masters) {
+		if (ct_dump(syncd_liberal_one, &marked) == 0)
+			ct_apply_flush();
+		log_info("sync: master of %d carp(s) now, was %d: %zu TCP "
+		    "states made liberal for their return", n, sc->masters,
+		    marked);
+	}
+	sc->masters = n;
+}
+
 static void
 syncd_heartbeat(evutil_socket_t fd, short ev, void *arg)
 {
@@ -813,6 +841,7 @@ syncd_heartbeat(evutil_socket_t fd, short ev, void *arg)
 		    carrier ? "up" : "down");
 	sc->carrier = carrier;
 	syncd_liveness(sc, now);
+	syncd_watch_masters(sc);
 	bulk_tick(sc, now);
 	if (now - sc->last_sent_ms >= SYNCD_HEARTBEAT_MS / 2)
 		syncd_send_one(sc, 1, now);

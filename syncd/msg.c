@@ -561,7 +561,10 @@ msg_build(struct msg_queue *q, const struct msg_hdr *hdr,
 	size_t			 used, n, i;
 	uint32_t		 flags;
 
-	memset(out, 0, sizeof(*out));
+	/* not the whole struct: keys[] is 22 KB, and only nkeys of it
+	 * are ever read */
+	out->len = out->nkeys = 0;
+	out->more = 0;
 	if (room > MSG_MAXDGRAM)
 		room = MSG_MAXDGRAM;
 	/* MSG_F_DATA never changes the header size by more than the byte

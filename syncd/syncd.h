@@ -88,6 +88,7 @@ struct syncd {
 	/* bulk sync of our own table from the peers */
 	int			 bulk_in_progress;
 	int			 bulk_hold;	/* demotion held for it */
+	int			 masters;	/* carps MASTER here, -1 unknown */
 	int			 in_sync;
 	uint64_t		 bulk_start_ms;
 	uint64_t		 start_ms;
@@ -132,6 +133,7 @@ void		 bulk_serve(struct syncd *, uint32_t node);
 void		 bulk_end_received(struct syncd *, uint32_t node);
 void		 bulk_tick(struct syncd *, uint64_t now);
 void		 bulk_update_demote(struct syncd *);
+int		 bulk_carp_masters(const struct syncd *);
 
 /* control.c */
 int		 syncd_control_init(struct syncd *);
