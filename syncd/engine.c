@@ -374,7 +374,7 @@ syncd_send_one(struct syncd *sc, int heartbeat, uint64_t now)
 	if (sc->want_acknow && data_ok && msg_queue_len(sc->outq) > 0)
 		h.flags |= MSG_F_ACKNOW;
 	/* window full: control messages and acks only, no states */
-	if (msg_build(data_ok ? sc->outq : sc->noq, &h, &c, buf,
+	if (msg_build(data_ok ? sc->outq : NULL, &h, &c, buf,
 	    sc->room, b) == -1 ||
 	    (len = seal_sign(sc->seal, buf, b->len, sizeof(buf))) == -1) {
 		syncd_error(sc, "cannot build a datagram");
@@ -1079,7 +1079,6 @@ syncd_start(struct syncd *sc)
 	if ((sc->tx = rel_tx_new(sc->node, sc->nonce, seq0, &syncd_rel_ops,
 	    sc)) == NULL ||
 	    (sc->outq = msg_queue_new(SYNCD_QUEUE_LIMIT)) == NULL ||
-	    (sc->noq = msg_queue_new(1)) == NULL ||
 	    (sc->own = own_new()) == NULL)
 		return (-1);
 	/* the peer refreshes live states every refresh interval (the same
@@ -1117,8 +1116,6 @@ syncd_stop(struct syncd *sc)
 		rel_tx_free(sc->tx);
 	if (sc->outq != NULL)
 		msg_queue_free(sc->outq);
-	if (sc->noq != NULL)
-		msg_queue_free(sc->noq);
 	own_free(sc->own);
 	seal_free(sc->seal);
 }

@@ -581,18 +581,21 @@ msg_build(struct msg_queue *q, const struct msg_hdr *hdr,
 		errno = EMSGSIZE;
 		return (-1);
 	}
-	n = msg_fill(q, used, room);
-	if (n == 0 && q->len > 0 && msg_first_too_big(q, &c, room)) {
+	/* no queue: acks and control messages only (send window full) */
+	n = q != NULL ? msg_fill(q, used, room) : 0;
+	if (n == 0 && q != NULL && q->len > 0 &&
+	    msg_first_too_big(q, &c, room)) {
 		errno = EMSGSIZE;
 		return (-1);
 	}
 	if (n == 0 && !(ctl != NULL && (ctl->bulk_end || ctl->resync)))
 		c.hdr.flags = hdr->flags & ~MSG_F_DATA;
-	msg_take(q, n, &dg, out);
+	if (q != NULL)
+		msg_take(q, n, &dg, out);
 	out->len = sync__datagram__pack(&dg, buf);
 	for (i = 0; i < n; i++)
 		msg_queue_remove(q, q->pb[i].ent);
-	out->more = q->len > 0;
+	out->more = q != NULL && q->len > 0;
 	return (0);
 }
 

@@ -114,7 +114,8 @@ int	 msg_queue_delete(struct msg_queue *, const struct sync_key *);
 size_t	 msg_queue_len(const struct msg_queue *);
 void	 msg_queue_clear(struct msg_queue *);
 
-/* Pack hdr, ctl (may be NULL) and queued entries into buf (room bytes
+/* Pack hdr, ctl (may be NULL) and queued entries (none if the queue is
+ * NULL) into buf (room bytes
  * at most: mtu minus IP/UDP overhead minus SEAL_TAGLEN). Packed entries
  * leave the queue and are listed in out. 0 on success, -1 (EMSGSIZE) if
  * the header and control messages alone do not fit, or room cannot take

@@ -70,7 +70,6 @@ struct syncd {
 	struct seal		*seal;
 	struct rel_tx		*tx;
 	struct msg_queue	*outq;
-	struct msg_queue	*noq;		/* always empty */
 	struct own		*own;
 	struct ctl_server	*ctl;
 	struct ctl_holder	*holder;

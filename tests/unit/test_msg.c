@@ -553,6 +553,36 @@ START_TEST(test_rt_control_alone)
 }
 END_TEST
 
+/* A full send window: no queue, so acks and control messages go out
+ * and every queued state stays queued for later. */
+START_TEST(test_no_queue)
+{
+	struct msg_queue	*q = msg_queue_new(8);
+	struct msg_built	*b = malloc(sizeof(*b));
+	struct sync_state	 st;
+	struct msg_ctl		 c;
+	struct msg_hdr		 h;
+	uint8_t			 buf[ROOM];
+
+	hdr_init(&h, 5);
+	mk_tcp4(&st, 1);
+	ck_assert_int_eq(msg_queue_update(q, &st), 0);
+	memset(&c, 0, sizeof(c));
+	c.heartbeat = 1;
+	got_reset();
+	ck_assert_int_eq(msg_build(NULL, &h, &c, buf, sizeof(buf), b), 0);
+	ck_assert_int_eq(msg_parse(buf, b->len, &cb, NULL), 0);
+	ck_assert_int_eq(got.heartbeat, 1);
+	ck_assert_int_eq(got.nupd + got.ndel, 0);
+	ck_assert_uint_eq(b->nkeys, 0);
+	ck_assert_int_eq(b->more, 0);
+	ck_assert_uint_eq(got.hdr.flags & MSG_F_DATA, 0);
+	ck_assert_uint_eq(msg_queue_len(q), 1);
+	msg_queue_free(q);
+	free(b);
+}
+END_TEST
+
 START_TEST(test_header_refused)
 {
 	struct msg_queue	*q = msg_queue_new(4);
@@ -910,6 +940,7 @@ msg_suite(void)
 	tcase_add_test(tc, test_rt_header);
 	tcase_add_test(tc, test_rt_control);
 	tcase_add_test(tc, test_rt_control_alone);
+	tcase_add_test(tc, test_no_queue);
 	tcase_add_test(tc, test_header_refused);
 	suite_add_tcase(s, tc);
 
