@@ -73,6 +73,13 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	SET(defer_timeouts, ds->timeouts);
 	SET(defer_queue_len, ds->queued);
 	SET(demote_held, (uint32_t)sc->demote_held);
+	SET(malformed, sc->st.malformed);
+	SET(stale, sc->st.stale);
+	SET(unsupported, sc->st.unsupported);
+	SET(queue_overflows, sc->st.queue_overflows);
+	SET(send_errors, sc->st.send_errors);
+	SET(expired_peer, sc->st.expired_peer);
+	SET(refreshed, sc->st.refreshed);
 	SET(carpd_connected, sc->holder != NULL &&
 	    ctl_holder_connected(sc->holder));
 	s->last_error = (char *)(uintptr_t)sc->last_error;

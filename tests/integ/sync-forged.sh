@@ -80,9 +80,13 @@ wait_for 15 "sync_in_sync b && sync_peer_alive b" ||
 # compare tables, not b's apply counter)
 sleep 2
 ct_list b >"$LAB_DIR/b.before"
+st0=$(sync_stat b stale)
 sync_inject a replay "$PCAP" 203.0.113.2 >/dev/null || lab_fail "inject replay"
 lab_hold 3 "ct_absent b $X" ||
 	sync_fail "a replay to the restarted b brought X back" a b
+# refused because it does not acknowledge b's new session, and counted
+[ "$(sync_stat b stale)" -gt "$st0" ] ||
+	sync_fail "the replay to the restarted b was not counted as stale" a b
 unchanged || { diff "$LAB_DIR/b.before" "$LAB_DIR/b.now" | head
 	sync_fail "the restarted b's table changed after a replay" a b; }
 
