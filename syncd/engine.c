@@ -180,11 +180,14 @@ static void
 syncd_ct_update(const struct sync_state *s, void *arg)
 {
 	struct syncd	*sc = arg;
+	int		 idle = sc->flush_due_ms == 0;
 
 	syncd_queue_local(sc, s);
-	if (msg_queue_len(sc->outq) * SYNCD_STATE_WIRE >= sc->room)
+	if (msg_queue_len(sc->outq) * SYNCD_STATE_WIRE >= sc->room) {
 		syncd_flush(sc);
-	syncd_schedule(sc);
+		syncd_schedule(sc);
+	} else if (idle)
+		syncd_schedule(sc);	/* else the flush is armed already */
 }
 
 static void
@@ -193,6 +196,7 @@ syncd_ct_delete(const struct sync_state *s, void *arg)
 	struct syncd	*sc = arg;
 	struct sync_key	 k;
 	struct own_info	*oi;
+	int		 idle;
 
 	msg_state_key(s, &k);
 	oi = own_get(sc->own, &k);
@@ -206,8 +210,10 @@ syncd_ct_delete(const struct sync_state *s, void *arg)
 		return;
 	}
 	own_del(sc->own, &k);
+	idle = sc->flush_due_ms == 0;
 	syncd_queued(sc, msg_queue_delete(sc->outq, &k));
-	syncd_schedule(sc);
+	if (idle)
+		syncd_schedule(sc);	/* else the flush is armed already */
 }
 
 /* A state carrying only a key, for ct_get and ct_apply_delete. */
@@ -443,12 +449,21 @@ syncd_acks_due(struct syncd *sc, uint64_t now)
 		}
 }
 
+/* When the engine must run next, 0 for never (until an event). Queued
+ * states and control messages that travel with data wait while the send
+ * window is full: an ack or the retransmission timer wakes us then, and
+ * counting them would spin. Acks and nacks are in the rx deadlines. */
 static uint64_t
-syncd_next_deadline(const struct syncd *sc)
+syncd_next_deadline(const struct syncd *sc, uint64_t now)
 {
-	uint64_t	 d = sc->flush_due_ms, t;
+	uint64_t	 d = 0, t;
+	int		 room = rel_tx_room(sc->tx);
 	size_t		 i;
 
+	if (room && sc->flush_due_ms != 0)
+		d = sc->flush_due_ms;
+	if (sc->want_bulk_request || (room && syncd_pending_ctl(sc)))
+		d = now;
 	if ((t = rel_tx_deadline(sc->tx)) != 0 && (d == 0 || t < d))
 		d = t;
 	for (i = 0; i < MSG_MAXPEERS; i++) {
@@ -465,11 +480,11 @@ void
 syncd_schedule(struct syncd *sc)
 {
 	struct timeval	 tv;
-	uint64_t	 now = syncd_now_ms(), d = syncd_next_deadline(sc);
+	uint64_t	 now = syncd_now_ms(), d = syncd_next_deadline(sc, now);
 
 	if (d == 0) {
-		/* acks wait for REL_ACK_DELAY_MS: poll for them briefly */
-		d = now + SYNCD_TICK_MS;
+		evtimer_del(sc->ev_tick);
+		return;
 	}
 	d = d > now ? d - now : 0;
 	tv.tv_sec = (time_t)(d / 1000);
@@ -846,6 +861,7 @@ syncd_heartbeat(evutil_socket_t fd, short ev, void *arg)
 	if (now - sc->last_sent_ms >= SYNCD_HEARTBEAT_MS / 2)
 		syncd_send_one(sc, 1, now);
 	bulk_update_demote(sc);
+	syncd_schedule(sc);	/* a bulk retry may be waiting */
 	evtimer_add(sc->ev_heartbeat, &tv);
 }
 

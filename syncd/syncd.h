@@ -20,7 +20,6 @@
 #include "state.h"
 
 #define SYNCD_FLUSH_MS		100	/* coalescing window, at most */
-#define SYNCD_TICK_MS		20	/* while acks/nacks/retransmits wait */
 #define SYNCD_HEARTBEAT_MS	1000
 #define SYNCD_DEAD_MS		3500	/* peer silent that long: dead */
 #define SYNCD_BULK_RETRY_MS	2000	/* pfsync: every 2 s */
