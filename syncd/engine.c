@@ -28,6 +28,10 @@
 #include "seal.h"
 #include "syncd.h"
 
+/* seal_accept runs only for a node that holds a peer slot, and a freed
+ * slot forgets its node there too: seal's table can never fill first. */
+_Static_assert(SEAL_MAXPEERS >= MSG_MAXPEERS, "seal table too small");
+
 /* Rough size of one queued state on the wire: when this many bytes are
  * waiting, a datagram is full and goes now. */
 #define SYNCD_STATE_WIRE	64
@@ -54,6 +58,57 @@ syncd_error(struct syncd *sc, const char *fmt, ...)
 
 /* ------------------------------------------------------------- peers */
 
+/* The slot a new session may take when none is free: one that never
+ * proved it is live first (a peer starting, or a replay), then one long
+ * dead, the least recently heard of either kind. A live peer is never
+ * pushed out. */
+static struct syncd_peer *
+syncd_peer_victim(struct syncd *sc)
+{
+	struct syncd_peer	*p, *best = NULL;
+	size_t			 i;
+
+	for (i = 0; i < MSG_MAXPEERS; i++) {
+		p = &sc->peers[i];
+		if (p->fresh && p->alive)
+			continue;
+		if (best == NULL || (best->fresh && !p->fresh) ||
+		    (best->fresh == p->fresh && p->last_ms < best->last_ms))
+			best = p;
+	}
+	return (best);
+}
+
+/* Free a slot and everything kept for its node elsewhere, so that
+ * sessions can come and go for as long as the daemon runs. A session
+ * that proved itself and died is retired: a replay of it cannot take a
+ * slot again. */
+static void
+syncd_peer_free(struct syncd *sc, struct syncd_peer *p)
+{
+	if (p->fresh) {
+		sc->retired[sc->nretired % SYNCD_RETIRED].node = p->node;
+		sc->retired[sc->nretired % SYNCD_RETIRED].nonce = p->seen_nonce;
+		sc->nretired++;
+	}
+	seal_forget(sc->seal, p->node);
+	rel_tx_peer_del(sc->tx, p->node);
+	rel_rx_free(p->rx);
+	memset(p, 0, sizeof(*p));
+}
+
+static int
+syncd_peer_retired(const struct syncd *sc, uint32_t node, uint64_t nonce)
+{
+	size_t	 i;
+
+	for (i = 0; i < SYNCD_RETIRED && i < sc->nretired; i++)
+		if (sc->retired[i].node == node &&
+		    sc->retired[i].nonce == nonce)
+			return (1);
+	return (0);
+}
+
 struct syncd_peer *
 syncd_peer_get(struct syncd *sc, uint32_t node,
     const struct sockaddr_storage *from, int create)
@@ -68,15 +123,11 @@ syncd_peer_get(struct syncd *sc, uint32_t node,
 		if (p->node == 0 && free_slot == NULL)
 			free_slot = p;
 	}
-	/* replayed old sessions must not take every slot: a peer that never
-	 * proved it is live gives its slot up first */
-	for (i = 0; free_slot == NULL && i < MSG_MAXPEERS; i++)
-		if (!sc->peers[i].fresh) {
-			free_slot = &sc->peers[i];
-			rel_rx_free(free_slot->rx);
-			memset(free_slot, 0, sizeof(*free_slot));
-		}
-	if (!create || free_slot == NULL)
+	if (!create)
+		return (NULL);
+	if (free_slot == NULL && (free_slot = syncd_peer_victim(sc)) != NULL)
+		syncd_peer_free(sc, free_slot);
+	if (free_slot == NULL)
 		return (NULL);
 	if ((free_slot->rx = rel_rx_new(node)) == NULL)
 		return (NULL);
@@ -728,6 +779,18 @@ syncd_fresh(const struct syncd *sc, const struct msg_hdr *h)
 	return (0);
 }
 
+/* The peer's session as we ack it: a new nonce replaces it, the same
+ * nonce only moves it forward (a stale datagram is not replay-checked,
+ * so an old one must not move it back). */
+static void
+syncd_peer_seen(struct syncd_peer *p, const struct msg_hdr *h, uint64_t now)
+{
+	if (p->seen_nonce != h->nonce || (int32_t)(h->base - p->seen_base) > 0)
+		p->seen_base = h->base;
+	p->seen_nonce = h->nonce;
+	p->last_ms = now;
+}
+
 static void
 syncd_receive(const uint8_t *buf, size_t len,
     const struct sockaddr_storage *from, void *arg)
@@ -737,7 +800,7 @@ syncd_receive(const uint8_t *buf, size_t len,
 	struct msg_hdr		 h;
 	struct syncd_rx		 r;
 	uint64_t		 now = syncd_now_ms();
-	int			 rv;
+	int			 rv, fresh;
 
 	if ((rv = seal_check(sc->seal, buf, len, &si)) != SEAL_OK) {
 		syncd_count_seal(sc, rv);
@@ -747,20 +810,30 @@ syncd_receive(const uint8_t *buf, size_t len,
 		sc->st.malformed++;
 		return;
 	}
+	if (syncd_peer_retired(sc, h.node, h.nonce)) {
+		syncd_count_seal(sc, SEAL_EREPLAY);
+		return;
+	}
+	fresh = syncd_fresh(sc, &h);
 	if ((r.peer = syncd_peer_get(sc, h.node, from, 1)) == NULL) {
 		syncd_error(sc, "too many peers, node %08x ignored", h.node);
 		return;
 	}
-	r.peer->seen_nonce = h.nonce;
-	r.peer->seen_base = h.base;
-	if (!syncd_fresh(sc, &h)) {
+	if (!fresh) {
 		/* not (yet) an answer to this run: only a sign that someone
-		 * is there; we answer with a hello and apply nothing */
+		 * is there; we answer with a hello, apply nothing, and move
+		 * no replay window */
+		syncd_peer_seen(r.peer, &h, now);
 		sc->st.stale++;
 		if (now - sc->last_sent_ms >= SYNCD_HEARTBEAT_MS / 4)
 			syncd_send_one(sc, 1, now);
 		return;
 	}
+	if ((rv = seal_accept(sc->seal, &si)) != SEAL_OK) {
+		syncd_count_seal(sc, rv);
+		return;
+	}
+	syncd_peer_seen(r.peer, &h, now);
 	r.peer->fresh = 1;
 	sc->st.messages_received++;
 	r.peer->heard_ms = now;

@@ -198,24 +198,6 @@ seal_window(struct seal_peer *p, uint32_t seq)
 }
 
 static int
-seal_replay(struct seal *s, struct seal_info *info)
-{
-	struct seal_peer	*p;
-
-	if (info->node == s->self)
-		return (SEAL_ESELF);
-	if ((p = seal_peer_get(s, info->node)) == NULL)
-		return (SEAL_EPEERS);
-	if (p->node == info->node && p->nonce == info->nonce)
-		return (seal_window(p, info->seq));
-	if (seal_retired(p, info->nonce))
-		return (SEAL_EREPLAY);
-	seal_session(p, info->node, info->nonce, info->seq);
-	info->new_session = 1;
-	return (SEAL_OK);
-}
-
-static int
 seal_count(struct seal *s, int rv)
 {
 	switch (rv) {
@@ -229,9 +211,30 @@ seal_count(struct seal *s, int rv)
 	return (rv);
 }
 
+/* Move the node's replay window: called only for a datagram the caller
+ * found fresh, so nothing a replay of an old session carries takes a
+ * slot or resets a window. */
+int
+seal_accept(struct seal *s, struct seal_info *info)
+{
+	struct seal_peer	*p;
+
+	if ((p = seal_peer_get(s, info->node)) == NULL)
+		return (seal_count(s, SEAL_EPEERS));
+	if (p->node == info->node && p->nonce == info->nonce)
+		return (seal_count(s, seal_window(p, info->seq)));
+	if (seal_retired(p, info->nonce))
+		return (seal_count(s, SEAL_EREPLAY));
+	seal_session(p, info->node, info->nonce, info->seq);
+	info->new_session = 1;
+	s->stats.sessions++;
+	return (seal_count(s, SEAL_OK));
+}
+
 /* The tag first, in constant time, so that nothing of an unauthenticated
- * datagram is decoded; the header next; the replay window last, so that
- * only authenticated datagrams move it. */
+ * datagram is decoded; then the header. Nothing is recorded: the replay
+ * window moves in seal_accept, once the caller knows the datagram is
+ * fresh. */
 int
 seal_check(struct seal *s, const uint8_t *buf, size_t len,
     struct seal_info *info)
@@ -239,7 +242,6 @@ seal_check(struct seal *s, const uint8_t *buf, size_t len,
 	uint8_t		 mac[EVP_MAX_MD_SIZE];
 	struct msg_hdr	 h;
 	size_t		 plen;
-	int		 rv;
 
 	memset(info, 0, sizeof(*info));
 	if (len <= SEAL_TAGLEN || len > MSG_MAXDGRAM + SEAL_TAGLEN)
@@ -254,10 +256,9 @@ seal_check(struct seal *s, const uint8_t *buf, size_t len,
 	info->nonce = h.nonce;
 	info->seq = h.seq;
 	info->len = plen;
-	rv = seal_replay(s, info);
-	if (rv == SEAL_OK && info->new_session)
-		s->stats.sessions++;
-	return (seal_count(s, rv));
+	if (info->node == s->self)
+		return (seal_count(s, SEAL_ESELF));
+	return (SEAL_OK);
 }
 
 const char *

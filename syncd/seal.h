@@ -8,7 +8,10 @@
  * verifying in another protocol that might share the secret.
  *
  * Replay: the tag is checked first, then the header (node, session nonce,
- * seq) is read. Per peer node a sliding window of SEAL_WINDOW sequence
+ * seq) is read (seal_check). The caller then decides whether the datagram
+ * is fresh (it acknowledges the receiver's current session) and only then
+ * moves the window (seal_accept): a replayed datagram of an old session
+ * records nothing. Per peer node a sliding window of SEAL_WINDOW sequence
  * numbers below the highest seen: a seq already seen, or older than the
  * window, is a replay. A new nonce for a known node (the peer restarted)
  * is only considered after the tag verified; it resets that node's window.
@@ -70,10 +73,14 @@ void		 seal_free(struct seal *);
  * length, or -1 if cap has no room or libcrypto fails. */
 ssize_t		 seal_sign(struct seal *, uint8_t *buf, size_t len,
 		    size_t cap);
-/* SEAL_OK and info filled in, or one of the errors (each counted). */
+/* Tag and header: SEAL_OK and info filled in, or EMALFORMED, EBADTAG or
+ * ESELF (each counted). Records nothing. */
 int		 seal_check(struct seal *, const uint8_t *buf, size_t len,
 		    struct seal_info *);
-/* Forget a node that was removed (its window and session). */
+/* The replay window of info's node: SEAL_OK (info->new_session set for
+ * a new session), EREPLAY or EPEERS (each counted). */
+int		 seal_accept(struct seal *, struct seal_info *);
+/* Forget a node whose peer slot was freed (its window and session). */
 void		 seal_forget(struct seal *, uint32_t node);
 const struct seal_stats *seal_stats(const struct seal *);
 const char	*seal_strerror(int);

@@ -24,6 +24,7 @@
 #define SYNCD_DEAD_MS		3500	/* peer silent that long: dead */
 #define SYNCD_BULK_RETRY_MS	2000	/* pfsync: every 2 s */
 #define SYNCD_QUEUE_LIMIT	(2 * 1024 * 1024)	/* states queued */
+#define SYNCD_RETIRED		64	/* dead sessions remembered */
 
 struct rel_rx;
 
@@ -31,7 +32,8 @@ struct syncd_peer {
 	uint32_t		 node;		/* 0: free slot */
 	struct rel_rx		*rx;
 	struct sockaddr_storage	 addr;
-	uint64_t		 heard_ms;
+	uint64_t		 heard_ms;	/* last fresh datagram */
+	uint64_t		 last_ms;	/* last authenticated one */
 	int			 alive;
 	int			 fresh;		/* has acked this run */
 	/* the peer's session as last seen, fresh or not: acked with
@@ -76,6 +78,11 @@ struct syncd {
 	uint64_t		 nonce;
 	size_t			 room;		/* payload bytes per datagram */
 	struct syncd_peer	 peers[MSG_MAXPEERS];
+	struct {
+		uint32_t	 node;
+		uint64_t	 nonce;
+	}			 retired[SYNCD_RETIRED];
+	size_t			 nretired;
 	/* control messages waiting for the next datagram */
 	int			 want_bulk_request;
 	int			 want_bulk_end;

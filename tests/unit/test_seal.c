@@ -43,6 +43,16 @@ mk(struct seal *s, uint32_t node, uint64_t nonce, uint32_t seq,
 	return (n);
 }
 
+/* What the engine does with a fresh datagram: tag and header, then the
+ * replay window. */
+static int
+verify(struct seal *s, const uint8_t *buf, size_t len, struct seal_info *info)
+{
+	int	 rv = seal_check(s, buf, len, info);
+
+	return (rv == SEAL_OK ? seal_accept(s, info) : rv);
+}
+
 static int
 check(struct seal *s, uint32_t node, uint64_t nonce, uint32_t seq)
 {
@@ -52,7 +62,7 @@ check(struct seal *s, uint32_t node, uint64_t nonce, uint32_t seq)
 	size_t		 len = mk(tx, node, nonce, seq, buf);
 
 	seal_free(tx);
-	return (seal_check(s, buf, len, &info));
+	return (verify(s, buf, len, &info));
 }
 
 START_TEST(test_good)
@@ -67,7 +77,7 @@ START_TEST(test_good)
 	ck_assert_ptr_nonnull(tx);
 	ck_assert_ptr_nonnull(rx);
 	len = mk(tx, PEER, 77, 1000, buf);
-	ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_OK);
+	ck_assert_int_eq(verify(rx, buf, len, &info), SEAL_OK);
 	ck_assert_uint_eq(info.node, PEER);
 	ck_assert_uint_eq(info.nonce, 77);
 	ck_assert_uint_eq(info.seq, 1000);
@@ -114,13 +124,13 @@ START_TEST(test_flipped_bit)
 	for (i = 0; i < len; i++) {
 		bit = 1 << (i % 8);
 		buf[i] ^= bit;
-		ck_assert_int_eq(seal_check(rx, buf, len, &info),
+		ck_assert_int_eq(verify(rx, buf, len, &info),
 		    SEAL_EBADTAG);
 		buf[i] ^= bit;
 	}
 	ck_assert_uint_eq(seal_stats(rx)->bad_tag, len);
 	/* nothing moved the window: the genuine one is still accepted */
-	ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_OK);
+	ck_assert_int_eq(verify(rx, buf, len, &info), SEAL_OK);
 	seal_free(tx);
 	seal_free(rx);
 }
@@ -134,12 +144,12 @@ START_TEST(test_wrong_key)
 	uint8_t			 buf[CAP];
 	size_t			 len = mk(tx, PEER, 9, 9, buf);
 
-	ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_EBADTAG);
+	ck_assert_int_eq(verify(rx, buf, len, &info), SEAL_EBADTAG);
 	/* a key that is a prefix of the right one is wrong too */
 	seal_free(tx);
 	tx = seal_new(key, KEYLEN - 1, PEER);
 	len = mk(tx, PEER, 9, 9, buf);
-	ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_EBADTAG);
+	ck_assert_int_eq(verify(rx, buf, len, &info), SEAL_EBADTAG);
 	ck_assert_ptr_null(seal_new(key, 0, SELF));
 	seal_free(tx);
 	seal_free(rx);
@@ -155,19 +165,19 @@ START_TEST(test_malformed)
 	size_t			 len;
 
 	memset(buf, 0xab, sizeof(buf));
-	ck_assert_int_eq(seal_check(rx, buf, 0, &info), SEAL_EMALFORMED);
-	ck_assert_int_eq(seal_check(rx, buf, SEAL_TAGLEN, &info),
+	ck_assert_int_eq(verify(rx, buf, 0, &info), SEAL_EMALFORMED);
+	ck_assert_int_eq(verify(rx, buf, SEAL_TAGLEN, &info),
 	    SEAL_EMALFORMED);
-	ck_assert_int_eq(seal_check(rx, buf, MSG_MAXDGRAM + SEAL_TAGLEN + 1,
+	ck_assert_int_eq(verify(rx, buf, MSG_MAXDGRAM + SEAL_TAGLEN + 1,
 	    &info), SEAL_EMALFORMED);
 	/* truncated: the tag no longer matches */
 	len = mk(rx, PEER, 1, 1, buf);
-	ck_assert_int_eq(seal_check(rx, buf, len - 1, &info), SEAL_EBADTAG);
+	ck_assert_int_eq(verify(rx, buf, len - 1, &info), SEAL_EBADTAG);
 	/* authentic garbage (a peer's bug) is malformed, not a bad tag */
 	memset(buf, 0xff, 40);
 	n = seal_sign(rx, buf, 40, CAP);
 	ck_assert_int_eq(n, 40 + SEAL_TAGLEN);
-	ck_assert_int_eq(seal_check(rx, buf, n, &info), SEAL_EMALFORMED);
+	ck_assert_int_eq(verify(rx, buf, n, &info), SEAL_EMALFORMED);
 	ck_assert_uint_eq(seal_stats(rx)->malformed, 4);
 	/* no room for the tag */
 	ck_assert_int_eq(seal_sign(rx, buf, 40, 40 + SEAL_TAGLEN - 1), -1);
@@ -183,10 +193,10 @@ START_TEST(test_replay)
 	uint8_t			 buf[CAP];
 	size_t			 len = mk(tx, PEER, 3, 500, buf);
 
-	ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_OK);
-	ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_EREPLAY);
+	ck_assert_int_eq(verify(rx, buf, len, &info), SEAL_OK);
+	ck_assert_int_eq(verify(rx, buf, len, &info), SEAL_EREPLAY);
 	ck_assert_int_eq(check(rx, PEER, 3, 501), SEAL_OK);
-	ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_EREPLAY);
+	ck_assert_int_eq(verify(rx, buf, len, &info), SEAL_EREPLAY);
 	ck_assert_uint_eq(seal_stats(rx)->replay, 2);
 	seal_free(tx);
 	seal_free(rx);
@@ -261,14 +271,14 @@ START_TEST(test_new_session)
 	ck_assert_int_eq(check(rx, PEER, 222, 4), SEAL_OK);
 	ck_assert_uint_eq(seal_stats(rx)->sessions, 2);
 	/* the old session, replayed, must not reset it again */
-	ck_assert_int_eq(seal_check(rx, old, oldlen, &info), SEAL_EREPLAY);
+	ck_assert_int_eq(verify(rx, old, oldlen, &info), SEAL_EREPLAY);
 	ck_assert_int_eq(check(rx, PEER, 222, 3), SEAL_EREPLAY);
 	ck_assert_int_eq(check(rx, PEER, 222, 5), SEAL_OK);
 	/* a forged new session (wrong key) changes nothing */
 	seal_free(tx);
 	tx = seal_new((const uint8_t *)"bad", 3, PEER);
 	oldlen = mk(tx, PEER, 333, 1, old);
-	ck_assert_int_eq(seal_check(rx, old, oldlen, &info), SEAL_EBADTAG);
+	ck_assert_int_eq(verify(rx, old, oldlen, &info), SEAL_EBADTAG);
 	ck_assert_int_eq(check(rx, PEER, 222, 6), SEAL_OK);
 	/* another node has its own window */
 	ck_assert_int_eq(check(rx, PEER + 1, 222, 5), SEAL_OK);
@@ -295,6 +305,56 @@ START_TEST(test_self_and_peers)
 }
 END_TEST
 
+/* seal_check records nothing: a datagram the engine finds stale (a
+ * replayed old session) neither takes a slot nor moves a window. */
+START_TEST(test_check_records_nothing)
+{
+	struct seal		*rx = seal_new(key, KEYLEN, SELF);
+	struct seal		*tx = seal_new(key, KEYLEN, PEER);
+	struct seal_info	 info;
+	uint8_t			 buf[CAP];
+	size_t			 len;
+	uint32_t		 n;
+
+	for (n = 0; n < 4 * SEAL_MAXPEERS; n++) {
+		len = mk(tx, 100 + n, 1, 1, buf);
+		ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_OK);
+		ck_assert_int_eq(info.new_session, 0);
+	}
+	/* every slot is still free, and nothing counted as accepted */
+	ck_assert_uint_eq(seal_stats(rx)->ok, 0);
+	ck_assert_uint_eq(seal_stats(rx)->sessions, 0);
+	for (n = 0; n < SEAL_MAXPEERS; n++)
+		ck_assert_int_eq(check(rx, 500 + n, 1, 1), SEAL_OK);
+	/* and the same datagram, checked again, is accepted once only */
+	len = mk(tx, 500, 1, 2, buf);
+	ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_OK);
+	ck_assert_int_eq(seal_check(rx, buf, len, &info), SEAL_OK);
+	ck_assert_int_eq(seal_accept(rx, &info), SEAL_OK);
+	ck_assert_int_eq(seal_accept(rx, &info), SEAL_EREPLAY);
+	seal_free(tx);
+	seal_free(rx);
+}
+END_TEST
+
+/* Sessions come and go without limit as long as the caller forgets the
+ * ones it dropped: 16 restarts of a peer must not use the table up. */
+START_TEST(test_sessions_unbounded)
+{
+	struct seal	*rx = seal_new(key, KEYLEN, SELF);
+	uint32_t	 n;
+
+	for (n = 0; n < 10 * SEAL_MAXPEERS; n++) {
+		ck_assert_int_eq(check(rx, 1000 + n, n + 1, 7), SEAL_OK);
+		ck_assert_int_eq(check(rx, 1000 + n, n + 1, 8), SEAL_OK);
+		seal_forget(rx, 1000 + n);
+	}
+	ck_assert_uint_eq(seal_stats(rx)->sessions, 10 * SEAL_MAXPEERS);
+	ck_assert_uint_eq(seal_stats(rx)->peers, 0);
+	seal_free(rx);
+}
+END_TEST
+
 static Suite *
 seal_suite(void)
 {
@@ -316,6 +376,8 @@ seal_suite(void)
 	tcase_add_test(tc, test_wrap);
 	tcase_add_test(tc, test_new_session);
 	tcase_add_test(tc, test_self_and_peers);
+	tcase_add_test(tc, test_check_records_nothing);
+	tcase_add_test(tc, test_sessions_unbounded);
 	suite_add_tcase(s, tc);
 	return (s);
 }
