@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ct.h"
 #include "ctl.h"
 #include "log.h"
@@ -47,7 +48,7 @@ bulk_carp_masters(const struct syncd *sc)
 void
 bulk_init(struct syncd *sc)
 {
-	uint64_t	 now = syncd_now_ms();
+	uint64_t	 now = clock_ms();
 
 	/* A node already master (syncd restarted under it) has the table
 	 * that matters: demoting it would hand the addresses away and
@@ -69,7 +70,7 @@ bulk_request(struct syncd *sc, const char *why)
 {
 	log_info("sync: asking the peers for their table (%s)", why);
 	sc->want_bulk_request = 1;
-	sc->bulk_last_req_ms = syncd_now_ms();
+	sc->bulk_last_req_ms = clock_ms();
 	sc->st.bulk_requests++;
 	if (!sc->bulk_in_progress)
 		sc->st.resyncs++;
@@ -87,7 +88,7 @@ bulk_queue_one(const struct sync_state *s, void *arg)
 void
 bulk_serve(struct syncd *sc, uint32_t node)
 {
-	uint64_t	 t0 = syncd_now_ms();
+	uint64_t	 t0 = clock_ms();
 
 	sc->st.bulk_served++;
 	if (ct_dump(bulk_queue_one, sc) == -1) {
@@ -96,10 +97,10 @@ bulk_serve(struct syncd *sc, uint32_t node)
 	}
 	/* BULK_END leaves once every queued state is out (engine.c) */
 	sc->want_bulk_end = 1;
-	sc->flush_due_ms = syncd_now_ms();
+	sc->flush_due_ms = clock_ms();
 	log_info("sync: bulk for node %08x: %zu states queued in %llu ms",
 	    node, msg_queue_len(sc->outq),
-	    (unsigned long long)(syncd_now_ms() - t0));
+	    (unsigned long long)(clock_ms() - t0));
 	syncd_schedule(sc);
 }
 
@@ -108,7 +109,7 @@ bulk_end_received(struct syncd *sc, uint32_t node)
 {
 	if (sc->bulk_in_progress)
 		log_info("sync: in sync with node %08x after %llu ms", node,
-		    (unsigned long long)(syncd_now_ms() - sc->bulk_start_ms));
+		    (unsigned long long)(clock_ms() - sc->bulk_start_ms));
 	sc->bulk_in_progress = 0;
 	sc->in_sync = 1;
 	bulk_update_demote(sc);
@@ -141,7 +142,7 @@ bulk_peer_down(const struct syncd *sc)
 	if (!sc->carrier)
 		return (1);
 	return (syncd_peers_alive(sc) == 0 &&
-	    syncd_now_ms() - sc->start_ms >= SYNCD_DEAD_MS);
+	    clock_ms() - sc->start_ms >= SYNCD_DEAD_MS);
 }
 
 void

@@ -21,6 +21,7 @@
 #include <netinet/ip6.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
+#include "clock.h"
 #include "defer.h"
 #include "log.h"
 #include "nft.h"
@@ -47,15 +48,6 @@ static struct {
 	struct defer_stats	 st;
 	int			 installed;
 } dq;
-
-static uint64_t
-defer_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
-}
 
 static void
 defer_verdict(uint32_t id)
@@ -98,7 +90,7 @@ defer_arm(void)
 		evtimer_del(dq.timer);
 		return;
 	}
-	now = defer_now_ms();
+	now = clock_ms();
 	due = defer_slot(0)->deadline;
 	due = due > now ? due - now : 0;
 	tv.tv_sec = (time_t)(due / 1000);
@@ -118,7 +110,7 @@ defer_release_head(void)
 static void
 defer_expire(evutil_socket_t fd, short ev, void *arg)
 {
-	uint64_t	 now = defer_now_ms();
+	uint64_t	 now = clock_ms();
 
 	(void)fd;
 	(void)ev;
@@ -171,7 +163,7 @@ defer_hold(uint32_t id, uint32_t token)
 	p = defer_slot(dq.st.queued);
 	p->id = id;
 	p->token = token;
-	p->deadline = defer_now_ms() + dq.timeout_ms;
+	p->deadline = clock_ms() + dq.timeout_ms;
 	dq.st.queued++;
 	dq.st.deferred++;
 	if (dq.st.queued == 1)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ct.h"
 #include "defer.h"
 #include "ctl.h"
@@ -35,15 +36,6 @@ _Static_assert(SEAL_MAXPEERS >= MSG_MAXPEERS, "seal table too small");
 /* Rough size of one queued state on the wire: when this many bytes are
  * waiting, a datagram is full and goes now. */
 #define SYNCD_STATE_WIRE	64
-
-uint64_t
-syncd_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
-}
 
 void
 syncd_error(struct syncd *sc, const char *fmt, ...)
@@ -170,7 +162,7 @@ syncd_queued(struct syncd *sc, int rv)
 		sc->need_requeue = 1;
 	}
 	if (sc->flush_due_ms == 0)
-		sc->flush_due_ms = syncd_now_ms() + SYNCD_FLUSH_MS;
+		sc->flush_due_ms = clock_ms() + SYNCD_FLUSH_MS;
 	return (rv);
 }
 
@@ -186,7 +178,7 @@ syncd_queue_local(struct syncd *sc, const struct sync_state *s)
 		oi->origin = OWN_LOCAL;
 		oi->gen = sc->gen;
 		oi->sent_timeout = s->timeout;
-		oi->sent_ms = syncd_now_ms();
+		oi->sent_ms = clock_ms();
 	}
 	return (syncd_queued(sc, msg_queue_update(sc->outq, s)));
 }
@@ -207,7 +199,7 @@ syncd_queue_current(struct syncd *sc, const struct sync_state *s)
 		return (syncd_queue_local(sc, s));
 	oi->gen = sc->gen;
 	oi->sent_timeout = s->timeout;
-	oi->sent_ms = syncd_now_ms();
+	oi->sent_ms = clock_ms();
 	c = *s;
 	c.relay = 1;
 	return (syncd_queued(sc, msg_queue_update(sc->outq, &c)));
@@ -329,7 +321,7 @@ syncd_requeue_table(struct syncd *sc, const char *why)
 		syncd_error(sc, "conntrack dump failed: %s", strerror(errno));
 	else
 		own_walk(sc->own, syncd_sweep_one, sc);
-	sc->flush_due_ms = syncd_now_ms();
+	sc->flush_due_ms = clock_ms();
 	syncd_schedule(sc);
 }
 
@@ -467,7 +459,7 @@ syncd_pending_ctl(const struct syncd *sc)
 void
 syncd_flush(struct syncd *sc)
 {
-	uint64_t	 now = syncd_now_ms();
+	uint64_t	 now = clock_ms();
 	int		 i;
 
 	/* bounded: the rest goes at the next tick */
@@ -531,7 +523,7 @@ void
 syncd_schedule(struct syncd *sc)
 {
 	struct timeval	 tv;
-	uint64_t	 now = syncd_now_ms(), d = syncd_next_deadline(sc, now);
+	uint64_t	 now = clock_ms(), d = syncd_next_deadline(sc, now);
 
 	if (d == 0) {
 		evtimer_del(sc->ev_tick);
@@ -547,7 +539,7 @@ static void
 syncd_tick(evutil_socket_t fd, short ev, void *arg)
 {
 	struct syncd	*sc = arg;
-	uint64_t	 now = syncd_now_ms();
+	uint64_t	 now = clock_ms();
 	size_t		 i;
 
 	(void)fd;
@@ -589,7 +581,7 @@ syncd_rx_nack(void *arg, const struct msg_hdr *h, const struct msg_nack *n)
 
 	(void)h;
 	if (n->node == r->sc->node)
-		rel_tx_nack(r->sc->tx, n, syncd_now_ms());
+		rel_tx_nack(r->sc->tx, n, clock_ms());
 }
 
 static void
@@ -799,7 +791,7 @@ syncd_receive(const uint8_t *buf, size_t len,
 	struct seal_info	 si;
 	struct msg_hdr		 h;
 	struct syncd_rx		 r;
-	uint64_t		 now = syncd_now_ms();
+	uint64_t		 now = clock_ms();
 	int			 rv, fresh;
 
 	if ((rv = seal_check(sc->seal, buf, len, &si)) != SEAL_OK) {
@@ -918,7 +910,7 @@ syncd_heartbeat(evutil_socket_t fd, short ev, void *arg)
 {
 	struct syncd	*sc = arg;
 	struct timeval	 tv = { 0, SYNCD_HEARTBEAT_MS * 1000 };
-	uint64_t	 now = syncd_now_ms();
+	uint64_t	 now = clock_ms();
 	int		 carrier;
 
 	(void)fd;
@@ -951,7 +943,7 @@ syncd_refresh_one(const struct sync_state *s, void *arg)
 	struct syncd	*sc = arg;
 	struct sync_key	 k;
 	struct own_info	*oi;
-	uint64_t	 now = syncd_now_ms(), age;
+	uint64_t	 now = clock_ms(), age;
 
 	msg_state_key(s, &k);
 	if ((oi = own_get(sc->own, &k)) == NULL || oi->origin == OWN_PEER)

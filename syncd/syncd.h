@@ -112,7 +112,6 @@ struct syncd {
 };
 
 /* engine.c */
-uint64_t	 syncd_now_ms(void);
 int		 syncd_start(struct syncd *);
 void		 syncd_stop(struct syncd *);
 void		 syncd_flush(struct syncd *);
