@@ -6,13 +6,7 @@
 # normalising timeouts.
 . "$(dirname "$0")/lib/sync.sh"
 sync_start_lab
-sync_pair
-sync_conf a sync0 203.0.113.2 "bulk-timeout 5s" "defer no"
-sync_conf b sync0 203.0.113.1 "bulk-timeout 5s" "defer no"
-syncd_start a
-syncd_start b
-wait_for 15 "sync_in_sync a && sync_in_sync b && sync_peer_alive a" ||
-	sync_fail "a and b never got in sync" a b
+sync_pair_up "defer no"
 
 N=20000
 ct() { lab_exec a conntrack -I "$@" >/dev/null 2>&1 || lab_fail "conntrack -I $*"; }

@@ -3,13 +3,7 @@
 # a bulk delete of 2,000; none comes back afterwards.
 . "$(dirname "$0")/lib/sync.sh"
 sync_start_lab
-sync_pair
-sync_conf a sync0 203.0.113.2 "bulk-timeout 5s"
-sync_conf b sync0 203.0.113.1 "bulk-timeout 5s"
-syncd_start a
-syncd_start b
-wait_for 15 "sync_in_sync a && sync_in_sync b" ||
-	sync_fail "a and b never got in sync" a b
+sync_pair_up
 
 N=2000
 ctgen a -n $N || lab_fail "ctgen on a"

@@ -8,13 +8,7 @@
 # In every case b's table stays exactly as it was.
 . "$(dirname "$0")/lib/sync.sh"
 sync_start_lab tcpdump
-sync_pair
-sync_conf a sync0 203.0.113.2 "bulk-timeout 5s"
-sync_conf b sync0 203.0.113.1 "bulk-timeout 5s"
-syncd_start a
-syncd_start b
-wait_for 15 "sync_in_sync a && sync_in_sync b" ||
-	sync_fail "a and b never got in sync" a b
+sync_pair_up
 ctgen a -n 100 >/dev/null || lab_fail "ctgen on a"
 ct_wait b 100 20 >/dev/null || sync_fail "b did not get the states" a b
 

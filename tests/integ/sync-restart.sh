@@ -7,13 +7,7 @@
 #  (a restart must not make a forget which states are its own).
 . "$(dirname "$0")/lib/sync.sh"
 sync_start_lab
-sync_pair
-sync_conf a sync0 203.0.113.2 "bulk-timeout 5s"
-sync_conf b sync0 203.0.113.1 "bulk-timeout 5s"
-syncd_start a
-syncd_start b
-wait_for 15 "sync_in_sync a && sync_in_sync b" ||
-	sync_fail "a and b never got in sync" a b
+sync_pair_up
 
 ctgen a -n 5000 || lab_fail "ctgen on a"
 ct_wait b 5000 30 || sync_fail "b did not get the first 5000" a b

@@ -9,13 +9,7 @@
 #    must change nothing, and one more restart of b must still work.
 . "$(dirname "$0")/lib/sync.sh"
 sync_start_lab tcpdump
-sync_pair
-sync_conf a sync0 203.0.113.2 "bulk-timeout 5s"
-sync_conf b sync0 203.0.113.1 "bulk-timeout 5s"
-syncd_start a
-syncd_start b
-wait_for 15 "sync_in_sync a && sync_in_sync b" ||
-	sync_fail "a and b never got in sync" a b
+sync_pair_up
 
 PCAP=$LAB_DIR/b-sessions.pcap
 lab_bg a "$LAB_DIR/tcpdump.log" tcpdump -i sync0 -n -U -w "$PCAP" \

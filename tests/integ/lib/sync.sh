@@ -29,6 +29,19 @@ sync_pair() {
 	lab_addr b sync0 203.0.113.2/24
 }
 
+# sync_pair_up [line...]: sync_pair, both nodes configured as unicast
+# peers with "bulk-timeout 5s" and the given sync lines, both syncds
+# started and in sync.
+sync_pair_up() {
+	sync_pair
+	sync_conf a sync0 203.0.113.2 "bulk-timeout 5s" "$@"
+	sync_conf b sync0 203.0.113.1 "bulk-timeout 5s" "$@"
+	syncd_start a
+	syncd_start b
+	wait_for 15 "sync_in_sync a && sync_in_sync b && sync_peer_alive a" ||
+		sync_fail "a and b never got in sync" a b
+}
+
 # sync_conf NODE DEV PEER|- [line...]: write NODE's syncd config; "-"
 # for PEER means multicast on DEV. Extra arguments are lines inside the
 # sync block (they come after the defaults, and a later line wins for
