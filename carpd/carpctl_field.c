@@ -118,9 +118,10 @@ field_ptr(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
 	return ((const char *)msg + fd->offset);
 }
 
-/* Every field here is proto2 optional, so its default is 0 / NULL. */
-uint64_t
-field_uint(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
+/* The bits of a number field, sign-extended if it is signed. Every
+ * field here is proto2 optional, so its default is 0. */
+static uint64_t
+field_bits(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
 {
 	const void	*p;
 
@@ -130,39 +131,36 @@ field_uint(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
 	switch (fd->type) {
 	case PROTOBUF_C_TYPE_UINT64:
 	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
 		return (*(const uint64_t *)p);
 	case PROTOBUF_C_TYPE_UINT32:
 	case PROTOBUF_C_TYPE_FIXED32:
 		return (*(const uint32_t *)p);
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_SINT32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+		return ((uint64_t)(int64_t)*(const int32_t *)p);
 	case PROTOBUF_C_TYPE_BOOL:
 		return (*(const protobuf_c_boolean *)p != 0);
 	case PROTOBUF_C_TYPE_ENUM:
-		return ((uint64_t)*(const int *)p);
+		return ((uint64_t)(int64_t)*(const int *)p);
 	default:
-		return (field_is_signed(fd) ? (uint64_t)field_int(msg, fd) : 0);
+		return (0);
 	}
+}
+
+uint64_t
+field_uint(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
+{
+	return (field_bits(msg, fd));
 }
 
 int64_t
 field_int(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
 {
-	const void	*p;
-
-	if (msg == NULL)
-		return (0);
-	p = field_ptr(msg, fd);
-	switch (fd->type) {
-	case PROTOBUF_C_TYPE_INT64:
-	case PROTOBUF_C_TYPE_SINT64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-		return (*(const int64_t *)p);
-	case PROTOBUF_C_TYPE_INT32:
-	case PROTOBUF_C_TYPE_SINT32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-		return (*(const int32_t *)p);
-	default:
-		return (field_is_signed(fd) ? 0 : (int64_t)field_uint(msg, fd));
-	}
+	return ((int64_t)field_bits(msg, fd));
 }
 
 const char *
