@@ -9,31 +9,37 @@
 #include "carpctl.h"
 #include "compat.h"
 
+#define LABEL(f, l)	{ f, l, FK_AUTO, NULL }
+#define GAUGE(f)	{ f, NULL, FK_GAUGE, NULL }
+#define END		{ NULL, NULL, FK_AUTO, NULL }
+
 static const struct field_info stats_info[] = {
-	{ "unknown_vhid",	"adverts for unknown vhid", FK_AUTO, NULL },
-	{ "ctl_requests",	"control requests",	FK_AUTO, NULL },
-	{ "ctl_errors",		"control errors",	FK_AUTO, NULL },
-	{ "ctl_bad_frames",	"control clients dropped", FK_AUTO, NULL },
-	{ "ctl_clients",	"control clients",	FK_AUTO, NULL },
-	{ "holds",		"demote holds",		FK_AUTO, NULL },
-	{ NULL,			NULL,			FK_AUTO, NULL }
+	LABEL("unknown_vhid",	"adverts for unknown vhid"),
+	LABEL("ctl_requests",	"control requests"),
+	LABEL("ctl_errors",	"control errors"),
+	LABEL("ctl_bad_frames",	"control clients dropped"),
+	LABEL("ctl_clients",	"control clients"),
+	LABEL("holds",		"demote holds"),
+	END
 };
 
 static const struct field_info sync_info[] = {
-	{ "states_local",	NULL,			FK_GAUGE, NULL },
-	{ "states_replicated",	NULL,			FK_GAUGE, NULL },
-	{ "overruns",		"netlink overruns",	FK_AUTO, NULL },
-	{ "defer_queue_len",	"defer queue",		FK_AUTO, NULL },
-	{ "malformed",		"malformed datagrams",	FK_AUTO, NULL },
-	{ "stale",		"stale datagrams",	FK_AUTO, NULL },
-	{ "unsupported",	"unsupported states",	FK_AUTO, NULL },
-	{ "queue_overflows",	"send queue overflows",	FK_AUTO, NULL },
-	{ "expired_peer",	"peer states expired",	FK_AUTO, NULL },
-	{ "refreshed",		"states refreshed",	FK_AUTO, NULL },
-	{ NULL,			NULL,			FK_AUTO, NULL }
+	GAUGE("states_local"),
+	GAUGE("states_replicated"),
+	LABEL("overruns",	"netlink overruns"),
+	LABEL("defer_queue_len", "defer queue"),
+	LABEL("malformed",	"malformed datagrams"),
+	LABEL("stale",		"stale datagrams"),
+	LABEL("unsupported",	"unsupported states"),
+	LABEL("queue_overflows", "send queue overflows"),
+	LABEL("expired_peer",	"peer states expired"),
+	LABEL("refreshed",	"states refreshed"),
+	END
 };
 
-const struct object_fields counter_fields = { &ctl_counters__descriptor, NULL };
+const struct object_fields counter_fields = {
+	&ctl_counters__descriptor, NULL
+};
 const struct object_fields stats_fields = { &ctl_stats__descriptor, stats_info };
 const struct object_fields sync_fields = { &ctl_sync__descriptor, sync_info };
 

@@ -48,11 +48,13 @@ void		 control_groups_send(struct ctl_conn *, const char *only);
 void		 control_stats_send(struct ctl_conn *);
 
 /* control_hold.c */
-struct control_held control_held(const char *group);	/* NULL: count */
+/* group NULL: only the count of holds */
+struct control_held control_held(const char *group);
 void		 control_hold(struct ctl_conn *, const CtlRequest *, void *);
 void		 control_release(struct ctl_conn *, const CtlRequest *,
 		    void *);
-void		 control_holds_drop(struct ctl_conn *, struct control_client *);
+void		 control_holds_drop(struct ctl_conn *,
+		    struct control_client *);
 
 /* control_cmd.c: a request's arguments, answered with an error if bad */
 int		 control_need_group(struct ctl_conn *, const CtlRequest *);

@@ -8,8 +8,9 @@
 
 struct ctl_cmd {
 	CtlCommand	 cmd;
-	int		 write;		/* changes state: privileged only */
-	void		(*fn)(struct ctl_conn *, const CtlRequest *, void *);
+	int		 write;	/* changes state: privileged only */
+	void		(*fn)(struct ctl_conn *, const CtlRequest *,
+			    void *);
 };
 
 /* Run the handler of req's command with arg, or answer ERR_PERMISSION

@@ -271,6 +271,23 @@ START_TEST(test_kinds)
 }
 END_TEST
 
+/* A label for a field that is not in the message would never show. */
+START_TEST(test_info_names)
+{
+	const struct object_fields	*objs[] = {
+		&counter_fields, &stats_fields, &sync_fields
+	};
+	const struct field_info		*fi;
+	size_t				 i;
+
+	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
+		for (fi = objs[i]->info; fi != NULL && fi->name != NULL; fi++)
+			ck_assert_msg(protobuf_c_message_descriptor_get_field_by_name(
+			    objs[i]->desc, fi->name) != NULL, "%s: no field %s",
+			    objs[i]->desc->name, fi->name);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -284,6 +301,7 @@ main(void)
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_kinds);
+	tcase_add_test(tc, test_info_names);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
