@@ -19,7 +19,7 @@ DESTDIR	?=
 BUILD	?= build
 CC	?= cc
 PKGS	:= libnetfilter_conntrack libmnl libnftnl libcrypto libevent \
-	   libprotobuf-c libnetfilter_queue
+	   libprotobuf-c libnetfilter_queue json-c
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare \
 	   -Wno-missing-field-initializers
@@ -41,6 +41,7 @@ GEN_H	:= $(GEN_C:.c=.h)
 # unit tests can link every other module.
 COMMON_SRC := $(wildcard common/*.c) $(wildcard proto/*.c)
 CARPD_MAIN := carpd/carpd.c
+CTL_MAIN   := carpd/carpctl.c
 CTL_SRC	   := $(wildcard carpd/carpctl*.c)
 CARPD_SRC  := $(filter-out $(CARPD_MAIN) $(CTL_SRC),$(wildcard carpd/*.c))
 SYNCD_MAIN := syncd/syncd.c
@@ -50,6 +51,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(GEN_C:.c=.o)
 CARPD_OBJ  := $(call obj,$(CARPD_SRC))
 SYNCD_OBJ  := $(call obj,$(SYNCD_SRC))
+CTL_OBJ	   := $(call obj,$(filter-out $(CTL_MAIN),$(CTL_SRC)))
 
 BINS	:= $(BUILD)/carpd $(BUILD)/carpctl
 TOOL_SRC := $(wildcard tests/tools/*.c)
@@ -88,17 +90,20 @@ $(BUILD)/libcarpd.a: $(CARPD_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/libsyncd.a: $(SYNCD_OBJ)
 	rm -f $@ && ar rcs $@ $^
+$(BUILD)/libcarpctl.a: $(CTL_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/carpd: $(call obj,$(CARPD_MAIN)) $(BUILD)/libcarpd.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/carpctl: $(call obj,$(CTL_SRC)) $(BUILD)/libcommon.a
+$(BUILD)/carpctl: $(call obj,$(CTL_MAIN)) $(BUILD)/libcarpctl.a \
+		$(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/syncd: $(call obj,$(SYNCD_MAIN)) $(BUILD)/libsyncd.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests: tests/unit/test_NAME.c, one Check program each. A test that
 # needs daemon modules says which in tests/unit/test_NAME.mk:
-#   test_NAME_LIBS := carpd     (or syncd, or both)
+#   test_NAME_LIBS := carpd     (or syncd, carpctl, or several)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 -include $(wildcard tests/unit/*.mk)

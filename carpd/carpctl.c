@@ -95,100 +95,6 @@ static const struct token t_sync[] = {
 	{ ENDTOKEN,	"",		CTL_COMMAND__NONE,	NULL }
 };
 
-/* ------------------------------------------------------------ fields */
-
-#define U64(s, f, l)	{ #f, l, F_U64, offsetof(s, f) }
-#define U32(s, f, l)	{ #f, l, F_U32, offsetof(s, f) }
-#define BOOL(s, f, l)	{ #f, l, F_BOOL, offsetof(s, f) }
-#define STR(s, f, l)	{ #f, l, F_STR, offsetof(s, f) }
-
-const struct field counter_fields[] = {
-	U64(CtlCounters, adverts_sent, "adverts sent"),
-	U64(CtlCounters, adverts_received, "adverts received"),
-	U64(CtlCounters, bad_checksum, "bad checksum"),
-	U64(CtlCounters, bad_ttl, "bad ttl"),
-	U64(CtlCounters, bad_hmac, "bad hmac"),
-	U64(CtlCounters, bad_version, "bad version"),
-	U64(CtlCounters, bad_length, "bad length"),
-	U64(CtlCounters, replays, "replays"),
-	U64(CtlCounters, loops, "loops"),
-	U64(CtlCounters, send_errors, "send errors"),
-	U64(CtlCounters, transitions, "transitions"),
-	{ NULL, NULL, F_U64, 0 }
-};
-
-const struct field stats_fields[] = {
-	U32(CtlStats, carps, "carps"),
-	U64(CtlStats, unknown_vhid, "adverts for unknown vhid"),
-	U64(CtlStats, bad_packets, "bad packets"),
-	U64(CtlStats, ctl_requests, "control requests"),
-	U64(CtlStats, ctl_errors, "control errors"),
-	U64(CtlStats, ctl_bad_frames, "control clients dropped"),
-	U32(CtlStats, ctl_clients, "control clients"),
-	U32(CtlStats, holds, "demote holds"),
-	{ NULL, NULL, F_U64, 0 }
-};
-
-const struct field sync_fields[] = {
-	STR(CtlSync, peer, "peer"),
-	STR(CtlSync, syncdev, "syncdev"),
-	BOOL(CtlSync, peer_alive, "peer alive"),
-	BOOL(CtlSync, in_sync, "in sync"),
-	BOOL(CtlSync, bulk_in_progress, "bulk in progress"),
-	U64(CtlSync, states_local, "states local"),
-	U64(CtlSync, states_replicated, "states replicated"),
-	U64(CtlSync, states_sent, "states sent"),
-	U64(CtlSync, states_applied, "states applied"),
-	U64(CtlSync, apply_errors, "apply errors"),
-	U64(CtlSync, messages_sent, "messages sent"),
-	U64(CtlSync, messages_received, "messages received"),
-	U64(CtlSync, retransmits, "retransmits"),
-	U64(CtlSync, gaps, "gaps"),
-	U64(CtlSync, resyncs, "resyncs"),
-	U64(CtlSync, auth_failures, "auth failures"),
-	U64(CtlSync, replays, "replays"),
-	U64(CtlSync, overruns, "netlink overruns"),
-	U64(CtlSync, malformed, "malformed datagrams"),
-	U64(CtlSync, stale, "stale datagrams"),
-	U64(CtlSync, unsupported, "unsupported states"),
-	U64(CtlSync, queue_overflows, "send queue overflows"),
-	U64(CtlSync, send_errors, "send errors"),
-	U64(CtlSync, expired_peer, "peer states expired"),
-	U64(CtlSync, refreshed, "states refreshed"),
-	U64(CtlSync, deferred, "deferred"),
-	U64(CtlSync, defer_timeouts, "defer timeouts"),
-	U32(CtlSync, defer_queue_len, "defer queue"),
-	BOOL(CtlSync, carpd_connected, "carpd connected"),
-	U32(CtlSync, demote_held, "demote held"),
-	STR(CtlSync, last_error, "last error"),
-	{ NULL, NULL, F_U64, 0 }
-};
-
-unsigned long long
-field_uint(const void *msg, const struct field *f)
-{
-	const char	*p = (const char *)msg + f->off;
-
-	switch (f->type) {
-	case F_U64:
-		return (*(const uint64_t *)(const void *)p);
-	case F_U32:
-		return (*(const uint32_t *)(const void *)p);
-	case F_BOOL:
-		return (*(const protobuf_c_boolean *)(const void *)p != 0);
-	default:
-		return (0);
-	}
-}
-
-const char *
-field_str(const void *msg, const struct field *f)
-{
-	const char	*p = (const char *)msg + f->off;
-
-	return (*(char *const *)(const void *)p);
-}
-
 /* ------------------------------------------------------------ parser */
 
 static __attribute__((noreturn)) void
@@ -356,32 +262,32 @@ show(const struct output *out, CtlCommand cmd, const CtlReply *rep)
 	case CTL_COMMAND__STATUS:
 	case CTL_COMMAND__DOWN:
 	case CTL_COMMAND__UP:
-		out->status(rep);
+		out->status(stdout, rep);
 		break;
 	case CTL_COMMAND__GROUPS:
 	case CTL_COMMAND__DEMOTE:
 	case CTL_COMMAND__PROMOTE:
-		out->groups(rep);
+		out->groups(stdout, rep);
 		break;
 	case CTL_COMMAND__STATS:
-		out->stats(rep);
+		out->stats(stdout, rep);
 		break;
 	case CTL_COMMAND__MONITOR:
 		if (rep->event != NULL)
-			out->event(rep->event);
+			out->event(stdout, rep->event);
 		break;
 	case CTL_COMMAND__SYNC_STATUS:
 	case CTL_COMMAND__SYNC_STATS:
 		if (rep->sync != NULL) {
 			if (cmd == CTL_COMMAND__SYNC_STATUS)
-				out->sync_status(rep->sync);
+				out->sync_status(stdout, rep->sync);
 			else
-				out->sync_stats(rep->sync);
+				out->sync_stats(stdout, rep->sync);
 		}
 		break;
 	default:
 		if (rep->end)
-			out->done(rep);
+			out->done(stdout, rep);
 		break;
 	}
 }

@@ -1,46 +1,83 @@
 /* carpctl: one control tool for carpd and syncd. carpctl.c parses the
  * command line (token table) and talks to the daemon; every reply frame
  * goes through one table of formatters (carpctl_text.c, carpctl_json.c),
- * like bgpctl's output.c and output_json.c. */
+ * like bgpctl's output.c and output_json.c.
+ *
+ * The fields of a reply object are those of its message in
+ * proto/ctl.proto, read from the protobuf-c descriptor
+ * (carpctl_field.c): a counter added there and filled by the daemon
+ * shows in every format. struct field_info holds only what the
+ * descriptor cannot say. */
 #ifndef CARPCTL_H
 #define CARPCTL_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "ctl.h"
 
-/* A counter, flag or string of a reply message, named once for every
- * formatter. */
-enum field_type {
-	F_U64,
-	F_U32,
-	F_BOOL,
-	F_STR,
+/* For metrics: a counter only grows (until the daemon restarts). */
+enum field_kind {
+	FK_AUTO = 0,	/* uint64: counter, string: label, else gauge */
+	FK_COUNTER,
+	FK_GAUGE,
+	FK_LABEL,
 };
 
-struct field {
-	const char	*name;		/* JSON key */
-	const char	*label;		/* text */
-	enum field_type	 type;
-	size_t		 off;
+struct field_info {
+	const char	*name;		/* field of the message */
+	const char	*label;		/* NULL: the name, '_' as ' ' */
+	enum field_kind	 kind;
+	const char	*unit;		/* NULL: a plain number */
 };
 
-extern const struct field counter_fields[];	/* CtlCounters */
-extern const struct field stats_fields[];	/* CtlStats */
-extern const struct field sync_fields[];	/* CtlSync */
+/* One kind of reply object: its message and the exceptions to the
+ * defaults, NULL-terminated (NULL: none). */
+struct object_fields {
+	const ProtobufCMessageDescriptor	*desc;
+	const struct field_info			*info;
+};
 
-/* value of f in msg; has_* of optional fields is ignored: absent is 0 */
-unsigned long long	 field_uint(const void *msg, const struct field *);
-const char		*field_str(const void *msg, const struct field *);
+extern const struct object_fields counter_fields;	/* CtlCounters */
+extern const struct object_fields stats_fields;		/* CtlStats */
+extern const struct object_fields sync_fields;		/* CtlSync */
 
+const struct field_info	*field_info(const struct object_fields *,
+			    const ProtobufCFieldDescriptor *);
+const char		*field_label(const struct object_fields *,
+			    const ProtobufCFieldDescriptor *, char *, size_t);
+enum field_kind		 field_kind(const struct object_fields *,
+			    const ProtobufCFieldDescriptor *);
+
+/* A singular scalar field's value; msg NULL or the field absent gives
+ * 0 (proto2 default of every field here). */
+int			 field_is_signed(const ProtobufCFieldDescriptor *);
+int			 field_is_number(const ProtobufCFieldDescriptor *);
+uint64_t		 field_uint(const ProtobufCMessage *,
+			    const ProtobufCFieldDescriptor *);
+int64_t			 field_int(const ProtobufCMessage *,
+			    const ProtobufCFieldDescriptor *);
+/* string (NULL if absent) or enum value's name */
+const char		*field_str(const ProtobufCMessage *,
+			    const ProtobufCFieldDescriptor *);
+/* repeated: the count and the array */
+size_t			 field_count(const ProtobufCMessage *,
+			    const ProtobufCFieldDescriptor *);
+const void		*field_array(const ProtobufCMessage *,
+			    const ProtobufCFieldDescriptor *);
+const ProtobufCMessage	*field_msg(const ProtobufCMessage *,
+			    const ProtobufCFieldDescriptor *);
+
+/* Each writes one reply frame to f. */
 struct output {
-	void	(*status)(const CtlReply *);		/* carps */
-	void	(*groups)(const CtlReply *);
-	void	(*stats)(const CtlReply *);
-	void	(*event)(const CtlEvent *);		/* monitor */
-	void	(*sync_status)(const CtlSync *);
-	void	(*sync_stats)(const CtlSync *);
-	void	(*done)(const CtlReply *);		/* reload, resync */
+	void	(*status)(FILE *, const CtlReply *);	/* carps */
+	void	(*groups)(FILE *, const CtlReply *);
+	void	(*stats)(FILE *, const CtlReply *);
+	void	(*event)(FILE *, const CtlEvent *);	/* monitor */
+	void	(*sync_status)(FILE *, const CtlSync *);
+	void	(*sync_stats)(FILE *, const CtlSync *);
+	void	(*done)(FILE *, const CtlReply *);	/* reload */
 };
 
 extern const struct output text_output;

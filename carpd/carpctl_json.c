@@ -1,221 +1,208 @@
-/* carpctl -j: one JSON document per answer (one per line for monitor),
- * keys as documented in the README and issue: scripts depend on them. */
-#include <stdio.h>
+/* carpctl -j: one JSON document per answer (one per line for monitor).
+ * Keys are the field names of proto/ctl.proto, documented in carpctl(8);
+ * scripts depend on them. json-c does the escaping and the 64-bit
+ * numbers; strings are made valid UTF-8 first, since json-c copies
+ * bytes above 0x7f as they are. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
 
 #include "carpctl.h"
 
-#define JSON_MAXDEPTH	8
+static struct json_object *json_message(const ProtobufCMessageDescriptor *,
+		    const ProtobufCMessage *);
 
-static int	 json_depth;
-static int	 json_first[JSON_MAXDEPTH];
-
-/* Separator and key of the next value; key NULL inside arrays. */
-static void
-json_key(const char *key)
+/* Length of the valid UTF-8 sequence at s, 0 if it is not one (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t
+json_utf8_len(const unsigned char *s)
 {
-	if (json_depth > 0 && !json_first[json_depth - 1])
-		putchar(',');
-	if (json_depth > 0)
-		json_first[json_depth - 1] = 0;
-	if (key != NULL) {
-		ctl_json_string(stdout, key);
-		putchar(':');
+	unsigned	 lo = 0x80, hi = 0xbf;
+	size_t		 i, n;
+
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return (0);
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf)
+		if (s[i] < lo || s[i] > hi)
+			return (0);
+	return (n);
+}
+
+/* A JSON string, every invalid byte replaced by U+FFFD; NULL is null. */
+static struct json_object *
+json_string(const char *str)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	struct json_object	*o;
+	char			*buf, *p;
+	size_t			 n;
+
+	if (str == NULL)
+		return (NULL);
+	for (; *s != '\0' && (n = json_utf8_len(s)) > 0; s += n)
+		;
+	if (*s == '\0')
+		return (json_object_new_string(str));
+	if ((buf = p = malloc(strlen(str) * 3 + 1)) == NULL)
+		return (NULL);
+	for (s = (const unsigned char *)str; *s != '\0'; s += n) {
+		if ((n = json_utf8_len(s)) == 0) {
+			memcpy(p, "\xef\xbf\xbd", 3);
+			p += 3;
+			n = 1;
+		} else {
+			memcpy(p, s, n);
+			p += n;
+		}
 	}
+	*p = '\0';
+	o = json_object_new_string(buf);
+	free(buf);
+	return (o);
 }
 
-static void
-json_open(const char *key, char c)
+/* Only strings and messages repeat in ctl.proto. */
+static struct json_object *
+json_repeated(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
 {
-	json_key(key);
-	putchar(c);
-	if (json_depth < JSON_MAXDEPTH)
-		json_first[json_depth] = 1;
-	json_depth++;
-}
+	struct json_object	*a = json_object_new_array();
+	const void *const	*v = field_array(msg, fd);
+	size_t			 i, n = field_count(msg, fd);
 
-static void
-json_close(char c)
-{
-	putchar(c);
-	json_depth--;
-	if (json_depth == 0)
-		putchar('\n');
-}
-
-static void
-json_str(const char *key, const char *val)
-{
-	json_key(key);
-	if (val == NULL)
-		fputs("null", stdout);
-	else
-		ctl_json_string(stdout, val);
-}
-
-static void
-json_uint(const char *key, unsigned long long val)
-{
-	json_key(key);
-	printf("%llu", val);
-}
-
-static void
-json_int(const char *key, long long val)
-{
-	json_key(key);
-	printf("%lld", val);
-}
-
-static void
-json_bool(const char *key, int val)
-{
-	json_key(key);
-	fputs(val ? "true" : "false", stdout);
-}
-
-static void
-json_fields(const void *msg, const struct field *f)
-{
-	for (; f->name != NULL; f++) {
-		if (f->type == F_STR)
-			json_str(f->name, field_str(msg, f));
-		else if (f->type == F_BOOL)
-			json_bool(f->name, field_uint(msg, f) != 0);
-		else
-			json_uint(f->name, field_uint(msg, f));
+	for (i = 0; a != NULL && i < n; i++) {
+		if (fd->type == PROTOBUF_C_TYPE_STRING)
+			json_object_array_add(a, json_string(v[i]));
+		else if (fd->type == PROTOBUF_C_TYPE_MESSAGE)
+			json_object_array_add(a, json_message(fd->descriptor,
+			    v[i]));
 	}
+	return (a);
 }
 
-static void
-json_counters(const char *key, const CtlCounters *cnt)
+static struct json_object *
+json_value(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd)
 {
-	CtlCounters	 zero = CTL_COUNTERS__INIT;
-
-	json_open(key, '{');
-	json_fields(cnt != NULL ? cnt : &zero, counter_fields);
-	json_close('}');
+	if (fd->label == PROTOBUF_C_LABEL_REPEATED)
+		return (json_repeated(msg, fd));
+	if (fd->type == PROTOBUF_C_TYPE_MESSAGE)
+		return (json_message(fd->descriptor, field_msg(msg, fd)));
+	if (fd->type == PROTOBUF_C_TYPE_BOOL)
+		return (json_object_new_boolean(field_uint(msg, fd) != 0));
+	if (field_is_signed(fd))
+		return (json_object_new_int64(field_int(msg, fd)));
+	if (field_is_number(fd))
+		return (json_object_new_uint64(field_uint(msg, fd)));
+	return (json_string(field_str(msg, fd)));
 }
 
-static void
-json_strings(const char *key, char **s, size_t n)
+/* Every field, absent ones too: 0, null, [] or an object of zeros, so
+ * that a script finds every key it was told about. */
+static struct json_object *
+json_message(const ProtobufCMessageDescriptor *d, const ProtobufCMessage *msg)
 {
-	size_t	 i;
+	struct json_object	*o = json_object_new_object();
+	unsigned		 i;
 
-	json_open(key, '[');
-	for (i = 0; i < n; i++)
-		json_str(NULL, s[i]);
-	json_close(']');
+	for (i = 0; o != NULL && i < d->n_fields; i++)
+		json_object_object_add(o, d->fields[i].name,
+		    json_value(msg, &d->fields[i]));
+	return (o);
 }
 
 static void
-json_carp(const CtlCarp *c)
+json_print(FILE *f, struct json_object *doc)
 {
-	json_open(NULL, '{');
-	json_str("name", c->name);
-	json_uint("vhid", c->vhid);
-	json_str("state", ctl_state_str(c->state));
-	json_str("carpdev", c->carpdev);
-	json_uint("advbase", c->advbase);
-	json_uint("advskew", c->advskew);
-	json_uint("demote", c->demote);
-	json_strings("addresses", c->addresses, c->n_addresses);
-	json_str("master", c->master);
-	json_int("since", c->since);
-	json_strings("groups", c->groups, c->n_groups);
-	json_bool("preempt", c->preempt);
-	json_bool("link_up", c->link_up);
-	json_bool("admin_down", c->admin_down);
-	json_counters("counters", c->counters);
-	json_close('}');
+	fprintf(f, "%s\n", json_object_to_json_string_ext(doc,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(doc);
 }
 
-static void
+static struct json_object *
 json_carps(const CtlReply *rep)
 {
-	size_t	 i;
+	struct json_object	*a = json_object_new_array();
+	size_t			 i;
 
-	json_open("carps", '[');
-	for (i = 0; i < rep->n_carps; i++)
-		json_carp(rep->carps[i]);
-	json_close(']');
+	for (i = 0; a != NULL && i < rep->n_carps; i++)
+		json_object_array_add(a, json_message(&ctl_carp__descriptor,
+		    &rep->carps[i]->base));
+	return (a);
+}
+
+/* {"key": value} */
+static void
+json_wrap(FILE *f, const char *key, struct json_object *val)
+{
+	struct json_object	*doc = json_object_new_object();
+
+	json_object_object_add(doc, key, val);
+	json_print(f, doc);
 }
 
 static void
-json_status(const CtlReply *rep)
+json_status(FILE *f, const CtlReply *rep)
 {
-	json_open(NULL, '{');
-	json_carps(rep);
-	json_close('}');
+	json_wrap(f, "carps", json_carps(rep));
 }
 
 static void
-json_groups(const CtlReply *rep)
+json_groups(FILE *f, const CtlReply *rep)
 {
-	const CtlGroup	*g;
-	size_t		 i;
+	struct json_object	*a = json_object_new_array();
+	size_t			 i;
 
-	json_open(NULL, '{');
-	json_open("groups", '[');
-	for (i = 0; i < rep->n_groups; i++) {
-		g = rep->groups[i];
-		json_open(NULL, '{');
-		json_str("name", g->name);
-		json_uint("demote", g->demote);
-		json_uint("held", g->held);
-		json_strings("members", g->members, g->n_members);
-		json_close('}');
-	}
-	json_close(']');
-	json_close('}');
+	for (i = 0; a != NULL && i < rep->n_groups; i++)
+		json_object_array_add(a, json_message(&ctl_group__descriptor,
+		    &rep->groups[i]->base));
+	json_wrap(f, "groups", a);
 }
 
 static void
-json_stats(const CtlReply *rep)
+json_stats(FILE *f, const CtlReply *rep)
 {
-	CtlStats	 zero = CTL_STATS__INIT;
-	const CtlStats	*st = rep->stats != NULL ? rep->stats : &zero;
+	struct json_object	*doc = json_object_new_object();
 
-	json_open(NULL, '{');
-	json_open("stats", '{');
-	json_fields(st, stats_fields);
-	json_counters("totals", st->totals);
-	json_close('}');
-	json_carps(rep);
-	json_close('}');
+	json_object_object_add(doc, "stats",
+	    json_message(&ctl_stats__descriptor,
+	    rep->stats != NULL ? &rep->stats->base : NULL));
+	json_object_object_add(doc, "carps", json_carps(rep));
+	json_print(f, doc);
 }
 
 static void
-json_event(const CtlEvent *ev)
+json_event(FILE *f, const CtlEvent *ev)
 {
-	json_open(NULL, '{');
-	json_open("event", '{');
-	json_str("carp", ev->carp);
-	json_uint("vhid", ev->vhid);
-	json_str("old_state", ctl_state_str(ev->old_state));
-	json_str("new_state", ctl_state_str(ev->new_state));
-	json_str("reason", ev->reason);
-	json_int("time", ev->time);
-	json_uint("usec", ev->usec);
-	json_close('}');
-	json_close('}');
+	json_wrap(f, "event", json_message(&ctl_event__descriptor, &ev->base));
 }
 
 /* Flat: scripts read carpctl -j sync stats | jq .in_sync */
 static void
-json_sync(const CtlSync *s)
+json_sync(FILE *f, const CtlSync *s)
 {
-	json_open(NULL, '{');
-	json_fields(s, sync_fields);
-	json_close('}');
+	json_print(f, json_message(&ctl_sync__descriptor, &s->base));
 }
 
 static void
-json_done(const CtlReply *rep)
+json_done(FILE *f, const CtlReply *rep)
 {
-	json_open(NULL, '{');
-	json_str("result", ctl_result_str(rep->result));
-	json_str("reason", rep->reason);
-	json_close('}');
+	struct json_object	*doc = json_object_new_object();
+
+	json_object_object_add(doc, "result",
+	    json_string(ctl_result_str(rep->result)));
+	json_object_object_add(doc, "reason", json_string(rep->reason));
+	json_print(f, doc);
 }
 
 const struct output json_output = {

@@ -45,7 +45,7 @@ text_width(const CtlReply *rep, size_t off, int min)
 }
 
 static void
-text_status(const CtlReply *rep)
+text_status(FILE *f, const CtlReply *rep)
 {
 	const CtlCarp	*c;
 	char		 age[32];
@@ -55,25 +55,25 @@ text_status(const CtlReply *rep)
 	wn = text_width(rep, offsetof(CtlCarp, name), 4);
 	wd = text_width(rep, offsetof(CtlCarp, carpdev), 7);
 	wm = text_width(rep, offsetof(CtlCarp, master), 6);
-	printf("%-*s %4s %-6s %-*s %7s %7s %6s %-*s %-7s %s\n", wn, "NAME",
+	fprintf(f, "%-*s %4s %-6s %-*s %7s %7s %6s %-*s %-7s %s\n", wn, "NAME",
 	    "VHID", "STATE", wd, "CARPDEV", "ADVBASE", "ADVSKEW", "DEMOTE", wm,
 	    "MASTER", "SINCE", "ADDRESSES");
 	for (i = 0; i < rep->n_carps; i++) {
 		c = rep->carps[i];
-		printf("%-*s %4u %-6s %-*s %7u %7u %6u %-*s %-7s ", wn,
+		fprintf(f, "%-*s %4u %-6s %-*s %7u %7u %6u %-*s %-7s ", wn,
 		    c->name ? c->name : "", c->vhid, ctl_state_str(c->state),
 		    wd, c->carpdev ? c->carpdev : "", c->advbase, c->advskew,
 		    c->demote, wm, c->master ? c->master : "-",
 		    text_age(c->since, age, sizeof(age)));
 		for (j = 0; j < c->n_addresses; j++)
-			printf("%s%s", j ? " " : "", c->addresses[j]);
-		printf("%s\n", c->admin_down ? " (down by carpctl)" :
+			fprintf(f, "%s%s", j ? " " : "", c->addresses[j]);
+		fprintf(f, "%s\n", c->admin_down ? " (down by carpctl)" :
 		    !c->link_up ? " (no link)" : "");
 	}
 }
 
 static void
-text_groups(const CtlReply *rep)
+text_groups(FILE *f, const CtlReply *rep)
 {
 	const CtlGroup	*g;
 	size_t		 i, j;
@@ -82,65 +82,92 @@ text_groups(const CtlReply *rep)
 	for (i = 0; i < rep->n_groups; i++)
 		if (rep->groups[i]->name != NULL)
 			wn = MAX(wn, (int)strlen(rep->groups[i]->name));
-	printf("%-*s %6s %6s  %s\n", wn, "GROUP", "DEMOTE", "HELD", "MEMBERS");
+	fprintf(f, "%-*s %6s %6s  %s\n", wn, "GROUP", "DEMOTE", "HELD",
+	    "MEMBERS");
 	for (i = 0; i < rep->n_groups; i++) {
 		g = rep->groups[i];
-		printf("%-*s %6u %6u  ", wn, g->name ? g->name : "", g->demote,
-		    g->held);
+		fprintf(f, "%-*s %6u %6u  ", wn, g->name ? g->name : "",
+		    g->demote, g->held);
 		for (j = 0; j < g->n_members; j++)
-			printf("%s%s", j ? ", " : "", g->members[j]);
-		printf("%s\n", g->n_members ? "" : "-");
+			fprintf(f, "%s%s", j ? ", " : "", g->members[j]);
+		fprintf(f, "%s\n", g->n_members ? "" : "-");
 	}
 }
 
+/* One line per scalar field of msg, in the order of proto/ctl.proto. */
 static void
-text_fields(const void *msg, const struct field *f)
+text_fields(FILE *f, const struct object_fields *o, const ProtobufCMessage *msg)
 {
-	const char	*s;
+	const ProtobufCFieldDescriptor	*fd;
+	const char			*s, *label;
+	char				 buf[64];
+	unsigned			 i;
 
-	for (; f->name != NULL; f++) {
-		if (f->type == F_STR) {
-			s = field_str(msg, f);
-			printf("%-26s %s\n", f->label, s && *s ? s : "-");
-		} else if (f->type == F_BOOL)
-			printf("%-26s %s\n", f->label,
-			    field_uint(msg, f) ? "yes" : "no");
-		else
-			printf("%-26s %llu\n", f->label, field_uint(msg, f));
+	for (i = 0; i < o->desc->n_fields; i++) {
+		fd = &o->desc->fields[i];
+		if (fd->label == PROTOBUF_C_LABEL_REPEATED ||
+		    fd->type == PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		label = field_label(o, fd, buf, sizeof(buf));
+		if (fd->type == PROTOBUF_C_TYPE_BOOL)
+			fprintf(f, "%-26s %s\n", label,
+			    field_uint(msg, fd) ? "yes" : "no");
+		else if (field_is_signed(fd))
+			fprintf(f, "%-26s %lld\n", label,
+			    (long long)field_int(msg, fd));
+		else if (field_is_number(fd))
+			fprintf(f, "%-26s %llu\n", label,
+			    (unsigned long long)field_uint(msg, fd));
+		else {
+			s = field_str(msg, fd);
+			fprintf(f, "%-26s %s\n", label, s && *s ? s : "-");
+		}
 	}
 }
 
+/* One column per counter, as the daemon-wide totals above it. */
 static void
-text_stats(const CtlReply *rep)
+text_carp_counters(FILE *f, const CtlReply *rep)
 {
-	const struct field	*f;
-	size_t			 i;
-	int			 wn;
+	const ProtobufCMessageDescriptor	*d = counter_fields.desc;
+	const ProtobufCMessage			*cnt;
+	size_t					 i;
+	unsigned				 j;
+	int					 wn;
 
-	if (rep->stats != NULL) {
-		text_fields(rep->stats, stats_fields);
-		if (rep->stats->totals != NULL)
-			text_fields(rep->stats->totals, counter_fields);
-	}
-	if (rep->n_carps == 0)
-		return;
 	wn = text_width(rep, offsetof(CtlCarp, name), 4);
-	printf("\n%-*s", wn, "CARP");
-	for (f = counter_fields; f->name != NULL; f++)
-		printf(" %*s", MAX(6, (int)strlen(f->name)), f->name);
-	printf("\n");
+	fprintf(f, "\n%-*s", wn, "CARP");
+	for (j = 0; j < d->n_fields; j++)
+		fprintf(f, " %*s", MAX(6, (int)strlen(d->fields[j].name)),
+		    d->fields[j].name);
+	fprintf(f, "\n");
 	for (i = 0; i < rep->n_carps; i++) {
-		printf("%-*s", wn, rep->carps[i]->name);
-		for (f = counter_fields; f->name != NULL; f++)
-			printf(" %*llu", MAX(6, (int)strlen(f->name)),
-			    rep->carps[i]->counters ?
-			    field_uint(rep->carps[i]->counters, f) : 0);
-		printf("\n");
+		fprintf(f, "%-*s", wn, rep->carps[i]->name);
+		cnt = rep->carps[i]->counters != NULL ?
+		    &rep->carps[i]->counters->base : NULL;
+		for (j = 0; j < d->n_fields; j++)
+			fprintf(f, " %*llu",
+			    MAX(6, (int)strlen(d->fields[j].name)),
+			    (unsigned long long)field_uint(cnt, &d->fields[j]));
+		fprintf(f, "\n");
 	}
 }
 
 static void
-text_event(const CtlEvent *ev)
+text_stats(FILE *f, const CtlReply *rep)
+{
+	if (rep->stats != NULL) {
+		text_fields(f, &stats_fields, &rep->stats->base);
+		if (rep->stats->totals != NULL)
+			text_fields(f, &counter_fields,
+			    &rep->stats->totals->base);
+	}
+	if (rep->n_carps > 0)
+		text_carp_counters(f, rep);
+}
+
+static void
+text_event(FILE *f, const CtlEvent *ev)
 {
 	struct tm	 tm;
 	time_t		 t = ev->time;
@@ -148,42 +175,42 @@ text_event(const CtlEvent *ev)
 
 	localtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("%s.%03u %s vhid %u: %s -> %s (%s)\n", ts, ev->usec / 1000,
+	fprintf(f, "%s.%03u %s vhid %u: %s -> %s (%s)\n", ts, ev->usec / 1000,
 	    ev->carp ? ev->carp : "?", ev->vhid, ctl_state_str(ev->old_state),
 	    ctl_state_str(ev->new_state), ev->reason ? ev->reason : "");
 }
 
 static void
-text_sync_status(const CtlSync *s)
+text_sync_status(FILE *f, const CtlSync *s)
 {
-	printf("%-18s %s (%s)\n", "peer", s->peer ? s->peer : "-",
+	fprintf(f, "%-18s %s (%s)\n", "peer", s->peer ? s->peer : "-",
 	    s->peer_alive ? "alive" : "silent");
-	printf("%-18s %s\n", "syncdev", s->syncdev ? s->syncdev : "-");
-	printf("%-18s %s\n", "sync", s->in_sync ? "in sync" :
+	fprintf(f, "%-18s %s\n", "syncdev", s->syncdev ? s->syncdev : "-");
+	fprintf(f, "%-18s %s\n", "sync", s->in_sync ? "in sync" :
 	    s->bulk_in_progress ? "bulk transfer in progress" : "not in sync");
-	printf("%-18s %llu local, %llu replicated\n", "states",
+	fprintf(f, "%-18s %llu local, %llu replicated\n", "states",
 	    (unsigned long long)s->states_local,
 	    (unsigned long long)s->states_replicated);
-	printf("%-18s %u queued, %llu timeouts\n", "defer",
+	fprintf(f, "%-18s %u queued, %llu timeouts\n", "defer",
 	    s->defer_queue_len, (unsigned long long)s->defer_timeouts);
-	printf("%-18s %s, demote held %u\n", "carpd",
+	fprintf(f, "%-18s %s, demote held %u\n", "carpd",
 	    s->carpd_connected ? "connected" : "not connected",
 	    s->demote_held);
-	printf("%-18s %s\n", "last error",
+	fprintf(f, "%-18s %s\n", "last error",
 	    s->last_error && *s->last_error ? s->last_error : "-");
 }
 
 static void
-text_sync_stats(const CtlSync *s)
+text_sync_stats(FILE *f, const CtlSync *s)
 {
-	text_fields(s, sync_fields);
+	text_fields(f, &sync_fields, &s->base);
 }
 
 static void
-text_done(const CtlReply *rep)
+text_done(FILE *f, const CtlReply *rep)
 {
 	if (rep->reason != NULL)
-		printf("%s\n", rep->reason);
+		fprintf(f, "%s\n", rep->reason);
 }
 
 const struct output text_output = {

@@ -6,6 +6,7 @@
 
 #include "ct.h"
 #include "ctl.h"
+#include "ctl_dispatch.h"
 #include "defer.h"
 #include "link.h"
 #include "log.h"
@@ -86,37 +87,46 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 }
 
 static void
-control_request(struct ctl_conn *c, const CtlRequest *req, void *arg)
+control_show(struct ctl_conn *c, const CtlRequest *req, void *arg)
 {
 	struct syncd	*sc = arg;
 	CtlReply	 rep;
 	CtlSync		 s = CTL_SYNC__INIT;
 	char		 peer[INET6_ADDRSTRLEN];
 
-	switch (req->command) {
-	case CTL_COMMAND__SYNC_STATUS:
-	case CTL_COMMAND__SYNC_STATS:
-		ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
-		control_fill(sc, &s, peer, sizeof(peer));
-		rep.sync = &s;
-		rep.has_end = rep.end = 1;
-		ctl_conn_send(c, &rep);
-		break;
-	case CTL_COMMAND__SYNC_RESYNC:
-		if (!ctl_conn_privileged(c)) {
-			ctl_conn_result(c, CTL_RESULT__ERR_PERMISSION,
-			    "resync needs root");
-			break;
-		}
-		bulk_request(sc, "carpctl sync resync");
-		syncd_flush(sc);
-		ctl_conn_result(c, CTL_RESULT__OK, "bulk request sent");
-		break;
-	default:
+	(void)req;
+	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
+	control_fill(sc, &s, peer, sizeof(peer));
+	rep.sync = &s;
+	rep.has_end = rep.end = 1;
+	ctl_conn_send(c, &rep);
+}
+
+static void
+control_resync(struct ctl_conn *c, const CtlRequest *req, void *arg)
+{
+	struct syncd	*sc = arg;
+
+	(void)req;
+	bulk_request(sc, "carpctl sync resync");
+	syncd_flush(sc);
+	ctl_conn_result(c, CTL_RESULT__OK, "bulk request sent");
+}
+
+/* Same shape as carpd's control_cmds. */
+static const struct ctl_cmd control_cmds[] = {
+	{ CTL_COMMAND__SYNC_STATUS,	0,	control_show },
+	{ CTL_COMMAND__SYNC_STATS,	0,	control_show },
+	{ CTL_COMMAND__SYNC_RESYNC,	1,	control_resync },
+	{ CTL_COMMAND__NONE,		0,	NULL }
+};
+
+static void
+control_request(struct ctl_conn *c, const CtlRequest *req, void *arg)
+{
+	if (ctl_dispatch(c, req, control_cmds, arg) == -1)
 		ctl_conn_result(c, CTL_RESULT__ERR_NOT_SUPPORTED,
 		    "syncd answers only the sync commands");
-		break;
-	}
 }
 
 static void

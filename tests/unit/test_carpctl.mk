@@ -1,0 +1,1 @@
+test_carpctl_LIBS := carpctl
