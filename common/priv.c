@@ -10,10 +10,10 @@
  * carpd's scripts are forked and exec'd by carpd itself (hooks.c), so they
  * inherit its capabilities, no_new_privs and this filter: a filter cannot
  * be lifted once installed. carpd's list therefore also holds what /bin/sh
- * and the commands scripts usually run (ip, cat, logger, ...) need; see
- * priv_script_calls. Since the filter and no_new_privs go with every exec,
- * letting execve through gives a script, or an intruder, nothing beyond
- * the same list and the same two capabilities. */
+ * and the commands scripts usually run need (PRIV_SCRIPT_CALLS). Since
+ * the filter and no_new_privs go with every exec, letting execve through
+ * gives a script, or an intruder, nothing beyond the same list and the
+ * same two capabilities. */
 #include <sys/prctl.h>
 #include <errno.h>
 #include <stddef.h>
@@ -65,8 +65,8 @@
  * tests/integ/priv-status.sh). By hand: what scripts usually add (sleep,
  * mkdir, mv, rm, touch, logger, a pipe, posix_spawn's clone3). */
 #define PRIV_SCRIPT_CALLS						\
-	"execve", "access", "arch_prctl", "bind", "dup2", "fadvise64",	\
-	"getdents64", "getegid", "geteuid", "getgid", "getppid",	\
+	"access", "arch_prctl", "bind", "fadvise64", "getdents64",	\
+	"getegid", "geteuid", "getgid", "getppid",			\
 	"getsockname", "getuid", "lseek", "mprotect", "prctl",		\
 	"pread64", "prlimit64", "rseq", "set_robust_list",		\
 	"set_tid_address",						\
@@ -77,8 +77,8 @@
 	"uname", "getcwd", "chdir", "umask", "getpgrp", "setpgid",	\
 	"rt_sigprocmask", "sysinfo"
 
-/* syncd, measured: the sync link's socket set-up and ctl holder's
- * reconnects to carpd. */
+/* syncd, measured: a netlink socket per conntrack dump (bulk, refresh),
+ * bound; the connections to carpd's control socket; the sync link. */
 #define PRIV_SYNCD_CALLS						\
 	"bind", "getsockname", "recvfrom"
 

@@ -77,7 +77,8 @@ grep -q "Seccomp: 2" "$LAB_DIR/carpd-a.log" ||
 grep 'up-script' "$LAB_DIR/carpd-a.log" | sed 's/^/	/'
 
 # a reload that adds a carp: new sockets and an address under the filter
-carp_block carp2 2 eth0 0 lab-secret "address 192.0.2.253/24" >>"$LAB_DIR/a.conf"
+carp_block carp2 2 eth0 0 lab-secret "address 192.0.2.253/24" \
+    >>"$LAB_DIR/a.conf"
 kill -HUP "$(carpd_pid a)"
 wait_for 10 'carp_is a carp2 MASTER && lab_has_addr a eth0 192.0.2.253' ||
 	lab_fail "the reload did not bring carp2 up"
