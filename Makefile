@@ -19,7 +19,7 @@ DESTDIR	?=
 BUILD	?= build
 CC	?= cc
 PKGS	:= libnetfilter_conntrack libmnl libnftnl libcrypto libevent \
-	   libprotobuf-c libnetfilter_queue json-c
+	   libprotobuf-c libnetfilter_queue json-c libcap-ng libseccomp
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare \
 	   -Wno-missing-field-initializers

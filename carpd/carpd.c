@@ -22,6 +22,7 @@
 #include "kif.h"
 #include "log.h"
 #include "net.h"
+#include "priv.h"
 
 
 static struct carpd	 carpd_env;
@@ -86,6 +87,8 @@ main(int argc, char *argv[])
 	if ((conf = daemon_setup(&opts, &rc)) == NULL)
 		return (rc);
 	carpd_init(&carpd_env, conf);
+	if (priv_drop(&priv_carpd) == -1)
+		fatalx("cannot drop privileges");
 	daemon_signals(carpd_env.base, carpd_sig, &carpd_env);
 	event_base_dispatch(carpd_env.base);
 	carpd_shutdown(&carpd_env);

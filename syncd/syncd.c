@@ -22,6 +22,7 @@
 #include "defer.h"
 #include "log.h"
 #include "own.h"
+#include "priv.h"
 #include "syncd.h"
 
 static struct syncd	 syncd_env;
@@ -124,6 +125,8 @@ main(int argc, char *argv[])
 	if ((conf = daemon_setup(&opts, &rc)) == NULL)
 		return (rc);
 	syncd_init(&syncd_env, conf);
+	if (priv_drop(&priv_syncd) == -1)
+		fatalx("cannot drop privileges");
 	event_base_dispatch(syncd_env.base);
 	syncd_shutdown(&syncd_env);
 	return (0);

@@ -4,7 +4,8 @@
 set -e
 PKGS="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev
 libnetfilter-conntrack-dev libmnl-dev libnftnl-dev libssl-dev libevent-dev
-libnetfilter-queue-dev libjson-c-dev check libsubunit-dev iproute2 nftables iptables
+libnetfilter-queue-dev libjson-c-dev libcap-ng-dev libseccomp-dev check
+libsubunit-dev iproute2 nftables iptables
 conntrack conntrackd keepalived ucarp tshark tcpdump python3-scapy iperf3
 socat mandoc iputils-ping procps psmisc"
 missing=""

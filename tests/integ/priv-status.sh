@@ -1,0 +1,106 @@
+#!/bin/sh
+# carpd and syncd give up what they do not need once they are set up:
+# only CAP_NET_ADMIN and CAP_NET_RAW are left (effective, permitted and
+# bounding; nothing inheritable or ambient), no_new_privs is set and a
+# seccomp filter is installed (Seccomp: 2). And they still work under it:
+# carp becomes MASTER, an up-script runs (under the same filter, which it
+# inherits), a reload adds a carp, a state replicates, both stop cleanly
+# and the kernel logged no system call they were denied.
+. "$(dirname "$0")/lib/sync.sh"
+sync_start_lab ip
+integ_lan a b
+lab_link a sync0 b sync0
+lab_addr a sync0 203.0.113.1/24
+lab_addr b sync0 203.0.113.2/24
+INTEG_VIPS="eth0:192.0.2.254"
+# CAP_NET_ADMIN (12) and CAP_NET_RAW (13)
+CAPS=0000000000003000
+
+# priv_denials: seccomp denials of the daemons or the up-script's
+# commands that the kernel logged since the start (the filter logs them;
+# type=1326 is a seccomp audit record)
+KLOG0=$(dmesg 2>/dev/null | wc -l)
+priv_denials() {
+	dmesg 2>/dev/null | tail -n +$((KLOG0 + 1)) | grep 'type=1326' |
+	    grep -E 'exe="[^"]*/(carpd|syncd|dash|grep|tr|date|ip)"'
+}
+
+# priv_check NAME PID: PID's status shows the drop; print its lines
+priv_check() {
+	local st
+	st=$(grep -E '^(Cap|NoNewPrivs|Seccomp)' "/proc/$2/status") ||
+		lab_fail "$1: no status for pid $2"
+	echo "$st" | sed "s/^/	$1 /"
+	for kv in CapEff:$CAPS CapPrm:$CAPS CapBnd:$CAPS \
+	    CapInh:0000000000000000 CapAmb:0000000000000000 NoNewPrivs:1 \
+	    Seccomp:2; do
+		echo "$st" | grep -qx "${kv%%:*}:[[:space:]]*${kv#*:}" ||
+			lab_fail "$1: want ${kv%%:*} ${kv#*:}, got" \
+			    "$(echo "$st" | grep "^${kv%%:*}:")"
+	done
+}
+
+# the up-script does what scripts usually do: run ip, write a file,
+# and it reports the privileges it inherited
+cat >"$LAB_DIR/up.sh" <<EOF
+#!/bin/sh
+echo "up \$*"
+grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status | tr '\t' ' '
+ip -4 addr show dev "\$1" | grep -q "\$2" && echo "ip sees \$2"
+printf '%s %s\n' "\$(date +%s)" "\$*" >>"$LAB_DIR/up.out"
+EOF
+chmod 755 "$LAB_DIR/up.sh"
+
+for h in a b; do
+	case $h in a) skew=0 peer=2;; b) skew=100 peer=1;; esac
+	carp_block carp1 1 eth0 $skew lab-secret "address 192.0.2.254/24" \
+	    "up-script \"$LAB_DIR/up.sh\"" | carpd_conf $h
+	carpd_start $h
+	sync_conf $h sync0 203.0.113.$peer "bulk-timeout 5s"
+	syncd_start $h
+done
+wait_for 15 'sole_master carp1 eth0 192.0.2.254 a a b' ||
+	lab_fail "a is not the sole master of carp1"
+wait_for 15 "sync_in_sync a && sync_in_sync b && sync_peer_alive a" ||
+	sync_fail "a and b never got in sync" a b
+lab_log "a MASTER, syncds in sync"
+
+for h in a b; do
+	priv_check "carpd-$h" "$(carpd_pid $h)"
+	priv_check "syncd-$h" "$(syncd_pid $h)"
+done
+
+# the up-script ran under carpd's filter and did its work
+wait_for 5 "[ -s '$LAB_DIR/up.out' ]" || lab_fail "the up-script left no trace"
+grep -q "ip sees 192.0.2.254" "$LAB_DIR/carpd-a.log" ||
+	lab_fail "the up-script's ip command failed"
+grep -q "Seccomp: 2" "$LAB_DIR/carpd-a.log" ||
+	lab_fail "the up-script did not run under carpd's filter"
+grep 'up-script' "$LAB_DIR/carpd-a.log" | sed 's/^/	/'
+
+# a reload that adds a carp: new sockets and an address under the
+# filter; a strict one, so the reload also sets up the state file
+carp_block carp2 2 eth0 0 lab-secret "address 192.0.2.253/24" \
+    "auth strict" >>"$LAB_DIR/a.conf"
+kill -HUP "$(carpd_pid a)"
+wait_for 10 'carp_is a carp2 MASTER && lab_has_addr a eth0 192.0.2.253' ||
+	lab_fail "the reload did not bring carp2 up"
+lab_log "reload added carp2 after ${WAIT_MS} ms"
+[ -s "$LAB_DIR/a.state" ] || lab_fail "no strict-mode state file after the reload"
+
+# a state created on a reaches b
+CT="-p tcp -s 192.0.2.50 -d 198.51.100.10 --sport 40000 --dport 80"
+lab_exec a conntrack -I $CT --state ESTABLISHED -t 3600 \
+    -u ASSURED,SEEN_REPLY >/dev/null 2>&1 || lab_fail "conntrack -I on a"
+wait_for 10 "ct_present b $CT" || sync_fail "b did not get the state" a b
+lab_log "the state replicated after ${WAIT_MS} ms"
+
+# carpd first: it shuts the connections syncd holds to it as it stops
+INTEG_VIPS="$INTEG_VIPS eth0:192.0.2.253"
+integ_stop a b
+for h in a b; do
+	syncd_stop $h || lab_fail "syncd on $h exited $?"
+done
+d=$(priv_denials)
+[ -z "$d" ] || lab_fail "system calls denied: $d"
+lab_log "pass"
