@@ -19,14 +19,30 @@
 
 /* Blocks */
 
+/* One statement, keyword t of kws: run it, or report it unknown and skip
+ * the rest of its line. */
+static void
+conf_statement(struct conf_parser *p, const struct conf_kw *kws, void *base,
+    const struct conf_tok *t)
+{
+	const struct conf_kw	*k;
+
+	for (k = kws; k->name != NULL; k++)
+		if (strcmp(k->name, t->s) == 0) {
+			conf_kw_store(p, k, base, t);
+			return;
+		}
+	conf_err(p, t->line, "unknown keyword \"%s\"", t->s);
+	conf_skip_statement(p, t->line);
+}
+
 /* A { } block of statements from kws; what names it in messages.
  * -1 if the block is missing or unterminated, so that the caller does
  * not add "missing ..." noise to the real mistake. */
 int
-conf_block(struct conf_parser *p, const struct conf_kw *kws, int line,
-    const char *what)
+conf_block(struct conf_parser *p, const struct conf_kw *kws, void *base,
+    int line, const char *what)
 {
-	const struct conf_kw	*k;
 	struct conf_tok		 t;
 
 	conf_lex(p, &t);
@@ -54,29 +70,17 @@ conf_block(struct conf_parser *p, const struct conf_kw *kws, int line,
 			conf_skip_block(p);
 			continue;
 		}
-		for (k = kws; k->name != NULL; k++)
-			if (strcmp(k->name, t.s) == 0)
-				break;
-		if (k->name == NULL) {
-			conf_err(p, t.line, "unknown keyword \"%s\"", t.s);
-			conf_skip_statement(p, t.line);
-			continue;
-		}
-		k->fn(p, &t);
+		conf_statement(p, kws, base, &t);
 	}
 }
 
 /* group NAME { demote N } */
 
-static void
-conf_group_demote(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_num(p, kw, 0, 255, &p->group->demote);
-}
+#define GROUP(f)	CONF_FIELD(struct conf_group, f)
 
 static const struct conf_kw conf_group_kws[] = {
-	{ "demote",	conf_group_demote },
-	{ NULL,		NULL }
+	{ "demote",	NULL, CONF_V_NUM, GROUP(demote), 0, 255 },
+	{ NULL }
 };
 
 int
@@ -124,57 +128,30 @@ conf_group(struct conf_parser *p, const struct conf_tok *kw)
 	if (head.type != T_OPEN)
 		return;
 	snprintf(what, sizeof(what), "group %.*s", CONF_NAMELEN, t.s);
-	p->group = g;
-	conf_block(p, conf_group_kws, kw->line, what);
-	p->group = NULL;
+	conf_block(p, conf_group_kws, g, kw->line, what);
 }
 
 /* Global statements */
 
-static void
-conf_g_preempt(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_yesno(p, kw, &p->conf->preempt);
-}
-
-static void
-conf_g_deadratio(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_num(p, kw, 1, 255, &p->conf->deadratio);
-}
-
-static void
-conf_g_ctlsock(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_pathvalue(p, kw, p->conf->control_socket,
-	    sizeof(p->conf->control_socket));
-}
-
-static void
-conf_g_statefile(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_pathvalue(p, kw, p->conf->state_file,
-	    sizeof(p->conf->state_file));
-}
-
 static void	conf_include(struct conf_parser *, const struct conf_tok *);
 
+#define TOP(f)		CONF_FIELD(struct carp_conf, f)
+
 static const struct conf_kw conf_top_kws[] = {
-	{ "preempt",		conf_g_preempt },
-	{ "deadratio",		conf_g_deadratio },
-	{ "control-socket",	conf_g_ctlsock },
-	{ "state-file",		conf_g_statefile },
-	{ "group",		conf_group },
-	{ "carp",		conf_carp },
-	{ "sync",		conf_sync },
-	{ "include",		conf_include },
-	{ NULL,			NULL }
+	{ "preempt",	    NULL, CONF_V_YESNO, TOP(preempt) },
+	{ "deadratio",	    NULL, CONF_V_NUM, TOP(deadratio), 1, 255 },
+	{ "control-socket", NULL, CONF_V_PATH, TOP(control_socket) },
+	{ "state-file",	    NULL, CONF_V_PATH, TOP(state_file) },
+	{ "group",	    conf_group },
+	{ "carp",	    conf_carp },
+	{ "sync",	    conf_sync },
+	{ "include",	    conf_include },
+	{ NULL }
 };
 
 static void
 conf_toplevel(struct conf_parser *p)
 {
-	const struct conf_kw	*k;
 	struct conf_tok		 t;
 
 	for (;;) {
@@ -190,15 +167,7 @@ conf_toplevel(struct conf_parser *p)
 				conf_skip_block(p);
 			continue;
 		}
-		for (k = conf_top_kws; k->name != NULL; k++)
-			if (strcmp(k->name, t.s) == 0)
-				break;
-		if (k->name == NULL) {
-			conf_err(p, t.line, "unknown keyword \"%s\"", t.s);
-			conf_skip_statement(p, t.line);
-			continue;
-		}
-		k->fn(p, &t);
+		conf_statement(p, conf_top_kws, p->conf, &t);
 	}
 }
 

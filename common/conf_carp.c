@@ -69,18 +69,6 @@ conf_carp_passfile(struct conf_parser *p, const struct conf_tok *kw)
 }
 
 static void
-conf_carp_advbase(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_num(p, kw, 0, 254, &p->carp->advbase);
-}
-
-static void
-conf_carp_advskew(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_num(p, kw, 0, 254, &p->carp->advskew);
-}
-
-static void
 conf_carp_address(struct conf_parser *p, const struct conf_tok *kw)
 {
 	struct conf_carp	*c = p->carp;
@@ -129,30 +117,6 @@ conf_carp_group(struct conf_parser *p, const struct conf_tok *kw)
 }
 
 static void
-conf_carp_preempt_kw(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_yesno(p, kw, &p->carp->preempt);
-}
-
-static void
-conf_carp_vmac(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_yesno(p, kw, &p->carp->vmac);
-}
-
-static void
-conf_carp_peer(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_addrvalue(p, kw, 0, 0, &p->carp->peer);
-}
-
-static void
-conf_carp_mcast(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_addrvalue(p, kw, 0, 1, &p->carp->mcast);
-}
-
-static void
 conf_carp_auth(struct conf_parser *p, const struct conf_tok *kw)
 {
 	struct conf_tok	t;
@@ -168,43 +132,26 @@ conf_carp_auth(struct conf_parser *p, const struct conf_tok *kw)
 		    "\"%s\"", t.s);
 }
 
-static void
-conf_carp_upscript(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_script(p, kw, p->carp->up_script, sizeof(p->carp->up_script));
-}
-
-static void
-conf_carp_downscript(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_script(p, kw, p->carp->down_script,
-	    sizeof(p->carp->down_script));
-}
-
-static void
-conf_carp_scriptarg(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_string(p, kw, p->carp->script_arg, sizeof(p->carp->script_arg));
-}
+#define CARP(f)		CONF_FIELD(struct conf_carp, f)
 
 static const struct conf_kw conf_carp_kws[] = {
-	{ "vhid",		conf_carp_vhid },
-	{ "carpdev",		conf_carp_carpdev },
-	{ "password",		conf_carp_password },
-	{ "password-file",	conf_carp_passfile },
-	{ "advbase",		conf_carp_advbase },
-	{ "advskew",		conf_carp_advskew },
-	{ "address",		conf_carp_address },
-	{ "group",		conf_carp_group },
-	{ "preempt",		conf_carp_preempt_kw },
-	{ "vmac",		conf_carp_vmac },
-	{ "peer",		conf_carp_peer },
-	{ "mcast",		conf_carp_mcast },
-	{ "auth",		conf_carp_auth },
-	{ "up-script",		conf_carp_upscript },
-	{ "down-script",	conf_carp_downscript },
-	{ "script-arg",		conf_carp_scriptarg },
-	{ NULL,			NULL }
+	{ "vhid",	    conf_carp_vhid },
+	{ "carpdev",	    conf_carp_carpdev },
+	{ "password",	    conf_carp_password },
+	{ "password-file",  conf_carp_passfile },
+	{ "advbase",	    NULL, CONF_V_NUM, CARP(advbase), 0, 254 },
+	{ "advskew",	    NULL, CONF_V_NUM, CARP(advskew), 0, 254 },
+	{ "address",	    conf_carp_address },
+	{ "group",	    conf_carp_group },
+	{ "preempt",	    NULL, CONF_V_YESNO, CARP(preempt) },
+	{ "vmac",	    NULL, CONF_V_YESNO, CARP(vmac) },
+	{ "peer",	    NULL, CONF_V_ADDR, CARP(peer) },
+	{ "mcast",	    NULL, CONF_V_MCAST, CARP(mcast) },
+	{ "auth",	    conf_carp_auth },
+	{ "up-script",	    NULL, CONF_V_SCRIPT, CARP(up_script) },
+	{ "down-script",    NULL, CONF_V_SCRIPT, CARP(down_script) },
+	{ "script-arg",	    NULL, CONF_V_STRING, CARP(script_arg) },
+	{ NULL }
 };
 
 /* What a carp block needs as a whole, checked at its closing brace. */
@@ -265,7 +212,7 @@ conf_carp(struct conf_parser *p, const struct conf_tok *kw)
 	snprintf(p->what, sizeof(p->what), "carp %.56s", t.s);
 	p->carp = c;
 	p->vhid_line = p->dev_line = p->addr_line = p->pass_line = 0;
-	if (conf_block(p, conf_carp_kws, kw->line, p->what) == 0)
+	if (conf_block(p, conf_carp_kws, c, kw->line, p->what) == 0)
 		conf_carp_check(p);
 	p->carp = NULL;
 }

@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "conf.h"
@@ -54,7 +55,6 @@ struct conf_parser {
 	int			 errors;
 	/* the block being parsed */
 	struct conf_carp	*carp;
-	struct conf_group	*group;
 	char			 what[64];	/* "carp NAME" */
 	int			 vhid_line;	/* where seen, 0 if not */
 	int			 dev_line;
@@ -62,10 +62,33 @@ struct conf_parser {
 	int			 pass_line;
 };
 
+/* How a keyword stores its value. Most keywords store one typed value
+ * in a field of their block's struct and need no handler of their own;
+ * the others (CONF_V_FN) check or collect more than one value. */
+enum conf_vtype {
+	CONF_V_FN,		/* fn does it all */
+	CONF_V_NUM,		/* int in min..max */
+	CONF_V_YESNO,		/* int, 1 or 0 */
+	CONF_V_DURATION,	/* unsigned ms in min..max */
+	CONF_V_STRING,		/* char[size] */
+	CONF_V_IFNAME,		/* char[IFNAMSIZ] */
+	CONF_V_ADDR,		/* struct conf_addr, no prefix */
+	CONF_V_MCAST,		/* struct conf_addr, multicast */
+	CONF_V_PATH,		/* char[size], relative to the file */
+	CONF_V_SCRIPT,		/* char[size], an executable file */
+};
+
 struct conf_kw {
 	const char	*name;
 	void		(*fn)(struct conf_parser *, const struct conf_tok *);
+	enum conf_vtype	 type;
+	size_t		 off;		/* of the field in the block */
+	size_t		 size;		/* of the field */
+	int		 min, max;	/* CONF_V_NUM, CONF_V_DURATION */
 };
+
+/* off and size of a field, for a struct conf_kw entry */
+#define CONF_FIELD(type, f)	offsetof(type, f), sizeof(((type *)0)->f)
 
 /* conf_lex.c: errors, tokens, error recovery, the include stack */
 void	conf_err(struct conf_parser *, int, const char *, ...)
@@ -100,6 +123,10 @@ int	conf_pathvalue(struct conf_parser *, const struct conf_tok *kw, char *,
 	    size_t);
 int	conf_script(struct conf_parser *, const struct conf_tok *kw, char *,
 	    size_t);
+/* The value of a keyword of a type other than CONF_V_FN, stored in
+ * base, the struct of the block it is in. */
+void	conf_kw_store(struct conf_parser *, const struct conf_kw *,
+	    void *base, const struct conf_tok *kw);
 
 /* conf_addr.c */
 int	conf_ismcast(const struct conf_addr *);
@@ -109,8 +136,8 @@ int	conf_read_secret(struct conf_parser *, int line, const char *what,
 	    const char *path, uint8_t *, size_t max, size_t *lenp);
 
 /* conf.c: blocks and names shared by the grammar files */
-int	conf_block(struct conf_parser *, const struct conf_kw *, int line,
-	    const char *what);
+int	conf_block(struct conf_parser *, const struct conf_kw *, void *base,
+	    int line, const char *what);
 int	conf_groupname(struct conf_parser *, const struct conf_tok *);
 
 /* conf_carp.c, conf_sync.c: the statements that open those blocks */

@@ -5,24 +5,6 @@
 #include "conf_priv.h"
 
 static void
-conf_sync_syncdev(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_ifvalue(p, kw, p->conf->sync.syncdev);
-}
-
-static void
-conf_sync_syncpeer(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_addrvalue(p, kw, 0, 0, &p->conf->sync.syncpeer);
-}
-
-static void
-conf_sync_mcast(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_addrvalue(p, kw, 0, 1, &p->conf->sync.mcast);
-}
-
-static void
 conf_sync_port(struct conf_parser *p, const struct conf_tok *kw)
 {
 	int	port;
@@ -47,42 +29,6 @@ conf_sync_keyfile(struct conf_parser *p, const struct conf_tok *kw)
 }
 
 static void
-conf_sync_defer(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_yesno(p, kw, &p->conf->sync.defer);
-}
-
-static void
-conf_sync_defertimeout(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_duration(p, kw, 1, 10000, &p->conf->sync.defer_timeout_ms);
-}
-
-static void
-conf_sync_bulktimeout(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_duration(p, kw, 100, 3600000, &p->conf->sync.bulk_timeout_ms);
-}
-
-static void
-conf_sync_refresh(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_duration(p, kw, 1000, 3600000, &p->conf->sync.refresh_ms);
-}
-
-static void
-conf_sync_bulkdemote(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_num(p, kw, 0, 255, &p->conf->sync.bulk_demote);
-}
-
-static void
-conf_sync_linkdemote(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_num(p, kw, 0, 255, &p->conf->sync.link_demote);
-}
-
-static void
 conf_sync_ignore(struct conf_parser *p, const struct conf_tok *kw)
 {
 	struct conf_sync	*s = &p->conf->sync;
@@ -98,36 +44,27 @@ conf_sync_ignore(struct conf_parser *p, const struct conf_tok *kw)
 	s->ignore[s->nignore++] = a;
 }
 
-static void
-conf_sync_ctlsock(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_pathvalue(p, kw, p->conf->sync.control_socket,
-	    sizeof(p->conf->sync.control_socket));
-}
-
-static void
-conf_sync_carpdsock(struct conf_parser *p, const struct conf_tok *kw)
-{
-	conf_pathvalue(p, kw, p->conf->sync.carpd_socket,
-	    sizeof(p->conf->sync.carpd_socket));
-}
+#define SYNC(f)		CONF_FIELD(struct conf_sync, f)
 
 static const struct conf_kw conf_sync_kws[] = {
-	{ "syncdev",		conf_sync_syncdev },
-	{ "syncpeer",		conf_sync_syncpeer },
-	{ "mcast",		conf_sync_mcast },
-	{ "port",		conf_sync_port },
-	{ "key-file",		conf_sync_keyfile },
-	{ "defer",		conf_sync_defer },
-	{ "defer-timeout",	conf_sync_defertimeout },
-	{ "bulk-timeout",	conf_sync_bulktimeout },
-	{ "refresh",		conf_sync_refresh },
-	{ "bulk-demote",	conf_sync_bulkdemote },
-	{ "link-demote",	conf_sync_linkdemote },
-	{ "ignore",		conf_sync_ignore },
-	{ "control-socket",	conf_sync_ctlsock },
-	{ "carpd-socket",	conf_sync_carpdsock },
-	{ NULL,			NULL }
+	{ "syncdev",	    NULL, CONF_V_IFNAME, SYNC(syncdev) },
+	{ "syncpeer",	    NULL, CONF_V_ADDR, SYNC(syncpeer) },
+	{ "mcast",	    NULL, CONF_V_MCAST, SYNC(mcast) },
+	{ "port",	    conf_sync_port },
+	{ "key-file",	    conf_sync_keyfile },
+	{ "defer",	    NULL, CONF_V_YESNO, SYNC(defer) },
+	{ "defer-timeout",  NULL, CONF_V_DURATION, SYNC(defer_timeout_ms),
+	    1, 10000 },
+	{ "bulk-timeout",   NULL, CONF_V_DURATION, SYNC(bulk_timeout_ms),
+	    100, 3600000 },
+	{ "refresh",	    NULL, CONF_V_DURATION, SYNC(refresh_ms),
+	    1000, 3600000 },
+	{ "bulk-demote",    NULL, CONF_V_NUM, SYNC(bulk_demote), 0, 255 },
+	{ "link-demote",    NULL, CONF_V_NUM, SYNC(link_demote), 0, 255 },
+	{ "ignore",	    conf_sync_ignore },
+	{ "control-socket", NULL, CONF_V_PATH, SYNC(control_socket) },
+	{ "carpd-socket",   NULL, CONF_V_PATH, SYNC(carpd_socket) },
+	{ NULL }
 };
 
 void
@@ -141,7 +78,7 @@ conf_sync(struct conf_parser *p, const struct conf_tok *kw)
 	else
 		s->line = kw->line;
 	s->present = 1;
-	if (conf_block(p, conf_sync_kws, kw->line, "sync") == -1)
+	if (conf_block(p, conf_sync_kws, s, kw->line, "sync") == -1)
 		return;
 	/* syncd cannot run without a link, and never unauthenticated */
 	if (s->syncdev[0] == '\0')

@@ -244,3 +244,42 @@ conf_script(struct conf_parser *p, const struct conf_tok *kw, char *buf,
 	}
 	return (0);
 }
+
+void
+conf_kw_store(struct conf_parser *p, const struct conf_kw *k, void *base,
+    const struct conf_tok *kw)
+{
+	char	*field = (char *)base + k->off;
+
+	switch (k->type) {
+	case CONF_V_NUM:
+		conf_num(p, kw, k->min, k->max, (int *)field);
+		break;
+	case CONF_V_YESNO:
+		conf_yesno(p, kw, (int *)field);
+		break;
+	case CONF_V_DURATION:
+		conf_duration(p, kw, k->min, k->max, (unsigned *)field);
+		break;
+	case CONF_V_STRING:
+		conf_string(p, kw, field, k->size);
+		break;
+	case CONF_V_IFNAME:
+		conf_ifvalue(p, kw, field);
+		break;
+	case CONF_V_ADDR:
+	case CONF_V_MCAST:
+		conf_addrvalue(p, kw, 0, k->type == CONF_V_MCAST,
+		    (struct conf_addr *)(void *)field);
+		break;
+	case CONF_V_PATH:
+		conf_pathvalue(p, kw, field, k->size);
+		break;
+	case CONF_V_SCRIPT:
+		conf_script(p, kw, field, k->size);
+		break;
+	case CONF_V_FN:
+		k->fn(p, kw);
+		break;
+	}
+}
