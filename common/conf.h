@@ -1,6 +1,6 @@
 /* /etc/carp.conf: one file for carpd and syncd.
  *
- * The parser (conf.c) reads the whole file, checks it and returns a
+ * The parser (conf*.c) reads the whole file, checks it and returns a
  * struct carp_conf, or reports every mistake as "file:line: message" and
  * returns NULL. printconf.c prints a parsed config back in canonical form
  * (carpd -nv / syncd -nv). Secrets (password-file, key-file) are read at

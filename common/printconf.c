@@ -9,6 +9,19 @@
 
 #include "conf.h"
 
+/* A double-quoted word with the two escapes the tokenizer knows. */
+static void
+conf_print_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static void
 conf_print_word(FILE *f, const char *s)
 {
@@ -18,13 +31,7 @@ conf_print_word(FILE *f, const char *s)
 		fputs(s, f);
 		return;
 	}
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	conf_print_string(f, s);
 }
 
 static void
@@ -39,13 +46,9 @@ conf_print_kw(FILE *f, const char *indent, const char *kw, const char *val)
 static void
 conf_print_quoted(FILE *f, const char *indent, const char *kw, const char *val)
 {
-	fprintf(f, "%s%s \"", indent, kw);
-	for (; *val != '\0'; val++) {
-		if (*val == '"' || *val == '\\')
-			fputc('\\', f);
-		fputc(*val, f);
-	}
-	fputs("\"\n", f);
+	fprintf(f, "%s%s ", indent, kw);
+	conf_print_string(f, val);
+	fputc('\n', f);
 }
 
 static void

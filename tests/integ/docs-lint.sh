@@ -47,9 +47,10 @@ done
 
 # 2. carp.conf(5) documents every keyword of the parser's tables, and
 #    carpctl(8) every command of carpctl's token tables.
-kws=$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)",.*conf_[a-z_]*[[:space:]]*}.*$/\1/p' \
-    "$top/common/conf.c" | sort -u)
-[ -n "$kws" ] || fail "no keywords found in common/conf.c"
+kws=$(cat "$top"/common/conf*.c | sed -n \
+    's/^[[:space:]]*{ "\([a-z-]*\)",[[:space:]]*\(conf_[a-z_]*\|NULL, CONF_V_\).*$/\1/p' |
+    sort -u)
+[ -n "$kws" ] || fail "no keywords found in common/conf*.c"
 for kw in $kws; do
 	grep -q "^\.It .*Ic $kw\( \|$\)" "$top/man/carp.conf.5" ||
 		fail "carp.conf(5) does not document keyword \"$kw\""

@@ -1,4 +1,4 @@
-/* Control protocol (common/ctl.c): round trip of every request and reply
+/* Control protocol (common/ctl_*.c): round trip of every request and reply
  * type, framing edge cases, result strings, JSON escaping, the server's
  * handling of garbage and the reconnecting hold client. */
 #include <sys/socket.h>
