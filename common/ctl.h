@@ -1,8 +1,8 @@
 /* Control-socket protocol shared by carpd, syncd and carpctl: framing,
  * packing and a blocking client (carpctl, tests) here; a libevent server
- * (the daemons' control.c) in ctl_server.h, a reconnecting demote-hold
- * client (syncd) in ctl_holder.h and JSON escaping in ctl_json.h, all
- * included from here so that callers include ctl.h alone.
+ * (the daemons' control.c) in ctl_server.h and a reconnecting demote-hold
+ * client (syncd) in ctl_holder.h, both included from here so that
+ * callers include ctl.h alone.
  *
  * Frame: 4-byte big-endian body length, then a serialized CtlRequest or
  * CtlReply (proto/ctl.proto). A length of 0 or above CTL_MAX_FRAME is a
@@ -17,7 +17,6 @@
 
 #include "ctl.pb-c.h"
 #include "ctl_holder.h"
-#include "ctl_json.h"
 #include "ctl_server.h"
 
 #define CTL_VERSION		1

@@ -3,8 +3,7 @@
  *   ctl_frame.c	framing, packing, names of results and commands
  *   ctl_client.c	blocking client (carpctl, tests)
  *   ctl_server.c	libevent server (the daemons' control.c)
- *   ctl_holder.c	reconnecting demote-hold client (syncd)
- *   ctl_json.c		JSON string escaping (carpctl) */
+ *   ctl_holder.c	reconnecting demote-hold client (syncd) */
 #ifndef CARP_CTL_PRIV_H
 #define CARP_CTL_PRIV_H
 

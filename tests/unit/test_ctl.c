@@ -300,38 +300,6 @@ START_TEST(test_result_strings)
 }
 END_TEST
 
-static char *
-json_of(const char *s)
-{
-	static char	 out[256];
-	FILE		*f;
-
-	f = fmemopen(out, sizeof(out), "w");
-	ck_assert_ptr_nonnull(f);
-	ctl_json_string(f, s);
-	fclose(f);
-	return (out);
-}
-
-START_TEST(test_json_string)
-{
-	ck_assert_str_eq(json_of("carp1"), "\"carp1\"");
-	ck_assert_str_eq(json_of("a\"b\\c"), "\"a\\\"b\\\\c\"");
-	ck_assert_str_eq(json_of("l1\nl2\t\r"), "\"l1\\nl2\\t\\r\"");
-	ck_assert_str_eq(json_of("\x01\x1f\x7f"), "\"\\u0001\\u001f\\u007f\"");
-	ck_assert_str_eq(json_of("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
-	/* invalid UTF-8: lone continuation, overlong, truncated, surrogate */
-	ck_assert_str_eq(json_of("\x80"), "\"\\ufffd\"");
-	ck_assert_str_eq(json_of("\xc0\xaf"), "\"\\ufffd\\ufffd\"");
-	ck_assert_str_eq(json_of("\xe2\x82"), "\"\\ufffd\\ufffd\"");
-	ck_assert_str_eq(json_of("\xed\xa0\x80"),
-	    "\"\\ufffd\\ufffd\\ufffd\"");
-	ck_assert_str_eq(json_of("\xf0\x9f\x98\x80"), "\"\xf0\x9f\x98\x80\"");
-	ck_assert_str_eq(json_of(NULL), "\"\"");
-}
-END_TEST
-
-/* Blocking client over a socketpair: frames in, replies out. */
 START_TEST(test_client_recv)
 {
 	CtlReply	 rep, *out;
@@ -584,7 +552,6 @@ ctl_suite(void)
 	tcase_add_test(tc, test_framing);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_result_strings);
-	tcase_add_test(tc, test_json_string);
 	tcase_add_test(tc, test_client_recv);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(ts, setup, teardown);
