@@ -156,7 +156,9 @@ control_up(struct ctl_conn *conn, const CtlRequest *req, void *arg)
 	control_admin(conn, req, 0);
 }
 
-/* Acknowledged with end unset: events follow until one side closes. */
+/* Acknowledged with end unset, carrying every carp as it is now, so a
+ * watcher (syncd) needs no separate STATUS and misses no change between
+ * the two: events follow in order until one side closes. */
 static void
 control_monitor(struct ctl_conn *conn, const CtlRequest *req, void *arg)
 {
@@ -166,7 +168,10 @@ control_monitor(struct ctl_conn *conn, const CtlRequest *req, void *arg)
 	(void)req;
 	cl->monitor = 1;
 	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
+	if (control_carps(&rep, NULL) == -1)
+		log_warn("control: monitor snapshot");
 	ctl_conn_send(conn, &rep);
+	control_carps_free(&rep);
 }
 
 static void

@@ -1,6 +1,8 @@
 /* syncd's demote holds on carpd: one non-blocking connection, kept up
  * with backoff while carpd is away, every hold re-sent after a reconnect
- * (carpd releases a client's holds when its connection closes). */
+ * (carpd releases a client's holds when its connection closes). The same
+ * connection may watch carpd's monitor stream, so that syncd learns of
+ * state changes as they happen instead of asking. */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -34,6 +36,8 @@ struct ctl_holder {
 	int			 backoff_ms;
 	int			 warned;	/* absence logged once */
 	struct ctl_hold		 holds[CTL_MAXHOLDS];
+	ctl_holder_watch_cb	 watch;
+	void			*watch_arg;
 };
 
 static void	ctl_holder_connect(evutil_socket_t, short, void *);
@@ -59,14 +63,39 @@ ctl_holder_lost(struct ctl_holder *h, const char *why)
 	h->bev = NULL;
 	h->backoff_ms = CTL_BACKOFF_MIN_MS;
 	ctl_holder_retry(h);
+	if (h->watch != NULL)
+		h->watch(NULL, h->watch_arg);
+}
+
+static void
+ctl_holder_write(struct ctl_holder *h, CtlRequest *req, const char *what)
+{
+	uint8_t		*buf;
+	size_t		 len;
+
+	if ((buf = ctl_frame_pack(&req->base, &len)) == NULL) {
+		log_warn("control: %s", what);
+		return;
+	}
+	if (bufferevent_write(h->bev, buf, len) == -1)
+		log_warnx("control: %s not sent", what);
+	free(buf);
+}
+
+static void
+ctl_holder_monitor(struct ctl_holder *h)
+{
+	CtlRequest	 req;
+
+	ctl_request_init(&req, CTL_COMMAND__MONITOR);
+	req.who = h->who;
+	ctl_holder_write(h, &req, "monitor request");
 }
 
 static void
 ctl_holder_send(struct ctl_holder *h, const struct ctl_hold *hd)
 {
 	CtlRequest	 req;
-	uint8_t		*buf;
-	size_t		 len;
 
 	ctl_request_init(&req, hd->n > 0 ? CTL_COMMAND__HOLD :
 	    CTL_COMMAND__RELEASE);
@@ -76,16 +105,12 @@ ctl_holder_send(struct ctl_holder *h, const struct ctl_hold *hd)
 		req.has_count = 1;
 		req.count = hd->n;
 	}
-	if ((buf = ctl_frame_pack(&req.base, &len)) == NULL) {
-		log_warn("control: hold");
-		return;
-	}
-	if (bufferevent_write(h->bev, buf, len) == -1)
-		log_warnx("control: hold on %s not sent", hd->group);
-	free(buf);
+	ctl_holder_write(h, &req, "hold");
 }
 
-/* carpd answers every HOLD/RELEASE; only refusals matter here. */
+/* carpd answers every HOLD/RELEASE; only refusals matter here. A frame
+ * without end belongs to the monitor stream: its acknowledgement (every
+ * carp as it is now) or an event, both for the watcher. */
 static void
 ctl_holder_read(struct bufferevent *bev, void *arg)
 {
@@ -108,6 +133,8 @@ ctl_holder_read(struct bufferevent *bev, void *arg)
 			log_warnx("control: %s refused a hold: %s%s%s", h->path,
 			    ctl_result_str(rep->result), rep->reason ? ": " :
 			    "", rep->reason ? rep->reason : "");
+		else if (!rep->end && h->watch != NULL)
+			h->watch(rep, h->watch_arg);
 		ctl_reply_free(rep);
 		evbuffer_drain(in, flen);
 	}
@@ -156,6 +183,8 @@ ctl_holder_connect(evutil_socket_t unused, short ev, void *arg)
 	for (i = 0; i < CTL_MAXHOLDS; i++)
 		if (h->holds[i].n > 0)
 			ctl_holder_send(h, &h->holds[i]);
+	if (h->watch != NULL)
+		ctl_holder_monitor(h);
 }
 
 struct ctl_holder *
@@ -186,6 +215,17 @@ ctl_holder_free(struct ctl_holder *h)
 		bufferevent_free(h->bev);	/* carpd releases on close */
 	event_free(h->ev_retry);
 	free(h);
+}
+
+void
+ctl_holder_watch(struct ctl_holder *h, ctl_holder_watch_cb cb, void *arg)
+{
+	int	 was = h->watch != NULL;
+
+	h->watch = cb;
+	h->watch_arg = arg;
+	if (h->bev != NULL && cb != NULL && !was)
+		ctl_holder_monitor(h);
 }
 
 int

@@ -17,5 +17,12 @@ void		 ctl_holder_free(struct ctl_holder *);
  * table is full or n out of range. */
 int		 ctl_holder_set(struct ctl_holder *, const char *group, int n);
 int		 ctl_holder_connected(const struct ctl_holder *);
+/* Watch carpd's carps on the same connection: cb gets the monitor's
+ * acknowledgement (carps: every carp as it is now) and then each event
+ * (event set), in order, after every (re)connect; NULL when the
+ * connection is lost. The reply is freed after cb returns. */
+typedef void	(*ctl_holder_watch_cb)(const CtlReply *, void *);
+void		 ctl_holder_watch(struct ctl_holder *, ctl_holder_watch_cb,
+		    void *);
 
 #endif

@@ -341,6 +341,32 @@ static char			 sockpath[64];
 static int			 nrequests, ncloses, last_count;
 static CtlCommand		 last_cmd;
 
+/* As carpd: the acknowledgement carries the carps (carp1 MASTER), then
+ * an event (carp1 goes BACKUP). */
+static void
+srv_monitor(struct ctl_conn *c)
+{
+	CtlReply	 rep;
+	CtlCarp		 carp, *carps[1] = { &carp };
+	CtlEvent	 ev;
+
+	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
+	ctl_carp__init(&carp);
+	carp.name = (char *)(uintptr_t)"carp1";
+	carp.has_state = 1;
+	carp.state = CTL_CARP_STATE__MASTER;
+	rep.n_carps = 1;
+	rep.carps = carps;
+	ctl_conn_send(c, &rep);
+	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
+	ctl_event__init(&ev);
+	ev.carp = carp.name;
+	ev.has_new_state = 1;
+	ev.new_state = CTL_CARP_STATE__BACKUP;
+	rep.event = &ev;
+	ctl_conn_send(c, &rep);
+}
+
 static void
 srv_request(struct ctl_conn *c, const CtlRequest *req, void *arg)
 {
@@ -348,7 +374,9 @@ srv_request(struct ctl_conn *c, const CtlRequest *req, void *arg)
 	nrequests++;
 	last_cmd = req->command;
 	last_count = req->has_count ? (int)req->count : 0;
-	if (req->command == CTL_COMMAND__STATUS)
+	if (req->command == CTL_COMMAND__MONITOR)
+		srv_monitor(c);
+	else if (req->command == CTL_COMMAND__STATUS)
 		ctl_conn_result(c, CTL_RESULT__ERR_NO_SUCH_CARP, "test %d", 1);
 	else
 		ctl_conn_result(c, CTL_RESULT__OK, "%s", "");
@@ -538,6 +566,61 @@ START_TEST(test_holder_reconnect)
 }
 END_TEST
 
+/* What the watcher saw: -1 after a loss, else the carps in MASTER by
+ * the acknowledgement and the events since. */
+static int	 nwatch, watch_masters;
+
+static void
+watch_cb(const CtlReply *rep, void *arg)
+{
+	(void)arg;
+	nwatch++;
+	if (rep == NULL)
+		watch_masters = -1;
+	else if (rep->event != NULL)
+		watch_masters += rep->event->new_state ==
+		    CTL_CARP_STATE__MASTER ? 1 : -1;
+	else
+		watch_masters = (int)rep->n_carps > 0 &&
+		    rep->carps[0]->state == CTL_CARP_STATE__MASTER;
+}
+
+/* The hold connection also watches carpd: the monitor's snapshot and its
+ * events arrive in order, a loss says so, and a reconnect starts over;
+ * the holds are still sent first. */
+START_TEST(test_holder_watch)
+{
+	struct ctl_holder	*h;
+	struct ctl_server	*srv;
+
+	srv = ctl_server_new(base, sockpath, &srv_cb, NULL);
+	ck_assert_ptr_nonnull(srv);
+	h = ctl_holder_new(base, sockpath, "syncd");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(ctl_holder_set(h, "carp", 5), 0);
+	run_until(&nrequests, 1, 2000);
+	ctl_holder_watch(h, watch_cb, NULL);
+	run_until(&nwatch, 2, 2000);
+	ck_assert_int_eq(nrequests, 2);
+	ck_assert_int_eq(last_cmd, CTL_COMMAND__MONITOR);
+	ck_assert_int_eq(nwatch, 2);
+	ck_assert_int_eq(watch_masters, 0);	/* MASTER, then BACKUP */
+
+	ctl_server_free(srv);
+	run_until(&nwatch, 3, 500);
+	ck_assert_int_eq(watch_masters, -1);
+	srv = ctl_server_new(base, sockpath, &srv_cb, NULL);
+	ck_assert_ptr_nonnull(srv);
+	run_until(&nwatch, 5, 2000);
+	ck_assert_int_eq(nwatch, 5);
+	ck_assert_int_eq(watch_masters, 0);
+	ck_assert_int_eq(nrequests, 4);		/* the hold again, the monitor */
+	ck_assert_int_eq(last_cmd, CTL_COMMAND__MONITOR);
+	ctl_holder_free(h);
+	ctl_server_free(srv);
+}
+END_TEST
+
 static Suite *
 ctl_suite(void)
 {
@@ -558,6 +641,7 @@ ctl_suite(void)
 	tcase_add_test(ts, test_server_requests);
 	tcase_add_test(ts, test_server_garbage);
 	tcase_add_test(ts, test_holder_reconnect);
+	tcase_add_test(ts, test_holder_watch);
 	tcase_set_timeout(ts, 20);
 	suite_add_tcase(s, ts);
 	return (s);
