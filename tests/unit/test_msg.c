@@ -13,7 +13,7 @@
 
 #include "sync.pb-c.h"
 
-#include "syncd/msg.h"
+#include "syncd/queue.h"
 
 #define ROOM	(1500 - MSG_OVERHEAD_V4 - 16)
 #define MAXGOT	4096
