@@ -73,6 +73,46 @@ msg_key_equal(const struct sync_key *a, const struct sync_key *b)
 }
 
 /* ------------------------------------------------------------------ */
+/* tuples */
+
+/* The reply type of an ICMP query, as the kernel's invert_tuple maps it
+ * (nf_conntrack_proto_icmp.c, icmpv6.c): echo, timestamp, information
+ * and address mask; node information for ICMPv6. */
+static uint8_t
+sync_icmp_invert(uint8_t l4proto, uint8_t type)
+{
+	static const uint8_t	 v4[][2] = {
+		{ 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
+		{ 16, 15 }, { 17, 18 }, { 18, 17 },
+	};
+	static const uint8_t	 v6[][2] = {
+		{ 128, 129 }, { 129, 128 }, { 139, 140 }, { 140, 139 },
+	};
+	const uint8_t		(*m)[2] = l4proto == IPPROTO_ICMP ? v4 : v6;
+	size_t			 i, n = l4proto == IPPROTO_ICMP ?
+				    sizeof(v4) / sizeof(v4[0]) :
+				    sizeof(v6) / sizeof(v6[0]);
+
+	for (i = 0; i < n; i++)
+		if (m[i][0] == type)
+			return (m[i][1]);
+	return (type);
+}
+
+void
+sync_tuple_invert(uint8_t l4proto, const struct sync_tuple *t,
+    struct sync_tuple *r)
+{
+	*r = *t;
+	r->src = t->dst;
+	r->dst = t->src;
+	r->sport = t->dport;
+	r->dport = t->sport;
+	if (l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6)
+		r->icmp_type = sync_icmp_invert(l4proto, t->icmp_type);
+}
+
+/* ------------------------------------------------------------------ */
 /* validation shared by both directions */
 
 static int
@@ -138,24 +178,14 @@ msg_tuple_to_pb(const struct sync_tuple *t, uint8_t family, Sync__Tuple *pb)
 	pb->icmp_code = t->icmp_code;
 }
 
-/* The reply tuple of a flow without NAT is the orig one reversed: it is
+/* The reply tuple of a flow without NAT is the orig one inverted: it is
  * then left out of the datagram, which saves a fifth of a state. */
-static void
-msg_tuple_invert(const struct sync_tuple *t, struct sync_tuple *r)
-{
-	*r = *t;
-	r->src = t->dst;
-	r->dst = t->src;
-	r->sport = t->dport;
-	r->dport = t->sport;
-}
-
 static int
 msg_reply_is_inverse(const struct sync_state *s)
 {
 	struct sync_tuple	 inv, r = s->reply;
 
-	msg_tuple_invert(&s->orig, &inv);
+	sync_tuple_invert(s->l4proto, &s->orig, &inv);
 	/* only the family's address bytes go on the wire */
 	msg_tuple_norm(&inv, s->family);
 	msg_tuple_norm(&r, s->family);
@@ -553,7 +583,7 @@ msg_state_from_pb(const Sync__StateUpdate *u, struct sync_state *s)
 	s->zone = k.zone;
 	s->orig = k.orig;
 	if (u->reply == NULL)
-		msg_tuple_invert(&s->orig, &s->reply);
+		sync_tuple_invert(s->l4proto, &s->orig, &s->reply);
 	else if (msg_tuple_from_pb(u->reply, s->family, &s->reply) == -1)
 		return (-1);
 	s->status = u->status;

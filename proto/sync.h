@@ -84,6 +84,12 @@ struct sync_key {
 	struct sync_tuple	 orig;
 };
 
+/* The reply tuple of a flow without NAT: addresses and ports swapped,
+ * an ICMP query's type turned into its reply's (echo 8 <-> 0, ICMPv6
+ * echo 128 <-> 129, ...) as the kernel's conntrack inverts it. */
+void	 sync_tuple_invert(uint8_t l4proto, const struct sync_tuple *,
+	    struct sync_tuple *);
+
 /* ------------------------------------------------------------------ */
 /* datagram contents */
 

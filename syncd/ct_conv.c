@@ -48,27 +48,6 @@ ct_is_icmp(uint8_t p)
 	return (p == IPPROTO_ICMP || p == IPPROTO_ICMPV6);
 }
 
-/* The reply type of an ICMP query, as the kernel's invert_tuple does:
- * libnetfilter_conntrack has no attribute for the reply tuple's type. */
-static uint8_t
-ct_icmp_reply_type(uint8_t proto, uint8_t type)
-{
-	static const uint8_t v4[][2] = {
-		{ 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
-		{ 16, 15 }, { 17, 18 }, { 18, 17 },
-	};
-	static const uint8_t v6[][2] = {
-		{ 128, 129 }, { 129, 128 }, { 139, 140 }, { 140, 139 },
-	};
-	const uint8_t	(*m)[2] = proto == IPPROTO_ICMP ? v4 : v6;
-	size_t		 i, n = proto == IPPROTO_ICMP ? 8 : 4;
-
-	for (i = 0; i < n; i++)
-		if (m[i][0] == type)
-			return (m[i][1]);
-	return (type);
-}
-
 /* nf_conntrack -> sync_state */
 
 static void
@@ -76,6 +55,7 @@ ct_tuple_from(const struct nf_conntrack *c, const struct sync_state *s,
     int dir, struct sync_tuple *t)
 {
 	const struct ct_tattr	*a = &ct_tattrs[dir];
+	struct sync_tuple	 inv;
 	const void		*p;
 
 	if (s->family == AF_INET) {
@@ -90,13 +70,18 @@ ct_tuple_from(const struct nf_conntrack *c, const struct sync_state *s,
 	if (ct_has_ports(s->l4proto)) {
 		t->sport = ntohs(nfct_get_attr_u16(c, a->sport));
 		t->dport = ntohs(nfct_get_attr_u16(c, a->dport));
-	} else if (ct_is_icmp(s->l4proto)) {
+	} else if (ct_is_icmp(s->l4proto) && dir == 0) {
 		t->icmp_type = nfct_get_attr_u8(c, ATTR_ICMP_TYPE);
 		t->icmp_code = nfct_get_attr_u8(c, ATTR_ICMP_CODE);
 		t->icmp_id = ntohs(nfct_get_attr_u16(c, ATTR_ICMP_ID));
-		if (dir == 1)
-			t->icmp_type = ct_icmp_reply_type(s->l4proto,
-			    t->icmp_type);
+	} else if (ct_is_icmp(s->l4proto)) {
+		/* libnetfilter_conntrack has one set of ICMP attributes:
+		 * the reply's are the original's, inverted as the kernel
+		 * does */
+		sync_tuple_invert(s->l4proto, &s->orig, &inv);
+		t->icmp_type = inv.icmp_type;
+		t->icmp_code = inv.icmp_code;
+		t->icmp_id = inv.icmp_id;
 	}
 }
 
@@ -282,19 +267,6 @@ ct_nat_to(struct nf_conntrack *c, const struct sync_state *s)
 	}
 }
 
-/* The reply tuple as it is before NAT. */
-static void
-ct_invert(const struct sync_tuple *o, struct sync_tuple *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->src = o->dst;
-	r->dst = o->src;
-	r->sport = o->dport;
-	r->dport = o->sport;
-	r->icmp_id = o->icmp_id;
-	r->icmp_code = o->icmp_code;
-}
-
 int
 ct_to_nfct(const struct sync_state *s, struct nf_conntrack *c, int flags)
 {
@@ -308,7 +280,8 @@ ct_to_nfct(const struct sync_state *s, struct nf_conntrack *c, int flags)
 	 * that changes the reply it was given: so give it the un-NATed
 	 * one, as conntrackd does with NFCT_SOPT_SETUP_REPLY. */
 	if ((flags & CT_NFCT_NAT) && (s->status & IPS_NAT_MASK)) {
-		ct_invert(&s->orig, &r);
+		/* the reply tuple as it is before NAT */
+		sync_tuple_invert(s->l4proto, &s->orig, &r);
 		ct_tuple_to(c, s, 1, &r);
 	} else
 		ct_tuple_to(c, s, 1, &s->reply);

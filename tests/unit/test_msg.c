@@ -82,7 +82,7 @@ START_TEST(test_rt_icmp)
 	s.orig.icmp_type = 8;
 	s.orig.icmp_id = 0xbeef;
 	invert(&s.orig, &s.reply);
-	s.reply.icmp_type = 0;		/* echo reply: not a plain inverse */
+	s.reply.icmp_type = 0;		/* echo reply, as the kernel has it */
 	s.timeout = 30;
 	roundtrip(&s);
 }

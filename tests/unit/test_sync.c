@@ -32,8 +32,7 @@ mk_icmp(struct sync_state *s, int v6)
 	}
 	s->orig.icmp_type = v6 ? 128 : 8;
 	s->orig.icmp_id = 0x4242;
-	invert(&s->orig, &s->reply);
-	s->reply.icmp_type = v6 ? 129 : 0;
+	sync_tuple_invert(s->l4proto, &s->orig, &s->reply);
 	s->timeout = 30;
 }
 
@@ -298,11 +297,88 @@ START_TEST(test_dec_garbage)
 }
 END_TEST
 
+/* One inversion for the kernel side and the wire: ports and addresses
+ * swap, an ICMP query's type becomes its reply's, as in the kernel's
+ * conntrack (echo 8 -> 0, ICMPv6 echo 128 -> 129), and back. */
+START_TEST(test_invert)
+{
+	static const struct {
+		uint8_t	 proto, type, rtype;
+	} t[] = {
+		{ IPPROTO_TCP, 0, 0 },
+		{ IPPROTO_UDP, 0, 0 },
+		{ IPPROTO_ICMP, 8, 0 },
+		{ IPPROTO_ICMP, 0, 8 },
+		{ IPPROTO_ICMP, 13, 14 },
+		{ IPPROTO_ICMP, 3, 3 },		/* no reply type: kept */
+		{ IPPROTO_ICMPV6, 128, 129 },
+		{ IPPROTO_ICMPV6, 129, 128 },
+		{ IPPROTO_ICMPV6, 139, 140 },
+	};
+	struct sync_tuple	 o, r, back;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&o, 0, sizeof(o));
+		addr4(&o.src, "10.0.0.1");
+		addr4(&o.dst, "10.0.0.2");
+		if (t[i].proto == IPPROTO_TCP || t[i].proto == IPPROTO_UDP) {
+			o.sport = 40000;
+			o.dport = 443;
+		} else {
+			o.icmp_type = t[i].type;
+			o.icmp_code = 0;
+			o.icmp_id = 0x1234;
+		}
+		sync_tuple_invert(t[i].proto, &o, &r);
+		ck_assert_mem_eq(&r.src, &o.dst, sizeof(r.src));
+		ck_assert_mem_eq(&r.dst, &o.src, sizeof(r.dst));
+		ck_assert_uint_eq(r.sport, o.dport);
+		ck_assert_uint_eq(r.dport, o.sport);
+		ck_assert_uint_eq(r.icmp_id, o.icmp_id);
+		ck_assert_uint_eq(r.icmp_code, o.icmp_code);
+		ck_assert_msg(r.icmp_type == t[i].rtype, "case %zu: type %u",
+		    i, r.icmp_type);
+		sync_tuple_invert(t[i].proto, &r, &back);
+		ck_assert_mem_eq(&back, &o, sizeof(o));
+	}
+}
+END_TEST
+
+/* An ICMP echo without NAT is a plain inverse now: its reply tuple is
+ * left out, and rebuilt with the reply type on the other side. */
+START_TEST(test_icmp_reply_omitted)
+{
+	struct sync_state	 s[2];
+	struct msg_hdr		 h;
+	uint8_t			 buf[ROOM];
+	size_t			 plain, nat;
+
+	hdr_init(&h, 1);
+	mk_icmp(&s[0], 0);
+	mk_icmp(&s[1], 1);
+	plain = dec_roundtrip(&h, NULL, s, 2, 0, buf, sizeof(buf));
+	ck_assert_mem_eq(got.upd, s, sizeof(s));
+	ck_assert_uint_eq(got.upd[0].reply.icmp_type, 0);
+	ck_assert_uint_eq(got.upd[1].reply.icmp_type, 129);
+	s[0].reply.icmp_id = 1;		/* not an inverse: sent whole */
+	s[1].reply.icmp_id = 1;
+	nat = dec_roundtrip(&h, NULL, s, 2, 0, buf, sizeof(buf));
+	ck_assert_mem_eq(got.upd, s, sizeof(s));
+	ck_assert_uint_gt(nat, plain + 20);
+}
+END_TEST
+
 static Suite *
 sync_suite(void)
 {
 	Suite	*s = suite_create("sync");
 	TCase	*tc;
+
+	tc = tcase_create("tuple");
+	tcase_add_test(tc, test_invert);
+	tcase_add_test(tc, test_icmp_reply_omitted);
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("decode");
 	tcase_add_test(tc, test_dec_states);
