@@ -419,42 +419,43 @@ msg_out_field(struct msg_out *o, unsigned field, size_t sz)
 	return (p);
 }
 
+/* Append one packed state as the given repeated field. */
+static int
+msg_out_pack(struct msg_out *o, unsigned field, const ProtobufCMessage *m)
+{
+	uint8_t	*p;
+	size_t	 sz = protobuf_c_message_get_packed_size(m);
+
+	if ((p = msg_out_field(o, field, sz)) == NULL)
+		return (-1);
+	protobuf_c_message_pack(m, p);
+	return (0);
+}
+
 int
 msg_out_update(struct msg_out *o, const struct sync_state *s)
 {
 	struct msg_pb	 pb;
-	uint8_t		*p;
-	size_t		 sz;
 
 	if (!msg_state_valid(s)) {
 		errno = EINVAL;
 		return (-1);
 	}
 	msg_update_to_pb(s, &pb);
-	sz = sync__state_update__get_packed_size(&pb.upd);
-	if ((p = msg_out_field(o, MSG_FIELD_UPD, sz)) == NULL)
-		return (-1);
-	sync__state_update__pack(&pb.upd, p);
-	return (0);
+	return (msg_out_pack(o, MSG_FIELD_UPD, &pb.upd.base));
 }
 
 int
 msg_out_delete(struct msg_out *o, const struct sync_key *k)
 {
 	struct msg_pb	 pb;
-	uint8_t		*p;
-	size_t		 sz;
 
 	if (k->family != AF_INET && k->family != AF_INET6) {
 		errno = EINVAL;
 		return (-1);
 	}
 	msg_delete_to_pb(k, &pb);
-	sz = sync__state_delete__get_packed_size(&pb.del);
-	if ((p = msg_out_field(o, MSG_FIELD_DEL, sz)) == NULL)
-		return (-1);
-	sync__state_delete__pack(&pb.del, p);
-	return (0);
+	return (msg_out_pack(o, MSG_FIELD_DEL, &pb.del.base));
 }
 
 size_t

@@ -114,6 +114,25 @@ ct_stats(void)
 
 /* Sockets */
 
+/* A ctnetlink request of type (IPCTNL_MSG_CT_*) for family in buf. */
+struct nlmsghdr *
+ct_nlmsg_put(void *buf, uint16_t type, uint16_t flags, uint32_t seq,
+    uint8_t family)
+{
+	struct nlmsghdr	*nlh;
+	struct nfgenmsg	*nfg;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = family;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	return (nlh);
+}
+
 int
 ct_rcvbuf(struct mnl_socket *nl, int size)
 {
@@ -336,19 +355,13 @@ ct_dump(void (*fn)(const struct sync_state *, void *), void *arg)
 	struct ct_dump_ctx	 d = { fn, arg };
 	struct mnl_socket	*nl;
 	struct nlmsghdr		*nlh;
-	struct nfgenmsg		*nfg;
 	uint32_t		 seq = (uint32_t)time(NULL);
 	int			 rv = -1;
 
 	if ((nl = ct_socket(0)) == NULL)
 		return (-1);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_UNSPEC;
-	nfg->version = NFNETLINK_V0;
+	nlh = ct_nlmsg_put(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, seq,
+	    AF_UNSPEC);
 	if ((rv = nl_talk(nl, nlh, ct_dump_cb, &d)) == -1)
 		log_warn("ct: dump");
 	mnl_socket_close(nl);
@@ -382,7 +395,6 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 	struct ct_get_ctx		 g = { out, 0 };
 	struct nf_conntrack		*c;
 	struct nlmsghdr			*nlh;
-	struct nfgenmsg			*nfg;
 	static uint32_t			 seq;
 	int				 rv;
 
@@ -395,13 +407,8 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 		return (-1);
 	if ((c = nfct_new()) == NULL)
 		return (-1);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = key->family;
-	nfg->version = NFNETLINK_V0;
+	nlh = ct_nlmsg_put(buf, IPCTNL_MSG_CT_GET, NLM_F_ACK, seq,
+	    key->family);
 	ct_key_to(c, key);
 	rv = nfct_nlmsg_build(nlh, c);
 	nfct_destroy(c);

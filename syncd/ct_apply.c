@@ -160,7 +160,6 @@ ct_queue(const struct sync_state *s, enum ct_kind kind, int final)
 		[CT_MSG_LIBERAL] = 0,
 	};
 	struct nlmsghdr		*nlh;
-	struct nfgenmsg		*nfg;
 	struct nf_conntrack	*c;
 
 	if (ct.apply == NULL || (s->family != AF_INET &&
@@ -174,16 +173,10 @@ ct_queue(const struct sync_state *s, enum ct_kind kind, int final)
 	if ((c = nfct_new()) == NULL)
 		return (-1);
 	ct_msg_attrs(c, s, kind);
-	nlh = mnl_nlmsg_put_header(ct.buf + ct.len);
-	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 |
-	    (kind == CT_MSG_DELETE ? IPCTNL_MSG_CT_DELETE : IPCTNL_MSG_CT_NEW);
 	/* no NLM_F_ACK: the kernel answers errors only */
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags[kind];
-	nlh->nlmsg_seq = ct.seq0 + (uint32_t)ct.npend;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = s->family;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
+	nlh = ct_nlmsg_put(ct.buf + ct.len, kind == CT_MSG_DELETE ?
+	    IPCTNL_MSG_CT_DELETE : IPCTNL_MSG_CT_NEW, flags[kind],
+	    ct.seq0 + (uint32_t)ct.npend, s->family);
 	nfct_nlmsg_build(nlh, c);
 	nfct_destroy(c);
 	ct.len += nlh->nlmsg_len;

@@ -240,30 +240,35 @@ ct_labels_to(struct nf_conntrack *c, const struct sync_state *s)
 /* The kernel recomputes the reply tuple from an explicit NAT range, as
  * conntrackd gives it: SNAT to the reply's destination, DNAT to the
  * reply's source. */
+static const struct ct_nat {
+	uint32_t	 status;
+	int		 v4, v6, port;
+	int		 reply_src;	/* the binding is the reply's source */
+} ct_nats[] = {
+	{ IPS_SRC_NAT, ATTR_SNAT_IPV4, ATTR_SNAT_IPV6, ATTR_SNAT_PORT, 0 },
+	{ IPS_DST_NAT, ATTR_DNAT_IPV4, ATTR_DNAT_IPV6, ATTR_DNAT_PORT, 1 },
+};
+
 static void
 ct_nat_to(struct nf_conntrack *c, const struct sync_state *s)
 {
-	int	 ports = ct_has_ports(s->l4proto);
+	const struct ct_nat	*n;
+	const union sync_addr	*a;
+	uint16_t		 port;
+	size_t			 i;
 
-	if (s->status & IPS_SRC_NAT) {
+	for (i = 0; i < sizeof(ct_nats) / sizeof(ct_nats[0]); i++) {
+		n = &ct_nats[i];
+		if (!(s->status & n->status))
+			continue;
+		a = n->reply_src ? &s->reply.src : &s->reply.dst;
+		port = n->reply_src ? s->reply.sport : s->reply.dport;
 		if (s->family == AF_INET)
-			nfct_set_attr_u32(c, ATTR_SNAT_IPV4,
-			    s->reply.dst.v4.s_addr);
+			nfct_set_attr_u32(c, n->v4, a->v4.s_addr);
 		else
-			nfct_set_attr(c, ATTR_SNAT_IPV6, &s->reply.dst.v6);
-		if (ports)
-			nfct_set_attr_u16(c, ATTR_SNAT_PORT,
-			    htons(s->reply.dport));
-	}
-	if (s->status & IPS_DST_NAT) {
-		if (s->family == AF_INET)
-			nfct_set_attr_u32(c, ATTR_DNAT_IPV4,
-			    s->reply.src.v4.s_addr);
-		else
-			nfct_set_attr(c, ATTR_DNAT_IPV6, &s->reply.src.v6);
-		if (ports)
-			nfct_set_attr_u16(c, ATTR_DNAT_PORT,
-			    htons(s->reply.sport));
+			nfct_set_attr(c, n->v6, &a->v6);
+		if (ct_has_ports(s->l4proto))
+			nfct_set_attr_u16(c, n->port, htons(port));
 	}
 }
 
