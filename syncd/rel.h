@@ -40,7 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "msg.h"
+#include "sync.h"
 #include "state.h"
 
 #define REL_TX_WINDOW		512	/* data datagrams in flight */

@@ -10,7 +10,7 @@
 #include <openssl/params.h>
 
 #include "log.h"
-#include "msg.h"
+#include "sync.h"
 #include "seal.h"
 
 #define SEAL_LABEL	"carp-syncd 1"

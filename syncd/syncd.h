@@ -16,7 +16,7 @@
 #include <event2/event.h>
 
 #include "conf.h"
-#include "msg.h"
+#include "queue.h"
 #include "state.h"
 
 #define SYNCD_FLUSH_MS		100	/* coalescing window, at most */

@@ -7,7 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "syncd/msg.h"
+#include "syncd/queue.h"
 #include "syncd/seal.h"
 
 #define SELF	1

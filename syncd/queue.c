@@ -1,0 +1,215 @@
+/* syncd outbound queue: a hash of entries by state key, chained in FIFO
+ * order, and msg_build() which empties it into datagrams through the
+ * codec (proto/sync.c). */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue.h"
+#include "state.h"
+
+#define MSG_MINBUCKETS	64
+
+struct msg_entry {
+	TAILQ_ENTRY(msg_entry)	 fifo;
+	struct msg_entry	*hnext;
+	uint32_t		 hash;
+	enum sync_op		 op;
+	struct sync_key		 key;
+	struct sync_state	 st;	/* valid if op == SYNC_OP_UPDATE */
+};
+
+struct msg_queue {
+	TAILQ_HEAD(, msg_entry)	 fifo;
+	struct msg_entry	**buckets;
+	size_t			 nbuckets;	/* power of two */
+	size_t			 len;
+	size_t			 limit;
+};
+
+/* ------------------------------------------------------------------ */
+/* outbound queue */
+
+struct msg_queue *
+msg_queue_new(size_t limit)
+{
+	struct msg_queue	*q;
+
+	if (limit == 0 || (q = calloc(1, sizeof(*q))) == NULL)
+		return (NULL);
+	TAILQ_INIT(&q->fifo);
+	q->limit = limit;
+	for (q->nbuckets = MSG_MINBUCKETS; q->nbuckets < limit / 2;
+	    q->nbuckets <<= 1)
+		;
+	if ((q->buckets = calloc(q->nbuckets, sizeof(*q->buckets))) == NULL) {
+		free(q);
+		return (NULL);
+	}
+	return (q);
+}
+
+void
+msg_queue_free(struct msg_queue *q)
+{
+	if (q == NULL)
+		return;
+	msg_queue_clear(q);
+	free(q->buckets);
+	free(q);
+}
+
+void
+msg_queue_clear(struct msg_queue *q)
+{
+	struct msg_entry	*e;
+
+	while ((e = TAILQ_FIRST(&q->fifo)) != NULL) {
+		TAILQ_REMOVE(&q->fifo, e, fifo);
+		free(e);
+	}
+	memset(q->buckets, 0, q->nbuckets * sizeof(*q->buckets));
+	q->len = 0;
+}
+
+size_t
+msg_queue_len(const struct msg_queue *q)
+{
+	return (q->len);
+}
+
+static struct msg_entry *
+msg_queue_find(struct msg_queue *q, const struct sync_key *k, uint32_t h)
+{
+	struct msg_entry	*e;
+
+	for (e = q->buckets[h & (q->nbuckets - 1)]; e != NULL; e = e->hnext)
+		if (e->hash == h && msg_key_equal(&e->key, k))
+			return (e);
+	return (NULL);
+}
+
+/* Find the entry of k, or append a new one at the FIFO tail. A coalesced
+ * entry keeps its place: the oldest change sets the latency. */
+static struct msg_entry *
+msg_queue_get(struct msg_queue *q, const struct sync_key *k)
+{
+	struct msg_entry	*e;
+	uint32_t		 h = sync_key_hash(k);
+	size_t			 b;
+
+	if ((e = msg_queue_find(q, k, h)) != NULL)
+		return (e);
+	if (q->len >= q->limit) {
+		errno = ENOBUFS;
+		return (NULL);
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return (NULL);
+	e->key = *k;
+	e->hash = h;
+	b = h & (q->nbuckets - 1);
+	e->hnext = q->buckets[b];
+	q->buckets[b] = e;
+	TAILQ_INSERT_TAIL(&q->fifo, e, fifo);
+	q->len++;
+	return (e);
+}
+
+static void
+msg_queue_remove(struct msg_queue *q, struct msg_entry *e)
+{
+	struct msg_entry	**pp;
+
+	pp = &q->buckets[e->hash & (q->nbuckets - 1)];
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	TAILQ_REMOVE(&q->fifo, e, fifo);
+	q->len--;
+	free(e);
+}
+
+/* A state updated many times before a flush is sent once, latest value;
+ * an update after a delete (the tuple reused) becomes an update again. */
+int
+msg_queue_update(struct msg_queue *q, const struct sync_state *s)
+{
+	struct msg_entry	*e;
+	struct sync_key		 k;
+
+	if (!msg_state_valid(s)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	msg_state_key(s, &k);
+	if ((e = msg_queue_get(q, &k)) == NULL)
+		return (-1);
+	e->op = SYNC_OP_UPDATE;
+	e->st = *s;
+	return (0);
+}
+
+/* A delete replaces a pending update: the peer may hold the state from
+ * an earlier datagram, so the delete itself must still go out. */
+int
+msg_queue_delete(struct msg_queue *q, const struct sync_key *key)
+{
+	struct msg_entry	*e;
+	struct sync_key		 k;
+
+	if (key->family != AF_INET && key->family != AF_INET6) {
+		errno = EINVAL;
+		return (-1);
+	}
+	msg_key_norm(key, &k);
+	if ((e = msg_queue_get(q, &k)) == NULL)
+		return (-1);
+	e->op = SYNC_OP_DELETE;
+	return (0);
+}
+
+/* ------------------------------------------------------------------ */
+/* datagrams */
+
+static int
+msg_entry_out(struct msg_out *o, const struct msg_entry *e)
+{
+	if (e->op == SYNC_OP_UPDATE)
+		return (msg_out_update(o, &e->st));
+	return (msg_out_delete(o, &e->key));
+}
+
+int
+msg_build(struct msg_queue *q, const struct msg_hdr *hdr,
+    const struct msg_ctl *ctl, uint8_t *buf, size_t room,
+    struct msg_built *out)
+{
+	struct msg_out		 o;
+	struct msg_entry	*e;
+
+	/* not the whole struct: keys[] is 22 KB, and only nkeys of it
+	 * are ever read */
+	out->len = out->nkeys = 0;
+	out->more = 0;
+	if (msg_out_begin(&o, hdr, ctl, buf, room) == -1)
+		return (-1);
+	/* no queue: acks and control messages only (send window full) */
+	while (q != NULL && (e = TAILQ_FIRST(&q->fifo)) != NULL) {
+		if (msg_entry_out(&o, e) == -1) {
+			/* the head cannot fit even a datagram of its own:
+			 * room is too small, and calling again would loop
+			 * for ever */
+			if (errno == EMSGSIZE && out->nkeys == 0)
+				return (-1);
+			break;
+		}
+		out->keys[out->nkeys++] = e->key;
+		msg_queue_remove(q, e);
+	}
+	out->len = msg_out_end(&o);
+	out->more = q != NULL && q->len > 0;
+	return (0);
+}
