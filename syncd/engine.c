@@ -535,15 +535,13 @@ syncd_schedule(struct syncd *sc)
 	evtimer_add(sc->ev_tick, &tv);
 }
 
-static void
-syncd_tick(evutil_socket_t fd, short ev, void *arg)
+/* The short timer: retransmissions, gaps, the flush, acks due. */
+void
+syncd_on_tick(struct syncd *sc)
 {
-	struct syncd	*sc = arg;
 	uint64_t	 now = clock_ms();
 	size_t		 i;
 
-	(void)fd;
-	(void)ev;
 	rel_tx_tick(sc->tx, now);
 	for (i = 0; i < MSG_MAXPEERS; i++) {
 		if (sc->peers[i].node == 0)
@@ -557,6 +555,14 @@ syncd_tick(evutil_socket_t fd, short ev, void *arg)
 		syncd_flush(sc);
 	syncd_acks_due(sc, now);
 	syncd_schedule(sc);
+}
+
+static void
+syncd_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	syncd_on_tick(arg);
 }
 
 /* ---------------------------------------------------------- receiving */
@@ -905,16 +911,13 @@ syncd_watch_masters(struct syncd *sc)
 	sc->masters = n;
 }
 
-static void
-syncd_heartbeat(evutil_socket_t fd, short ev, void *arg)
+/* Every SYNCD_HEARTBEAT_MS: link, liveness, bulk, demotion. */
+void
+syncd_on_heartbeat(struct syncd *sc)
 {
-	struct syncd	*sc = arg;
-	struct timeval	 tv = { 0, SYNCD_HEARTBEAT_MS * 1000 };
 	uint64_t	 now = clock_ms();
 	int		 carrier;
 
-	(void)fd;
-	(void)ev;
 	carrier = link_carrier(sc->link);
 	if (carrier != sc->carrier)
 		log_info("sync link %s is %s", sc->cs->syncdev,
@@ -927,6 +930,17 @@ syncd_heartbeat(evutil_socket_t fd, short ev, void *arg)
 		syncd_send_one(sc, 1, now);
 	bulk_update_demote(sc);
 	syncd_schedule(sc);	/* a bulk retry may be waiting */
+}
+
+static void
+syncd_heartbeat(evutil_socket_t fd, short ev, void *arg)
+{
+	struct syncd	*sc = arg;
+	struct timeval	 tv = { 0, SYNCD_HEARTBEAT_MS * 1000 };
+
+	(void)fd;
+	(void)ev;
+	syncd_on_heartbeat(sc);
 	evtimer_add(sc->ev_heartbeat, &tv);
 }
 
@@ -958,6 +972,16 @@ syncd_refresh_one(const struct sync_state *s, void *arg)
 	syncd_queue_current(sc, s);
 }
 
+/* Every refresh interval: the walk above. */
+void
+syncd_on_refresh(struct syncd *sc)
+{
+	if (syncd_peers_alive(sc) > 0 &&
+	    ct_dump(syncd_refresh_one, sc) == -1)
+		syncd_error(sc, "refresh dump failed: %s", strerror(errno));
+	syncd_schedule(sc);
+}
+
 static void
 syncd_refresh(evutil_socket_t fd, short ev, void *arg)
 {
@@ -968,10 +992,7 @@ syncd_refresh(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	tv.tv_sec = sc->cs->refresh_ms / 1000;
 	tv.tv_usec = (sc->cs->refresh_ms % 1000) * 1000;
-	if (syncd_peers_alive(sc) > 0 &&
-	    ct_dump(syncd_refresh_one, sc) == -1)
-		syncd_error(sc, "refresh dump failed: %s", strerror(errno));
-	syncd_schedule(sc);
+	syncd_on_refresh(sc);
 	evtimer_add(sc->ev_refresh, &tv);
 }
 

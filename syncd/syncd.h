@@ -116,6 +116,10 @@ int		 syncd_start(struct syncd *);
 void		 syncd_stop(struct syncd *);
 void		 syncd_flush(struct syncd *);
 void		 syncd_schedule(struct syncd *);
+/* The timers' work, also called directly by the engine tests. */
+void		 syncd_on_tick(struct syncd *);
+void		 syncd_on_heartbeat(struct syncd *);
+void		 syncd_on_refresh(struct syncd *);
 int		 syncd_queue_local(struct syncd *, const struct sync_state *);
 int		 syncd_queued(struct syncd *, int);
 int		 syncd_queue_current(struct syncd *, const struct sync_state *);
