@@ -265,7 +265,7 @@ START_TEST(test_repair_dropped)
 	pump(1000);
 	ck_assert(has(B, &s1));
 	ck_assert(has(B, &s2));
-	rs = rel_rx_stats(syncd_peer_get(eng[B], eng[A]->node, NULL, 0)->rx);
+	rs = rel_rx_stats(peer_find(eng[B], eng[A]->node)->rx);
 	ck_assert_uint_ge(rs->gaps, 1);
 	ck_assert_uint_ge(rs->nacks, 1);
 	ck_assert_uint_ge(rel_tx_stats(eng[A]->tx)->retransmits, 1);
