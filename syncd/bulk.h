@@ -35,7 +35,7 @@ struct bulk {
 /* What the engine is to do (bits). */
 #define BULK_ASK	0x1	/* send a BULK_REQUEST */
 #define BULK_GAVE_UP	0x2	/* no bulk end in time: report it */
-#define BULK_DEMOTE	0x4	/* the demotion to hold may have changed */
+#define BULK_DEMOTE	0x4	/* the demotion to hold may change */
 
 /* The first bulk; masters: carps MASTER here, -1 unknown. */
 int		 bulk_start(struct bulk *, int masters, uint64_t now);
@@ -57,7 +57,8 @@ struct bulk_link {
 };
 
 /* The demotion to hold on carpd (0..255), and why, for the log. */
-int		 bulk_demotion(const struct bulk *, const struct bulk_link *);
+int		 bulk_demotion(const struct bulk *,
+		    const struct bulk_link *);
 void		 bulk_demotion_why(const struct bulk *,
 		    const struct bulk_link *, char *, size_t);
 

@@ -21,8 +21,8 @@ struct rx {
 	const struct sockaddr_storage	*from;
 	uint64_t			 now;
 	struct syncd_peer		*peer;
-	int				 fresh;	/* the header was taken */
-	int				 acknow; /* and asks for an ack now */
+	int				 fresh;	 /* header taken */
+	int				 acknow; /* ack it now */
 };
 
 static void
@@ -86,7 +86,8 @@ rx_window_events(struct syncd *sc, const struct msg_hdr *h, int bits)
 		syncd_resync(sc, bits & REL_RESYNC ? "lost part of the "
 		    "peer's stream" : "new peer session");
 	else if (bits & (REL_FIRST | REL_RESTART))
-		sc->want.bulk_request = 1;	/* our first one went unheard */
+		/* our first one went unheard */
+		sc->want.bulk_request = 1;
 }
 
 /* Not (yet) an answer to this run: only a sign that someone is there;

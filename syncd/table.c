@@ -285,6 +285,7 @@ table_start(struct syncd *sc)
 		syncd_error(sc, "cannot read the table at start: %s",
 		    strerror(errno));
 	else if (own_count(sc->own) > 0)
-		log_info("%zu states in the table at start", own_count(sc->own));
+		log_info("%zu states in the table at start",
+		    own_count(sc->own));
 	return (0);
 }

@@ -2,6 +2,7 @@
  * through the stub wire, each over its own stub conntrack table, with a
  * clock that moves only when the test says (see stub_kern.h). */
 #include <arpa/inet.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,6 +473,32 @@ START_TEST(test_sessions)
 }
 END_TEST
 
+/* Mastership pushed to the engine: a drop makes this node's TCP states
+ * liberal for their return; an unknown count or a rise changes nothing. */
+START_TEST(test_masters_changed)
+{
+	struct sync_state	 s;
+	const struct sync_state	*c;
+	uint8_t			 f = IP_CT_TCP_FLAG_BE_LIBERAL;
+
+	pair();
+	mk_tcp4(&s, 9);
+	stub_ct_event_update(A, &s);
+	stub_select(A);
+	syncd_masters_changed(eng[A], 2);
+	syncd_masters_changed(eng[A], -1);
+	syncd_masters_changed(eng[A], 3);
+	ck_assert_ptr_nonnull(c = stub_ct_find(A, &s));
+	ck_assert_int_eq(c->tcp_flags_orig & f, 0);
+	ck_assert_int_eq(eng[A]->masters, 3);
+	syncd_masters_changed(eng[A], 1);
+	ck_assert_ptr_nonnull(c = stub_ct_find(A, &s));
+	ck_assert_int_eq(c->tcp_flags_orig & f, f);
+	ck_assert_int_eq(c->tcp_flags_repl & f, f);
+	ck_assert_int_eq(eng[A]->masters, 1);
+}
+END_TEST
+
 static Suite *
 engine_suite(void)
 {
@@ -489,6 +516,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_replayed);
 	tcase_add_test(tc, test_dup_corrupt);
 	tcase_add_test(tc, test_sessions);
+	tcase_add_test(tc, test_masters_changed);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return (s);
