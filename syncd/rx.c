@@ -3,8 +3,8 @@
  * replay, run through the sequence windows, and only then validated as
  * a whole and applied (msg.c, then ct.c):
  *
- *   rx_datagram -> seal_check -> rx_decode -> rx_header (peer.c)
- *     -> msg_parse callbacks -> ct_apply_* -> syncd_flush */
+ *   rx_datagram -> seal_verify -> rx_decode (msg_parse) -> rx_header
+ *     (peer.c, rel.c) -> rx_update/rx_delete (own.c, ct.c) -> syncd_flush */
 #include <string.h>
 
 #include "clock.h"
@@ -31,8 +31,6 @@ rx_count_seal(struct syncd *sc, int err)
 	switch (err) {
 	case SEAL_EREPLAY:
 		sc->st.replays++;
-		break;
-	case SEAL_ESELF:
 		break;
 	default:
 		sc->st.auth_failures++;
@@ -112,6 +110,9 @@ rx_header(void *arg, const struct msg_hdr *h)
 	struct syncd	*sc = r->sc;
 	int		 rv, bits;
 
+	/* our own, reflected back (it verifies: one shared key) */
+	if (h->node == sc->node)
+		return (1);
 	if (peer_retired(sc, h->node, h->nonce)) {
 		rx_count_seal(sc, SEAL_EREPLAY);
 		return (1);
@@ -246,15 +247,15 @@ rx_datagram(const uint8_t *buf, size_t len,
     const struct sockaddr_storage *from, void *arg)
 {
 	struct syncd		*sc = arg;
-	struct seal_info	 si;
 	struct rx		 r = { sc, from, clock_ms(), NULL, 0, 0 };
+	size_t			 plen;
 	int			 rv;
 
-	if ((rv = seal_check(sc->seal, buf, len, &si)) != SEAL_OK) {
+	if ((rv = seal_verify(sc->seal, buf, len, &plen)) != SEAL_OK) {
 		rx_count_seal(sc, rv);
 		return;
 	}
-	if (rx_decode(&r, buf, si.len) == -1)
+	if (rx_decode(&r, buf, plen) == -1)
 		sc->st.malformed++;
 	if (!r.fresh)
 		return;

@@ -17,12 +17,11 @@
 struct seal {
 	EVP_MAC			*mac;
 	EVP_MAC_CTX		*ctx;	/* keyed once, re-initialized per use */
-	uint32_t		 self;
 	struct seal_stats	 stats;
 };
 
 struct seal *
-seal_new(const uint8_t *key, size_t keylen, uint32_t self)
+seal_new(const uint8_t *key, size_t keylen)
 {
 	struct seal	*s;
 	OSSL_PARAM	 params[2];
@@ -30,7 +29,6 @@ seal_new(const uint8_t *key, size_t keylen, uint32_t self)
 
 	if (keylen == 0 || (s = calloc(1, sizeof(*s))) == NULL)
 		return (NULL);
-	s->self = self;
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 	    digest, 0);
 	params[1] = OSSL_PARAM_construct_end();
@@ -98,38 +96,25 @@ seal_count(struct seal *s, int rv)
 	case SEAL_OK:		s->stats.ok++; break;
 	case SEAL_EMALFORMED:	s->stats.malformed++; break;
 	case SEAL_EBADTAG:	s->stats.bad_tag++; break;
-	case SEAL_ESELF:	s->stats.self++; break;
 	}
 	return (rv);
 }
 
-/* The tag first, in constant time, so that nothing of an unauthenticated
- * datagram is decoded; then the header. Nothing is recorded: the replay
- * window is the peer's (peer.c), moved once the engine knows the
- * datagram is fresh. */
+/* The tag alone, in constant time: nothing of an unauthenticated
+ * datagram is decoded, and nothing is recorded (the header is the
+ * engine's to decode, once; the replay window is the peer's). */
 int
-seal_check(struct seal *s, const uint8_t *buf, size_t len,
-    struct seal_info *info)
+seal_verify(struct seal *s, const uint8_t *buf, size_t len, size_t *plen)
 {
 	uint8_t		 mac[EVP_MAX_MD_SIZE];
-	struct msg_hdr	 h;
-	size_t		 plen;
 
-	memset(info, 0, sizeof(*info));
+	*plen = 0;
 	if (len <= SEAL_TAGLEN || len > MSG_MAXDGRAM + SEAL_TAGLEN)
 		return (seal_count(s, SEAL_EMALFORMED));
-	plen = len - SEAL_TAGLEN;
-	if (seal_mac(s, buf, plen, mac) == -1 ||
-	    CRYPTO_memcmp(mac, buf + plen, SEAL_TAGLEN) != 0)
+	if (seal_mac(s, buf, len - SEAL_TAGLEN, mac) == -1 ||
+	    CRYPTO_memcmp(mac, buf + len - SEAL_TAGLEN, SEAL_TAGLEN) != 0)
 		return (seal_count(s, SEAL_EBADTAG));
-	if (msg_peek_header(buf, plen, &h) == -1)
-		return (seal_count(s, SEAL_EMALFORMED));
-	info->node = h.node;
-	info->nonce = h.nonce;
-	info->seq = h.seq;
-	info->len = plen;
-	if (info->node == s->self)
-		return (seal_count(s, SEAL_ESELF));
+	*plen = len - SEAL_TAGLEN;
 	return (seal_count(s, SEAL_OK));
 }
 
@@ -141,7 +126,6 @@ seal_strerror(int e)
 	case SEAL_EMALFORMED:	return ("malformed datagram");
 	case SEAL_EBADTAG:	return ("bad authentication tag");
 	case SEAL_EREPLAY:	return ("replayed datagram");
-	case SEAL_ESELF:	return ("own datagram reflected");
 	}
 	return ("unknown error");
 }

@@ -253,8 +253,7 @@ tx_start(struct syncd *sc)
 	    NULL)
 		return (-1);
 	sc->room = link_payload_max(sc->link) - SEAL_TAGLEN;
-	if ((sc->seal = seal_new(sc->cs->key, sc->cs->keylen, sc->node)) ==
-	    NULL) {
+	if ((sc->seal = seal_new(sc->cs->key, sc->cs->keylen)) == NULL) {
 		log_warnx("cannot set up datagram authentication");
 		return (-1);
 	}

@@ -335,7 +335,7 @@ forge(const char *key, const struct sync_state *s, uint32_t seq,
 	ssize_t			 n;
 
 	ck_assert_ptr_nonnull(seal = seal_new((const uint8_t *)key,
-	    strlen(key), eng[A]->node));
+	    strlen(key)));
 	memset(&h, 0, sizeof(h));
 	h.node = eng[A]->node;
 	h.nonce = eng[A]->nonce;
