@@ -274,14 +274,16 @@ peer_liveness(struct syncd *sc, uint64_t now)
 }
 
 void
-peer_rx_sums(struct syncd *sc, uint64_t *gaps, uint64_t *resyncs)
+peer_rx_sums(const struct syncd *sc, uint64_t *gaps, uint64_t *resyncs)
 {
 	const struct rel_stats	*rs;
-	struct syncd_peer	*p;
+	size_t			 i;
 
 	*gaps = *resyncs = 0;
-	PEER_FOREACH(p, sc) {
-		rs = rel_rx_stats(p->rx);
+	for (i = 0; i < PEER_MAX; i++) {
+		if (sc->peers[i].node == 0)
+			continue;
+		rs = rel_rx_stats(sc->peers[i].rx);
 		*gaps += rs->gaps;
 		*resyncs += rs->resyncs;
 	}

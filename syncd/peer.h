@@ -82,7 +82,7 @@ int		 peer_tick(struct syncd *, uint64_t now);
 /* Mark peers silent for SYNCD_DEAD_MS dead. */
 void		 peer_liveness(struct syncd *, uint64_t now);
 /* Sums over the peers' receive windows, for carpctl sync stats. */
-void		 peer_rx_sums(struct syncd *, uint64_t *gaps,
+void		 peer_rx_sums(const struct syncd *, uint64_t *gaps,
 		    uint64_t *resyncs);
 
 #endif

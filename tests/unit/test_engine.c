@@ -120,8 +120,8 @@ pair(void)
 	pump(3000);
 	ck_assert_int_eq(syncd_peers_alive(eng[A]), 1);
 	ck_assert_int_eq(syncd_peers_alive(eng[B]), 1);
-	ck_assert_int_eq(eng[A]->in_sync, 1);
-	ck_assert_int_eq(eng[B]->in_sync, 1);
+	ck_assert_int_eq(syncd_in_sync(eng[A]), 1);
+	ck_assert_int_eq(syncd_in_sync(eng[B]), 1);
 }
 
 static void
@@ -203,12 +203,12 @@ START_TEST(test_bulk_at_start)
 	}
 	pump(1000);
 	eng_start(B);
-	ck_assert_int_eq(eng[B]->bulk_in_progress, 1);
+	ck_assert_int_eq(syncd_bulk_in_progress(eng[B]), 1);
 	pump(3000);
 	for (i = 0; i < 20; i++)
 		ck_assert(has(B, &s[i]));
-	ck_assert_int_eq(eng[B]->bulk_in_progress, 0);
-	ck_assert_int_eq(eng[B]->in_sync, 1);
+	ck_assert_int_eq(syncd_bulk_in_progress(eng[B]), 0);
+	ck_assert_int_eq(syncd_in_sync(eng[B]), 1);
 	ck_assert_uint_ge(eng[A]->st.bulk_served, 1);
 }
 END_TEST
