@@ -104,19 +104,23 @@ $(BUILD)/syncd: $(call obj,$(SYNCD_MAIN)) $(BUILD)/libsyncd.a $(BUILD)/libcommon
 # Unit tests: tests/unit/test_NAME.c, one Check program each. A test that
 # needs daemon modules says which in tests/unit/test_NAME.mk:
 #   test_NAME_LIBS := carpd     (or syncd, carpctl, or several)
+#   test_NAME_STUBS := tests/unit/stub_ct.c ...
+# Stubs link before the libraries, so the archive members they replace
+# (the kernel and the network) are never pulled in: the link-time seam.
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 -include $(wildcard tests/unit/*.mk)
 unitlibs = $(foreach l,$($(1)_LIBS),$(BUILD)/lib$(l).a)
+unitstubs = $(call obj,$($(1)_STUBS))
 
 # Each test depends only on the libraries it declares, so one daemon's
 # work in progress does not hold up the other's tests.
 .SECONDEXPANSION:
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(call unitlibs,$$*) \
-		$(BUILD)/libcommon.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $$(call unitstubs,$$*) \
+		$$(call unitlibs,$$*) $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(call unitlibs,$*) $(BUILD)/libcommon.a \
-	    $(LDLIBS) $(shell pkg-config --libs check)
+	$(CC) $(LDFLAGS) -o $@ $< $(call unitstubs,$*) $(call unitlibs,$*) \
+	    $(BUILD)/libcommon.a $(LDLIBS) $(shell pkg-config --libs check)
 
 # Test and benchmark tools: tests/tools/NAME.c -> $(BUILD)/tools/NAME
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libcommon.a

@@ -130,7 +130,7 @@ const struct rel_stats *rel_tx_stats(const struct rel_tx *);
 /* --- receiver, one per peer node --- */
 struct rel_rx	*rel_rx_new(uint32_t node);
 void		 rel_rx_free(struct rel_rx *);
-/* A datagram authenticated by seal_check: REL_* bits. data is
+/* A datagram authenticated by seal_verify: REL_* bits. data is
  * (hdr.flags & MSG_F_DATA). */
 int		 rel_rx_recv(struct rel_rx *, uint64_t nonce, uint32_t seq,
 		    uint32_t base, int data, uint64_t now);

@@ -33,8 +33,8 @@ syncd_status(struct syncd *sc)
 {
 	log_info("sync: peers alive %d, in sync %s, bulk %s, states local "
 	    "%zu known %zu, sent %llu applied %llu, demote held %d%s%s",
-	    syncd_peers_alive(sc), sc->in_sync ? "yes" : "no",
-	    sc->bulk_in_progress ? "in progress" : "idle",
+	    syncd_peers_alive(sc), syncd_in_sync(sc) ? "yes" : "no",
+	    syncd_bulk_in_progress(sc) ? "in progress" : "idle",
 	    own_count_origin(sc->own, OWN_LOCAL), own_count(sc->own),
 	    (unsigned long long)sc->st.states_sent,
 	    (unsigned long long)sc->st.states_applied, sc->demote_held,

@@ -1,13 +1,18 @@
-/* syncd runtime: the node, its peers, and the glue between the modules
- * (see state.h for the module list).
+/* syncd runtime: the node, its peers, and the engine's modules (see
+ * state.h for the others). Only these files write struct syncd:
  *
- *   engine.c  conntrack events -> queue -> datagrams; datagrams -> kernel;
- *             timers: flush, acks/nacks, retransmission, heartbeat,
- *             liveness, refresh of long-lived states
- *   bulk.c    bulk sync (request, answer, timeout) and the demote hold
- *             on carpd
- *   control.c carpctl sync status|stats|resync
- *   syncd.c   main */
+ *   engine.c   start, stop, the heartbeat, bulk and demotion glue
+ *   peer.c     the peers: sessions, sequence and replay windows, acks,
+ *              liveness (one table, one eviction policy)
+ *   table.c    local states: ownership, the send queue's input, requeue
+ *              and sweep after overruns, repairs, bulk answers
+ *   tx.c       queue -> sealed datagrams, flush, acks due, the tick
+ *   rx.c       datagram -> peer bookkeeping -> kernel
+ *   refresh.c  refresh walk; liberal marking when mastership leaves
+ *   carpwatch.c  (temporary) carpd's MASTER count by polling
+ *   bulk.c     bulk sync decisions (returns what it wants done)
+ *   control.c  carpctl sync status|stats|resync (reads only)
+ *   syncd.c    main */
 #ifndef SYNCD_H
 #define SYNCD_H
 
@@ -15,33 +20,16 @@
 #include <stdint.h>
 #include <event2/event.h>
 
+#include "bulk.h"
 #include "conf.h"
 #include "queue.h"
+#include "peer.h"
 #include "state.h"
 
 #define SYNCD_FLUSH_MS		100	/* coalescing window, at most */
 #define SYNCD_HEARTBEAT_MS	1000
 #define SYNCD_DEAD_MS		3500	/* peer silent that long: dead */
-#define SYNCD_BULK_RETRY_MS	2000	/* pfsync: every 2 s */
 #define SYNCD_QUEUE_LIMIT	(2 * 1024 * 1024)	/* states queued */
-#define SYNCD_RETIRED		64	/* dead sessions remembered */
-
-struct rel_rx;
-
-struct syncd_peer {
-	uint32_t		 node;		/* 0: free slot */
-	struct rel_rx		*rx;
-	struct sockaddr_storage	 addr;
-	uint64_t		 heard_ms;	/* last fresh datagram */
-	uint64_t		 last_ms;	/* last authenticated one */
-	int			 alive;
-	int			 fresh;		/* has acked this run */
-	/* the peer's session as last seen, fresh or not: acked with
-	 * seq base - 1 (nothing new) until its stream is ours to ack, so
-	 * that it can prove to us, and we to it, that both are live */
-	uint64_t		 seen_nonce;
-	uint32_t		 seen_base;
-};
 
 struct syncd_stats {
 	uint64_t	 states_sent;		/* state messages packed */
@@ -63,6 +51,15 @@ struct syncd_stats {
 	uint64_t	 unsupported;		/* states the wire cannot carry */
 };
 
+/* Control messages waiting for the next datagram (tx.c sends them). */
+struct syncd_want {
+	int			 bulk_request;
+	int			 bulk_end;
+	int			 resync;
+	uint32_t		 resync_node;
+	int			 acknow;	/* defer: a packet waits */
+};
+
 struct syncd {
 	struct event_base	*base;
 	struct carp_conf	*conf;
@@ -77,33 +74,28 @@ struct syncd {
 	uint32_t		 node;
 	uint64_t		 nonce;
 	size_t			 room;		/* payload bytes per datagram */
-	struct syncd_peer	 peers[MSG_MAXPEERS];
-	struct {
-		uint32_t	 node;
-		uint64_t	 nonce;
-	}			 retired[SYNCD_RETIRED];
+	/* peer.c */
+	struct syncd_peer	 peers[PEER_MAX];
+	struct peer_retired	 retired[PEER_RETIRED];
 	size_t			 nretired;
-	/* control messages waiting for the next datagram */
-	int			 want_bulk_request;
-	int			 want_bulk_end;
-	int			 want_resync;
-	int			 want_acknow;	/* defer: a packet waits */
-	int			 need_requeue;	/* the queue overflowed */
-	uint32_t		 resync_node;
-	/* bulk sync of our own table from the peers */
-	int			 bulk_in_progress;
-	int			 bulk_hold;	/* demotion held for it */
-	int			 masters;	/* carps MASTER here, -1 unknown */
-	int			 in_sync;
-	uint64_t		 bulk_start_ms;
-	uint64_t		 start_ms;
-	uint64_t		 bulk_last_req_ms;
-	/* link and demotion */
-	int			 carrier;
-	int			 demote_held;
+	/* tx.c */
+	struct syncd_want	 want;
 	uint64_t		 last_sent_ms;
 	uint64_t		 flush_due_ms;	/* 0: nothing queued */
+	/* table.c */
+	int			 need_requeue;	/* the queue overflowed */
 	uint32_t		 gen;		/* overrun sweep */
+	/* engine.c: bulk, mastership, link and demotion */
+	struct bulk		 bulk;
+	/* copies of bulk.in_sync and bulk.in_progress for control.c and
+	 * syncd.c's status line, until they call syncd_in_sync() and
+	 * syncd_bulk_in_progress(); written by engine.c only */
+	int			 in_sync;
+	int			 bulk_in_progress;
+	int			 masters;	/* carps MASTER here, -1 unknown */
+	uint64_t		 start_ms;
+	int			 carrier;
+	int			 demote_held;
 	char			 last_error[128];
 	struct event		*ev_tick;
 	struct event		*ev_heartbeat;
@@ -114,30 +106,62 @@ struct syncd {
 /* engine.c */
 int		 syncd_start(struct syncd *);
 void		 syncd_stop(struct syncd *);
-void		 syncd_flush(struct syncd *);
-void		 syncd_schedule(struct syncd *);
-int		 syncd_queue_local(struct syncd *, const struct sync_state *);
-int		 syncd_queued(struct syncd *, int);
-int		 syncd_queue_current(struct syncd *, const struct sync_state *);
-void		 syncd_requeue_table(struct syncd *, const char *why);
 void		 syncd_error(struct syncd *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
-int		 syncd_peers_alive(const struct syncd *);
-struct syncd_peer *syncd_peer_get(struct syncd *, uint32_t node,
-		    const struct sockaddr_storage *, int create);
+void		 syncd_on_heartbeat(struct syncd *);
+/* Ask the peers for their table again (not the first bulk). */
+void		 syncd_resync(struct syncd *, const char *why);
+void		 syncd_bulk_done(struct syncd *, uint32_t node);
+void		 syncd_demote(struct syncd *);
+int		 syncd_in_sync(const struct syncd *);
+int		 syncd_bulk_in_progress(const struct syncd *);
+/* The number of carps MASTER here changed (-1: unknown): pushed by the
+ * watcher of carpd (carpwatch.c until carpd's monitor stream feeds it). */
+void		 syncd_masters_changed(struct syncd *, int masters);
 
+/* control.c's name for syncd_resync, until it calls that (remove at
+ * merge). */
+static inline void
+bulk_request(struct syncd *sc, const char *why)
+{
+	syncd_resync(sc, why);
+}
+
+/* peer.c */
+int		 syncd_peers_alive(const struct syncd *);
+
+/* table.c */
+int		 table_queued(struct syncd *, int rv);
+int		 table_local(struct syncd *, const struct sync_state *);
+int		 table_current(struct syncd *, const struct sync_state *);
+void		 table_requeue(struct syncd *, const char *why);
+void		 table_resend(struct syncd *, const struct sync_key *);
+void		 table_serve_bulk(struct syncd *, uint32_t node);
+void		 table_key_state(const struct sync_key *, struct sync_state *);
+int		 table_start(struct syncd *);
+
+/* tx.c */
+int		 tx_start(struct syncd *);
+int		 tx_send(struct syncd *, int heartbeat, uint64_t now);
+void		 syncd_flush(struct syncd *);
+void		 syncd_schedule(struct syncd *);
+void		 syncd_on_tick(struct syncd *);
 struct defer_flow;
 int		 syncd_defer(const struct defer_flow *, uint32_t *token,
 		    void *);
 
-/* bulk.c */
-void		 bulk_init(struct syncd *);
-void		 bulk_request(struct syncd *, const char *why);
-void		 bulk_serve(struct syncd *, uint32_t node);
-void		 bulk_end_received(struct syncd *, uint32_t node);
-void		 bulk_tick(struct syncd *, uint64_t now);
-void		 bulk_update_demote(struct syncd *);
-int		 bulk_carp_masters(const struct syncd *);
+/* rx.c */
+void		 rx_datagram(const uint8_t *, size_t,
+		    const struct sockaddr_storage *, void *);
+
+/* refresh.c */
+void		 syncd_on_refresh(struct syncd *);
+int		 refresh_liberal(struct sync_state *);
+int		 refresh_start(struct syncd *);
+void		 refresh_mark_liberal(int was, int now);
+
+/* carpwatch.c */
+void		 carpwatch_poll(struct syncd *);
 
 /* control.c */
 int		 syncd_control_init(struct syncd *);

@@ -1,0 +1,65 @@
+/* Bulk sync and demotion, pfsync-style: the decisions, as functions of
+ * struct bulk (bulk.c's own state) and what they are told. They return
+ * what they want done; the engine does it (the queue, the datagrams,
+ * the hold on carpd are the engine's).
+ *
+ * At start a node asks its peers for their whole table (BULK_REQUEST,
+ * retried every 2 s) and holds bulk-demote on carpd's group "carp" until
+ * a peer's BULK_END arrives or bulk-timeout passes: a node whose table
+ * is not in sync must not become master. While the sync link is down or
+ * no peer is heard, link-demote is held too. Both go to carpd as one
+ * hold (their sum).
+ *
+ * A node already master (syncd restarted under it) has the table that
+ * matters: it holds no bulk demotion. Later resyncs (a gap that could
+ * not be repaired, a peer that restarted, carpctl sync resync) ask for
+ * the table again but hold no demotion either: the node asking may be
+ * the master, and demoting it would cause the very failover the sync
+ * exists to make safe. */
+#ifndef SYNCD_BULK_H
+#define SYNCD_BULK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BULK_RETRY_MS	2000	/* pfsync: every 2 s */
+
+struct bulk {
+	int		 in_progress;
+	int		 in_sync;	/* a bulk end arrived */
+	int		 hold;		/* bulk demotion held for it */
+	uint64_t	 start_ms;	/* of the first bulk */
+	uint64_t	 last_req_ms;
+};
+
+/* What the engine is to do (bits). */
+#define BULK_ASK	0x1	/* send a BULK_REQUEST */
+#define BULK_GAVE_UP	0x2	/* no bulk end in time: report it */
+#define BULK_DEMOTE	0x4	/* the demotion to hold may change */
+
+/* The first bulk; masters: carps MASTER here, -1 unknown. */
+int		 bulk_start(struct bulk *, int masters, uint64_t now);
+/* A later resync. */
+int		 bulk_resync(struct bulk *, uint64_t now);
+/* A BULK_END from node. */
+int		 bulk_end(struct bulk *, uint32_t node, uint64_t now);
+/* Every heartbeat: the retry and the timeout. */
+int		 bulk_tick(struct bulk *, uint64_t now, unsigned timeout_ms);
+
+/* What the demotion depends on besides the bulk. */
+struct bulk_link {
+	int		 carrier;	/* sync link up */
+	int		 peers_alive;
+	int		 settled;	/* up long enough for a peer to
+					   have been heard */
+	int		 bulk_demote;	/* the sync block's values */
+	int		 link_demote;
+};
+
+/* The demotion to hold on carpd (0..255), and why, for the log. */
+int		 bulk_demotion(const struct bulk *,
+		    const struct bulk_link *);
+void		 bulk_demotion_why(const struct bulk *,
+		    const struct bulk_link *, char *, size_t);
+
+#endif

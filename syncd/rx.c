@@ -1,0 +1,269 @@
+/* Receiving: a datagram from the link is authenticated (seal.c), its
+ * sender found or given a peer slot (peer.c), checked for freshness and
+ * replay, run through the sequence windows, and only then validated as
+ * a whole and applied (msg.c, then ct.c):
+ *
+ *   rx_datagram -> seal_verify -> rx_decode (msg_parse) -> rx_header
+ *     (peer.c, rel.c) -> rx_update/rx_delete (own.c, ct.c) -> syncd_flush */
+#include <string.h>
+
+#include "clock.h"
+#include "ct.h"
+#include "defer.h"
+#include "log.h"
+#include "own.h"
+#include "rel.h"
+#include "seal.h"
+#include "syncd.h"
+
+struct rx {
+	struct syncd			*sc;
+	const struct sockaddr_storage	*from;
+	uint64_t			 now;
+	struct syncd_peer		*peer;
+	int				 fresh;	 /* header taken */
+	int				 acknow; /* ack it now */
+};
+
+static void
+rx_count_seal(struct syncd *sc, int err)
+{
+	switch (err) {
+	case SEAL_EREPLAY:
+		sc->st.replays++;
+		break;
+	default:
+		sc->st.auth_failures++;
+		break;
+	}
+}
+
+/* A datagram is fresh when its header acknowledges our current session
+ * (this run's random node id and nonce): a captured datagram, replayed
+ * after we restarted, cannot contain a nonce that did not exist when it
+ * was sent, and a replay window does not survive a restart. A live peer
+ * acknowledges us within a heartbeat of hearing us. */
+static int
+rx_fresh(const struct syncd *sc, const struct msg_hdr *h)
+{
+	size_t	 i;
+
+	for (i = 0; i < h->acks_len; i++)
+		if (h->acks[i].node == sc->node &&
+		    h->acks[i].nonce == sc->nonce)
+			return (1);
+	return (0);
+}
+
+/* Our datagrams the peers acknowledged release deferred packets. */
+static void
+rx_defer_acks(struct syncd *sc, const struct msg_hdr *h)
+{
+	size_t	 i;
+
+	if (!sc->cs->defer)
+		return;
+	for (i = 0; i < h->acks_len; i++)
+		if (h->acks[i].node == sc->node &&
+		    h->acks[i].nonce == sc->nonce)
+			defer_ack(h->acks[i].seq);
+}
+
+/* What the sequence windows found. A peer that (re)started may hold
+ * states made while its syncd was down; relays keep what we own ours.
+ * And a lost part of its stream needs its table again. */
+static void
+rx_window_events(struct syncd *sc, const struct msg_hdr *h, int bits)
+{
+	if (bits & PEER_LOST) {
+		sc->want.resync = 1;
+		sc->want.resync_node = h->node;
+	}
+	if ((bits & REL_RESYNC) ||
+	    ((bits & (REL_FIRST | REL_RESTART)) && !sc->bulk.in_progress))
+		syncd_resync(sc, bits & REL_RESYNC ? "lost part of the "
+		    "peer's stream" : "new peer session");
+	else if (bits & (REL_FIRST | REL_RESTART))
+		/* our first one went unheard */
+		sc->want.bulk_request = 1;
+}
+
+/* Not (yet) an answer to this run: only a sign that someone is there;
+ * we answer with a hello, apply nothing, and move no replay window. */
+static void
+rx_stale(struct rx *r, const struct msg_hdr *h)
+{
+	struct syncd	*sc = r->sc;
+
+	peer_seen(r->peer, h, r->now);
+	sc->st.stale++;
+	if (r->now - sc->last_sent_ms >= SYNCD_HEARTBEAT_MS / 4)
+		tx_send(sc, 1, r->now);
+}
+
+/* The header, decoded once: who sent it, whether it is fresh, the
+ * peer's windows. 0 to go on with the body. */
+static int
+rx_header(void *arg, const struct msg_hdr *h)
+{
+	struct rx	*r = arg;
+	struct syncd	*sc = r->sc;
+	int		 rv, bits;
+
+	/* our own, reflected back (it verifies: one shared key) */
+	if (h->node == sc->node)
+		return (1);
+	if (peer_retired(sc, h->node, h->nonce)) {
+		rx_count_seal(sc, SEAL_EREPLAY);
+		return (1);
+	}
+	if ((r->peer = peer_get(sc, h->node, r->from)) == NULL) {
+		syncd_error(sc, "too many peers, node %08x ignored", h->node);
+		return (1);
+	}
+	if (!rx_fresh(sc, h)) {
+		rx_stale(r, h);
+		return (1);
+	}
+	if ((rv = peer_accept(r->peer, h)) != SEAL_OK) {
+		rx_count_seal(sc, rv);
+		return (1);
+	}
+	peer_seen(r->peer, h, r->now);
+	peer_heard(r->peer, r->now);
+	r->fresh = 1;
+	sc->st.messages_received++;
+	rx_defer_acks(sc, h);
+	bits = peer_window(sc, r->peer, h, r->now);
+	rx_window_events(sc, h, bits);
+	if (!(bits & REL_ACCEPT))
+		return (1);
+	r->acknow = (h->flags & MSG_F_ACKNOW) != 0;
+	return (0);
+}
+
+/* ---------------------------------------------------------------- body */
+
+static void
+rx_nack(void *arg, const struct msg_hdr *h, const struct msg_nack *n)
+{
+	struct rx	*r = arg;
+
+	(void)h;
+	if (n->node == r->sc->node)
+		rel_tx_nack(r->sc->tx, n, r->now);
+}
+
+static void
+rx_resync(void *arg, const struct msg_hdr *h, uint32_t node)
+{
+	struct rx	*r = arg;
+
+	(void)h;
+	if (node == 0 || node == r->sc->node)
+		syncd_resync(r->sc, "the peer lost our stream");
+}
+
+static void
+rx_bulk_request(void *arg, const struct msg_hdr *h)
+{
+	struct rx	*r = arg;
+
+	table_serve_bulk(r->sc, h->node);
+}
+
+static void
+rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
+{
+	struct rx		*r = arg;
+	struct sync_state	 c;
+	struct sync_key		 k;
+	struct own_info		*oi;
+
+	(void)h;
+	if (ct_ignored(s))
+		return;
+	msg_state_key(s, &k);
+	oi = own_get(r->sc->own, &k);
+	/* a relay never takes a state from its owner: ours, or one from
+	 * before we started (most likely ours) */
+	if (s->relay && oi != NULL && oi->origin != OWN_PEER)
+		return;
+	if ((oi = own_put(r->sc->own, &k)) != NULL) {
+		oi->origin = OWN_PEER;
+		oi->gen = r->sc->gen;
+	}
+	c = *s;
+	refresh_liberal(&c);
+	if (ct_apply_update(&c) == 0)
+		r->sc->st.states_applied++;
+}
+
+static void
+rx_delete(void *arg, const struct msg_hdr *h, const struct sync_key *k)
+{
+	struct rx		*r = arg;
+	struct sync_state	 s;
+
+	(void)h;
+	table_key_state(k, &s);
+	own_del(r->sc->own, k);
+	if (ct_apply_delete(&s) == 0)
+		r->sc->st.deletes_applied++;
+}
+
+static void
+rx_bulk_end(void *arg, const struct msg_hdr *h)
+{
+	struct rx	*r = arg;
+
+	syncd_bulk_done(r->sc, h->node);
+}
+
+static const struct msg_cb rx_msg_cb = {
+	rx_header,
+	rx_nack,
+	rx_resync,
+	rx_bulk_request,
+	NULL,		/* heartbeat: the header said all */
+	rx_update,
+	rx_delete,
+	rx_bulk_end,
+};
+
+/* Bytes to header and body, the one place that decodes a datagram:
+ * the header goes to rx_header, which may stop there; the body's
+ * messages to the callbacks. -1 if malformed. */
+static int
+rx_decode(struct rx *r, const uint8_t *buf, size_t len)
+{
+	int	 rv = msg_parse(buf, len, &rx_msg_cb, r);
+
+	return (rv == -1 ? -1 : 0);
+}
+
+void
+rx_datagram(const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *from, void *arg)
+{
+	struct syncd		*sc = arg;
+	struct rx		 r = { sc, from, clock_ms(), NULL, 0, 0 };
+	size_t			 plen;
+	int			 rv;
+
+	if ((rv = seal_verify(sc->seal, buf, len, &plen)) != SEAL_OK) {
+		rx_count_seal(sc, rv);
+		return;
+	}
+	if (rx_decode(&r, buf, plen) == -1)
+		sc->st.malformed++;
+	if (!r.fresh)
+		return;
+	ct_apply_flush();
+	/* a connection on the peer waits for this ack */
+	if (r.acknow)
+		tx_send(sc, 0, r.now);
+	syncd_demote(sc);
+	syncd_flush(sc);
+	syncd_schedule(sc);
+}

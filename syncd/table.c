@@ -1,0 +1,291 @@
+/* Local states: which ones are ours (own.c), what goes into the send
+ * queue and when, the whole table again after lost events, the current
+ * state of a key for a repair, and the table for a peer's bulk. The
+ * queue's only writer besides tx.c's sending. */
+#include <errno.h>
+#include <string.h>
+
+#include "clock.h"
+#include "ct.h"
+#include "log.h"
+#include "own.h"
+#include "rel.h"
+#include "syncd.h"
+
+/* Rough size of one queued state on the wire: when this many bytes are
+ * waiting, a datagram is full and goes now. */
+#define TABLE_STATE_WIRE	64
+
+/* Account for one change put in the send queue (rv from msg_queue_*).
+ * A full queue drops the change: the whole table is sent again once the
+ * queue has drained, so nothing is lost for good. */
+int
+table_queued(struct syncd *sc, int rv)
+{
+	if (rv == -1 && errno != ENOBUFS) {
+		/* a state the wire cannot carry (CARP, IGMP, GRE...) */
+		sc->st.unsupported++;
+		return (rv);
+	}
+	if (rv == -1) {
+		sc->st.queue_overflows++;
+		if (!sc->need_requeue)
+			syncd_error(sc, "send queue full: the whole table "
+			    "follows once it drains");
+		sc->need_requeue = 1;
+	}
+	if (sc->flush_due_ms == 0)
+		sc->flush_due_ms = clock_ms() + SYNCD_FLUSH_MS;
+	return (rv);
+}
+
+static void
+table_sent_as(struct syncd *sc, struct own_info *oi,
+    const struct sync_state *s)
+{
+	oi->gen = sc->gen;
+	oi->sent_timeout = s->timeout;
+	oi->sent_ms = clock_ms();
+}
+
+/* A state this node owns goes to the peers. */
+int
+table_local(struct syncd *sc, const struct sync_state *s)
+{
+	struct sync_key		 k;
+	struct own_info		*oi;
+
+	msg_state_key(s, &k);
+	if ((oi = own_put(sc->own, &k)) != NULL) {
+		oi->origin = OWN_LOCAL;
+		table_sent_as(sc, oi, s);
+	}
+	return (table_queued(sc, msg_queue_update(sc->outq, s)));
+}
+
+/* Queue a state as it is now, for a bulk or a repair: as ours if we own
+ * it (no entry: its NEW event was lost, so the kernel made it here), as a
+ * relay otherwise, which no receiver lets override a state it owns. */
+int
+table_current(struct syncd *sc, const struct sync_state *s)
+{
+	struct sync_state	 c;
+	struct sync_key		 k;
+	struct own_info		*oi;
+
+	msg_state_key(s, &k);
+	oi = own_get(sc->own, &k);
+	if (oi == NULL || oi->origin == OWN_LOCAL)
+		return (table_local(sc, s));
+	table_sent_as(sc, oi, s);
+	c = *s;
+	c.relay = 1;
+	return (table_queued(sc, msg_queue_update(sc->outq, &c)));
+}
+
+/* A state carrying only a key, for ct_get and ct_apply_delete. */
+void
+table_key_state(const struct sync_key *k, struct sync_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = k->family;
+	s->l4proto = k->l4proto;
+	s->zone = k->zone;
+	s->orig = k->orig;
+}
+
+/* ------------------------------------------------------- kernel events */
+
+static void
+table_ct_update(const struct sync_state *s, void *arg)
+{
+	struct syncd	*sc = arg;
+	int		 idle = sc->flush_due_ms == 0;
+
+	table_local(sc, s);
+	if (msg_queue_len(sc->outq) * TABLE_STATE_WIRE >= sc->room) {
+		syncd_flush(sc);
+		syncd_schedule(sc);
+	} else if (idle)
+		syncd_schedule(sc);	/* else the flush is armed already */
+}
+
+static void
+table_ct_delete(const struct sync_state *s, void *arg)
+{
+	struct syncd	*sc = arg;
+	struct sync_key	 k;
+	struct own_info	*oi;
+	int		 idle;
+
+	msg_state_key(s, &k);
+	oi = own_get(sc->own, &k);
+	/* A peer's state expired here while the peer still has it: its
+	 * owner decides when it ends, not our timer. A state from before
+	 * we started is most likely ours (a backup's copies are applied
+	 * with slack and refreshed, so they outlive the master's). */
+	if (oi != NULL && oi->origin == OWN_PEER) {
+		sc->st.expired_peer++;
+		own_del(sc->own, &k);
+		return;
+	}
+	own_del(sc->own, &k);
+	idle = sc->flush_due_ms == 0;
+	table_queued(sc, msg_queue_delete(sc->outq, &k));
+	if (idle)
+		syncd_schedule(sc);	/* else the flush is armed already */
+}
+
+static void
+table_ct_overrun(void *arg)
+{
+	struct syncd	*sc = arg;
+
+	sc->st.resyncs++;
+	table_requeue(sc, "conntrack events lost");
+}
+
+static const struct ct_cb table_ct_cb = {
+	table_ct_update,
+	table_ct_delete,
+	table_ct_overrun,
+};
+
+/* ------------------------------------------------ the whole table again */
+
+/* After a netlink overrun (or for a peer that lost our stream): the
+ * whole local table again, and deletes for local states that vanished
+ * while events were lost. */
+static void
+table_requeue_one(const struct sync_state *s, void *arg)
+{
+	struct syncd	*sc = arg;
+	struct sync_key	 k;
+	struct own_info	*oi;
+
+	msg_state_key(s, &k);
+	oi = own_get(sc->own, &k);
+	if (oi != NULL && oi->origin == OWN_PEER) {
+		oi->gen = sc->gen;
+		return;
+	}
+	table_current(sc, s);
+}
+
+/* A local state the dump did not show is gone, unless the dump missed
+ * it (a dump of a changing table is not a snapshot): ask the kernel
+ * before telling the peers to delete it. */
+static int
+table_sweep_one(const struct sync_key *k, struct own_info *oi, void *arg)
+{
+	struct syncd		*sc = arg;
+	struct sync_state	 key, cur;
+
+	if (oi->gen == sc->gen)
+		return (0);
+	if (oi->origin != OWN_LOCAL)
+		return (1);
+	table_key_state(k, &key);
+	if (ct_get(&key, &cur) == 0) {
+		oi->gen = sc->gen;
+		table_local(sc, &cur);
+		return (0);
+	}
+	table_queued(sc, msg_queue_delete(sc->outq, k));
+	return (1);
+}
+
+void
+table_requeue(struct syncd *sc, const char *why)
+{
+	log_info("sending the whole local table (%s)", why);
+	sc->gen++;
+	if (ct_dump(table_requeue_one, sc) == -1)
+		syncd_error(sc, "conntrack dump failed: %s", strerror(errno));
+	else
+		own_walk(sc->own, table_sweep_one, sc);
+	sc->flush_due_ms = clock_ms();
+	syncd_schedule(sc);
+}
+
+/* A lost datagram is repaired with the current state of each entry it
+ * carried, not its bytes: if the state is gone by now, its delete goes. */
+void
+table_resend(struct syncd *sc, const struct sync_key *k)
+{
+	struct sync_state	 key, cur;
+	struct own_info		*oi = own_get(sc->own, k);
+
+	table_key_state(k, &key);
+	if (ct_get(&key, &cur) == 0)
+		table_current(sc, &cur);
+	else if (errno == ENOENT && (oi == NULL || oi->origin == OWN_LOCAL))
+		table_queued(sc, msg_queue_delete(sc->outq, k));
+	else if (errno == ENOENT)
+		return;		/* not ours to delete */
+	else
+		syncd_error(sc, "retransmit: cannot read a state: %s",
+		    strerror(errno));
+}
+
+/* Every state this node knows goes to the peer, its own and (as relays)
+ * those it holds for others: a node that restarted lost both, and it may
+ * be master again soon (preempt). */
+static void
+table_bulk_one(const struct sync_state *s, void *arg)
+{
+	table_current(arg, s);
+}
+
+void
+table_serve_bulk(struct syncd *sc, uint32_t node)
+{
+	uint64_t	 t0 = clock_ms();
+
+	sc->st.bulk_served++;
+	if (ct_dump(table_bulk_one, sc) == -1) {
+		syncd_error(sc, "bulk for node %08x: dump failed", node);
+		return;
+	}
+	/* BULK_END leaves once every queued state is out (tx.c) */
+	sc->want.bulk_end = 1;
+	sc->flush_due_ms = clock_ms();
+	log_info("sync: bulk for node %08x: %zu states queued in %llu ms",
+	    node, msg_queue_len(sc->outq),
+	    (unsigned long long)(clock_ms() - t0));
+	syncd_schedule(sc);
+}
+
+/* ------------------------------------------------------------- start */
+
+/* States already in the table when we start are nobody's we know of:
+ * they are passed on (bulk, refresh) as relays, which never take a state
+ * from a peer that owns it; an event for one makes it ours. */
+static void
+table_preexisting_one(const struct sync_state *s, void *arg)
+{
+	struct syncd	*sc = arg;
+	struct sync_key	 k;
+	struct own_info	*oi;
+
+	msg_state_key(s, &k);
+	if (own_get(sc->own, &k) == NULL &&
+	    (oi = own_put(sc->own, &k)) != NULL)
+		oi->origin = OWN_UNKNOWN;
+}
+
+/* The ownership table, the kernel's events, what was there before us. */
+int
+table_start(struct syncd *sc)
+{
+	if ((sc->own = own_new()) == NULL ||
+	    ct_init(sc->base, &table_ct_cb, sc) == -1)
+		return (-1);
+	if (ct_dump(table_preexisting_one, sc) == -1)
+		syncd_error(sc, "cannot read the table at start: %s",
+		    strerror(errno));
+	else if (own_count(sc->own) > 0)
+		log_info("%zu states in the table at start",
+		    own_count(sc->own));
+	return (0);
+}

@@ -1,0 +1,247 @@
+/* ct.h for the engine tests: one in-memory conntrack table per node.
+ * Applying makes no event (ct.c suppresses the echo of its own apply);
+ * the test makes the kernel's own changes with stub_ct_event_*. */
+#include <errno.h>
+#include <string.h>
+
+#include "stub_kern.h"
+#include "syncd/ct.h"
+
+struct stub_table {
+	struct sync_state	 s[STUB_CT_MAX];
+	int			 used[STUB_CT_MAX];
+	struct ct_cb		 cb;
+	void			*arg;
+	int			 open;
+};
+
+static struct stub_table	 stub_tables[STUB_NODES];
+static struct ct_stats		 stub_ct_st;
+static int			 stub_node;
+
+void
+stub_select(int n)
+{
+	stub_node = n;
+}
+
+int
+stub_selected(void)
+{
+	return (stub_node);
+}
+
+void
+stub_ct_reset(void)
+{
+	memset(stub_tables, 0, sizeof(stub_tables));
+	stub_node = 0;
+}
+
+static int
+stub_ct_slot(const struct stub_table *t, const struct sync_state *key)
+{
+	int	 i;
+
+	for (i = 0; i < STUB_CT_MAX; i++)
+		if (t->used[i] && sync_state_key_equal(&t->s[i], key))
+			return (i);
+	return (-1);
+}
+
+static int
+stub_ct_store(struct stub_table *t, const struct sync_state *s)
+{
+	int	 i = stub_ct_slot(t, s);
+
+	if (i == -1)
+		for (i = 0; i < STUB_CT_MAX && t->used[i]; i++)
+			;
+	if (i == STUB_CT_MAX)
+		return (-1);
+	t->s[i] = *s;
+	t->s[i].relay = 0;
+	t->used[i] = 1;
+	return (0);
+}
+
+static int
+stub_ct_remove(struct stub_table *t, const struct sync_state *key)
+{
+	int	 i;
+
+	if ((i = stub_ct_slot(t, key)) == -1) {
+		errno = ENOENT;
+		return (-1);
+	}
+	t->used[i] = 0;
+	return (0);
+}
+
+/* ------------------------------------------------------ the test's side */
+
+void
+stub_ct_put(int n, const struct sync_state *s)
+{
+	stub_ct_store(&stub_tables[n], s);
+}
+
+void
+stub_ct_event_update(int n, const struct sync_state *s)
+{
+	struct stub_table	*t = &stub_tables[n];
+
+	stub_ct_store(t, s);
+	stub_select(n);
+	if (t->open && t->cb.on_update != NULL)
+		t->cb.on_update(s, t->arg);
+}
+
+void
+stub_ct_event_delete(int n, const struct sync_state *s)
+{
+	struct stub_table	*t = &stub_tables[n];
+
+	stub_ct_remove(t, s);
+	stub_select(n);
+	if (t->open && t->cb.on_delete != NULL)
+		t->cb.on_delete(s, t->arg);
+}
+
+void
+stub_ct_overrun(int n)
+{
+	struct stub_table	*t = &stub_tables[n];
+
+	stub_select(n);
+	if (t->open && t->cb.on_overrun != NULL)
+		t->cb.on_overrun(t->arg);
+}
+
+const struct sync_state *
+stub_ct_find(int n, const struct sync_state *key)
+{
+	int	 i = stub_ct_slot(&stub_tables[n], key);
+
+	return (i == -1 ? NULL : &stub_tables[n].s[i]);
+}
+
+size_t
+stub_ct_count(int n)
+{
+	size_t	 c = 0;
+	int	 i;
+
+	for (i = 0; i < STUB_CT_MAX; i++)
+		c += stub_tables[n].used[i];
+	return (c);
+}
+
+/* ------------------------------------------------------ ct.h, the engine's */
+
+int
+ct_init(struct event_base *base, const struct ct_cb *cb, void *arg)
+{
+	struct stub_table	*t = &stub_tables[stub_node];
+
+	(void)base;
+	if (cb != NULL)
+		t->cb = *cb;
+	t->arg = arg;
+	t->open = 1;
+	return (0);
+}
+
+void
+ct_shutdown(void)
+{
+	stub_tables[stub_node].open = 0;
+}
+
+int
+ct_set_ignore(const struct ct_prefix *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	return (0);
+}
+
+int
+ct_prefix_match(const struct ct_prefix *p, int n, const union sync_addr *a)
+{
+	(void)p;
+	(void)n;
+	(void)a;
+	return (0);
+}
+
+int
+ct_ignored(const struct sync_state *s)
+{
+	(void)s;
+	return (0);
+}
+
+void
+ct_set_timeout_slack(uint32_t slack)
+{
+	(void)slack;
+}
+
+int
+ct_apply_update(const struct sync_state *s)
+{
+	return (stub_ct_store(&stub_tables[stub_node], s));
+}
+
+int
+ct_apply_delete(const struct sync_state *s)
+{
+	return (stub_ct_remove(&stub_tables[stub_node], s));
+}
+
+int
+ct_apply_flush(void)
+{
+	return (0);
+}
+
+int
+ct_apply_liberal(const struct sync_state *s)
+{
+	return (stub_ct_store(&stub_tables[stub_node], s));
+}
+
+int
+ct_dump(void (*cb)(const struct sync_state *, void *), void *arg)
+{
+	struct stub_table	*t = &stub_tables[stub_node];
+	struct sync_state	 s;
+	int			 i;
+
+	for (i = 0; i < STUB_CT_MAX; i++)
+		if (t->used[i]) {
+			s = t->s[i];
+			cb(&s, arg);
+		}
+	return (0);
+}
+
+int
+ct_get(const struct sync_state *key, struct sync_state *out)
+{
+	const struct sync_state	*s = stub_ct_find(stub_node, key);
+
+	if (s == NULL) {
+		errno = ENOENT;
+		return (-1);
+	}
+	*out = *s;
+	return (0);
+}
+
+const struct ct_stats *
+ct_stats(void)
+{
+	return (&stub_ct_st);
+}

@@ -1,0 +1,573 @@
+/* syncd's engine without root: two (or more) engines wired to each other
+ * through the stub wire, each over its own stub conntrack table, with a
+ * clock that moves only when the test says (see stub_kern.h). */
+#include <arpa/inet.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "log.h"
+#include "stub_kern.h"
+#include "syncd/defer.h"
+#include "proto/sync.h"
+#include "syncd/rel.h"
+#include "syncd/seal.h"
+#include "syncd/syncd.h"
+
+#define A	0
+#define B	1
+#define STEP_MS	10
+
+static const char	 test_key[] = "the engine test's shared secret";
+static struct event_base *test_base;
+static struct conf_sync	 test_cs;
+static struct syncd	*eng[STUB_NODES];
+static uint64_t		 test_beat[STUB_NODES];
+
+static void
+eng_start(int n)
+{
+	struct syncd	*sc;
+
+	ck_assert_ptr_null(eng[n]);
+	ck_assert_ptr_nonnull(sc = calloc(1, sizeof(*sc)));
+	sc->base = test_base;
+	sc->cs = &test_cs;
+	/* a new node id and nonce per start, as syncd_identity gives */
+	sc->node = 0x100 * (uint32_t)(n + 1) + (uint32_t)random() % 0xff + 1;
+	sc->nonce = ((uint64_t)random() << 32) | (uint64_t)random();
+	stub_select(n);
+	ck_assert_int_eq(syncd_start(sc), 0);
+	eng[n] = sc;
+	test_beat[n] = 0;
+}
+
+static void
+eng_stop(int n)
+{
+	stub_select(n);
+	syncd_stop(eng[n]);
+	free(eng[n]);
+	eng[n] = NULL;
+}
+
+static void
+setup(void)
+{
+	srandom(7);
+	stub_ct_reset();
+	stub_wire_reset();
+	stub_clock_set(1000000);
+	memset(&test_cs, 0, sizeof(test_cs));
+	snprintf(test_cs.syncdev, sizeof(test_cs.syncdev), "stub0");
+	memcpy(test_cs.key, test_key, sizeof(test_key) - 1);
+	test_cs.keylen = sizeof(test_key) - 1;
+	test_cs.bulk_timeout_ms = 30000;
+	test_cs.refresh_ms = 60000;
+	test_cs.bulk_demote = 32;
+	test_cs.link_demote = 1;
+	snprintf(test_cs.carpd_socket, sizeof(test_cs.carpd_socket), "%s",
+	    "/nonexistent/carpd.sock");
+	ck_assert_ptr_nonnull(test_base = event_base_new());
+	memset(eng, 0, sizeof(eng));
+}
+
+static void
+teardown(void)
+{
+	int	 n;
+
+	for (n = 0; n < STUB_NODES; n++)
+		if (eng[n] != NULL)
+			eng_stop(n);
+	stub_wire_reset();
+	event_base_free(test_base);
+}
+
+/* Let ms of time pass: every engine's timers run as libevent would run
+ * them (the tick at most STEP_MS late), the wire delivers in between. */
+static void
+pump(uint64_t ms)
+{
+	uint64_t	 t;
+	int		 n;
+
+	for (t = 0; t < ms; t += STEP_MS) {
+		stub_clock_add(STEP_MS);
+		for (n = 0; n < STUB_NODES; n++) {
+			if (eng[n] == NULL)
+				continue;
+			stub_select(n);
+			syncd_on_tick(eng[n]);
+			if ((test_beat[n] += STEP_MS) >= SYNCD_HEARTBEAT_MS) {
+				test_beat[n] = 0;
+				syncd_on_heartbeat(eng[n]);
+			}
+			stub_wire_run();
+		}
+	}
+}
+
+/* Two engines that have found each other and finished their bulks. */
+static void
+pair(void)
+{
+	eng_start(A);
+	eng_start(B);
+	pump(3000);
+	ck_assert_int_eq(syncd_peers_alive(eng[A]), 1);
+	ck_assert_int_eq(syncd_peers_alive(eng[B]), 1);
+	ck_assert_int_eq(syncd_in_sync(eng[A]), 1);
+	ck_assert_int_eq(syncd_in_sync(eng[B]), 1);
+}
+
+static void
+mk_tcp4(struct sync_state *s, uint32_t i)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = AF_INET;
+	s->l4proto = IPPROTO_TCP;
+	s->orig.src.v4.s_addr = htonl(0xc0000200 + i);
+	s->orig.dst.v4.s_addr = htonl(0xc6336414);
+	s->orig.sport = (uint16_t)(1024 + i);
+	s->orig.dport = 443;
+	s->reply.src = s->orig.dst;
+	s->reply.dst = s->orig.src;
+	s->reply.sport = s->orig.dport;
+	s->reply.dport = s->orig.sport;
+	s->status = 0x18e;
+	s->mark = 0x42;
+	s->timeout = 432000;
+	s->tcp_state = 3;
+}
+
+/* Node n's table holds s as it is (the wire carries no liberal flags). */
+static int
+has(int n, const struct sync_state *s)
+{
+	const struct sync_state	*c = stub_ct_find(n, s);
+
+	return (c != NULL && c->mark == s->mark &&
+	    c->tcp_state == s->tcp_state && c->timeout >= s->timeout);
+}
+
+START_TEST(test_replicate)
+{
+	struct sync_state	 s[8];
+	uint32_t		 i;
+
+	pair();
+	for (i = 0; i < 8; i++) {
+		mk_tcp4(&s[i], i);
+		stub_ct_event_update(i % 2 ? B : A, &s[i]);
+	}
+	pump(300);
+	for (i = 0; i < 8; i++) {
+		ck_assert(has(A, &s[i]));
+		ck_assert(has(B, &s[i]));
+	}
+	/* an update: the latest value wins */
+	s[0].mark = 0x99;
+	s[0].tcp_state = 4;
+	stub_ct_event_update(A, &s[0]);
+	pump(300);
+	ck_assert(has(B, &s[0]));
+	/* deletes, both ways */
+	stub_ct_event_delete(A, &s[2]);
+	stub_ct_event_delete(B, &s[3]);
+	pump(300);
+	ck_assert_ptr_null(stub_ct_find(B, &s[2]));
+	ck_assert_ptr_null(stub_ct_find(A, &s[3]));
+	ck_assert_uint_eq(stub_ct_count(A), 6);
+	ck_assert_uint_eq(stub_ct_count(B), 6);
+	ck_assert_uint_eq(eng[B]->st.deletes_applied, 1);
+	ck_assert_uint_eq(eng[A]->st.auth_failures, 0);
+	ck_assert_uint_eq(eng[B]->st.replays, 0);
+}
+END_TEST
+
+/* A node that starts later gets the table by bulk. */
+START_TEST(test_bulk_at_start)
+{
+	struct sync_state	 s[20];
+	uint32_t		 i;
+
+	eng_start(A);
+	pump(1000);
+	for (i = 0; i < 20; i++) {
+		mk_tcp4(&s[i], i);
+		stub_ct_event_update(A, &s[i]);
+	}
+	pump(1000);
+	eng_start(B);
+	ck_assert_int_eq(syncd_bulk_in_progress(eng[B]), 1);
+	pump(3000);
+	for (i = 0; i < 20; i++)
+		ck_assert(has(B, &s[i]));
+	ck_assert_int_eq(syncd_bulk_in_progress(eng[B]), 0);
+	ck_assert_int_eq(syncd_in_sync(eng[B]), 1);
+	ck_assert_uint_ge(eng[A]->st.bulk_served, 1);
+}
+END_TEST
+
+/* Drop data datagrams from `from` while armed: drop_left of them. */
+struct drop {
+	int	 from;
+	int	 left;		/* -1: every one */
+	int	 dropped;
+	int	 all;		/* not only data: heartbeats and acks too */
+};
+
+static int
+is_data(const uint8_t *buf, size_t len)
+{
+	struct msg_hdr	 h;
+
+	return (msg_peek_header(buf, len - SEAL_TAGLEN, &h) == 0 &&
+	    (h.flags & MSG_F_DATA));
+}
+
+static enum stub_fate
+drop_data(int from, int to, const uint8_t *buf, size_t len, void *arg)
+{
+	struct drop	*d = arg;
+
+	(void)to;
+	if (from != d->from || d->left == 0 ||
+	    (!d->all && !is_data(buf, len)))
+		return (STUB_DELIVER);
+	if (d->left > 0)
+		d->left--;
+	d->dropped++;
+	return (STUB_DROP);
+}
+
+/* One lost datagram is repaired by a nack (the next one shows the gap)
+ * without asking for the whole table. */
+START_TEST(test_repair_dropped)
+{
+	struct sync_state	 s1, s2;
+	struct drop		 d = { A, 1, 0 };
+	const struct rel_stats	*rs;
+	uint64_t		 req;
+
+	pair();
+	req = eng[B]->st.bulk_requests;
+	stub_wire_filter(drop_data, &d);
+	mk_tcp4(&s1, 1);
+	mk_tcp4(&s2, 2);
+	stub_ct_event_update(A, &s1);
+	pump(150);		/* s1's datagram goes, and is lost */
+	ck_assert_int_eq(d.dropped, 1);
+	ck_assert(!has(B, &s1));
+	stub_ct_event_update(A, &s2);
+	pump(1000);
+	ck_assert(has(B, &s1));
+	ck_assert(has(B, &s2));
+	rs = rel_rx_stats(peer_find(eng[B], eng[A]->node)->rx);
+	ck_assert_uint_ge(rs->gaps, 1);
+	ck_assert_uint_ge(rs->nacks, 1);
+	ck_assert_uint_ge(rel_tx_stats(eng[A]->tx)->retransmits, 1);
+	ck_assert_uint_eq(eng[B]->st.bulk_requests, req);
+}
+END_TEST
+
+/* The retransmission timer alone repairs a loss no later datagram shows. */
+START_TEST(test_repair_timeout)
+{
+	struct sync_state	 s1;
+	struct drop		 d = { A, 1, 0 };
+
+	pair();
+	stub_wire_filter(drop_data, &d);
+	mk_tcp4(&s1, 1);
+	stub_ct_event_update(A, &s1);
+	pump(2000);
+	ck_assert_int_eq(d.dropped, 1);
+	ck_assert(has(B, &s1));
+	ck_assert_uint_ge(rel_tx_stats(eng[A]->tx)->timeouts, 1);
+}
+END_TEST
+
+/* Everything from A lost for longer than the window waits: A gives B
+ * up and, once B is heard again, asks it to resync; B gets the whole
+ * table by bulk instead of the lost datagrams. */
+START_TEST(test_resync_gap)
+{
+	struct sync_state	 s[10];
+	struct drop		 d = { A, -1, 0, 1 };
+	uint64_t		 req;
+	uint32_t		 i;
+
+	pair();
+	req = eng[B]->st.bulk_requests;
+	stub_wire_filter(drop_data, &d);
+	for (i = 0; i < 10; i++) {
+		mk_tcp4(&s[i], i);
+		stub_ct_event_update(A, &s[i]);
+		pump(100);
+	}
+	pump(12000);
+	ck_assert_uint_ge(rel_tx_stats(eng[A]->tx)->resyncs, 1);
+	for (i = 0; i < 10; i++)
+		ck_assert(!has(B, &s[i]));
+	stub_wire_filter(NULL, NULL);
+	pump(5000);
+	for (i = 0; i < 10; i++)
+		ck_assert(has(B, &s[i]));
+	ck_assert_uint_gt(eng[B]->st.bulk_requests, req);
+	ck_assert_uint_ge(eng[A]->st.bulk_served, 2);
+}
+END_TEST
+
+/* A datagram for B, as A would send it, carrying s: sealed with key. */
+static size_t
+forge(const char *key, const struct sync_state *s, uint32_t seq,
+    uint8_t *buf, size_t cap)
+{
+	struct msg_queue	*q = msg_queue_new(4);
+	struct msg_built	*b = malloc(sizeof(*b));
+	struct seal		*seal;
+	struct msg_hdr		 h;
+	ssize_t			 n;
+
+	ck_assert_ptr_nonnull(seal = seal_new((const uint8_t *)key,
+	    strlen(key)));
+	memset(&h, 0, sizeof(h));
+	h.node = eng[A]->node;
+	h.nonce = eng[A]->nonce;
+	h.seq = seq;
+	h.base = seq;
+	h.acks_len = 1;
+	h.acks[0].node = eng[B]->node;
+	h.acks[0].nonce = eng[B]->nonce;
+	h.acks[0].seq = rel_tx_seq(eng[B]->tx) - 1;
+	ck_assert_int_eq(msg_queue_update(q, s), 0);
+	ck_assert_int_eq(msg_build(q, &h, NULL, buf, 1400, b), 0);
+	n = seal_sign(seal, buf, b->len, cap);
+	ck_assert_int_gt(n, 0);
+	seal_free(seal);
+	msg_queue_free(q);
+	free(b);
+	return ((size_t)n);
+}
+
+START_TEST(test_forged)
+{
+	struct sync_state	 s;
+	uint8_t			 buf[2048];
+	size_t			 len;
+	uint32_t		 seq;
+
+	pair();
+	mk_tcp4(&s, 7);
+	seq = rel_tx_seq(eng[A]->tx);
+	len = forge("not the shared secret", &s, seq, buf, sizeof(buf));
+	stub_wire_inject(B, buf, len);
+	ck_assert(!has(B, &s));
+	ck_assert_uint_eq(eng[B]->st.auth_failures, 1);
+	/* one flipped byte of a real datagram */
+	len = forge(test_key, &s, seq, buf, sizeof(buf));
+	buf[len / 2] ^= 1;
+	stub_wire_inject(B, buf, len);
+	ck_assert(!has(B, &s));
+	ck_assert_uint_eq(eng[B]->st.auth_failures, 2);
+	/* the same with the key is taken: the forgery was otherwise good */
+	buf[len / 2] ^= 1;
+	stub_wire_inject(B, buf, len);
+	ck_assert(has(B, &s));
+}
+END_TEST
+
+/* A datagram of A's played to B again after the state it created was
+ * deleted: nothing comes back. */
+START_TEST(test_replayed)
+{
+	struct sync_state	 s;
+	const uint8_t		*old;
+	size_t			 first, i, len;
+
+	pair();
+	mk_tcp4(&s, 3);
+	first = stub_wire_sent(A);
+	stub_ct_event_update(A, &s);
+	pump(300);
+	ck_assert(has(B, &s));
+	stub_ct_event_delete(A, &s);
+	pump(300);
+	ck_assert_ptr_null(stub_ct_find(B, &s));
+	for (i = first; i < stub_wire_sent(A); i++) {
+		old = stub_wire_sent_get(A, i, &len);
+		stub_wire_inject(B, old, len);
+	}
+	ck_assert_ptr_null(stub_ct_find(B, &s));
+	ck_assert_uint_ge(eng[B]->st.replays, 1);
+	ck_assert_uint_eq(eng[B]->st.auth_failures, 0);
+	pump(1000);
+	ck_assert_ptr_null(stub_ct_find(B, &s));
+}
+END_TEST
+
+/* Duplicated and corrupted datagrams on the wire change nothing. */
+static enum stub_fate
+dup_corrupt(int from, int to, const uint8_t *buf, size_t len, void *arg)
+{
+	int	*n = arg;
+
+	(void)from;
+	(void)to;
+	(void)buf;
+	(void)len;
+	switch (random() % 5) {
+	case 0:
+		return (STUB_DUP);
+	case 1:
+		(*n)++;
+		return (STUB_CORRUPT);
+	default:
+		return (STUB_DELIVER);
+	}
+}
+
+START_TEST(test_dup_corrupt)
+{
+	struct sync_state	 s[6];
+	uint32_t		 i;
+	int			 n = 0;
+
+	pair();
+	stub_wire_filter(dup_corrupt, &n);
+	for (i = 0; i < 6; i++) {
+		mk_tcp4(&s[i], i);
+		stub_ct_event_update(A, &s[i]);
+		pump(50);
+	}
+	pump(3000);
+	for (i = 0; i < 6; i++)
+		ck_assert(has(B, &s[i]));
+	ck_assert_uint_gt(eng[B]->st.auth_failures, 0);
+}
+END_TEST
+
+/* The peer restarts (a new node id each time) more often than there are
+ * peer slots: every new session still replicates. */
+START_TEST(test_sessions)
+{
+	struct sync_state	 s;
+	uint32_t		 i;
+
+	pair();
+	for (i = 0; i < MSG_MAXPEERS + 4; i++) {
+		eng_stop(B);
+		pump(SYNCD_DEAD_MS + 1000);
+		eng_start(B);
+		pump(2000);
+		mk_tcp4(&s, 100 + i);
+		stub_ct_event_update(A, &s);
+		pump(300);
+		ck_assert_msg(has(B, &s), "session %u", i);
+		ck_assert_int_eq(syncd_peers_alive(eng[A]), 1);
+	}
+}
+END_TEST
+
+/* Mastership pushed to the engine: a drop makes this node's TCP states
+ * liberal for their return; an unknown count or a rise changes nothing. */
+START_TEST(test_masters_changed)
+{
+	struct sync_state	 s;
+	const struct sync_state	*c;
+	uint8_t			 f = IP_CT_TCP_FLAG_BE_LIBERAL;
+
+	pair();
+	mk_tcp4(&s, 9);
+	stub_ct_event_update(A, &s);
+	stub_select(A);
+	syncd_masters_changed(eng[A], 2);
+	syncd_masters_changed(eng[A], -1);
+	syncd_masters_changed(eng[A], 3);
+	ck_assert_ptr_nonnull(c = stub_ct_find(A, &s));
+	ck_assert_int_eq(c->tcp_flags_orig & f, 0);
+	ck_assert_int_eq(eng[A]->masters, 3);
+	syncd_masters_changed(eng[A], 1);
+	ck_assert_ptr_nonnull(c = stub_ct_find(A, &s));
+	ck_assert_int_eq(c->tcp_flags_orig & f, f);
+	ck_assert_int_eq(c->tcp_flags_repl & f, f);
+	ck_assert_int_eq(eng[A]->masters, 1);
+}
+END_TEST
+
+/* defer: a held packet's connection goes at once, flagged to be acked
+ * now, and the peer's ack of that datagram releases the packet. */
+START_TEST(test_defer_ack)
+{
+	struct sync_state	 s;
+	struct defer_flow	 f;
+	uint32_t		 token;
+
+	test_cs.defer = 1;
+	pair();
+	mk_tcp4(&s, 11);
+	stub_ct_put(A, &s);	/* the kernel has it; its event is late */
+	memset(&f, 0, sizeof(f));
+	f.family = AF_INET;
+	f.l4proto = IPPROTO_TCP;
+	memcpy(&f.src, &s.orig.src, sizeof(s.orig.src.v4));
+	memcpy(&f.dst, &s.orig.dst, sizeof(s.orig.dst.v4));
+	f.sport = s.orig.sport;
+	f.dport = s.orig.dport;
+	stub_select(A);
+	ck_assert_int_eq(syncd_defer(&f, &token, eng[A]), 0);
+	ck_assert(rel_seq_lt(stub_defer_acked(A), token));
+	/* the datagram is out; B applies it and acks it before any timer */
+	stub_wire_run();
+	ck_assert(has(B, &s));
+	stub_wire_run();
+	ck_assert(!rel_seq_lt(stub_defer_acked(A), token));
+	/* a flow the kernel does not know passes at once */
+	f.sport++;
+	ck_assert_int_eq(syncd_defer(&f, &token, eng[A]), -1);
+}
+END_TEST
+
+static Suite *
+engine_suite(void)
+{
+	Suite	*s = suite_create("engine");
+	TCase	*tc;
+
+	tc = tcase_create("two engines");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_replicate);
+	tcase_add_test(tc, test_bulk_at_start);
+	tcase_add_test(tc, test_repair_dropped);
+	tcase_add_test(tc, test_repair_timeout);
+	tcase_add_test(tc, test_resync_gap);
+	tcase_add_test(tc, test_forged);
+	tcase_add_test(tc, test_replayed);
+	tcase_add_test(tc, test_dup_corrupt);
+	tcase_add_test(tc, test_sessions);
+	tcase_add_test(tc, test_masters_changed);
+	tcase_add_test(tc, test_defer_ack);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+
+	log_init("test_engine", 1, 0);
+	sr = srunner_create(engine_suite());
+	int	 nfail;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (nfail == 0 ? 0 : 1);
+}
