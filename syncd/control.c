@@ -24,22 +24,6 @@ control_peer(const struct syncd *sc, char *buf, size_t len)
 	conf_addr_print(a, 0, buf, len);
 }
 
-static uint64_t
-control_rx_sum(const struct syncd *sc, int gaps)
-{
-	const struct rel_stats	*rs;
-	uint64_t		 n = 0;
-	size_t			 i;
-
-	for (i = 0; i < MSG_MAXPEERS; i++) {
-		if (sc->peers[i].node == 0)
-			continue;
-		rs = rel_rx_stats(sc->peers[i].rx);
-		n += gaps ? rs->gaps : rs->resyncs;
-	}
-	return (n);
-}
-
 #define SET(f, v)	do { s->has_##f = 1; s->f = (v); } while (0)
 
 static void
@@ -48,14 +32,15 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	const struct ct_stats		*cs = ct_stats();
 	const struct defer_stats	*ds = defer_stats();
 	const struct rel_stats		*ts = rel_tx_stats(sc->tx);
-	uint64_t			 nlocal;
+	uint64_t			 nlocal, gaps, rx_resyncs;
 
 	control_peer(sc, peer, plen);
+	peer_rx_sums(sc, &gaps, &rx_resyncs);
 	s->peer = peer;
 	s->syncdev = (char *)(uintptr_t)sc->cs->syncdev;
 	SET(peer_alive, syncd_peers_alive(sc) > 0);
-	SET(in_sync, sc->in_sync);
-	SET(bulk_in_progress, sc->bulk_in_progress);
+	SET(in_sync, syncd_in_sync(sc));
+	SET(bulk_in_progress, syncd_bulk_in_progress(sc));
 	nlocal = own_count_origin(sc->own, OWN_LOCAL);
 	SET(states_local, nlocal);
 	SET(states_replicated, own_count(sc->own) - nlocal);
@@ -65,8 +50,8 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	SET(messages_sent, sc->st.messages_sent);
 	SET(messages_received, sc->st.messages_received);
 	SET(retransmits, ts->retransmits);
-	SET(gaps, control_rx_sum(sc, 1));
-	SET(resyncs, sc->st.resyncs + ts->resyncs + control_rx_sum(sc, 0));
+	SET(gaps, gaps);
+	SET(resyncs, sc->st.resyncs + ts->resyncs + rx_resyncs);
 	SET(auth_failures, sc->st.auth_failures);
 	SET(replays, sc->st.replays);
 	SET(overruns, cs->overruns);
@@ -108,7 +93,7 @@ control_resync(struct ctl_conn *c, const CtlRequest *req, void *arg)
 	struct syncd	*sc = arg;
 
 	(void)req;
-	bulk_request(sc, "carpctl sync resync");
+	syncd_resync(sc, "carpctl sync resync");
 	syncd_flush(sc);
 	ctl_conn_result(c, CTL_RESULT__OK, "bulk request sent");
 }

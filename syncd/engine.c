@@ -43,8 +43,6 @@ syncd_error(struct syncd *sc, const char *fmt, ...)
 static void
 syncd_bulk_do(struct syncd *sc, int what)
 {
-	sc->in_sync = sc->bulk.in_sync;
-	sc->bulk_in_progress = sc->bulk.in_progress;
 	if (what & BULK_ASK)
 		sc->want.bulk_request = 1;
 	if (what & BULK_GAVE_UP)

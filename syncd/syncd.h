@@ -87,11 +87,6 @@ struct syncd {
 	uint32_t		 gen;		/* overrun sweep */
 	/* engine.c: bulk, mastership, link and demotion */
 	struct bulk		 bulk;
-	/* copies of bulk.in_sync and bulk.in_progress for control.c and
-	 * syncd.c's status line, until they call syncd_in_sync() and
-	 * syncd_bulk_in_progress(); written by engine.c only */
-	int			 in_sync;
-	int			 bulk_in_progress;
 	int			 masters;	/* carps MASTER here, -1 unknown */
 	uint64_t		 start_ms;
 	int			 carrier;
@@ -118,14 +113,6 @@ int		 syncd_bulk_in_progress(const struct syncd *);
 /* The number of carps MASTER here changed (-1: unknown): pushed by the
  * watcher of carpd (carpwatch.c until carpd's monitor stream feeds it). */
 void		 syncd_masters_changed(struct syncd *, int masters);
-
-/* control.c's name for syncd_resync, until it calls that (remove at
- * merge). */
-static inline void
-bulk_request(struct syncd *sc, const char *why)
-{
-	syncd_resync(sc, why);
-}
 
 /* peer.c */
 int		 syncd_peers_alive(const struct syncd *);
