@@ -19,9 +19,7 @@
 #include "carpd.h"
 #include "compat.h"
 #include "daemon.h"
-#include "kif.h"
 #include "log.h"
-#include "net.h"
 
 
 static struct carpd	 carpd_env;
@@ -85,6 +83,7 @@ main(int argc, char *argv[])
 	daemon_getopt(&opts, argc, argv);
 	if ((conf = daemon_setup(&opts, &rc)) == NULL)
 		return (rc);
+	carpd_env.ops = &carpd_kernel_ops;
 	carpd_init(&carpd_env, conf);
 	daemon_signals(carpd_env.base, carpd_sig, &carpd_env);
 	event_base_dispatch(carpd_env.base);

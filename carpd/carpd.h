@@ -109,8 +109,9 @@ struct carp_group {
 	int			 demote;	/* current counter, >= 0 */
 };
 
-/* The kernel and the wire, as the engine sees them. carpd.c installs the
- * real table (kif.c + net.c + hooks.c); unit tests install stubs. */
+/* The kernel and the wire, as the engine and apply.c see them. carpd.c
+ * installs the real table (ops.c: kif.c + net.c + hooks.c); unit tests
+ * install stubs. */
 struct carp_ops {
 	int	(*addr_add)(struct carp_if *, const struct conf_addr *);
 	int	(*addr_del)(struct carp_if *, const struct conf_addr *);
@@ -124,7 +125,27 @@ struct carp_ops {
 	void	(*announce)(struct carp_if *);
 	/* up (1) or down (0) script, once per address, never blocking */
 	void	(*script)(struct carp_if *, int up);
+	/* apply.c: open the kernel and the wire at start, close at exit;
+	 * link changes come back through carpd_link_changed() */
+	int	(*open)(struct carpd *);
+	void	(*close)(void);
+	/* 0 if there is no such interface */
+	unsigned (*ifindex)(const char *);
+	/* 1 if up and running, 0 if not, -1 on error */
+	int	(*link_up)(unsigned ifindex);
+	int	(*link_mac)(unsigned ifindex, uint8_t mac[6]);
+	/* the macvlan of vmac yes; its ifindex, 0 on error */
+	unsigned (*vmac_create)(const char *, unsigned parent,
+		    const uint8_t mac[6]);
+	int	(*vmac_destroy)(const char *);
+	void	(*promote_secondaries)(const char *ifname);
+	/* multicast membership of the carp on its carpdev */
+	int	(*join)(struct carp_if *);
+	void	(*leave)(struct carp_if *);
 };
+
+/* ops.c: the real table */
+extern const struct carp_ops carpd_kernel_ops;
 
 struct carpd {
 	struct event_base	*base;
@@ -179,6 +200,8 @@ int		 auth_replay_check(struct carp_if *, const struct sockaddr *,
 		    uint64_t counter);
 
 /* apply.c */
+/* Open the kernel and the wire through env->ops (set by the caller),
+ * then start every configured carp. */
 void		 carpd_init(struct carpd *, struct carp_conf *);
 void		 carpd_shutdown(struct carpd *);
 /* Re-read the config file and apply only the difference; an unchanged
@@ -186,6 +209,8 @@ void		 carpd_shutdown(struct carpd *);
  * (then nothing changes). */
 int		 carpd_reload(struct carpd *, char *err, size_t errlen);
 struct carp_if	*carpd_find_carp(struct carpd *, const char *name);
+/* A link changed carrier (arg: the struct carpd); the kif_link_cb. */
+void		 carpd_link_changed(unsigned ifindex, int up, void *arg);
 
 /* control.c: the control socket server */
 int		 control_init(struct carpd *, const char *path);

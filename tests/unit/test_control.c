@@ -73,28 +73,6 @@ static const struct carp_ops stub_ops = {
 	stub_script,
 };
 
-/* The daemon's own carpd_find_carp and carpd_reload need a config file
- * and the kernel; weak, so that the real ones win should the library
- * ever bring them in. */
-__attribute__((weak)) struct carp_if *
-carpd_find_carp(struct carpd *e, const char *name)
-{
-	struct carp_if	*cif;
-
-	TAILQ_FOREACH(cif, &e->carps, entry)
-		if (strcmp(cif->conf.name, name) == 0)
-			return (cif);
-	return (NULL);
-}
-
-__attribute__((weak)) int
-carpd_reload(struct carpd *e, char *err, size_t errlen)
-{
-	(void)e;
-	snprintf(err, errlen, "/etc/carp.conf:3: unknown keyword foo");
-	return (-1);
-}
-
 /* ----------------------------------------------------------- fixture */
 
 static void
