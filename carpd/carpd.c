@@ -84,6 +84,7 @@ main(int argc, char *argv[])
 	if ((conf = daemon_setup(&opts, &rc)) == NULL)
 		return (rc);
 	carpd_env.ops = &carpd_kernel_ops;
+	carpd_env.notify = control_notify;
 	carpd_init(&carpd_env, conf);
 	daemon_signals(carpd_env.base, carpd_sig, &carpd_env);
 	event_base_dispatch(carpd_env.base);

@@ -72,6 +72,7 @@ struct carp_advert {
 };
 
 #define CARP_REPLAY_SLOTS	8	/* sources remembered per carp */
+#define CARP_WHYLEN		96	/* reason of a queued demote */
 
 struct carp_replay {
 	struct sockaddr_storage	 src;
@@ -101,6 +102,9 @@ struct carp_if {
 	struct event		*md_timer;	/* BACKUP: master down */
 	struct event		*announce_timer; /* repeat GARP/NA */
 	int			 announce_left;
+	/* our demote changed during a transition: EV_DEMOTED after it */
+	int			 demote_pending;
+	char			 demote_why[CARP_WHYLEN];
 };
 
 struct carp_group {
@@ -156,12 +160,23 @@ struct carpd {
 	uint64_t		 unknown_vhid;	/* adverts for no carp here */
 	uint64_t		 bad_packets;	/* too short, unparseable */
 	int			 shutting_down;
+	/* told of every transition once it is complete (carpd.c sets
+	 * control_notify); NULL: nobody listens */
+	void			(*notify)(struct carp_if *,
+				    enum carp_state old, const char *why);
+	int			 fsm_depth;	/* carp_fsm calls under way */
+	int			 demote_running; /* carp_demote_run under way */
 };
 
 /* fsm.c */
 const char	*carp_state_name(enum carp_state);
 const char	*carp_event_name(enum carp_event);
 void		 carp_fsm(struct carp_if *, enum carp_event, const char *why);
+/* Queue EV_DEMOTED for cif; it runs once no transition is under way
+ * (at once if none is), so a demote raised by a transition never
+ * re-enters the state machine. */
+void		 carp_demote_queue(struct carp_if *, const char *why);
+void		 carp_demote_run(struct carpd *);
 /* Classify a valid advert against our own state (PROTOCOL.md rules). */
 enum carp_event	 carp_adv_classify(const struct carp_if *,
 		    const struct carp_advert *);
@@ -215,7 +230,7 @@ void		 carpd_link_changed(unsigned ifindex, int up, void *arg);
 /* control.c: the control socket server */
 int		 control_init(struct carpd *, const char *path);
 void		 control_cleanup(void);
-/* notify monitor clients of a transition */
+/* notify monitor clients of a transition (the struct carpd notify) */
 void		 control_notify(struct carp_if *, enum carp_state old,
 		    const char *why);
 

@@ -14,6 +14,7 @@
 
 #include "carpd.h"
 #include "carp.h"
+#include "compat.h"
 #include "log.h"
 
 /* Repeat the gratuitous ARP / unsolicited NA after becoming MASTER, so a
@@ -131,8 +132,8 @@ carp_fsm_lookup(enum carp_state s, enum carp_event e)
 	return (NULL);
 }
 
-void
-carp_fsm(struct carp_if *cif, enum carp_event ev, const char *why)
+static void
+carp_fsm_step(struct carp_if *cif, enum carp_event ev, const char *why)
 {
 	const struct carp_fsm_row	*row;
 	enum carp_state			 old = cif->state;
@@ -151,7 +152,55 @@ carp_fsm(struct carp_if *cif, enum carp_event ev, const char *why)
 	cif->cnt.transitions++;
 	log_info("%s: %s -> %s (%s)", cif->conf.name, carp_state_name(old),
 	    carp_state_name(row->next), why);
-	control_notify(cif, old, why);
+	if (cif->env->notify != NULL)
+		cif->env->notify(cif, old, why);
+}
+
+/* An action may change a demote (link down, send errors): the members
+ * hear EV_DEMOTED after this transition is written, not inside it. */
+void
+carp_fsm(struct carp_if *cif, enum carp_event ev, const char *why)
+{
+	struct carpd	*env = cif->env;
+
+	env->fsm_depth++;
+	carp_fsm_step(cif, ev, why);
+	env->fsm_depth--;
+	carp_demote_run(env);
+}
+
+void
+carp_demote_queue(struct carp_if *cif, const char *why)
+{
+	cif->demote_pending = 1;
+	strlcpy(cif->demote_why, why, sizeof(cif->demote_why));
+}
+
+/* Deliver the queued EV_DEMOTED, one carp at a time in list order; one
+ * raised while delivering joins the queue. A carp freed meanwhile has
+ * left the list and is not seen. */
+void
+carp_demote_run(struct carpd *env)
+{
+	struct carp_if	*cif;
+	char		 why[CARP_WHYLEN];
+
+	if (env->fsm_depth > 0 || env->demote_running)
+		return;
+	env->demote_running = 1;
+	for (;;) {
+		TAILQ_FOREACH(cif, &env->carps, entry)
+			if (cif->demote_pending)
+				break;
+		if (cif == NULL)
+			break;
+		cif->demote_pending = 0;
+		strlcpy(why, cif->demote_why, sizeof(why));
+		env->fsm_depth++;
+		carp_fsm_step(cif, EV_DEMOTED, why);
+		env->fsm_depth--;
+	}
+	env->demote_running = 0;
 }
 
 /*
@@ -321,8 +370,7 @@ fsm_advertise(struct carp_if *cif)
 }
 
 /* An extra advert now; the regular timer keeps running. Nothing goes
- * out over a carpdev whose link is down (our own link-down demotion
- * reaches us while we are still leaving MASTER). */
+ * out over a carpdev whose link is down or held down by carpctl. */
 static int
 fsm_advertise_now(struct carp_if *cif)
 {

@@ -113,6 +113,7 @@ setup(void)
 	env.base = event_base_new();
 	env.conf = &conf;
 	env.ops = &stub_ops;
+	env.notify = control_notify;
 	add_carp("carp1", 1, "eth0", "192.0.2.100/24", "internal");
 	add_carp("carp2", 2, "eth1", "2001:db8::100/64", "internal");
 	add_carp("carp3", 3, "eth2", "198.51.100.1/32", NULL);
