@@ -168,6 +168,20 @@ struct carpd {
 	int			 demote_running; /* carp_demote_run under way */
 };
 
+/* 1 if the carp has an address of family af: its adverts go out over
+ * af and it joins af's group (fsm.c and net.c; inline so that net.c's
+ * tests link without the engine). */
+static inline int
+carp_has_af(const struct carp_if *cif, int af)
+{
+	int	 i;
+
+	for (i = 0; i < cif->conf.naddrs; i++)
+		if (cif->conf.addrs[i].af == af)
+			return (1);
+	return (0);
+}
+
 /* fsm.c */
 const char	*carp_state_name(enum carp_state);
 const char	*carp_event_name(enum carp_event);
@@ -177,7 +191,7 @@ void		 carp_fsm(struct carp_if *, enum carp_event, const char *why);
  * re-enters the state machine. */
 void		 carp_demote_queue(struct carp_if *, const char *why);
 void		 carp_demote_run(struct carpd *);
-/* Classify a valid advert against our own state (PROTOCOL.md rules). */
+/* Classify a valid advert against our own state (docs/PROTOCOL.md). */
 enum carp_event	 carp_adv_classify(const struct carp_if *,
 		    const struct carp_advert *);
 /* Raw packet from the wire: checks, counts, then drives the FSM. ttl is

@@ -1,6 +1,6 @@
 /* The CARP election engine: a table of {state, event, action, next state}
  * after ospfd's if_fsm(), the advert classifier (OpenBSD semantics, see
- * ../shared/PROTOCOL.md), advert input checks and advert output.
+ * docs/PROTOCOL.md), advert input checks and advert output.
  *
  * The kernel and the wire are reached only through env->ops, so the whole
  * engine runs in unit tests without root. */
@@ -510,13 +510,25 @@ carp_advertised_demote(const struct carp_if *cif)
 /*
  * Input.
  */
+/* The codec's view of the config: its own mode and address types, so
+ * that proto/ depends on no config type. addrs has CONF_MAXADDRS. */
 static void
-carp_auth_fill(const struct carp_if *cif, struct carp_auth *auth)
+carp_auth_fill(const struct carp_if *cif, struct carp_auth *auth,
+    struct carp_addr *addrs)
 {
-	auth->mode = cif->conf.auth;
+	int	 i;
+
+	for (i = 0; i < cif->conf.naddrs; i++) {
+		memset(&addrs[i], 0, sizeof(addrs[i]));
+		addrs[i].af = cif->conf.addrs[i].af;
+		memcpy(&addrs[i].a, &cif->conf.addrs[i].a,
+		    sizeof(addrs[i].a));
+	}
+	auth->mode = cif->conf.auth == AUTH_STRICT ? CARP_AUTH_STRICT :
+	    CARP_AUTH_COMPAT;
 	auth->key = cif->conf.password;
 	auth->keylen = cif->conf.passlen;
-	auth->addrs = cif->conf.addrs;
+	auth->addrs = addrs;
 	auth->naddrs = cif->conf.naddrs;
 }
 
@@ -577,13 +589,14 @@ carp_input_check(struct carp_if *cif, const struct sockaddr *src, int ttl,
     const uint8_t *buf, size_t len, struct carp_pkt *pkt)
 {
 	struct carp_auth	 auth;
+	struct carp_addr	 addrs[CONF_MAXADDRS];
 	enum carp_err		 err;
 
 	if (ttl != CARP_TTL) {
 		cif->cnt.bad_ttl++;
 		return (-1);
 	}
-	carp_auth_fill(cif, &auth);
+	carp_auth_fill(cif, &auth, addrs);
 	if ((err = carp_decode(buf, len, pkt)) != CARP_OK ||
 	    (err = carp_verify(buf, pkt, &auth, src)) != CARP_OK) {
 		carp_count_decode(cif, err);
@@ -678,29 +691,19 @@ carp_cookie_init(struct carp_if *cif)
 	}
 }
 
-/* An advert goes out over every family we have addresses in. A unicast
- * peer replaces the multicast group of its own family only, as OpenBSD's
- * carppeer does (net.c picks the destination). */
-static int
-carp_has_af(const struct carp_if *cif, int af)
-{
-	int	 i;
-
-	for (i = 0; i < cif->conf.naddrs; i++)
-		if (cif->conf.addrs[i].af == af)
-			return (1);
-	return (0);
-}
-
+/* An advert goes out over every family we have addresses in
+ * (carp_has_af). A unicast peer replaces the multicast group of its own
+ * family only, as OpenBSD's carppeer does (net.c picks the destination). */
 static int
 carp_send_af(struct carp_if *cif, int af, const struct carp_pkt *pkt)
 {
 	struct carp_auth	 auth;
+	struct carp_addr	 addrs[CONF_MAXADDRS];
 	struct sockaddr_storage	 ss;
 	const struct sockaddr	*src = NULL;
 	uint8_t			 buf[CARP_HDRLEN];
 
-	carp_auth_fill(cif, &auth);
+	carp_auth_fill(cif, &auth, addrs);
 	/* strict mode signs the IP source too */
 	if (cif->conf.auth == AUTH_STRICT) {
 		if (cif->env->ops->source(cif, af, &ss) == -1)
