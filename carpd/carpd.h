@@ -1,17 +1,22 @@
 /* carpd runtime: one struct carp_if per configured carp, groups with
  * demote counters, and the narrow interfaces between the modules:
  *
- *   carpd.c    main, event loop, signals, reload (apply the config diff)
- *   fsm.c      election state machine (table-driven) and advert input
- *   group.c    groups and demote counters, demote holds by clients
+ *   carpd.c    main, event loop, signals; installs ops.c and the notify
+ *   apply.c    start, stop, reload (apply the config diff), link changes
+ *   fsm.c      election state machine (table-driven), advert in and out,
+ *              demotes raised by a transition run after it
+ *   group.c    groups and demote counters
  *   auth.c     strict-mode counter (persisted) and per-source replay table
- *   kif.c      kernel via rtnetlink: addresses, link state, macvlan
+ *   ops.c      the real struct carp_ops over kif.c, net.c and hooks.c
+ *   kif.c      kernel via rtnetlink: addresses, link state, macvlan; its
+ *              monitor keeps kif_addr.c's address table current
  *   net.c      raw CARP sockets (IPv4 and IPv6), gratuitous ARP, NA
  *   hooks.c    up/down scripts: fork+execve, async, timeout, output logged
- *   control.c  control socket server (carpctl, syncd's demote holds)
+ *   control.c  control socket server (carpctl, demote holds of clients)
  *
- * The engine (fsm.c, group.c) reaches the kernel and the wire only through
- * struct carp_ops, so unit tests run it without root. */
+ * The engine (fsm.c, group.c) and apply.c reach the kernel and the wire
+ * only through struct carp_ops, and tell of transitions only through
+ * struct carpd's notify, so unit tests run them without root. */
 #ifndef CARPD_H
 #define CARPD_H
 
