@@ -23,6 +23,8 @@ static struct {
 	int	 vmac_created, vmac_destroyed;
 	int	 promoted;
 	int	 eth2_exists;
+	int	 sent, announced, up, down;
+	int	 stopped;		/* the test ran carpd_shutdown */
 } k;
 
 static int
@@ -122,36 +124,42 @@ stub_addr_del(struct carp_if *cif, const struct conf_addr *a)
 	return (0);
 }
 
+/* compat mode signs no source: never asked */
 static int
 stub_source(struct carp_if *cif, int af, struct sockaddr_storage *ss)
 {
 	(void)cif;
-	memset(ss, 0, sizeof(*ss));
-	ss->ss_family = (sa_family_t)af;
-	return (0);
+	(void)af;
+	(void)ss;
+	ck_abort_msg("source asked in compat mode");
+	return (-1);
 }
 
 static int
 stub_send(struct carp_if *cif, int af, const uint8_t *p, size_t len)
 {
-	(void)cif;
-	(void)af;
-	(void)p;
-	(void)len;
+	ck_assert_int_eq(af, AF_INET);
+	ck_assert_uint_eq(len, 36);
+	ck_assert_uint_eq(p[1], (unsigned)cif->conf.vhid);
+	k.sent++;
 	return (0);
 }
 
 static void
 stub_announce(struct carp_if *cif)
 {
-	(void)cif;
+	ck_assert_int_eq(cif->state, CARP_BACKUP);	/* becoming MASTER */
+	k.announced++;
 }
 
 static void
 stub_script(struct carp_if *cif, int up)
 {
 	(void)cif;
-	(void)up;
+	if (up)
+		k.up++;
+	else
+		k.down++;
 }
 
 static const struct carp_ops stub_ops = {
@@ -235,7 +243,8 @@ setup(void)
 static void
 teardown(void)
 {
-	carpd_shutdown(&env);
+	if (!k.stopped)
+		carpd_shutdown(&env);
 	ck_assert_int_eq(k.closed, 1);
 	ck_assert(TAILQ_EMPTY(&env.carps));
 	event_base_free(env.base);
@@ -265,6 +274,9 @@ START_TEST(test_reload_diff)
 	carp_fsm(c1, EV_MD_TIMEOUT, "test");
 	ck_assert_int_eq(state("carp1"), CARP_MASTER);
 	ck_assert_int_eq(k.addr_add, 1);
+	ck_assert_int_eq(k.sent, 1);
+	ck_assert_int_eq(k.announced, 1);
+	ck_assert_int_eq(k.up, 1);
 	/* carp1 unchanged, carp2 changed, carp3 new on a missing carpdev */
 	write_conf(CARP1 CARP2X CARP3);
 	ck_assert_int_eq(carpd_reload(&env, err, sizeof(err)), 0);
@@ -290,6 +302,24 @@ START_TEST(test_reload_diff)
 	ck_assert_int_eq(k.vmac_destroyed, 1);
 	ck_assert_int_eq(k.leaves, 3);
 	ck_assert_int_eq(state("carp1"), CARP_MASTER);
+	/* carp1 advertised carp3's demote coming and going; nothing was
+	 * sent or scripted for the BACKUPs that went */
+	ck_assert_int_eq(k.sent, 3);
+	ck_assert_int_eq(k.down, 0);
+}
+
+/* Stopping: the MASTER bows out, its addresses go, the down script. */
+START_TEST(test_shutdown_bows_out)
+{
+	carp_fsm(carpd_find_carp(&env, "carp1"), EV_MD_TIMEOUT, "test");
+	ck_assert_int_eq(k.sent, 1);
+	k.addr_del = 0;
+	carpd_shutdown(&env);
+	ck_assert_int_eq(k.sent, 2);
+	ck_assert_int_eq(k.addr_del, 1);
+	ck_assert_int_eq(k.down, 1);
+	ck_assert_int_eq(k.leaves, 2);
+	k.stopped = 1;
 }
 END_TEST
 
@@ -330,6 +360,7 @@ main(void)
 	tcase_add_test(tc, test_reload_diff);
 	tcase_add_test(tc, test_reload_bad);
 	tcase_add_test(tc, test_link_down);
+	tcase_add_test(tc, test_shutdown_bows_out);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
