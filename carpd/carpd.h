@@ -171,6 +171,7 @@ struct carpd {
 				    enum carp_state old, const char *why);
 	int			 fsm_depth;	/* carp_fsm calls under way */
 	int			 demote_running; /* carp_demote_run under way */
+	int			 demotes_queued; /* carps with demote_pending */
 };
 
 /* 1 if the carp has an address of family af: its adverts go out over

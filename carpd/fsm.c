@@ -172,29 +172,35 @@ carp_fsm(struct carp_if *cif, enum carp_event ev, const char *why)
 void
 carp_demote_queue(struct carp_if *cif, const char *why)
 {
+	if (!cif->demote_pending)
+		cif->env->demotes_queued++;
 	cif->demote_pending = 1;
 	strlcpy(cif->demote_why, why, sizeof(cif->demote_why));
 }
 
 /* Deliver the queued EV_DEMOTED, one carp at a time in list order; one
- * raised while delivering joins the queue. A carp freed meanwhile has
- * left the list and is not seen. */
+ * raised while delivering joins the queue. A carp freed with one queued
+ * is simply not found; the count then starts over. */
 void
 carp_demote_run(struct carpd *env)
 {
 	struct carp_if	*cif;
 	char		 why[CARP_WHYLEN];
 
-	if (env->fsm_depth > 0 || env->demote_running)
+	if (env->demotes_queued == 0 || env->fsm_depth > 0 ||
+	    env->demote_running)
 		return;
 	env->demote_running = 1;
 	for (;;) {
 		TAILQ_FOREACH(cif, &env->carps, entry)
 			if (cif->demote_pending)
 				break;
-		if (cif == NULL)
+		if (cif == NULL) {
+			env->demotes_queued = 0;
 			break;
+		}
 		cif->demote_pending = 0;
+		env->demotes_queued--;
 		strlcpy(why, cif->demote_why, sizeof(why));
 		env->fsm_depth++;
 		carp_fsm_step(cif, EV_DEMOTED, why);
