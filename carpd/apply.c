@@ -16,39 +16,11 @@
 
 #include "carpd.h"
 #include "compat.h"
-#include "kif.h"
 #include "log.h"
-#include "net.h"
 
-
-static int	carpd_addr_add(struct carp_if *, const struct conf_addr *);
-static int	carpd_addr_del(struct carp_if *, const struct conf_addr *);
-
-/* The real kernel and wire, as struct carp_ops (unit tests use stubs). */
-static const struct carp_ops carpd_ops = {
-	carpd_addr_add,
-	carpd_addr_del,
-	net_source,
-	net_send,
-	net_announce,
-	hooks_run,
-};
+/* The kernel is reached through env->ops only (ops.c, or a test's stubs). */
 
 static int		 carpd_auth_ready;	/* auth_init done */
-
-
-/* Addresses live on the carpdev, or on the macvlan with vmac yes. */
-static int
-carpd_addr_add(struct carp_if *cif, const struct conf_addr *a)
-{
-	return (kif_addr_add(cif->addr_index, a));
-}
-
-static int
-carpd_addr_del(struct carp_if *cif, const struct conf_addr *a)
-{
-	return (kif_addr_del(cif->addr_index, a));
-}
 
 struct carp_if *
 carpd_find_carp(struct carpd *env, const char *name)
@@ -88,33 +60,13 @@ carpd_carp_vmac(struct carp_if *cif)
 	cif->addr_index = cif->carpdev_index;
 	if (!cif->conf.vmac)
 		return;
-	if ((idx = kif_vmac_create(cif->conf.name, cif->carpdev_index,
-	    mac)) == 0) {
+	if ((idx = cif->env->ops->vmac_create(cif->conf.name,
+	    cif->carpdev_index, mac)) == 0) {
 		log_warnx("%s: cannot create the macvlan, addresses go on %s "
 		    "with its own MAC", cif->conf.name, cif->conf.carpdev);
 		return;
 	}
 	cif->addr_index = idx;
-}
-
-/* A VIP added before the interface's own address in the same subnet
- * becomes the kernel's primary; removing it would then remove every
- * secondary (the real address) with it, unless they are promoted. */
-static void
-carpd_promote_secondaries(const char *ifname)
-{
-	char	 path[128];
-	FILE	*f;
-
-	snprintf(path, sizeof(path),
-	    "/proc/sys/net/ipv4/conf/%s/promote_secondaries", ifname);
-	if ((f = fopen(path, "w")) == NULL) {
-		log_warn("%s", path);
-		return;
-	}
-	fputs("1\n", f);
-	if (fclose(f) != 0)
-		log_warn("%s", path);
 }
 
 /* A carp starts as a non-master: addresses left behind by a carpd that
@@ -126,24 +78,29 @@ carpd_addrs_clear(struct carp_if *cif)
 	int	 i;
 
 	for (i = 0; i < cif->conf.naddrs; i++)
-		kif_addr_del(cif->addr_index, &cif->conf.addrs[i]);
+		(void)cif->env->ops->addr_del(cif, &cif->conf.addrs[i]);
 }
 
 static int
 carpd_carp_attach(struct carp_if *cif)
 {
-	if ((cif->carpdev_index = kif_ifindex(cif->conf.carpdev)) == 0) {
+	const struct carp_ops	*ops = cif->env->ops;
+
+	if ((cif->carpdev_index = ops->ifindex(cif->conf.carpdev)) == 0) {
 		log_warnx("%s: carpdev %s does not exist", cif->conf.name,
 		    cif->conf.carpdev);
 		return (-1);
 	}
 	carpd_carp_vmac(cif);
-	carpd_promote_secondaries(cif->conf.vmac ? cif->conf.name :
+	/* A VIP added before the interface's own address in the same
+	 * subnet becomes the kernel's primary; removing it would then
+	 * remove every secondary (the real address) with it. */
+	ops->promote_secondaries(cif->conf.vmac ? cif->conf.name :
 	    cif->conf.carpdev);
-	if (kif_link_mac(cif->addr_index, cif->mac) == -1)
+	if (ops->link_mac(cif->addr_index, cif->mac) == -1)
 		log_warnx("%s: no MAC address for announcements",
 		    cif->conf.name);
-	if (net_join(cif) == -1)
+	if (ops->join(cif) == -1)
 		log_warnx("%s: cannot join the CARP group on %s",
 		    cif->conf.name, cif->conf.carpdev);
 	carpd_addrs_clear(cif);
@@ -155,7 +112,8 @@ carpd_carp_attach(struct carp_if *cif)
 static void
 carpd_carp_start(struct carp_if *cif)
 {
-	if (cif->carpdev_index == 0 || kif_link_up(cif->carpdev_index) != 1) {
+	if (cif->carpdev_index == 0 ||
+	    cif->env->ops->link_up(cif->carpdev_index) != 1) {
 		carp_fsm(cif, EV_LINK_DOWN, "carpdev down at start");
 		return;
 	}
@@ -183,23 +141,23 @@ carpd_carp_remove(struct carp_if *cif, const char *why)
 {
 	carp_fsm(cif, EV_REMOVE, why);
 	if (cif->carpdev_index != 0)
-		net_leave(cif);
+		cif->env->ops->leave(cif);
 	if (cif->conf.vmac && cif->addr_index != cif->carpdev_index)
-		(void)kif_vmac_destroy(cif->conf.name);
+		(void)cif->env->ops->vmac_destroy(cif->conf.name);
 	carp_if_free(cif);
 }
 
 /* rtnetlink told us a link changed carrier. A carp whose carpdev did not
  * exist yet is attached when it appears. */
-static void
-carpd_link_cb(unsigned ifindex, int up, void *arg)
+void
+carpd_link_changed(unsigned ifindex, int up, void *arg)
 {
 	struct carpd	*env = arg;
 	struct carp_if	*cif;
 
 	TAILQ_FOREACH(cif, &env->carps, entry) {
 		if (cif->carpdev_index == 0 && up &&
-		    kif_ifindex(cif->conf.carpdev) == ifindex)
+		    env->ops->ifindex(cif->conf.carpdev) == ifindex)
 			(void)carpd_carp_attach(cif);
 		if (cif->carpdev_index != ifindex || up == cif->link_up)
 			continue;
@@ -333,7 +291,7 @@ carpd_reload(struct carpd *env, char *err, size_t errlen)
 }
 
 /*
- * Signals.
+ * Start and stop.
  */
 
 void
@@ -344,14 +302,10 @@ carpd_init(struct carpd *env, struct carp_conf *conf)
 	TAILQ_INIT(&env->carps);
 	TAILQ_INIT(&env->groups);
 	env->conf = conf;
-	env->ops = &carpd_ops;
 	if ((env->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	hooks_init(env->base);
-	if (kif_init(env->base, carpd_link_cb, env) == -1)
-		fatalx("cannot open rtnetlink");
-	if (net_init(env) == -1)
-		fatalx("cannot open the CARP sockets (carpd needs root)");
+	if (env->ops->open(env) == -1)
+		fatalx("cannot open the kernel and the wire");
 	carpd_groups_from_conf(env);
 	TAILQ_FOREACH(cc, &conf->carps, entry)
 		if (carpd_carp_add(env, cc) == NULL)
@@ -375,8 +329,7 @@ carpd_shutdown(struct carpd *env)
 	control_cleanup();
 	if (carpd_auth_ready)
 		auth_persist();
-	net_cleanup();
-	kif_cleanup();
+	env->ops->close();
 	while ((g = TAILQ_FIRST(&env->groups)) != NULL) {
 		TAILQ_REMOVE(&env->groups, g, entry);
 		free(g);

@@ -19,9 +19,7 @@
 #include "carpd.h"
 #include "compat.h"
 #include "daemon.h"
-#include "kif.h"
 #include "log.h"
-#include "net.h"
 #include "priv.h"
 
 
@@ -86,6 +84,8 @@ main(int argc, char *argv[])
 	daemon_getopt(&opts, argc, argv);
 	if ((conf = daemon_setup(&opts, &rc)) == NULL)
 		return (rc);
+	carpd_env.ops = &carpd_kernel_ops;
+	carpd_env.notify = control_notify;
 	carpd_init(&carpd_env, conf);
 	if (priv_drop(&priv_carpd) == -1)
 		fatalx("cannot drop privileges");

@@ -1,17 +1,22 @@
 /* carpd runtime: one struct carp_if per configured carp, groups with
  * demote counters, and the narrow interfaces between the modules:
  *
- *   carpd.c    main, event loop, signals, reload (apply the config diff)
- *   fsm.c      election state machine (table-driven) and advert input
- *   group.c    groups and demote counters, demote holds by clients
+ *   carpd.c    main, event loop, signals; installs ops.c and the notify
+ *   apply.c    start, stop, reload (apply the config diff), link changes
+ *   fsm.c      election state machine (table-driven), advert in and out,
+ *              demotes raised by a transition run after it
+ *   group.c    groups and demote counters
  *   auth.c     strict-mode counter (persisted) and per-source replay table
- *   kif.c      kernel via rtnetlink: addresses, link state, macvlan
+ *   ops.c      the real struct carp_ops over kif.c, net.c and hooks.c
+ *   kif.c      kernel via rtnetlink: addresses, link state, macvlan; its
+ *              monitor keeps kif_addr.c's address table current
  *   net.c      raw CARP sockets (IPv4 and IPv6), gratuitous ARP, NA
  *   hooks.c    up/down scripts: fork+execve, async, timeout, output logged
- *   control.c  control socket server (carpctl, syncd's demote holds)
+ *   control.c  control socket server (carpctl, demote holds of clients)
  *
- * The engine (fsm.c, group.c) reaches the kernel and the wire only through
- * struct carp_ops, so unit tests run it without root. */
+ * The engine (fsm.c, group.c) and apply.c reach the kernel and the wire
+ * only through struct carp_ops, and tell of transitions only through
+ * struct carpd's notify, so unit tests run them without root. */
 #ifndef CARPD_H
 #define CARPD_H
 
@@ -72,6 +77,7 @@ struct carp_advert {
 };
 
 #define CARP_REPLAY_SLOTS	8	/* sources remembered per carp */
+#define CARP_WHYLEN		96	/* reason of a queued demote */
 
 struct carp_replay {
 	struct sockaddr_storage	 src;
@@ -101,6 +107,9 @@ struct carp_if {
 	struct event		*md_timer;	/* BACKUP: master down */
 	struct event		*announce_timer; /* repeat GARP/NA */
 	int			 announce_left;
+	/* our demote changed during a transition: EV_DEMOTED after it */
+	int			 demote_pending;
+	char			 demote_why[CARP_WHYLEN];
 };
 
 struct carp_group {
@@ -109,8 +118,9 @@ struct carp_group {
 	int			 demote;	/* current counter, >= 0 */
 };
 
-/* The kernel and the wire, as the engine sees them. carpd.c installs the
- * real table (kif.c + net.c + hooks.c); unit tests install stubs. */
+/* The kernel and the wire, as the engine and apply.c see them. carpd.c
+ * installs the real table (ops.c: kif.c + net.c + hooks.c); unit tests
+ * install stubs. */
 struct carp_ops {
 	int	(*addr_add)(struct carp_if *, const struct conf_addr *);
 	int	(*addr_del)(struct carp_if *, const struct conf_addr *);
@@ -124,7 +134,27 @@ struct carp_ops {
 	void	(*announce)(struct carp_if *);
 	/* up (1) or down (0) script, once per address, never blocking */
 	void	(*script)(struct carp_if *, int up);
+	/* apply.c: open the kernel and the wire at start, close at exit;
+	 * link changes come back through carpd_link_changed() */
+	int	(*open)(struct carpd *);
+	void	(*close)(void);
+	/* 0 if there is no such interface */
+	unsigned (*ifindex)(const char *);
+	/* 1 if up and running, 0 if not, -1 on error */
+	int	(*link_up)(unsigned ifindex);
+	int	(*link_mac)(unsigned ifindex, uint8_t mac[6]);
+	/* the macvlan of vmac yes; its ifindex, 0 on error */
+	unsigned (*vmac_create)(const char *, unsigned parent,
+		    const uint8_t mac[6]);
+	int	(*vmac_destroy)(const char *);
+	void	(*promote_secondaries)(const char *ifname);
+	/* multicast membership of the carp on its carpdev */
+	int	(*join)(struct carp_if *);
+	void	(*leave)(struct carp_if *);
 };
+
+/* ops.c: the real table */
+extern const struct carp_ops carpd_kernel_ops;
 
 struct carpd {
 	struct event_base	*base;
@@ -135,13 +165,39 @@ struct carpd {
 	uint64_t		 unknown_vhid;	/* adverts for no carp here */
 	uint64_t		 bad_packets;	/* too short, unparseable */
 	int			 shutting_down;
+	/* told of every transition once it is complete (carpd.c sets
+	 * control_notify); NULL: nobody listens */
+	void			(*notify)(struct carp_if *,
+				    enum carp_state old, const char *why);
+	int			 fsm_depth;	/* carp_fsm calls under way */
+	int			 demote_running; /* carp_demote_run under way */
+	int			 demotes_queued; /* carps with demote_pending */
 };
+
+/* 1 if the carp has an address of family af: its adverts go out over
+ * af and it joins af's group (fsm.c and net.c; inline so that net.c's
+ * tests link without the engine). */
+static inline int
+carp_has_af(const struct carp_if *cif, int af)
+{
+	int	 i;
+
+	for (i = 0; i < cif->conf.naddrs; i++)
+		if (cif->conf.addrs[i].af == af)
+			return (1);
+	return (0);
+}
 
 /* fsm.c */
 const char	*carp_state_name(enum carp_state);
 const char	*carp_event_name(enum carp_event);
 void		 carp_fsm(struct carp_if *, enum carp_event, const char *why);
-/* Classify a valid advert against our own state (PROTOCOL.md rules). */
+/* Queue EV_DEMOTED for cif; it runs once no transition is under way
+ * (at once if none is), so a demote raised by a transition never
+ * re-enters the state machine. */
+void		 carp_demote_queue(struct carp_if *, const char *why);
+void		 carp_demote_run(struct carpd *);
+/* Classify a valid advert against our own state (docs/PROTOCOL.md). */
 enum carp_event	 carp_adv_classify(const struct carp_if *,
 		    const struct carp_advert *);
 /* Raw packet from the wire: checks, counts, then drives the FSM. ttl is
@@ -179,6 +235,8 @@ int		 auth_replay_check(struct carp_if *, const struct sockaddr *,
 		    uint64_t counter);
 
 /* apply.c */
+/* Open the kernel and the wire through env->ops (set by the caller),
+ * then start every configured carp. */
 void		 carpd_init(struct carpd *, struct carp_conf *);
 void		 carpd_shutdown(struct carpd *);
 /* Re-read the config file and apply only the difference; an unchanged
@@ -186,11 +244,13 @@ void		 carpd_shutdown(struct carpd *);
  * (then nothing changes). */
 int		 carpd_reload(struct carpd *, char *err, size_t errlen);
 struct carp_if	*carpd_find_carp(struct carpd *, const char *name);
+/* A link changed carrier (arg: the struct carpd); the kif_link_cb. */
+void		 carpd_link_changed(unsigned ifindex, int up, void *arg);
 
 /* control.c: the control socket server */
 int		 control_init(struct carpd *, const char *path);
 void		 control_cleanup(void);
-/* notify monitor clients of a transition */
+/* notify monitor clients of a transition (the struct carpd notify) */
 void		 control_notify(struct carp_if *, enum carp_state old,
 		    const char *why);
 

@@ -1,6 +1,6 @@
 /* The CARP election engine: a table of {state, event, action, next state}
  * after ospfd's if_fsm(), the advert classifier (OpenBSD semantics, see
- * ../shared/PROTOCOL.md), advert input checks and advert output.
+ * docs/PROTOCOL.md), advert input checks and advert output.
  *
  * The kernel and the wire are reached only through env->ops, so the whole
  * engine runs in unit tests without root. */
@@ -14,6 +14,7 @@
 
 #include "carpd.h"
 #include "carp.h"
+#include "compat.h"
 #include "log.h"
 
 /* Repeat the gratuitous ARP / unsolicited NA after becoming MASTER, so a
@@ -131,8 +132,8 @@ carp_fsm_lookup(enum carp_state s, enum carp_event e)
 	return (NULL);
 }
 
-void
-carp_fsm(struct carp_if *cif, enum carp_event ev, const char *why)
+static void
+carp_fsm_step(struct carp_if *cif, enum carp_event ev, const char *why)
 {
 	const struct carp_fsm_row	*row;
 	enum carp_state			 old = cif->state;
@@ -151,7 +152,61 @@ carp_fsm(struct carp_if *cif, enum carp_event ev, const char *why)
 	cif->cnt.transitions++;
 	log_info("%s: %s -> %s (%s)", cif->conf.name, carp_state_name(old),
 	    carp_state_name(row->next), why);
-	control_notify(cif, old, why);
+	if (cif->env->notify != NULL)
+		cif->env->notify(cif, old, why);
+}
+
+/* An action may change a demote (link down, send errors): the members
+ * hear EV_DEMOTED after this transition is written, not inside it. */
+void
+carp_fsm(struct carp_if *cif, enum carp_event ev, const char *why)
+{
+	struct carpd	*env = cif->env;
+
+	env->fsm_depth++;
+	carp_fsm_step(cif, ev, why);
+	env->fsm_depth--;
+	carp_demote_run(env);
+}
+
+void
+carp_demote_queue(struct carp_if *cif, const char *why)
+{
+	if (!cif->demote_pending)
+		cif->env->demotes_queued++;
+	cif->demote_pending = 1;
+	strlcpy(cif->demote_why, why, sizeof(cif->demote_why));
+}
+
+/* Deliver the queued EV_DEMOTED, one carp at a time in list order; one
+ * raised while delivering joins the queue. A carp freed with one queued
+ * is simply not found; the count then starts over. */
+void
+carp_demote_run(struct carpd *env)
+{
+	struct carp_if	*cif;
+	char		 why[CARP_WHYLEN];
+
+	if (env->demotes_queued == 0 || env->fsm_depth > 0 ||
+	    env->demote_running)
+		return;
+	env->demote_running = 1;
+	for (;;) {
+		TAILQ_FOREACH(cif, &env->carps, entry)
+			if (cif->demote_pending)
+				break;
+		if (cif == NULL) {
+			env->demotes_queued = 0;
+			break;
+		}
+		cif->demote_pending = 0;
+		env->demotes_queued--;
+		strlcpy(why, cif->demote_why, sizeof(why));
+		env->fsm_depth++;
+		carp_fsm_step(cif, EV_DEMOTED, why);
+		env->fsm_depth--;
+	}
+	env->demote_running = 0;
 }
 
 /*
@@ -321,8 +376,7 @@ fsm_advertise(struct carp_if *cif)
 }
 
 /* An extra advert now; the regular timer keeps running. Nothing goes
- * out over a carpdev whose link is down (our own link-down demotion
- * reaches us while we are still leaving MASTER). */
+ * out over a carpdev whose link is down or held down by carpctl. */
 static int
 fsm_advertise_now(struct carp_if *cif)
 {
@@ -462,13 +516,25 @@ carp_advertised_demote(const struct carp_if *cif)
 /*
  * Input.
  */
+/* The codec's view of the config: its own mode and address types, so
+ * that proto/ depends on no config type. addrs has CONF_MAXADDRS. */
 static void
-carp_auth_fill(const struct carp_if *cif, struct carp_auth *auth)
+carp_auth_fill(const struct carp_if *cif, struct carp_auth *auth,
+    struct carp_addr *addrs)
 {
-	auth->mode = cif->conf.auth;
+	int	 i;
+
+	for (i = 0; i < cif->conf.naddrs; i++) {
+		memset(&addrs[i], 0, sizeof(addrs[i]));
+		addrs[i].af = cif->conf.addrs[i].af;
+		memcpy(&addrs[i].a, &cif->conf.addrs[i].a,
+		    sizeof(addrs[i].a));
+	}
+	auth->mode = cif->conf.auth == AUTH_STRICT ? CARP_AUTH_STRICT :
+	    CARP_AUTH_COMPAT;
 	auth->key = cif->conf.password;
 	auth->keylen = cif->conf.passlen;
-	auth->addrs = cif->conf.addrs;
+	auth->addrs = addrs;
 	auth->naddrs = cif->conf.naddrs;
 }
 
@@ -529,13 +595,14 @@ carp_input_check(struct carp_if *cif, const struct sockaddr *src, int ttl,
     const uint8_t *buf, size_t len, struct carp_pkt *pkt)
 {
 	struct carp_auth	 auth;
+	struct carp_addr	 addrs[CONF_MAXADDRS];
 	enum carp_err		 err;
 
 	if (ttl != CARP_TTL) {
 		cif->cnt.bad_ttl++;
 		return (-1);
 	}
-	carp_auth_fill(cif, &auth);
+	carp_auth_fill(cif, &auth, addrs);
 	if ((err = carp_decode(buf, len, pkt)) != CARP_OK ||
 	    (err = carp_verify(buf, pkt, &auth, src)) != CARP_OK) {
 		carp_count_decode(cif, err);
@@ -630,29 +697,19 @@ carp_cookie_init(struct carp_if *cif)
 	}
 }
 
-/* An advert goes out over every family we have addresses in. A unicast
- * peer replaces the multicast group of its own family only, as OpenBSD's
- * carppeer does (net.c picks the destination). */
-static int
-carp_has_af(const struct carp_if *cif, int af)
-{
-	int	 i;
-
-	for (i = 0; i < cif->conf.naddrs; i++)
-		if (cif->conf.addrs[i].af == af)
-			return (1);
-	return (0);
-}
-
+/* An advert goes out over every family we have addresses in
+ * (carp_has_af). A unicast peer replaces the multicast group of its own
+ * family only, as OpenBSD's carppeer does (net.c picks the destination). */
 static int
 carp_send_af(struct carp_if *cif, int af, const struct carp_pkt *pkt)
 {
 	struct carp_auth	 auth;
+	struct carp_addr	 addrs[CONF_MAXADDRS];
 	struct sockaddr_storage	 ss;
 	const struct sockaddr	*src = NULL;
 	uint8_t			 buf[CARP_HDRLEN];
 
-	carp_auth_fill(cif, &auth);
+	carp_auth_fill(cif, &auth, addrs);
 	/* strict mode signs the IP source too */
 	if (cif->conf.auth == AUTH_STRICT) {
 		if (cif->env->ops->source(cif, af, &ss) == -1)

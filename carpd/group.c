@@ -93,7 +93,8 @@ group_change(struct carp_group *g, int delta, const char *why)
 }
 
 /* Every carp in any of the changed groups hears EV_DEMOTED once, so a
- * MASTER advertises its new demote at once. */
+ * MASTER advertises its new demote at once: at once when no transition
+ * is under way, else as soon as it is complete (fsm.c). */
 static void
 group_notify(struct carpd *env, struct carp_group **changed, int n,
     const char *why)
@@ -106,8 +107,9 @@ group_notify(struct carpd *env, struct carp_group **changed, int n,
 			if (group_is_member(cif, changed[i]->name))
 				break;
 		if (i < n)
-			carp_fsm(cif, EV_DEMOTED, why);
+			carp_demote_queue(cif, why);
 	}
+	carp_demote_run(env);
 }
 
 int

@@ -1,8 +1,10 @@
 /* Kernel interface of carpd over rtnetlink (libmnl), after bgpd's
  * kroute.c: one request socket for synchronous requests (each one is
  * acknowledged by the kernel at once, so a short receive timeout keeps
- * the event loop from stalling), one monitor socket on RTMGRP_LINK that
- * reports carrier changes of any link to carpd through a callback. */
+ * the event loop from stalling), one monitor socket on the link and
+ * address groups: carrier changes of any link go to carpd through a
+ * callback, addresses to the table in kif_addr.c, so that sending an
+ * advert asks the kernel nothing. */
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <arpa/inet.h>
@@ -48,16 +50,6 @@ struct kif_linkinfo {
 	int		 found;
 };
 
-/* kif_primary_addr's dump filter and result. */
-struct kif_addrsel {
-	unsigned			 ifindex;
-	int				 af;
-	const struct conf_addr		*skip;
-	int				 nskip;
-	struct sockaddr_storage		*out;
-	int				 rank;	/* of the best so far, 0: none */
-};
-
 static struct {
 	struct mnl_socket	*req;
 	struct mnl_socket	*mon;
@@ -87,9 +79,9 @@ static int	kif_link_event(const struct nlmsghdr *, void *);
 static int	kif_link_dump(int notify);
 static void	kif_mon_read(evutil_socket_t, short, void *);
 static void	kif_mon_drain(void);
+static int	kif_mon_event(const struct nlmsghdr *, void *);
 static int	kif_addr_req(uint16_t, unsigned, const struct conf_addr *);
-static int	kif_addr_parse(const struct nlmsghdr *, void *);
-static int	kif_addr_skipped(const struct kif_addrsel *, const void *);
+static int	kif_addr_dump(void);
 static unsigned	kif_vmac_reuse(const char *, const uint8_t *);
 static int	kif_link_set(unsigned, const uint8_t *);
 
@@ -112,13 +104,15 @@ kif_init(struct event_base *base, kif_link_cb cb, void *arg)
 	    &bufsz, sizeof(bufsz)) == -1)
 		(void)setsockopt(mnl_socket_get_fd(kif.mon), SOL_SOCKET,
 		    SO_RCVBUF, &bufsz, sizeof(bufsz));
-	if (mnl_socket_bind(kif.mon, RTMGRP_LINK, MNL_SOCKET_AUTOPID) == -1) {
+	if (mnl_socket_bind(kif.mon, RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
+	    RTMGRP_IPV6_IFADDR, MNL_SOCKET_AUTOPID) == -1) {
 		log_warn("kif: monitor bind");
 		goto fail;
 	}
 	/* Learn the current states silently: carpd asks kif_link_up()
-	 * when it starts; the callback is for changes only. */
-	if (kif_link_dump(0) == -1)
+	 * when it starts; the callback is for changes only. Subscribed
+	 * first, dumped then: a change in between is queued, not lost. */
+	if (kif_link_dump(0) == -1 || kif_addr_dump() == -1)
 		goto fail;
 	kif.ev = event_new(base, mnl_socket_get_fd(kif.mon),
 	    EV_READ | EV_PERSIST, kif_mon_read, NULL);
@@ -142,6 +136,7 @@ kif_cleanup(void)
 	if (kif.req != NULL)
 		mnl_socket_close(kif.req);
 	free(kif.links);
+	kif_addr_cleanup();
 	memset(&kif, 0, sizeof(kif));
 }
 
@@ -399,9 +394,24 @@ kif_link_event(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type == RTM_NEWLINK)
 		kif_link_update((unsigned)ifi->ifi_index,
 		    kif_link_running(ifi->ifi_flags), notify);
-	else if (nlh->nlmsg_type == RTM_DELLINK && notify)
+	else if (nlh->nlmsg_type == RTM_DELLINK && notify) {
+		kif_addr_forget_link((unsigned)ifi->ifi_index);
 		kif_link_forget((unsigned)ifi->ifi_index);
+	}
 	return (MNL_CB_OK);
+}
+
+/* The monitor carries both groups: one message at a time to its table. */
+static int
+kif_mon_event(const struct nlmsghdr *nlh, void *data)
+{
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		return (kif_addr_event(nlh, NULL));
+	default:
+		return (kif_link_event(nlh, data));
+	}
 }
 
 /* Fetch every link's state over the request socket; with notify, report
@@ -459,16 +469,18 @@ kif_mon_read(evutil_socket_t fd, short ev, void *arg)
 				log_warn("kif: monitor read");
 				return;
 			}
-			/* The kernel dropped link messages: re-read every
-			 * state so that no carrier change goes unseen. What
-			 * is still queued is older than the dump and would
-			 * undo it: thrown away first. */
-			log_warnx("kif: monitor overrun, re-reading links");
+			/* The kernel dropped messages: re-read every link
+			 * and address so that no change goes unseen. What
+			 * is still queued is older than the dumps and would
+			 * undo them: thrown away first. */
+			log_warnx("kif: monitor overrun, re-reading links "
+			    "and addresses");
 			kif_mon_drain();
 			(void)kif_link_dump(1);
+			(void)kif_addr_dump();
 			continue;
 		}
-		if (mnl_cb_run(buf, (size_t)n, 0, 0, kif_link_event,
+		if (mnl_cb_run(buf, (size_t)n, 0, 0, kif_mon_event,
 		    &notify) == MNL_CB_ERROR)
 			log_warn("kif: monitor message");
 	}
@@ -528,113 +540,37 @@ kif_addr_del(unsigned ifindex, const struct conf_addr *a)
 	return (0);
 }
 
-/* Rank of a candidate source address; the lowest rank wins:
- *   IPv4: 1 primary, 2 secondary;
- *   IPv6: 1 usable link-local, 2 tentative link-local (still better than
- *   nothing: DAD ends within a second or two). */
+/* Every address of every interface into kif_addr.c's table, which
+ * starts over: after an overrun it may hold addresses long gone. */
 static int
-kif_addr_parse(const struct nlmsghdr *nlh, void *data)
-{
-	struct kif_addrsel	*sel = data;
-	struct ifaddrmsg	*ifa;
-	struct nlattr		*a;
-	struct sockaddr_in	*sin;
-	struct sockaddr_in6	*sin6;
-	const void		*addr = NULL;
-	uint32_t		 flags;
-	int			 rank, want;
-
-	if (nlh->nlmsg_type != RTM_NEWADDR ||
-	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
-		return (MNL_CB_OK);
-	ifa = mnl_nlmsg_get_payload(nlh);
-	if (ifa->ifa_index != sel->ifindex || ifa->ifa_family != sel->af)
-		return (MNL_CB_OK);
-	flags = ifa->ifa_flags;
-	want = sel->af == AF_INET ? IFA_LOCAL : IFA_ADDRESS;
-	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
-		if (mnl_attr_type_valid(a, IFA_MAX) <= 0)
-			continue;
-		if (mnl_attr_get_type(a) == IFA_FLAGS &&
-		    mnl_attr_get_payload_len(a) == sizeof(uint32_t))
-			flags = mnl_attr_get_u32(a);
-		if (mnl_attr_get_type(a) == want &&
-		    mnl_attr_get_payload_len(a) == (sel->af == AF_INET ?
-		    sizeof(struct in_addr) : sizeof(struct in6_addr)))
-			addr = mnl_attr_get_payload(a);
-	}
-	if (addr == NULL || kif_addr_skipped(sel, addr))
-		return (MNL_CB_OK);
-	if (sel->af == AF_INET6 && !IN6_IS_ADDR_LINKLOCAL(addr))
-		return (MNL_CB_OK);
-	if (sel->af == AF_INET)
-		rank = (flags & IFA_F_SECONDARY) ? 2 : 1;
-	else
-		rank = (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) ? 2 : 1;
-	if (sel->rank != 0 && sel->rank <= rank)
-		return (MNL_CB_OK);
-	sel->rank = rank;
-	memset(sel->out, 0, sizeof(*sel->out));
-	if (sel->af == AF_INET) {
-		sin = (struct sockaddr_in *)sel->out;
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
-	} else {
-		sin6 = (struct sockaddr_in6 *)sel->out;
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
-		sin6->sin6_scope_id = sel->ifindex;
-	}
-	return (MNL_CB_OK);
-}
-
-/* Our own virtual addresses never count as the carpdev's address: the
- * VIP may even be the kernel's primary when nothing else is on its
- * subnet. */
-static int
-kif_addr_skipped(const struct kif_addrsel *sel, const void *addr)
-{
-	size_t	 len;
-	int	 i;
-
-	len = sel->af == AF_INET ? sizeof(struct in_addr) :
-	    sizeof(struct in6_addr);
-	for (i = 0; i < sel->nskip; i++)
-		if (sel->skip[i].af == sel->af &&
-		    memcmp(&sel->skip[i].a, addr, len) == 0)
-			return (1);
-	return (0);
-}
-
-int
-kif_primary_addr(unsigned ifindex, int af, const struct conf_addr *skip,
-    int nskip, struct sockaddr_storage *out)
+kif_addr_dump(void)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr		*nlh;
 	struct ifaddrmsg	*ifa;
-	struct kif_addrsel	 sel;
 
-	if (af != AF_INET && af != AF_INET6) {
-		errno = EAFNOSUPPORT;
-		return (-1);
-	}
-	memset(&sel, 0, sizeof(sel));
-	sel.ifindex = ifindex;
-	sel.af = af;
-	sel.skip = skip;
-	sel.nskip = skip != NULL ? nskip : 0;
-	sel.out = out;
+	kif_addr_flush();
 	nlh = kif_msg(buf, RTM_GETADDR, NLM_F_DUMP);
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (uint8_t)af;
-	if (kif_talk(nlh, kif_addr_parse, &sel) == -1)
-		return (-1);
-	if (sel.rank == 0) {
-		errno = EADDRNOTAVAIL;
+	ifa->ifa_family = AF_UNSPEC;
+	if (kif_talk(nlh, kif_addr_event, NULL) == -1) {
+		log_warn("kif: address dump");
 		return (-1);
 	}
 	return (0);
+}
+
+/* With the monitor running the table is current: a lookup, no request.
+ * Without it (kif_init not called: tools, tests) one dump refreshes it
+ * first. */
+int
+kif_primary_addr(unsigned ifindex, int af, const struct conf_addr *skip,
+    int nskip, struct sockaddr_storage *out)
+{
+	if (kif.mon == NULL && kif_addr_dump() == -1)
+		return (-1);
+	return (kif_addr_lookup(ifindex, af, skip, skip != NULL ? nskip : 0,
+	    out));
 }
 
 /* ---- macvlan ---- */

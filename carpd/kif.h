@@ -4,6 +4,7 @@
 #define CARPD_KIF_H
 
 #include <sys/socket.h>
+#include <linux/netlink.h>
 #include <event2/event.h>
 
 #include "conf.h"
@@ -22,7 +23,8 @@ int	kif_link_mac(unsigned ifindex, uint8_t mac[6]);
 int	kif_addr_add(unsigned ifindex, const struct conf_addr *);
 int	kif_addr_del(unsigned ifindex, const struct conf_addr *);
 /* Primary IPv4 address / IPv6 link-local of ifindex, skipping the
- * addresses in skip[] (our virtual ones). -1 if there is none. */
+ * addresses in skip[] (our virtual ones). -1 if there is none. Once
+ * kif_init() ran, from the address table: no kernel request. */
 int	kif_primary_addr(unsigned ifindex, int af,
 	    const struct conf_addr *skip, int nskip,
 	    struct sockaddr_storage *);
@@ -31,5 +33,17 @@ int	kif_primary_addr(unsigned ifindex, int af,
 unsigned kif_vmac_create(const char *name, unsigned parent,
 	    const uint8_t mac[6]);
 int	kif_vmac_destroy(const char *name);
+
+/* kif_addr.c: the address table kif.c's monitor keeps, apart so that
+ * unit tests feed it netlink messages without a kernel. */
+/* mnl_cb_t: RTM_NEWADDR adds or updates, RTM_DELADDR removes. */
+int	kif_addr_event(const struct nlmsghdr *, void *);
+void	kif_addr_forget_link(unsigned ifindex);
+void	kif_addr_flush(void);
+void	kif_addr_cleanup(void);
+/* kif_primary_addr() on the table as it is. */
+int	kif_addr_lookup(unsigned ifindex, int af,
+	    const struct conf_addr *skip, int nskip,
+	    struct sockaddr_storage *);
 
 #endif

@@ -1,5 +1,5 @@
-/* carpd's wire: one raw IPv4 and one raw IPv6 socket for IP protocol
- * 112, shared by every carp; multicast memberships counted per (carpdev,
+/* carpd's wire: one raw IPv4 and one raw IPv6 socket for CARP_PROTO
+ * (carp.h), shared by every carp; multicast memberships counted per (carpdev,
  * group) so that two carps on one carpdev do not leave each other's
  * group; gratuitous ARP over AF_PACKET and unsolicited neighbour
  * advertisements over a raw ICMPv6 socket. */
@@ -25,11 +25,11 @@
 #include <event2/event.h>
 
 #include "carpd.h"
+#include "carp.h"
 #include "kif.h"
 #include "log.h"
 #include "net.h"
 
-#define IPPROTO_CARP		112
 #define NET_PKTSZ		2048	/* adverts are 56 bytes */
 #define NET_BURST		32	/* packets read per event */
 #define NET_ERR_INTERVAL	10	/* s between repeats of one error */
@@ -108,7 +108,9 @@ static struct net_member *net_member_find(const struct carp_if *, int,
 		    unsigned, const void *);
 static int	net_member_op(int, int, unsigned, const void *);
 static int	net_join_af(struct carp_if *, int);
-static int	net_has_af(const struct carp_if *, int);
+static int	net_sendmsg(int, const void *, size_t, const void *dst,
+		    socklen_t, int level, int type, const void *pi,
+		    size_t pilen);
 static void	net_dest(const struct carp_if *, int,
 		    struct sockaddr_storage *, int *mcast);
 static int	net_send4(struct carp_if *, const uint8_t *, size_t);
@@ -183,7 +185,7 @@ net_setopt(int fd, int level, int name, int val, const char *what)
 	return (0);
 }
 
-/* PROTOCOL.md: TTL 255 always, DF, TOS low-delay; our own multicast must
+/* docs/PROTOCOL.md: TTL 255 always, DF, TOS low-delay; our own multicast must
  * not come back to us (it would look like a second master). */
 static int
 net_open4(void)
@@ -191,7 +193,7 @@ net_open4(void)
 	int	 fd;
 
 	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_CARP);
+	    CARP_PROTO);
 	if (fd == -1) {
 		log_warn("net: raw IPv4 socket");
 		return (-1);
@@ -218,7 +220,7 @@ net_open6(void)
 	int	 fd;
 
 	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_CARP);
+	    CARP_PROTO);
 	if (fd == -1) {
 		log_warn("net: raw IPv6 socket");
 		return (-1);
@@ -291,7 +293,7 @@ net_parse_ip4(const uint8_t *pkt, size_t len, struct sockaddr_in *src,
 	tot = ntohs(ip.ip_len);
 	if (ip.ip_v != 4 || hl < sizeof(ip) || hl > len)
 		return (-1);
-	if (ip.ip_p != IPPROTO_CARP)
+	if (ip.ip_p != CARP_PROTO)
 		return (-1);
 	if (tot < hl || tot > len)
 		return (-1);
@@ -421,19 +423,8 @@ net_read6(void)
 
 /* ---- multicast membership ---- */
 
-static int
-net_has_af(const struct carp_if *cif, int af)
-{
-	int	 i;
-
-	for (i = 0; i < cif->conf.naddrs; i++)
-		if (cif->conf.addrs[i].af == af)
-			return (1);
-	return (0);
-}
-
 /* The group of af: the configured mcast when it is of that family, else
- * 224.0.0.18 / ff02::12. */
+ * CARP's own (carp.h). */
 static void
 net_group(const struct carp_if *cif, int af, void *out)
 {
@@ -443,9 +434,9 @@ net_group(const struct carp_if *cif, int af, void *out)
 		return;
 	}
 	if (af == AF_INET)
-		(void)inet_pton(AF_INET, "224.0.0.18", out);
+		(void)inet_pton(AF_INET, CARP_MCAST4, out);
 	else
-		(void)inet_pton(AF_INET6, "ff02::12", out);
+		(void)inet_pton(AF_INET6, CARP_MCAST6, out);
 }
 
 /* Find cif's entry (cif NULL: anyone's) for (af, ifindex, group). */
@@ -499,7 +490,7 @@ net_join_af(struct carp_if *cif, int af)
 	}			 group;
 
 	/* A unicast peer of this family needs no membership. */
-	if (!net_has_af(cif, af) || cif->conf.peer.af == af)
+	if (!carp_has_af(cif, af) || cif->conf.peer.af == af)
 		return (0);
 	/* Index 0 would let the kernel pick an interface for us. */
 	if (cif->carpdev_index == 0) {
@@ -622,14 +613,7 @@ net_send(struct carp_if *cif, int af, const uint8_t *buf, size_t len)
 static int
 net_send4(struct carp_if *cif, const uint8_t *buf, size_t len)
 {
-	union {
-		struct cmsghdr	 hdr;
-		uint8_t		 buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	}			 cbuf;
 	struct sockaddr_storage	 dst, src;
-	struct iovec		 iov = { (void *)(uintptr_t)buf, len };
-	struct msghdr		 msg;
-	struct cmsghdr		*cm;
 	struct in_pktinfo	 pi;
 	int			 mcast;
 
@@ -639,35 +623,15 @@ net_send4(struct carp_if *cif, const uint8_t *buf, size_t len)
 	memset(&pi, 0, sizeof(pi));
 	pi.ipi_ifindex = mcast ? (int)cif->carpdev_index : 0;
 	pi.ipi_spec_dst = ((struct sockaddr_in *)&src)->sin_addr;
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	msg.msg_name = &dst;
-	msg.msg_namelen = sizeof(struct sockaddr_in);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = IPPROTO_IP;
-	cm->cmsg_type = IP_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(pi));
-	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-	if (sendmsg(net.fd4, &msg, 0) == -1)
-		return (-1);
-	return (0);
+	return (net_sendmsg(net.fd4, buf, len, &dst,
+	    sizeof(struct sockaddr_in), IPPROTO_IP, IP_PKTINFO, &pi,
+	    sizeof(pi)));
 }
 
 static int
 net_send6(struct carp_if *cif, const uint8_t *buf, size_t len)
 {
-	union {
-		struct cmsghdr	 hdr;
-		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	}			 cbuf;
 	struct sockaddr_storage	 dst, src;
-	struct iovec		 iov = { (void *)(uintptr_t)buf, len };
-	struct msghdr		 msg;
-	struct cmsghdr		*cm;
 	struct in6_pktinfo	 pi;
 	int			 mcast;
 
@@ -683,27 +647,51 @@ net_send6(struct carp_if *cif, const uint8_t *buf, size_t len)
 	memset(&pi, 0, sizeof(pi));
 	pi.ipi6_ifindex = cif->carpdev_index;
 	pi.ipi6_addr = ((struct sockaddr_in6 *)&src)->sin6_addr;
+	return (net_sendmsg(net.fd6, buf, len, &dst,
+	    sizeof(struct sockaddr_in6), IPPROTO_IPV6, IPV6_PKTINFO, &pi,
+	    sizeof(pi)));
+}
+
+/* One datagram to dst with one pktinfo control message (outgoing
+ * interface and source address), the way every IP packet of ours
+ * leaves: adverts over both families and the neighbour advertisements. */
+static int
+net_sendmsg(int fd, const void *buf, size_t len, const void *dst,
+    socklen_t dstlen, int level, int type, const void *pi, size_t pilen)
+{
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	}			 cbuf;
+	struct iovec		 iov = { (void *)(uintptr_t)buf, len };
+	struct msghdr		 msg;
+	struct cmsghdr		*cm;
+
+	if (CMSG_SPACE(pilen) > sizeof(cbuf.buf)) {
+		errno = EINVAL;
+		return (-1);
+	}
 	memset(&msg, 0, sizeof(msg));
 	memset(&cbuf, 0, sizeof(cbuf));
-	msg.msg_name = &dst;
-	msg.msg_namelen = sizeof(struct sockaddr_in6);
+	msg.msg_name = (void *)(uintptr_t)dst;
+	msg.msg_namelen = dstlen;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
+	msg.msg_controllen = CMSG_SPACE(pilen);
 	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = IPPROTO_IPV6;
-	cm->cmsg_type = IPV6_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(pi));
-	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-	if (sendmsg(net.fd6, &msg, 0) == -1)
+	cm->cmsg_level = level;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(pilen);
+	memcpy(CMSG_DATA(cm), pi, pilen);
+	if (sendmsg(fd, &msg, 0) == -1)
 		return (-1);
 	return (0);
 }
 
 /* ---- announce ---- */
 
-/* PROTOCOL.md: on becoming master, tell the segment where the addresses
+/* docs/PROTOCOL.md: on becoming master, tell the segment where the addresses
  * live now: a gratuitous ARP per IPv4 address, an unsolicited NA with
  * the override flag per IPv6 address. */
 void
@@ -784,16 +772,9 @@ net_is_router(unsigned ifindex)
 static int
 net_una(const struct carp_if *cif, const struct conf_addr *a)
 {
-	union {
-		struct cmsghdr	 hdr;
-		uint8_t		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	}			 cbuf;
 	struct net_una		 p;
 	struct sockaddr_in6	 dst;
 	struct in6_pktinfo	 pi;
-	struct iovec		 iov = { &p, sizeof(p) };
-	struct msghdr		 msg;
-	struct cmsghdr		*cm;
 
 	if (net.fdna == -1) {
 		errno = EAFNOSUPPORT;
@@ -815,23 +796,9 @@ net_una(const struct carp_if *cif, const struct conf_addr *a)
 	memset(&pi, 0, sizeof(pi));
 	pi.ipi6_addr = a->a.v6;
 	pi.ipi6_ifindex = cif->addr_index;
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	msg.msg_name = &dst;
-	msg.msg_namelen = sizeof(dst);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.buf;
-	msg.msg_controllen = sizeof(cbuf.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = IPPROTO_IPV6;
-	cm->cmsg_type = IPV6_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(pi));
-	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 	/* The kernel fills in the ICMPv6 checksum on this socket type. */
-	if (sendmsg(net.fdna, &msg, 0) == -1)
-		return (-1);
-	return (0);
+	return (net_sendmsg(net.fdna, &p, sizeof(p), &dst, sizeof(dst),
+	    IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi)));
 }
 
 /* A failing link makes the same error every interval: say it once, then

@@ -1,4 +1,4 @@
-/* carpd's wire: raw IP protocol 112 sockets (IPv4 and IPv6), multicast
+/* carpd's wire: raw CARP_PROTO (carp.h) sockets (IPv4 and IPv6), multicast
  * membership per carpdev, gratuitous ARP and unsolicited NA. Received
  * adverts go to carp_input(). */
 #ifndef CARPD_NET_H

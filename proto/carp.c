@@ -1,5 +1,5 @@
 /* CARP v2 advertisement codec: checksum, encode, decode and both
- * authentication modes (see carp.h and ../shared/PROTOCOL.md).
+ * authentication modes (see carp.h and docs/PROTOCOL.md).
  *
  * Checksums are handled as host-order numbers: carp_cksum() returns the
  * value to store big-endian in bytes 6-7, and struct carp_pkt.cksum holds
@@ -136,7 +136,7 @@ static int
 carp_addrlist_get(const struct carp_auth *auth, enum carp_ll ll,
     struct carp_addrlist *al)
 {
-	const struct conf_addr	*a;
+	const struct carp_addr	*a;
 	int			 i, n = auth->naddrs > 0 ? auth->naddrs : 0;
 
 	memset(al, 0, sizeof(*al));
@@ -329,16 +329,16 @@ carp_digest(uint8_t *md, const uint8_t *hdr, const struct carp_auth *auth,
 	if (auth == NULL)
 		return (-1);
 	switch (auth->mode) {
-	case AUTH_COMPAT:
+	case CARP_AUTH_COMPAT:
 		return (carp_digest_compat(md, hdr, auth, ll));
-	case AUTH_STRICT:
+	case CARP_AUTH_STRICT:
 		return (carp_digest_strict(md, hdr, auth, src));
 	}
 	return (-1);
 }
 
 /* The digest is computed over the finished header, the checksum last
- * over everything (PROTOCOL.md: computed last, checked first). */
+ * over everything (docs/PROTOCOL.md: computed last, checked first). */
 int
 carp_encode(uint8_t *out, const struct carp_pkt *pkt,
     const struct carp_auth *auth, const struct sockaddr *src)
@@ -434,7 +434,7 @@ carp_verify(const uint8_t *raw, const struct carp_pkt *pkt,
 	}
 	if (carp_digest_match(hdr, want, auth, src, CARP_LL_SKIP))
 		return (CARP_OK);
-	if (auth->mode == AUTH_COMPAT && carp_has_ll6(auth) &&
+	if (auth->mode == CARP_AUTH_COMPAT && carp_has_ll6(auth) &&
 	    carp_digest_match(hdr, want, auth, src, CARP_LL_KEEP))
 		return (CARP_OK);
 	return (CARP_ERR_HMAC);

@@ -1,4 +1,6 @@
-/* CARP v2 advertisement codec (see ../shared/PROTOCOL.md).
+/* CARP v2: every protocol constant, and the advertisement codec (see
+ * docs/PROTOCOL.md). It depends on no config type: the daemon hands it
+ * the mode, key and addresses in the codec's own types.
  *
  * Wire: 36 bytes, network order. version 2 / type 1 in byte 0, vhid,
  * advskew, authlen 7, demote, advbase, checksum (Internet checksum of the
@@ -19,12 +21,11 @@
 #define CARP_PROTO_H
 
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
-
-#define CARP_PROTO		112
+#define CARP_PROTO		112	/* IP protocol number */
 #define CARP_VERSION		2
 #define CARP_ADVERTISEMENT	1
 #define CARP_HDRLEN		36
@@ -33,7 +34,7 @@
 #define CARP_KEYLEN		20	/* compat key buffer */
 #define CARP_BOWOUT		255	/* advbase and advskew of a bow-out */
 #define CARP_TTL		255
-#define CARP_MCAST4		"224.0.0.18"
+#define CARP_MCAST4		"224.0.0.18"	/* the default groups */
 #define CARP_MCAST6		"ff02::12"
 
 struct carp_pkt {
@@ -49,12 +50,26 @@ struct carp_pkt {
 	uint8_t		 digest[CARP_DIGESTLEN];
 };
 
+enum carp_auth_mode {
+	CARP_AUTH_COMPAT = 0,	/* byte-identical to OpenBSD/FreeBSD/ucarp */
+	CARP_AUTH_STRICT,	/* carpd only: SHA-256 over all, monotonic */
+};
+
+/* One address of a carp, as the digest covers it. */
+struct carp_addr {
+	int		 af;		/* AF_INET or AF_INET6 */
+	union {
+		struct in_addr	 v4;
+		struct in6_addr	 v6;
+	}		 a;
+};
+
 /* Keying material and mode for one carp. */
 struct carp_auth {
-	enum conf_auth		 mode;
+	enum carp_auth_mode	 mode;
 	const uint8_t		*key;
 	size_t			 keylen;
-	const struct conf_addr	*addrs;		/* the carp's addresses */
+	const struct carp_addr	*addrs;		/* the carp's addresses */
 	int			 naddrs;
 };
 

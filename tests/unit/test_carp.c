@@ -16,13 +16,14 @@
 #include <openssl/hmac.h>
 
 #include "carp.h"
+#include "conf.h"	/* CONF_PASSMAX: the longest password a vector may hold */
 
 #define VEC_MAXPKT	8
 
 struct vec {
 	int			 vhid, advbase, advskew, ttl;
 	char			 password[CONF_PASSMAX + 1];
-	struct conf_addr	 addr;
+	struct carp_addr	 addr;
 	struct sockaddr_in	 src;
 	uint8_t			 pkt[VEC_MAXPKT][CARP_HDRLEN];
 	int			 npkt;
@@ -64,7 +65,6 @@ vec_line(struct vec *v, const char *k, const char *val)
 		strcpy(v->password, val);
 	} else if (strcmp(k, "address") == 0) {
 		v->addr.af = AF_INET;
-		v->addr.plen = 32;
 		ck_assert_int_eq(inet_pton(AF_INET, val, &v->addr.a.v4), 1);
 	} else if (strcmp(k, "source") == 0) {
 		v->src.sin_family = AF_INET;
@@ -106,7 +106,7 @@ vec_auth(const struct vec *v, const char *pw)
 	struct carp_auth	 a;
 
 	memset(&a, 0, sizeof(a));
-	a.mode = AUTH_COMPAT;
+	a.mode = CARP_AUTH_COMPAT;
 	a.key = (const uint8_t *)pw;
 	a.keylen = strlen(pw);
 	a.addrs = &v->addr;
@@ -158,7 +158,7 @@ START_TEST(test_vec_verify)
 	struct vec		 v;
 	struct carp_pkt		 p;
 	struct carp_auth	 a;
-	struct conf_addr	 other;
+	struct carp_addr	 other;
 	char			 wrong[CONF_PASSMAX + 2];
 	int			 i;
 
@@ -344,10 +344,10 @@ END_TEST
 
 /* ---- the digest's address list ---- */
 
-static struct conf_addr
+static struct carp_addr
 mkaddr(const char *s)
 {
-	struct conf_addr	 a;
+	struct carp_addr	 a;
 
 	memset(&a, 0, sizeof(a));
 	if (inet_pton(AF_INET, s, &a.a.v4) == 1)
@@ -360,7 +360,7 @@ mkaddr(const char *s)
 }
 
 static struct carp_auth
-mkauth(enum conf_auth mode, const char *pw, const struct conf_addr *addrs,
+mkauth(enum carp_auth_mode mode, const char *pw, const struct carp_addr *addrs,
     int n)
 {
 	struct carp_auth	 a;
@@ -430,7 +430,7 @@ START_TEST(test_addr_order)
 	    "192.0.2.3", "2001:db8::2" };
 	static const char	*sorted[] = { "9.0.0.2", "10.0.0.1",
 	    "192.0.2.3", "192.0.2.200", "2001:db8::1", "2001:db8::2" };
-	struct conf_addr	 a1[9], a2[6];
+	struct carp_addr	 a1[9], a2[6];
 	struct carp_auth	 x, y;
 	uint8_t			 m1[CARP_DIGESTLEN], m2[CARP_DIGESTLEN];
 	uint8_t			 ref[CARP_DIGESTLEN];
@@ -440,8 +440,8 @@ START_TEST(test_addr_order)
 		a1[i] = mkaddr(given[i]);
 	for (i = 0; i < 6; i++)
 		a2[i] = mkaddr(sorted[i]);
-	x = mkauth(AUTH_COMPAT, "pw", a1, 9);
-	y = mkauth(AUTH_COMPAT, "pw", a2, 6);
+	x = mkauth(CARP_AUTH_COMPAT, "pw", a1, 9);
+	y = mkauth(CARP_AUTH_COMPAT, "pw", a2, 6);
 	encode_digest(&x, NULL, 0x0102030405060708ULL, m1);
 	encode_digest(&y, NULL, 0x0102030405060708ULL, m2);
 	ck_assert_mem_eq(m1, m2, CARP_DIGESTLEN);
@@ -459,7 +459,7 @@ START_TEST(test_addr_linklocal)
 {
 	static const char	*with_ll[] = { "192.0.2.1", "fe80::1",
 	    "2001:db8::5" };
-	struct conf_addr	 a[3], b[3];
+	struct carp_addr	 a[3], b[3];
 	struct carp_auth	 x, y;
 	struct carp_pkt		 p;
 	uint8_t			 m1[CARP_DIGESTLEN], m2[CARP_DIGESTLEN];
@@ -471,8 +471,8 @@ START_TEST(test_addr_linklocal)
 	b[0] = a[0];
 	b[1] = a[2];
 	b[2] = mkaddr("febf::1");	/* still fe80::/10 */
-	x = mkauth(AUTH_COMPAT, "pw", a, 3);
-	y = mkauth(AUTH_COMPAT, "pw", b, 2);
+	x = mkauth(CARP_AUTH_COMPAT, "pw", a, 3);
+	y = mkauth(CARP_AUTH_COMPAT, "pw", b, 2);
 	encode_digest(&x, NULL, 42, m1);
 	encode_digest(&y, NULL, 42, m2);
 	ck_assert_mem_eq(m1, m2, CARP_DIGESTLEN);
@@ -506,7 +506,7 @@ START_TEST(test_compat_keylen)
 {
 	static const char	 k20[] = "0123456789abcdefghij";
 	static const char	 k21[] = "0123456789abcdefghijk";
-	struct conf_addr	 a = mkaddr("192.0.2.1");
+	struct carp_addr	 a = mkaddr("192.0.2.1");
 	struct carp_auth	 x;
 	struct carp_pkt		 p;
 	uint8_t			 out[CARP_HDRLEN];
@@ -514,13 +514,13 @@ START_TEST(test_compat_keylen)
 	memset(&p, 0, sizeof(p));
 	p.vhid = 1;
 	p.advbase = 1;
-	x = mkauth(AUTH_COMPAT, k20, &a, 1);
+	x = mkauth(CARP_AUTH_COMPAT, k20, &a, 1);
 	ck_assert_int_eq(carp_encode(out, &p, &x, NULL), 0);
-	x = mkauth(AUTH_COMPAT, k21, &a, 1);
+	x = mkauth(CARP_AUTH_COMPAT, k21, &a, 1);
 	ck_assert_int_eq(carp_encode(out, &p, &x, NULL), -1);
 	ck_assert_int_eq(carp_verify(out, &p, &x, NULL), CARP_ERR_HMAC);
 	/* an empty password is a 20-byte zero key */
-	x = mkauth(AUTH_COMPAT, "", &a, 1);
+	x = mkauth(CARP_AUTH_COMPAT, "", &a, 1);
 	ck_assert_int_eq(carp_encode(out, &p, &x, NULL), 0);
 	ck_assert_int_eq(carp_decode(out, sizeof(out), &p), CARP_OK);
 	ck_assert_int_eq(carp_verify(out, &p, &x, NULL), CARP_OK);
@@ -552,14 +552,14 @@ mksin6(const char *s)
 }
 
 static void
-strict_setup(struct conf_addr *addrs, struct carp_auth *a, uint8_t *pkt,
+strict_setup(struct carp_addr *addrs, struct carp_auth *a, uint8_t *pkt,
     const struct sockaddr *src)
 {
 	struct carp_pkt	 p;
 
 	addrs[0] = mkaddr("192.0.2.100");
 	addrs[1] = mkaddr("2001:db8::100");
-	*a = mkauth(AUTH_STRICT, "a strict password longer than twenty", addrs,
+	*a = mkauth(CARP_AUTH_STRICT, "a strict password longer than twenty", addrs,
 	    2);
 	memset(&p, 0, sizeof(p));
 	p.vhid = 12;
@@ -574,7 +574,7 @@ START_TEST(test_strict_roundtrip)
 {
 	struct sockaddr_in	 s4 = mksin("192.0.2.1");
 	struct sockaddr_in6	 s6 = mksin6("fe80::1");
-	struct conf_addr	 addrs[2];
+	struct carp_addr	 addrs[2];
 	struct carp_auth	 a;
 	struct carp_pkt		 p;
 	uint8_t			 pkt[CARP_HDRLEN];
@@ -605,7 +605,7 @@ END_TEST
 START_TEST(test_strict_reference)
 {
 	struct sockaddr_in	 s4 = mksin("192.0.2.1");
-	struct conf_addr	 addrs[2];
+	struct carp_addr	 addrs[2];
 	struct carp_auth	 a;
 	uint8_t			 pkt[CARP_HDRLEN], msg[128], md[64];
 	unsigned		 mdlen;
@@ -634,7 +634,7 @@ START_TEST(test_strict_fields)
 {
 	static const int	 offs[] = { 1, 2, 4, 5, 8, 12, 15, 16, 35 };
 	struct sockaddr_in	 s4 = mksin("192.0.2.1");
-	struct conf_addr	 addrs[2];
+	struct carp_addr	 addrs[2];
 	struct carp_auth	 a;
 	struct carp_pkt		 p;
 	uint8_t			 pkt[CARP_HDRLEN], b[CARP_HDRLEN];
@@ -657,7 +657,7 @@ START_TEST(test_strict_addrs_src)
 	struct sockaddr_in	 s4 = mksin("192.0.2.1");
 	struct sockaddr_in	 o4 = mksin("192.0.2.2");
 	struct sockaddr_in6	 o6 = mksin6("::ffff:192.0.2.1");
-	struct conf_addr	 addrs[2], mod[2];
+	struct carp_addr	 addrs[2], mod[2];
 	struct carp_auth	 a, m;
 	struct carp_pkt		 p;
 	uint8_t			 pkt[CARP_HDRLEN];
@@ -690,7 +690,7 @@ START_TEST(test_strict_addrs_src)
 	    CARP_ERR_HMAC);
 	/* the modes never accept each other's digests */
 	m = a;
-	m.mode = AUTH_COMPAT;
+	m.mode = CARP_AUTH_COMPAT;
 	m.keylen = 8;
 	ck_assert_int_eq(carp_verify(pkt, &p, &m, (struct sockaddr *)&s4),
 	    CARP_ERR_HMAC);
@@ -733,8 +733,8 @@ END_TEST
 START_TEST(test_strict_emptykey)
 {
 	struct sockaddr_in	 s4 = mksin("192.0.2.1");
-	struct conf_addr	 a1 = mkaddr("192.0.2.9");
-	struct carp_auth	 a = mkauth(AUTH_STRICT, "", &a1, 1);
+	struct carp_addr	 a1 = mkaddr("192.0.2.9");
+	struct carp_auth	 a = mkauth(CARP_AUTH_STRICT, "", &a1, 1);
 	struct carp_pkt		 p;
 	uint8_t			 pkt[CARP_HDRLEN];
 

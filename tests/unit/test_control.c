@@ -73,28 +73,6 @@ static const struct carp_ops stub_ops = {
 	stub_script,
 };
 
-/* The daemon's own carpd_find_carp and carpd_reload need a config file
- * and the kernel; weak, so that the real ones win should the library
- * ever bring them in. */
-__attribute__((weak)) struct carp_if *
-carpd_find_carp(struct carpd *e, const char *name)
-{
-	struct carp_if	*cif;
-
-	TAILQ_FOREACH(cif, &e->carps, entry)
-		if (strcmp(cif->conf.name, name) == 0)
-			return (cif);
-	return (NULL);
-}
-
-__attribute__((weak)) int
-carpd_reload(struct carpd *e, char *err, size_t errlen)
-{
-	(void)e;
-	snprintf(err, errlen, "/etc/carp.conf:3: unknown keyword foo");
-	return (-1);
-}
-
 /* ----------------------------------------------------------- fixture */
 
 static void
@@ -135,6 +113,7 @@ setup(void)
 	env.base = event_base_new();
 	env.conf = &conf;
 	env.ops = &stub_ops;
+	env.notify = control_notify;
 	add_carp("carp1", 1, "eth0", "192.0.2.100/24", "internal");
 	add_carp("carp2", 2, "eth1", "2001:db8::100/64", "internal");
 	add_carp("carp3", 3, "eth2", "198.51.100.1/32", NULL);

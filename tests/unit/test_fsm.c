@@ -630,12 +630,33 @@ END_TEST
  */
 static struct sockaddr_in	 peer;
 
+/* The codec's keying for cif's addresses (its own types, not config's). */
+static void
+mkauth(const struct carp_if *cif, const char *password,
+    struct carp_auth *auth, struct carp_addr *addrs)
+{
+	int	 i;
+
+	memset(auth, 0, sizeof(*auth));
+	for (i = 0; i < cif->conf.naddrs; i++) {
+		addrs[i].af = cif->conf.addrs[i].af;
+		memcpy(&addrs[i].a, &cif->conf.addrs[i].a, sizeof(addrs[i].a));
+	}
+	auth->mode = cif->conf.auth == AUTH_STRICT ? CARP_AUTH_STRICT :
+	    CARP_AUTH_COMPAT;
+	auth->key = (const uint8_t *)password;
+	auth->keylen = strlen(password);
+	auth->addrs = addrs;
+	auth->naddrs = cif->conf.naddrs;
+}
+
 static size_t
 mkpkt(uint8_t *buf, const struct carp_if *cif, int vhid, int advbase,
     int advskew, const char *password)
 {
 	struct carp_pkt		 pkt;
 	struct carp_auth	 auth;
+	struct carp_addr	 addrs[CONF_MAXADDRS];
 
 	memset(&peer, 0, sizeof(peer));
 	peer.sin_family = AF_INET;
@@ -645,11 +666,7 @@ mkpkt(uint8_t *buf, const struct carp_if *cif, int vhid, int advbase,
 	pkt.advbase = advbase;
 	pkt.advskew = advskew;
 	pkt.counter = 0x1122334455667788ULL;
-	auth.mode = cif->conf.auth;
-	auth.key = (const uint8_t *)password;
-	auth.keylen = strlen(password);
-	auth.addrs = cif->conf.addrs;
-	auth.naddrs = cif->conf.naddrs;
+	mkauth(cif, password, &auth, addrs);
 	ck_assert_int_eq(carp_encode(buf, &pkt, &auth,
 	    (struct sockaddr *)&peer), 0);
 	return (CARP_HDRLEN);
@@ -817,6 +834,7 @@ START_TEST(out_advert)
 {
 	struct carp_if		*cif = in_state(CARP_MASTER);
 	struct carp_auth	 auth;
+	struct carp_addr	 addrs[CONF_MAXADDRS];
 	struct carp_pkt		 pkt;
 	uint64_t		 c1;
 
@@ -831,11 +849,7 @@ START_TEST(out_advert)
 	ck_assert_int_eq(rec.afs[0], AF_INET);
 	c1 = pkt.counter;
 	ck_assert(c1 == cif->counter);
-	auth.mode = AUTH_COMPAT;
-	auth.key = (const uint8_t *)"secret";
-	auth.keylen = 6;
-	auth.addrs = cif->conf.addrs;
-	auth.naddrs = cif->conf.naddrs;
+	mkauth(cif, "secret", &auth, addrs);
 	ck_assert_int_eq(carp_verify(rec.last, &pkt, &auth, NULL), CARP_OK);
 	/* compat: the per-process cookie, same in every advert */
 	carp_send_advert(cif, 0);

@@ -14,6 +14,9 @@
 struct rec {
 	int	 send[4];		/* adverts sent, by vhid */
 	int	 demote[4];		/* demote in the last one, by vhid */
+	int	 fail;			/* sends fail */
+	int	 depth_max;		/* carp_fsm nesting seen by a send */
+	char	 trace[128];		/* "n<vhid><state>" / "s<vhid>" */
 };
 
 static struct rec		 rec;
@@ -45,9 +48,26 @@ st_send(struct carp_if *cif, int af, const uint8_t *buf, size_t len)
 
 	(void)af;
 	ck_assert_int_eq(carp_decode(buf, len, &pkt), CARP_OK);
+	if (cif->env->fsm_depth > rec.depth_max)
+		rec.depth_max = cif->env->fsm_depth;
+	snprintf(rec.trace + strlen(rec.trace), sizeof(rec.trace) -
+	    strlen(rec.trace), "s%d ", cif->conf.vhid);
+	if (rec.fail)
+		return (-1);
 	rec.send[cif->conf.vhid]++;
 	rec.demote[cif->conf.vhid] = pkt.demote;
 	return (0);
+}
+
+/* env.notify: the transition as the monitor would see it. */
+static void
+st_notify(struct carp_if *cif, enum carp_state old, const char *why)
+{
+	(void)old;
+	(void)why;
+	snprintf(rec.trace + strlen(rec.trace), sizeof(rec.trace) -
+	    strlen(rec.trace), "n%d%s ", cif->conf.vhid,
+	    carp_state_name(cif->state));
 }
 
 static void
@@ -250,6 +270,60 @@ START_TEST(link_down_moves_group)
 }
 END_TEST
 
+/* A MASTER whose link goes down demotes its groups from inside its own
+ * transition: the members hear of it once the transition is written and
+ * notified, never by re-entering the state machine (the MASTER itself,
+ * INIT by then, sends nothing more). */
+START_TEST(demote_after_transition)
+{
+	struct carp_if	*c1, *c2;
+
+	c1 = mkcarp(1, "dmz", CARP_MASTER);
+	c2 = mkcarp(2, "dmz", CARP_MASTER);
+	env.notify = st_notify;
+	rec.trace[0] = '\0';
+	rec.depth_max = 0;
+	carp_fsm(c1, EV_LINK_DOWN, "test");
+	ck_assert_int_eq(c1->state, CARP_INIT);
+	ck_assert_str_eq(rec.trace, "n1INIT s2 ");
+	ck_assert_int_eq(rec.demote[2], 22);	/* dmz 21 + carp 1 */
+	ck_assert_int_eq(rec.depth_max, 1);
+	ck_assert_int_eq(env.fsm_depth, 0);
+	ck_assert_int_eq(c1->demote_pending + c2->demote_pending, 0);
+}
+END_TEST
+
+/* Three failed sends demote our groups from inside the advert timer's
+ * transition: the extra advert with the new demote follows it. */
+START_TEST(send_errors_no_reentry)
+{
+	struct carp_if	*c1;
+	int		 i;
+
+	c1 = mkcarp(1, NULL, CARP_MASTER);
+	env.notify = st_notify;
+	rec.fail = 1;
+	rec.depth_max = 0;
+	for (i = 0; i < 2; i++)
+		carp_fsm(c1, EV_AD_TIMEOUT, "test");
+	rec.trace[0] = '\0';
+	carp_fsm(c1, EV_AD_TIMEOUT, "test");
+	ck_assert_int_eq(c1->send_demoted, 1);
+	ck_assert_int_eq(carp_advertised_demote(c1), 1);
+	/* the timer's advert, then the one for the new demote */
+	ck_assert_str_eq(rec.trace, "s1 s1 ");
+	ck_assert_int_eq(rec.depth_max, 1);
+	/* sent again: the demotion goes, advertised at once */
+	rec.fail = 0;
+	rec.trace[0] = '\0';
+	carp_fsm(c1, EV_AD_TIMEOUT, "test");
+	ck_assert_str_eq(rec.trace, "s1 s1 ");
+	ck_assert_int_eq(rec.demote[1], 0);
+	ck_assert_int_eq(rec.depth_max, 1);
+	ck_assert_int_eq(c1->state, CARP_MASTER);
+}
+END_TEST
+
 START_TEST(free_releases_demotion)
 {
 	struct carp_if	*c1 = mkcarp(1, "internal", CARP_BACKUP);
@@ -280,6 +354,8 @@ group_suite(void)
 	tcase_add_test(tc, demote_backup_silent);
 	tcase_add_test(tc, link_down_moves_group);
 	tcase_add_test(tc, free_releases_demotion);
+	tcase_add_test(tc, demote_after_transition);
+	tcase_add_test(tc, send_errors_no_reentry);
 	suite_add_tcase(s, tc);
 	return (s);
 }

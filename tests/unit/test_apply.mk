@@ -1,0 +1,1 @@
+test_apply_LIBS := carpd

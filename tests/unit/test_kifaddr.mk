@@ -1,0 +1,1 @@
+test_kifaddr_LIBS := carpd
