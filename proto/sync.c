@@ -789,101 +789,30 @@ msg_dispatch(struct msg_dgram *d, const struct msg_cb *cb, void *arg)
 	return (0);
 }
 
-/* Transitional: one decode buffer for the old entry point (syncd is
- * single-threaded, and no callback parses again). */
+/* Decode and dispatch in one call, and the header alone, for tests and
+ * tools; the daemon keeps its own msg_dgram (rx.c). One buffer: neither
+ * is re-entered from a callback. */
+static struct msg_dgram	 msg_onecall;
+
 int
 msg_parse(const uint8_t *buf, size_t len, const struct msg_cb *cb,
     void *arg)
 {
-	static struct msg_dgram	 d;
-	int			 rv;
+	int	 rv;
 
-	if (msg_decode(&d, buf, len) == -1)
+	if (msg_decode(&msg_onecall, buf, len) == -1)
 		return (-1);
-	rv = msg_dispatch(&d, cb, arg);
-	msg_dgram_free(&d);
+	rv = msg_dispatch(&msg_onecall, cb, arg);
+	msg_dgram_free(&msg_onecall);
 	return (rv);
-}
-
-/* ------------------------------------------------------------------ */
-/* header peek: walk the top-level fields for field 1 only, so that the
- * tag and the replay window are checked before the body is decoded.
- * Transitional: it goes once seal.c and engine.c take the header from
- * msg_decode, where the header checked is the one dispatched, so two
- * header fields (merged by protobuf) no longer need refusing. */
-
-static int
-msg_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	int	 shift;
-
-	*v = 0;
-	for (shift = 0; shift < 64 && *p < end; shift += 7) {
-		*v |= (uint64_t)(**p & 0x7f) << shift;
-		if ((*(*p)++ & 0x80) == 0)
-			return (0);
-	}
-	return (-1);
-}
-
-/* Skip one field of wire type wt; for a length-delimited one also hand
- * back where its bytes are. */
-static int
-msg_skip(const uint8_t **p, const uint8_t *end, unsigned wt,
-    const uint8_t **data, size_t *dlen)
-{
-	uint64_t	 v;
-
-	switch (wt) {
-	case 0:
-		return (msg_varint(p, end, &v));
-	case 1:
-	case 5:
-		v = wt == 1 ? 8 : 4;
-		break;
-	case 2:
-		if (msg_varint(p, end, &v) == -1)
-			return (-1);
-		break;
-	default:
-		return (-1);
-	}
-	if (v > (uint64_t)(end - *p))
-		return (-1);
-	*data = *p;
-	*dlen = v;
-	*p += v;
-	return (0);
 }
 
 int
 msg_peek_header(const uint8_t *buf, size_t len, struct msg_hdr *h)
 {
-	const uint8_t	*p = buf, *end = buf + len, *data = NULL, *d = NULL;
-	Sync__Header	*pb;
-	size_t		 dlen = 0, l = 0;
-	uint64_t	 tag;
-	int		 rv;
-
-	if (len == 0 || len > MSG_MAXDGRAM)
+	if (msg_decode(&msg_onecall, buf, len) == -1)
 		return (-1);
-	while (p < end) {
-		if (msg_varint(&p, end, &tag) == -1 ||
-		    msg_skip(&p, end, tag & 7, &d, &l) == -1)
-			return (-1);
-		if ((tag >> 3) != 1)
-			continue;
-		/* Two headers would be merged by the full parser: refuse
-		 * rather than check one and apply another. */
-		if (data != NULL || (tag & 7) != 2)
-			return (-1);
-		data = d;
-		dlen = l;
-	}
-	if (data == NULL ||
-	    (pb = sync__header__unpack(NULL, dlen, data)) == NULL)
-		return (-1);
-	rv = msg_hdr_from_pb(pb, h);
-	sync__header__free_unpacked(pb, NULL);
-	return (rv);
+	*h = msg_onecall.hdr;
+	msg_dgram_free(&msg_onecall);
+	return (0);
 }

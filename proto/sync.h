@@ -234,9 +234,8 @@ int	 msg_dispatch(struct msg_dgram *, const struct msg_cb *, void *);
 /* Release what msg_decode took; the buffer can be reused at once. */
 void	 msg_dgram_free(struct msg_dgram *);
 
-/* Transitional, for callers not yet on msg_decode: the header only (by
- * a walk of the top-level fields, refusing two headers), and decode +
- * dispatch in one call. */
+/* For tests and tools: the header alone, and decode + dispatch in one
+ * call, each a full decode (the daemon decodes once, in rx.c). */
 int	 msg_peek_header(const uint8_t *, size_t, struct msg_hdr *);
 int	 msg_parse(const uint8_t *, size_t, const struct msg_cb *, void *);
 

@@ -1,38 +1,93 @@
-/* TEMPORARY: how many carps carpd has in MASTER here, learnt by asking
- * carpd on every heartbeat (connect, STATUS, up to 300 ms). This is the
- * piece to replace: once carpd's monitor stream reaches syncd on the
- * ctl_holder connection (ctl_holder_watch), that stream calls
- * syncd_masters_changed() and this file goes. Until then it keeps the
- * behaviour as it was. */
-#include <unistd.h>
+/* Which carps are MASTER here, as carpd's monitor stream tells on the
+ * demote-hold connection syncd keeps anyway (ctl_holder_watch): the
+ * acknowledgement lists every carp, then each transition follows. No
+ * request on the heartbeat: the engine hears of a change when it
+ * happens (syncd_masters_changed). */
+#include <string.h>
 
+#include "compat.h"
 #include "ctl.h"
+#include "log.h"
 #include "syncd.h"
 
-/* -1 if carpd cannot be asked. */
-static int
-carpwatch_ask(const struct syncd *sc)
+static struct carpwatch_carp *
+carpwatch_find(struct carpwatch *w, const char *name, int create)
 {
-	CtlRequest	 req;
-	CtlReply	*rep = NULL;
-	size_t		 i;
-	int		 fd, n = -1;
+	size_t	 i;
 
-	if ((fd = ctl_connect(sc->cs->carpd_socket, 300)) == -1)
-		return (-1);
-	ctl_request_init(&req, CTL_COMMAND__STATUS);
-	if (ctl_call(fd, &req, &rep) == 0 && rep != NULL)
-		for (n = 0, i = 0; i < rep->n_carps; i++)
-			if (rep->carps[i]->state == CTL_CARP_STATE__MASTER)
-				n++;
-	if (rep != NULL)
-		ctl_reply_free(rep);
-	close(fd);
+	for (i = 0; i < w->n; i++)
+		if (strcmp(w->carps[i].name, name) == 0)
+			return (&w->carps[i]);
+	if (!create || w->n == CARPWATCH_MAX)
+		return (NULL);
+	strlcpy(w->carps[w->n].name, name, sizeof(w->carps[w->n].name));
+	return (&w->carps[w->n++]);
+}
+
+static int
+carpwatch_masters(const struct carpwatch *w)
+{
+	size_t	 i;
+	int	 n = 0;
+
+	for (i = 0; i < w->n; i++)
+		n += w->carps[i].master;
 	return (n);
 }
 
-void
-carpwatch_poll(struct syncd *sc)
+/* The monitor's acknowledgement: every carp as it is now. */
+static void
+carpwatch_snapshot(struct carpwatch *w, const CtlReply *rep)
 {
-	syncd_masters_changed(sc, carpwatch_ask(sc));
+	struct carpwatch_carp	*c;
+	size_t			 i;
+
+	w->n = 0;
+	for (i = 0; i < rep->n_carps; i++) {
+		if (rep->carps[i]->name == NULL ||
+		    (c = carpwatch_find(w, rep->carps[i]->name, 1)) == NULL)
+			continue;
+		c->master = rep->carps[i]->state == CTL_CARP_STATE__MASTER;
+	}
+}
+
+/* A carp unknown to the snapshot (added by a reload) joins the table. */
+static void
+carpwatch_event(struct carpwatch *w, const CtlEvent *ev)
+{
+	struct carpwatch_carp	*c;
+
+	if (ev->carp == NULL || (c = carpwatch_find(w, ev->carp, 1)) == NULL)
+		return;
+	c->master = ev->new_state == CTL_CARP_STATE__MASTER;
+}
+
+static void
+carpwatch_cb(const CtlReply *rep, void *arg)
+{
+	struct syncd		*sc = arg;
+	struct carpwatch	*w = &sc->carpwatch;
+
+	if (rep == NULL) {
+		w->n = 0;
+		w->known = 0;
+		syncd_masters_changed(sc, -1);
+		return;
+	}
+	if (rep->event != NULL)
+		carpwatch_event(w, rep->event);
+	else
+		carpwatch_snapshot(w, rep);
+	w->known = 1;
+	syncd_masters_changed(sc, carpwatch_masters(w));
+}
+
+/* 1 if carpd will tell (the hold connection is up), 0 if nobody will. */
+int
+carpwatch_start(struct syncd *sc)
+{
+	if (sc->holder == NULL)
+		return (0);
+	ctl_holder_watch(sc->holder, carpwatch_cb, sc);
+	return (ctl_holder_connected(sc->holder));
 }

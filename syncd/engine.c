@@ -110,17 +110,21 @@ syncd_demote(struct syncd *sc)
 		sc->demote_held = n;
 }
 
+static void	syncd_bulk_first(struct syncd *);
+
 /* A drop in the number of carps MASTER here: this node handed
  * connections to the peer, and they may come back (refresh.c). An
- * unknown count (-1) changes nothing. */
+ * unknown count (-1) changes nothing. The first count also lets the
+ * first bulk go. */
 void
 syncd_masters_changed(struct syncd *sc, int masters)
 {
-	if (masters < 0)
-		return;
-	if (sc->masters > 0 && masters < sc->masters)
-		refresh_mark_liberal(sc->masters, masters);
-	sc->masters = masters;
+	if (masters >= 0) {
+		if (sc->masters > 0 && masters < sc->masters)
+			refresh_mark_liberal(sc->masters, masters);
+		sc->masters = masters;
+	}
+	syncd_bulk_first(sc);
 }
 
 /* ------------------------------------------------------------ heartbeat */
@@ -138,7 +142,6 @@ syncd_on_heartbeat(struct syncd *sc)
 		    carrier ? "up" : "down");
 	sc->carrier = carrier;
 	peer_liveness(sc, now);
-	carpwatch_poll(sc);
 	syncd_bulk_do(sc, bulk_tick(&sc->bulk, now, sc->cs->bulk_timeout_ms));
 	if (now - sc->last_sent_ms >= SYNCD_HEARTBEAT_MS / 2)
 		tx_send(sc, 1, now);
@@ -252,22 +255,53 @@ syncd_heartbeat_start(struct syncd *sc)
 }
 
 /* The first bulk: a node already master (syncd restarted under it)
- * holds no bulk demotion (bulk.c), so it needs the count now. */
+ * holds no bulk demotion (bulk.c), so it needs carpd's count first. It
+ * waits for carpd's monitor snapshot, SYNCD_START_WAIT_MS at most, and
+ * not at all when carpd is not there to tell. */
 static void
+syncd_bulk_first(struct syncd *sc)
+{
+	if (!sc->bulk_waiting)
+		return;
+	sc->bulk_waiting = 0;
+	if (sc->ev_start != NULL)
+		evtimer_del(sc->ev_start);
+	syncd_bulk_ask(sc, "start", bulk_start(&sc->bulk, sc->masters,
+	    clock_ms()));
+	syncd_schedule(sc);
+}
+
+static void
+syncd_start_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	syncd_bulk_first(arg);
+}
+
+static int
 syncd_bulk_start(struct syncd *sc)
 {
-	uint64_t	 now = clock_ms();
+	struct timeval	 tv = { 0, SYNCD_START_WAIT_MS * 1000 };
 
-	sc->start_ms = now;
+	sc->start_ms = clock_ms();
 	sc->masters = -1;
-	carpwatch_poll(sc);
-	syncd_bulk_ask(sc, "start", bulk_start(&sc->bulk, sc->masters, now));
+	sc->bulk_waiting = 1;
+	if (!carpwatch_start(sc)) {
+		syncd_bulk_first(sc);
+		return (0);
+	}
+	if ((sc->ev_start = evtimer_new(sc->base, syncd_start_timeout,
+	    sc)) == NULL)
+		return (-1);
+	evtimer_add(sc->ev_start, &tv);
+	return (0);
 }
 
 int
 syncd_start(struct syncd *sc)
 {
-	if (tx_start(sc) == -1)
+	if (tx_start(sc) == -1 || rx_start(sc) == -1)
 		return (-1);
 	/* the peer refreshes live states every refresh interval (the same
 	 * on every node): twice that is the slack on the states it sends */
@@ -276,7 +310,8 @@ syncd_start(struct syncd *sc)
 	    syncd_heartbeat_start(sc) == -1 || refresh_start(sc) == -1)
 		return (-1);
 	sc->carrier = link_carrier(sc->link);
-	syncd_bulk_start(sc);
+	if (syncd_bulk_start(sc) == -1)
+		return (-1);
 	syncd_schedule(sc);
 	return (0);
 }
@@ -289,6 +324,8 @@ syncd_stop(struct syncd *sc)
 		event_free(sc->ev_tick);
 	if (sc->ev_heartbeat != NULL)
 		event_free(sc->ev_heartbeat);
+	if (sc->ev_start != NULL)
+		event_free(sc->ev_start);
 	if (sc->ev_refresh != NULL)
 		event_free(sc->ev_refresh);
 	peer_free_all(sc);
@@ -298,5 +335,6 @@ syncd_stop(struct syncd *sc)
 	if (sc->outq != NULL)
 		msg_queue_free(sc->outq);
 	own_free(sc->own);
+	free(sc->rxd);
 	seal_free(sc->seal);
 }

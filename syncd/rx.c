@@ -1,10 +1,12 @@
 /* Receiving: a datagram from the link is authenticated (seal.c), its
  * sender found or given a peer slot (peer.c), checked for freshness and
  * replay, run through the sequence windows, and only then validated as
- * a whole and applied (msg.c, then ct.c):
+ * a whole and applied (proto/sync.c, then ct.c):
  *
- *   rx_datagram -> seal_verify -> rx_decode (msg_parse) -> rx_header
- *     (peer.c, rel.c) -> rx_update/rx_delete (own.c, ct.c) -> syncd_flush */
+ *   rx_datagram -> seal_verify -> rx_decode (msg_decode, msg_dispatch)
+ *     -> rx_header (peer.c, rel.c) -> rx_update/rx_delete (own.c, ct.c)
+ *     -> syncd_flush */
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -237,8 +239,13 @@ static const struct msg_cb rx_msg_cb = {
 static int
 rx_decode(struct rx *r, const uint8_t *buf, size_t len)
 {
-	int	 rv = msg_parse(buf, len, &rx_msg_cb, r);
+	struct msg_dgram	*d = r->sc->rxd;
+	int			 rv;
 
+	if (msg_decode(d, buf, len) == -1)
+		return (-1);
+	rv = msg_dispatch(d, &rx_msg_cb, r);
+	msg_dgram_free(d);
 	return (rv == -1 ? -1 : 0);
 }
 
@@ -266,4 +273,14 @@ rx_datagram(const uint8_t *buf, size_t len,
 	syncd_demote(sc);
 	syncd_flush(sc);
 	syncd_schedule(sc);
+}
+
+/* The decode buffer (an arena for protobuf-c, so no allocation per
+ * datagram): one, as datagrams are handled one at a time. */
+int
+rx_start(struct syncd *sc)
+{
+	if ((sc->rxd = calloc(1, sizeof(*sc->rxd))) == NULL)
+		return (-1);
+	return (0);
 }

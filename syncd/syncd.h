@@ -9,7 +9,7 @@
  *   tx.c       queue -> sealed datagrams, flush, acks due, the tick
  *   rx.c       datagram -> peer bookkeeping -> kernel
  *   refresh.c  refresh walk; liberal marking when mastership leaves
- *   carpwatch.c  (temporary) carpd's MASTER count by polling
+ *   carpwatch.c  carps MASTER here, from carpd's monitor stream
  *   bulk.c     bulk sync decisions (returns what it wants done)
  *   control.c  carpctl sync status|stats|resync (reads only)
  *   syncd.c    main */
@@ -28,6 +28,7 @@
 
 #define SYNCD_FLUSH_MS		100	/* coalescing window, at most */
 #define SYNCD_HEARTBEAT_MS	1000
+#define SYNCD_START_WAIT_MS	300	/* for carpd's count at start */
 #define SYNCD_DEAD_MS		3500	/* peer silent that long: dead */
 #define SYNCD_QUEUE_LIMIT	(2 * 1024 * 1024)	/* states queued */
 
@@ -60,6 +61,18 @@ struct syncd_want {
 	int			 acknow;	/* defer: a packet waits */
 };
 
+#define CARPWATCH_MAX		256	/* carps followed */
+
+/* carpd's carps as its monitor stream tells (carpwatch.c). */
+struct carpwatch {
+	struct carpwatch_carp {
+		char		 name[CONF_NAMELEN];
+		int		 master;
+	}			 carps[CARPWATCH_MAX];
+	size_t			 n;
+	int			 known;		/* a snapshot came */
+};
+
 struct syncd {
 	struct event_base	*base;
 	struct carp_conf	*conf;
@@ -88,6 +101,10 @@ struct syncd {
 	/* engine.c: bulk, mastership, link and demotion */
 	struct bulk		 bulk;
 	int			 masters;	/* carps MASTER here, -1 unknown */
+	struct carpwatch	 carpwatch;
+	int			 bulk_waiting;	/* first bulk: for carpd's count */
+	struct event		*ev_start;
+	struct msg_dgram	*rxd;		/* rx.c's decode buffer */
 	uint64_t		 start_ms;
 	int			 carrier;
 	int			 demote_held;
@@ -111,7 +128,7 @@ void		 syncd_demote(struct syncd *);
 int		 syncd_in_sync(const struct syncd *);
 int		 syncd_bulk_in_progress(const struct syncd *);
 /* The number of carps MASTER here changed (-1: unknown): pushed by the
- * watcher of carpd (carpwatch.c until carpd's monitor stream feeds it). */
+ * watcher of carpd's monitor stream (carpwatch.c). */
 void		 syncd_masters_changed(struct syncd *, int masters);
 
 /* peer.c */
@@ -138,6 +155,7 @@ int		 syncd_defer(const struct defer_flow *, uint32_t *token,
 		    void *);
 
 /* rx.c */
+int		 rx_start(struct syncd *);
 void		 rx_datagram(const uint8_t *, size_t,
 		    const struct sockaddr_storage *, void *);
 
@@ -148,7 +166,7 @@ int		 refresh_start(struct syncd *);
 void		 refresh_mark_liberal(int was, int now);
 
 /* carpwatch.c */
-void		 carpwatch_poll(struct syncd *);
+int		 carpwatch_start(struct syncd *);
 
 /* control.c */
 int		 syncd_control_init(struct syncd *);

@@ -733,7 +733,10 @@ START_TEST(test_garbage)
 }
 END_TEST
 
-START_TEST(test_peek_two_headers)
+/* The header alone: a wrong version or none at all is refused. (Two
+ * header fields are merged by protobuf-c; the daemon decodes once, so
+ * the header it checks is the one it dispatches.) */
+START_TEST(test_peek_bad_headers)
 {
 	uint8_t		 buf[512];
 	struct msg_hdr	 h;
@@ -742,9 +745,6 @@ START_TEST(test_peek_two_headers)
 	len = forge(buf, NULL);
 	ck_assert_int_eq(msg_peek_header(buf, len, &h), 0);
 	ck_assert_uint_eq(h.node, 1);
-	/* append a second header field: refused by the peek */
-	memcpy(buf + len, buf, len);
-	ck_assert_int_eq(msg_peek_header(buf, 2 * len, &h), -1);
 	len = forge(buf, ch_version);
 	ck_assert_int_eq(msg_peek_header(buf, len, &h), -1);
 	len = forge(buf, ch_nohdr);
@@ -787,7 +787,7 @@ msg_suite(void)
 	tc = tcase_create("malformed");
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_garbage);
-	tcase_add_test(tc, test_peek_two_headers);
+	tcase_add_test(tc, test_peek_bad_headers);
 	suite_add_tcase(s, tc);
 	return (s);
 }
