@@ -12,7 +12,10 @@
  *              monitor keeps kif_addr.c's address table current
  *   net.c      raw CARP sockets (IPv4 and IPv6), gratuitous ARP, NA
  *   hooks.c    up/down scripts: fork+execve, async, timeout, output logged
- *   control.c  control socket server (carpctl, demote holds of clients)
+ *   control*.c control socket: server and monitor events (control.c),
+ *              commands (control_cmd.c), replies (control_reply.c),
+ *              demote holds of clients (control_hold.c); see control.h
+ *   carpctl*.c the control tool: command line, fields, text and JSON
  *
  * The engine (fsm.c, group.c) and apply.c reach the kernel and the wire
  * only through struct carp_ops, and tell of transitions only through

@@ -1,7 +1,7 @@
-/* Bulk sync and demotion, pfsync-style: the decisions, as functions of
- * struct bulk (bulk.c's own state) and what they are told. They return
- * what they want done; the engine does it (the queue, the datagrams,
- * the hold on carpd are the engine's).
+/* Bulk sync and demotion, pfsync-style (docs/PROTOCOL.md, section 6.8):
+ * the decisions, as functions of struct bulk (bulk.c's own state) and
+ * what they are told. They return what they want done; the engine does
+ * it (the queue, the datagrams, the hold on carpd are the engine's).
  *
  * At start a node asks its peers for their whole table (BULK_REQUEST,
  * retried every 2 s) and holds bulk-demote on carpd's group "carp" until

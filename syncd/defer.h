@@ -1,7 +1,8 @@
-/* defer: hold a new forwarded connection until the peer acknowledges its
- * state (pfsync's defer), or until the timeout. What is held is the
- * connection's first reply packets (see nft.c for why). At most DEFER_MAX
- * held at once; beyond that packets pass and are counted. */
+/* defer (docs/PROTOCOL.md, section 6.12): hold a new forwarded
+ * connection until the peer acknowledges its state (pfsync's defer), or
+ * until the timeout. What is held is the connection's first reply
+ * packets (see nft.c for why). At most DEFER_MAX held at once; beyond
+ * that packets pass and are counted. */
 #ifndef SYNCD_DEFER_H
 #define SYNCD_DEFER_H
 

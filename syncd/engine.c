@@ -4,8 +4,8 @@
  * events become queued states (table.c), queued states become sealed
  * datagrams (tx.c), datagrams from the peers become kernel states
  * (rx.c). Everything from the wire is authenticated (seal.c) and
- * validated as a whole (msg.c) before a single state reaches the kernel
- * table. */
+ * validated as a whole (proto/sync.c) before a single state reaches the
+ * kernel table. */
 #include <sys/types.h>
 #include <errno.h>
 #include <ifaddrs.h>

@@ -1,4 +1,5 @@
-/* Origin of each known state (see own.c). */
+/* Origin of each known state (see own.c; the rules: docs/PROTOCOL.md,
+ * section 6.9). */
 #ifndef SYNCD_OWN_H
 #define SYNCD_OWN_H
 

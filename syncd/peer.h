@@ -1,10 +1,10 @@
-/* The peers: everything syncd knows about one, in one slot of one table
- * (struct syncd's peers): its session as seen and as acked, its
- * sequence window (rel_rx), its replay window, liveness. One limit
- * (MSG_MAXPEERS: one ack per peer fits every header), one eviction
- * policy, one iterator. The send window's per-peer acks (rel_tx) follow
- * the slots: a node enters it when a slot hears it, and leaves it when
- * its slot dies or is freed. */
+/* The peers (docs/PROTOCOL.md, sections 6.1 and 6.5): everything syncd
+ * knows about one, in one slot of one table (struct syncd's peers): its
+ * session as seen and as acked, its sequence window (rel_rx), its
+ * replay window, liveness. One limit (MSG_MAXPEERS: one ack per peer
+ * fits every header), one eviction policy, one iterator. The send
+ * window's per-peer acks (rel_tx) follow the slots: a node enters it
+ * when a slot hears it, and leaves it when its slot dies or is freed. */
 #ifndef SYNCD_PEER_H
 #define SYNCD_PEER_H
 

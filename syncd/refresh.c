@@ -1,5 +1,6 @@
 /* Keeping the peers' copies alive and connections able to come back:
- * the refresh walk, and TCP window tracking made liberal. */
+ * the refresh walk, and TCP window tracking made liberal
+ * (docs/PROTOCOL.md, sections 6.10 and 6.11). */
 #include <errno.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 #include <string.h>

@@ -1,6 +1,7 @@
-/* Reliability window: sequence numbers, cumulative acks, nacks,
- * retransmission from the current state, gap detection and resync.
- * No sockets, no clock: the caller passes now_ms (monotonic).
+/* Reliability window (docs/PROTOCOL.md, section 6.6): sequence numbers,
+ * cumulative acks, nacks, retransmission from the current state, gap
+ * detection and resync. No sockets, no clock: the caller passes now_ms
+ * (monotonic).
  *
  * Every datagram takes the next seq (32 bits, compared with serial
  * arithmetic, RFC 1982). A datagram that carries data (states, bulk end,

@@ -1,6 +1,7 @@
-/* The replay window of one peer session, held per peer by peer.c and
- * moved only for a datagram whose tag verified (seal.c) and that the
- * engine found fresh (it acknowledges our current session).
+/* The replay window of one peer session (docs/PROTOCOL.md, section
+ * 6.4), held per peer by peer.c and moved only for a datagram whose tag
+ * verified (seal.c) and that the engine found fresh (it acknowledges
+ * our current session).
  *
  * A sliding window of REPLAY_WINDOW sequence numbers below the highest
  * seen (serial arithmetic, RFC 1982): a seq already seen, or older than

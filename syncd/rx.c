@@ -1,7 +1,8 @@
-/* Receiving: a datagram from the link is authenticated (seal.c), its
- * sender found or given a peer slot (peer.c), checked for freshness and
- * replay, run through the sequence windows, and only then validated as
- * a whole and applied (proto/sync.c, then ct.c):
+/* Receiving (docs/PROTOCOL.md, sections 6.3 to 6.6): a datagram from
+ * the link is authenticated (seal.c), its sender found or given a peer
+ * slot (peer.c), checked for freshness and replay, run through the
+ * sequence windows, and only then validated as a whole and applied
+ * (proto/sync.c, then ct.c):
  *
  *   rx_datagram -> seal_verify -> rx_decode (msg_decode, msg_dispatch)
  *     -> rx_header (peer.c, rel.c) -> rx_update/rx_delete (own.c, ct.c)

@@ -1,4 +1,4 @@
-/* Datagram authentication.
+/* Datagram authentication (docs/PROTOCOL.md, section 6.4).
  *
  * Tag: HMAC-SHA256 keyed with the sync key-file secret, over the label
  * "carp-syncd 1" and then every byte of the datagram before the tag,

@@ -6,14 +6,14 @@
  *   proto/sync.c  struct sync_state <-> proto/sync.proto datagrams
  *   queue.c  outbound coalescing queue, datagram filling
  *   rel.c    sequence numbers, acks, retransmission, gaps
- *   seal.c   datagram HMAC-SHA256, session nonce, replay window
+ *   seal.c   datagram tag (HMAC-SHA256-128), nothing else
+ *   replay.c one peer session's replay window
  *   link.c   transport ops: unicast to syncpeer or multicast on syncdev
- *   engine.c peers, send and receive, liveness, refresh
- *   bulk.c   bulk sync at start/resync, demote holds on carpd
- *   defer.c  NFQUEUE hold of a new connection's first packet
+ *   nft.c    the defer rule in nftables
+ *   defer.c  NFQUEUE hold of a new connection's first replies
  *   own.c    which node owns a state
- *   control.c  control socket (carpctl sync ...)
- *   syncd.c  main and event loop */
+ *   the engine's modules (engine.c, peer.c, table.c, tx.c, rx.c,
+ *   refresh.c, carpwatch.c, bulk.c, control.c, syncd.c): see syncd.h */
 #ifndef SYNCD_STATE_H
 #define SYNCD_STATE_H
 
