@@ -7,6 +7,8 @@
 #   make unit       unit tests only (no root needed)
 #   make demo       two-firewall lab with a live failover
 #   make bench      speed and memory figures
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each
+#   make fuzz-smoke the same for 10 s each, after replaying the regressions
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -59,7 +61,7 @@ BINS	+= $(BUILD)/syncd
 endif
 
 .PHONY: all tools deps check unit unit-san golden integ e2e demo bench install \
-	clean lint
+	clean lint fuzz fuzz-smoke
 .SECONDARY:
 
 all: $(BINS) $(TOOL_BIN)
@@ -147,6 +149,48 @@ demo: deps all
 
 bench: deps all
 	@sh tests/bench/run.sh
+
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c -> $(FUZZ)/fuzz_NAME, linked
+# with the project's modules built again by clang with coverage and
+# ASan/UBSan (tests/fuzz/README). Corpora: tests/fuzz/corpus/NAME.
+FUZZ	:= $(BUILD)/fuzz
+FUZZ_CC	:= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	    -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -I. -Icommon -Iproto \
+	    -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	    $(FUZZ_SAN)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRC))
+FUZZ_LIB := $(patsubst %.c,$(FUZZ)/obj/%.o,$(COMMON_SRC) $(SYNCD_SRC) \
+	    $(GEN_C))
+
+$(FUZZ)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -O1 -g -I$(BUILD)/gen $(FUZZ_SAN) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(GEN_H) \
+		$(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ)/obj/%.o: %.c $(GEN_H) $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ)/libfuzzmods.a: $(FUZZ_LIB)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/obj/tests/fuzz/fuzz.o \
+		$(FUZZ)/libfuzzmods.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+# The seed generator (tests/fuzz/mkseeds.sh runs it): no fuzzer main.
+$(FUZZ)/mkseeds: $(FUZZ)/obj/tests/fuzz/mkseeds.o $(FUZZ)/libfuzzmods.a
+	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+
+fuzz-smoke: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ) 10
 
 # Units and init scripts name /usr/local/sbin; they get the real SBINDIR.
 DOCDIR	?= $(PREFIX)/share/doc/carp

@@ -1,0 +1,229 @@
+/* Helpers shared by the libFuzzer targets; see fuzz.h. */
+#include <sys/socket.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+
+void
+fuzz_fail(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "fuzz: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+FILE *
+fuzz_devnull(void)
+{
+	static FILE	*f;
+
+	if (f == NULL && (f = fopen("/dev/null", "w")) == NULL)
+		fuzz_fail("cannot open /dev/null");
+	return (f);
+}
+
+int
+fuzz_record(const uint8_t **p, size_t *n, const uint8_t **rec, size_t *rlen)
+{
+	size_t	 want;
+
+	if (*n < 2)
+		return (-1);
+	want = (size_t)(*p)[0] << 8 | (*p)[1];
+	*p += 2;
+	*n -= 2;
+	*rec = *p;
+	*rlen = want < *n ? want : *n;
+	*p += *rlen;
+	*n -= *rlen;
+	return (0);
+}
+
+size_t
+fuzz_record_put(uint8_t *buf, size_t len, size_t cap, const uint8_t *rec,
+    size_t rlen)
+{
+	if (rlen > 0xffff || cap - len < rlen + 2)
+		return (0);
+	buf[len] = rlen >> 8;
+	buf[len + 1] = rlen & 0xff;
+	memcpy(buf + len + 2, rec, rlen);
+	return (len + 2 + rlen);
+}
+
+/* ------------------------------------------------------------------ */
+/* what the decoder hands out */
+
+struct fuzz_got {
+	int			 n;
+	struct sync_state	 s;
+	struct sync_key		 k;
+};
+
+static int
+fuzz_got_header(void *arg, const struct msg_hdr *h)
+{
+	(void)arg;
+	(void)h;
+	return (0);
+}
+
+static void
+fuzz_got_update(void *arg, const struct msg_hdr *h,
+    const struct sync_state *s)
+{
+	struct fuzz_got	*g = arg;
+
+	(void)h;
+	g->n++;
+	g->s = *s;
+}
+
+static void
+fuzz_got_delete(void *arg, const struct msg_hdr *h, const struct sync_key *k)
+{
+	struct fuzz_got	*g = arg;
+
+	(void)h;
+	g->n++;
+	g->k = *k;
+}
+
+/* Build a datagram of the one entry queued in q and parse it into g. */
+static void
+fuzz_reparse(struct msg_queue *q, struct fuzz_got *g)
+{
+	static const struct msg_cb	 cb = {
+		.header = fuzz_got_header, .update = fuzz_got_update,
+		.delete = fuzz_got_delete,
+	};
+	struct msg_built	*b;
+	struct msg_hdr		 h;
+	uint8_t			*buf;
+
+	if ((b = malloc(sizeof(*b))) == NULL ||
+	    (buf = malloc(MSG_MAXDGRAM)) == NULL)
+		fuzz_fail("out of memory");
+	memset(&h, 0, sizeof(h));
+	h.node = 1;
+	h.seq = 1;
+	memset(g, 0, sizeof(*g));
+	if (msg_build(q, &h, NULL, buf, 9000, b) == -1 || b->nkeys != 1)
+		fuzz_fail("a valid entry does not build");
+	if (msg_parse(buf, b->len, &cb, g) != 0 || g->n != 1)
+		fuzz_fail("an entry we built does not parse");
+	msg_queue_free(q);
+	free(b);
+	free(buf);
+}
+
+void
+fuzz_state_roundtrip(const struct sync_state *s)
+{
+	struct msg_queue	*q;
+	struct fuzz_got		 g;
+
+	if ((q = msg_queue_new(1)) == NULL || msg_queue_update(q, s) == -1)
+		fuzz_fail("a valid state does not queue");
+	fuzz_reparse(q, &g);
+	if (memcmp(&g.s, s, sizeof(*s)) != 0)
+		fuzz_fail("a state changed on encode -> decode");
+}
+
+static void
+fuzz_key_roundtrip(const struct sync_key *k)
+{
+	struct msg_queue	*q;
+	struct fuzz_got		 g;
+
+	if ((q = msg_queue_new(1)) == NULL || msg_queue_delete(q, k) == -1)
+		fuzz_fail("a valid delete does not queue");
+	fuzz_reparse(q, &g);
+	if (!msg_key_equal(&g.k, k))
+		fuzz_fail("a key changed on encode -> decode");
+}
+
+/* ------------------------------------------------------------------ */
+/* a received datagram */
+
+static int
+fuzz_rx_header(void *arg, const struct msg_hdr *h)
+{
+	struct fuzz_rx	*rx = arg;
+
+	if (h->node != rx->info.node || h->seq != rx->info.seq ||
+	    h->nonce != rx->info.nonce)
+		fuzz_fail("msg_parse and seal_check disagree on the header");
+	if (seal_accept(rx->seal, &rx->info) != SEAL_OK)
+		return (1);
+	rx->accepted++;
+	return (0);
+}
+
+static void
+fuzz_rx_nack(void *arg, const struct msg_hdr *h, const struct msg_nack *n)
+{
+	size_t	 i;
+
+	(void)arg;
+	(void)h;
+	if (n->nranges == 0 || n->nranges > MSG_MAXRANGES)
+		fuzz_fail("nack with %zu ranges", n->nranges);
+	for (i = 0; i < n->nranges; i++)
+		if (n->ranges[i].count == 0)
+			fuzz_fail("empty nack range");
+}
+
+static void
+fuzz_rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
+{
+	(void)arg;
+	(void)h;
+	if (!msg_state_valid(s))
+		fuzz_fail("msg_parse handed out an invalid state");
+	fuzz_state_roundtrip(s);
+}
+
+static void
+fuzz_rx_delete(void *arg, const struct msg_hdr *h, const struct sync_key *k)
+{
+	(void)arg;
+	(void)h;
+	if (k->family != AF_INET && k->family != AF_INET6)
+		fuzz_fail("delete of family %u", k->family);
+	fuzz_key_roundtrip(k);
+}
+
+const struct msg_cb fuzz_msg_cb = {
+	.header = fuzz_rx_header,
+	.nack = fuzz_rx_nack,
+	.update = fuzz_rx_update,
+	.delete = fuzz_rx_delete,
+};
+
+/* seal_check, then msg_peek_header and msg_parse of what it let through,
+ * in the engine's order (syncd_receive). */
+void
+fuzz_rx_datagram(struct fuzz_rx *rx, const uint8_t *buf, size_t len)
+{
+	struct msg_hdr	 h;
+	int		 rv;
+
+	if (seal_check(rx->seal, buf, len, &rx->info) != SEAL_OK)
+		return;
+	if (rx->info.len != len - SEAL_TAGLEN)
+		fuzz_fail("seal_check: payload of %zu bytes in %zu",
+		    rx->info.len, len);
+	if (msg_peek_header(buf, rx->info.len, &h) == -1)
+		fuzz_fail("seal_check took a header msg_peek_header refuses");
+	rv = msg_parse(buf, rx->info.len, &fuzz_msg_cb, rx);
+	if (rv != 0 && rv != -1 && rv != 1)
+		fuzz_fail("msg_parse returned %d", rv);
+}
