@@ -183,7 +183,8 @@ $(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/obj/tests/fuzz/fuzz.o \
 		$(FUZZ)/libfuzzmods.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 # The seed generator (tests/fuzz/mkseeds.sh runs it): no fuzzer main.
-$(FUZZ)/mkseeds: $(FUZZ)/obj/tests/fuzz/mkseeds.o $(FUZZ)/libfuzzmods.a
+$(FUZZ)/mkseeds: $(FUZZ)/obj/tests/fuzz/mkseeds.o $(FUZZ)/obj/tests/fuzz/fuzz.o \
+		$(FUZZ)/libfuzzmods.a
 	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
 
 fuzz: $(FUZZ_BIN)

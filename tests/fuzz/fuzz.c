@@ -61,6 +61,37 @@ fuzz_record_put(uint8_t *buf, size_t len, size_t cap, const uint8_t *rec,
 /* ------------------------------------------------------------------ */
 /* what the decoder hands out */
 
+static void
+fuzz_tuple_print(const char *what, const struct sync_tuple *t)
+{
+	size_t	 i;
+
+	fprintf(stderr, "  %s ", what);
+	for (i = 0; i < sizeof(t->src); i++)
+		fprintf(stderr, "%02x", t->src.b[i]);
+	fprintf(stderr, " -> ");
+	for (i = 0; i < sizeof(t->dst); i++)
+		fprintf(stderr, "%02x", t->dst.b[i]);
+	fprintf(stderr, " ports %u %u icmp type %u code %u id %u\n",
+	    t->sport, t->dport, t->icmp_type, t->icmp_code, t->icmp_id);
+}
+
+void
+fuzz_state_print(const char *what, const struct sync_state *s)
+{
+	fprintf(stderr, "%s: family %u l4proto %u zone %u status %#x mark %#x "
+	    "timeout %u\n", what, s->family, s->l4proto, s->zone, s->status,
+	    s->mark, s->timeout);
+	fuzz_tuple_print("orig ", &s->orig);
+	fuzz_tuple_print("reply", &s->reply);
+	fprintf(stderr, "  tcp %u wscale %u %u flags %#x %#x sctp %u vtag %#x "
+	    "%#x dccp %u labels %u helper \"%.*s\" relay %u\n",
+	    s->tcp_state, s->tcp_wscale_orig, s->tcp_wscale_repl,
+	    s->tcp_flags_orig, s->tcp_flags_repl, s->sctp_state,
+	    s->sctp_vtag_orig, s->sctp_vtag_repl, s->dccp_state,
+	    s->has_labels, (int)sizeof(s->helper), s->helper, s->relay);
+}
+
 struct fuzz_got {
 	int			 n;
 	struct sync_state	 s;
@@ -133,8 +164,11 @@ fuzz_state_roundtrip(const struct sync_state *s)
 	if ((q = msg_queue_new(1)) == NULL || msg_queue_update(q, s) == -1)
 		fuzz_fail("a valid state does not queue");
 	fuzz_reparse(q, &g);
-	if (memcmp(&g.s, s, sizeof(*s)) != 0)
+	if (memcmp(&g.s, s, sizeof(*s)) != 0) {
+		fuzz_state_print("before", s);
+		fuzz_state_print("after", &g.s);
 		fuzz_fail("a state changed on encode -> decode");
+	}
 }
 
 static void

@@ -50,5 +50,7 @@ void	 fuzz_rx_datagram(struct fuzz_rx *, const uint8_t *, size_t);
 /* Encode a valid state into a datagram and decode it: it must come back
  * byte for byte. */
 void	 fuzz_state_roundtrip(const struct sync_state *);
+/* The fields of a state on stderr, for a failing property. */
+void	 fuzz_state_print(const char *, const struct sync_state *);
 
 #endif
