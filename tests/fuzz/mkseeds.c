@@ -8,11 +8,19 @@
  * type, as payloads and sealed with the test key), OUTDIR/ctl (a frame
  * of each control command and some replies) and OUTDIR/ct (ctnetlink
  * messages of states of every protocol, via ct_to_nfct). The config
- * seeds are copies of tests/golden (tests/fuzz/mkseeds.sh). */
+ * seeds are copies of tests/golden (tests/fuzz/mkseeds.sh).
+ *
+ *	mkseeds -k OUTDIR
+ *
+ * (root, in a network namespace of its own) writes OUTDIR/ct/kernel-*:
+ * the events the kernel sends while ct_apply_* create, update and delete
+ * those states, as syncd reads them. */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <err.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +227,17 @@ state(struct sync_state *s, int af, uint8_t proto, const char *src,
 	s->timeout = 432000;
 }
 
+/* An ICMP query: no ports, a type each way and an id. */
+static void
+icmp(struct sync_state *s, uint8_t type, uint8_t reply_type)
+{
+	s->orig.sport = s->orig.dport = 0;
+	s->reply.sport = s->reply.dport = 0;
+	s->orig.icmp_type = type;
+	s->reply.icmp_type = reply_type;
+	s->orig.icmp_id = s->reply.icmp_id = 77;
+}
+
 /* One state of each kind the codec and ct.c treat apart. */
 static size_t
 states(struct sync_state *s)
@@ -233,20 +252,10 @@ states(struct sync_state *s)
 	s[n++].tcp_flags_repl = 0x33;
 	state(&s[n++], AF_INET, IPPROTO_UDP, "192.0.2.11", "198.51.100.53");
 	state(&s[n], AF_INET, IPPROTO_ICMP, "192.0.2.12", "198.51.100.1");
-	s[n].orig.sport = s[n].orig.dport = 0;
-	s[n].reply.sport = s[n].reply.dport = 0;
-	s[n].orig.icmp_type = 8;
-	s[n].reply.icmp_type = 0;
-	s[n].orig.icmp_id = s[n].reply.icmp_id = 77;
-	n++;
+	icmp(&s[n++], 8, 0);		/* echo request, reply */
 	state(&s[n], AF_INET6, IPPROTO_ICMPV6, "2001:db8::12",
 	    "2001:db8:1::1");
-	s[n].orig.sport = s[n].orig.dport = 0;
-	s[n].reply.sport = s[n].reply.dport = 0;
-	s[n].orig.icmp_type = 128;
-	s[n].reply.icmp_type = 129;
-	s[n].orig.icmp_id = s[n].reply.icmp_id = 78;
-	n++;
+	icmp(&s[n++], 128, 129);
 	state(&s[n], AF_INET6, IPPROTO_TCP, "2001:db8::10", "2001:db8:1::20");
 	s[n].tcp_state = 3;
 	s[n].has_labels = 1;
@@ -495,11 +504,84 @@ ct_seeds(void)
 	free(buf);
 }
 
+/* Each event message alone, and all of them as one read. */
+static void
+ct_kernel_read(struct mnl_socket *ev, int *nmsg)
+{
+	static uint8_t		 buf[65536], all[65536];
+	static size_t		 alllen;
+	struct pollfd		 pfd;
+	const struct nlmsghdr	*nlh;
+	char			 name[32];
+	ssize_t			 n;
+	int			 len;
+
+	pfd.fd = mnl_socket_get_fd(ev);
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, 200) == 1) {
+		if ((n = mnl_socket_recvfrom(ev, buf, sizeof(buf))) == -1)
+			err(1, "event read");
+		len = n;
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			snprintf(name, sizeof(name), "kernel-%d", (*nmsg)++);
+			seed("ct", name, nlh, nlh->nlmsg_len);
+			if (alllen + MNL_ALIGN(nlh->nlmsg_len) > sizeof(all))
+				continue;
+			memcpy(all + alllen, nlh, nlh->nlmsg_len);
+			alllen += MNL_ALIGN(nlh->nlmsg_len);
+		}
+	}
+	if (alllen > 0)
+		seed("ct", "kernel-all", all, alllen);
+}
+
+static void
+ct_kernel_seeds(void)
+{
+	struct sync_state	 s[16];
+	struct mnl_socket	*ev;
+	size_t			 ns = states(s), i;
+	int			 nmsg = 0;
+
+	if ((ev = mnl_socket_open(NETLINK_NETFILTER)) == NULL ||
+	    mnl_socket_bind(ev, NF_NETLINK_CONNTRACK_NEW |
+	    NF_NETLINK_CONNTRACK_UPDATE | NF_NETLINK_CONNTRACK_DESTROY,
+	    MNL_SOCKET_AUTOPID) == -1)
+		err(1, "ctnetlink event socket");
+	if (ct_init(NULL, NULL, NULL) == -1)
+		err(1, "ct_init");
+	for (i = 0; i < ns; i++)
+		(void)ct_apply_update(&s[i]);
+	(void)ct_apply_flush();
+	ct_kernel_read(ev, &nmsg);
+	s[0].tcp_state = 5;	/* TIME_WAIT */
+	s[0].timeout = 120;
+	(void)ct_apply_update(&s[0]);
+	(void)ct_apply_flush();
+	ct_kernel_read(ev, &nmsg);
+	for (i = 0; i < ns; i++)
+		(void)ct_apply_delete(&s[i]);
+	(void)ct_apply_flush();
+	ct_kernel_read(ev, &nmsg);
+	ct_shutdown();
+	mnl_socket_close(ev);
+	if (nmsg == 0)
+		errx(1, "no conntrack event came");
+	printf("mkseeds: %d kernel events\n", nmsg);
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "-k") == 0) {
+		outdir = argv[2];
+		ct_kernel_seeds();
+		return (0);
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: mkseeds OUTDIR [ucarp-capture.txt ...]\n");
+		fprintf(stderr, "usage: mkseeds OUTDIR [ucarp-capture.txt ...]\n"
+		    "       mkseeds -k OUTDIR\n");
 		return (2);
 	}
 	outdir = argv[1];

@@ -13,6 +13,12 @@ for t in carp sync seal ctl ct conf; do
 	mkdir -p "$corpus/$t"
 done
 "$build/fuzz/mkseeds" "$corpus" tests/data/*.txt
+# real kernel events, from a network namespace of our own
+if [ "$(id -u)" = 0 ]; then
+	unshare -n "$build/fuzz/mkseeds" -k "$corpus"
+else
+	echo "mkseeds: not root, no kernel conntrack events captured" >&2
+fi
 # configs, valid and invalid; fuzz_conf provides the files they name
 for f in tests/golden/valid/*.conf tests/golden/invalid/*.conf; do
 	case $f in
