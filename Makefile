@@ -163,28 +163,39 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -I. -Icommon -Iproto \
 	    $(FUZZ_SAN)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRC))
-FUZZ_LIB := $(patsubst %.c,$(FUZZ)/obj/%.o,$(COMMON_SRC) $(SYNCD_SRC) \
-	    $(GEN_C))
+fuzzobj = $(patsubst %.c,$(FUZZ)/obj/%.o,$(1))
+# A target links the common modules and one daemon's: syncd's unless
+# FUZZ_LIBS_NAME says carpd.
+FUZZ_LIBS_carpin := carpd
+fuzzlib = $(FUZZ)/libfuzz$(or $(FUZZ_LIBS_$(1)),syncd).a
 
 $(FUZZ)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -O1 -g -I$(BUILD)/gen $(FUZZ_SAN) \
 	    -fsanitize=fuzzer-no-link -c -o $@ $<
-$(FUZZ)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h $(GEN_H) \
-		$(wildcard */*.h)
+$(FUZZ)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) \
+		$(GEN_H) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 $(FUZZ)/obj/%.o: %.c $(GEN_H) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
-$(FUZZ)/libfuzzmods.a: $(FUZZ_LIB)
+$(FUZZ)/libfuzzcommon.a: $(call fuzzobj,$(COMMON_SRC) $(GEN_C))
 	rm -f $@ && ar rcs $@ $^
-$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/obj/tests/fuzz/fuzz.o \
-		$(FUZZ)/libfuzzmods.a
+$(FUZZ)/libfuzzcarpd.a: $(call fuzzobj,$(CARPD_SRC))
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ)/libfuzzsyncd.a: $(call fuzzobj,$(SYNCD_SRC))
+	rm -f $@ && ar rcs $@ $^
+# the targets' own helpers (tests/fuzz/*.c but the targets and mkseeds)
+$(FUZZ)/libfuzzhelp.a: $(call fuzzobj,$(filter-out $(FUZZ_SRC) \
+		tests/fuzz/mkseeds.c,$(wildcard tests/fuzz/*.c)))
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/libfuzzhelp.a \
+		$$(call fuzzlib,$$*) $(FUZZ)/libfuzzcommon.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 # The seed generator (tests/fuzz/mkseeds.sh runs it): no fuzzer main.
-$(FUZZ)/mkseeds: $(FUZZ)/obj/tests/fuzz/mkseeds.o $(FUZZ)/obj/tests/fuzz/fuzz.o \
-		$(FUZZ)/libfuzzmods.a
+$(FUZZ)/mkseeds: $(FUZZ)/obj/tests/fuzz/mkseeds.o $(FUZZ)/libfuzzhelp.a \
+		$(FUZZ)/libfuzzsyncd.a $(FUZZ)/libfuzzcommon.a
 	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
 
 fuzz: $(FUZZ_BIN)

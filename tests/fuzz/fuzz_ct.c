@@ -17,7 +17,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
 #include "syncd/ct.h"
-#include "fuzz.h"
+#include "syncrx.h"
 
 /* libnetfilter_conntrack calls exit() from __abi_breakage when an
  * attribute has the wrong size: the kernel never sends one, and if it

@@ -31,7 +31,7 @@
 #include "carp.h"
 #include "ctl.h"
 #include "syncd/ct.h"
-#include "fuzz.h"
+#include "syncrx.h"
 
 static const char	*outdir;
 
@@ -101,6 +101,38 @@ hexbyte(const char *p)
 	return (sscanf(p, "%2x", &v) == 1 ? (int)v : -1);
 }
 
+/* fuzz_carpin's records: flags (IPv6, event), then an IPv4 packet or
+ * hop limit, IPv6 source and the CARP bytes. */
+static size_t
+carpin_put(uint8_t *out, size_t len, uint8_t flags, const uint8_t *p,
+    size_t n)
+{
+	uint8_t	 rec[128];
+
+	rec[0] = flags;
+	if (n > 0)
+		memcpy(rec + 1, p, n);
+	return (fuzz_record_put(out, len, 1024, rec, n + 1));
+}
+
+/* The advert in the IPv4 header a raw socket hands carpd. */
+static size_t
+carpin_ip4(uint8_t *out, size_t len, const char *src, const uint8_t *adv)
+{
+	uint8_t	 ip[20 + CARP_HDRLEN];
+
+	memset(ip, 0, sizeof(ip));
+	ip[0] = 0x45;
+	ip[3] = sizeof(ip);
+	ip[8] = CARP_TTL;
+	ip[9] = CARP_PROTO;
+	if (inet_pton(AF_INET, src, ip + 12) != 1 ||
+	    inet_pton(AF_INET, CARP_MCAST4, ip + 16) != 1)
+		errx(1, "bad address %s", src);
+	memcpy(ip + 20, adv, CARP_HDRLEN);
+	return (carpin_put(out, len, 0, ip, sizeof(ip)));
+}
+
 /* tests/data/ucarp-*.txt: key=value lines, carp= one advert in hex */
 static void
 carp_from_capture(const char *path, int *n)
@@ -108,7 +140,7 @@ carp_from_capture(const char *path, int *n)
 	char			 line[512], pass[64] = "", src[64] = "";
 	char			 addr[64] = "", name[64];
 	struct carp_seed	 cs;
-	uint8_t			 adv[CARP_HDRLEN];
+	uint8_t			 adv[CARP_HDRLEN], in[1024];
 	FILE			*f;
 	size_t			 i;
 
@@ -132,6 +164,7 @@ carp_from_capture(const char *path, int *n)
 		carp_seed_addr(&cs, AF_INET, addr);
 		snprintf(name, sizeof(name), "ucarp-%d", (*n)++);
 		seed("carp", name, cs.buf, cs.len);
+		seed("carpin", name, in, carpin_ip4(in, 0, src, adv));
 	}
 	fclose(f);
 }
@@ -183,6 +216,48 @@ carp_encoded(const char *name, uint8_t flags, int af, const char *src,
 	seed("carp", name, cs.buf, cs.len);
 }
 
+/* An advert carpd's strict carp 42 (fuzz_carpin.c) accepts, over
+ * IPv6, then every event on each carp. */
+static void
+carpin_strict(void)
+{
+	struct carp_pkt		 pkt;
+	struct conf_addr	 a;
+	struct carp_auth	 auth;
+	struct sockaddr_in6	 sin6;
+	uint8_t			 rec[1 + 16 + CARP_HDRLEN], out[1024];
+	size_t			 len;
+	int			 ev;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.vhid = 42;
+	pkt.advbase = 1;
+	pkt.counter = 0x0005f1c2a3b4c5d6ULL;
+	memset(&a, 0, sizeof(a));
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	if (conf_addr_parse("2001:db8::100", &a, 0) == -1 ||
+	    inet_pton(AF_INET6, "fe80::2", &sin6.sin6_addr) != 1)
+		errx(1, "bad address");
+	memset(&auth, 0, sizeof(auth));
+	auth.mode = AUTH_STRICT;
+	auth.key = (const uint8_t *)"a strict password";
+	auth.keylen = strlen("a strict password");
+	auth.addrs = &a;
+	auth.naddrs = 1;
+	rec[0] = CARP_TTL;
+	memcpy(rec + 1, &sin6.sin6_addr, 16);
+	if (carp_encode(rec + 17, &pkt, &auth, (struct sockaddr *)&sin6) == -1)
+		errx(1, "carp_encode");
+	len = carpin_put(out, 0, 1, rec, sizeof(rec));
+	seed("carpin", "strict42-v6", out, len);
+	for (ev = 1; ev < 8; ev++) {
+		len = carpin_put(out, len, ev << 1, NULL, 0);
+		len = carpin_put(out, len, ev << 1 | 0x10, NULL, 0);
+	}
+	seed("carpin", "strict42-events", out, len);
+}
+
 static void
 carp_seeds(int argc, char **argv)
 {
@@ -196,6 +271,7 @@ carp_seeds(int argc, char **argv)
 	carp_encoded("strict-v6", 5, AF_INET6, "fe80::2", 3, 254);
 	carp_encoded("bowout", 0, AF_INET, "192.0.2.1", CARP_BOWOUT,
 	    CARP_BOWOUT);
+	carpin_strict();
 }
 
 /* ------------------------------------------------------------ sync */
