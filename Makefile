@@ -165,7 +165,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRC))
 fuzzobj = $(patsubst %.c,$(FUZZ)/obj/%.o,$(1))
 # A target links the common modules and one daemon's: syncd's unless
-# FUZZ_LIBS_NAME says carpd.
+# FUZZ_LIBS_NAME says carpd (picked by .SECONDEXPANSION, set above).
 FUZZ_LIBS_carpin := carpd
 fuzzlib = $(FUZZ)/libfuzz$(or $(FUZZ_LIBS_$(1)),syncd).a
 
