@@ -7,6 +7,8 @@
 #   make unit       unit tests only (no root needed)
 #   make demo       two-firewall lab with a live failover
 #   make bench      speed and memory figures
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each
+#   make fuzz-smoke the same for 10 s each, after replaying the regressions
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -61,7 +63,7 @@ BINS	+= $(BUILD)/syncd
 endif
 
 .PHONY: all tools deps check unit unit-san golden integ e2e demo bench install \
-	clean lint
+	clean lint fuzz fuzz-smoke
 .SECONDARY:
 
 all: $(BINS) $(TOOL_BIN)
@@ -156,6 +158,60 @@ demo: deps all
 
 bench: deps all
 	@sh tests/bench/run.sh
+
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c -> $(FUZZ)/fuzz_NAME, linked
+# with the project's modules built again by clang with coverage and
+# ASan/UBSan (tests/fuzz/README). Corpora: tests/fuzz/corpus/NAME.
+FUZZ	:= $(BUILD)/fuzz
+FUZZ_CC	:= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	    -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -I. -Icommon -Iproto \
+	    -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
+	    $(FUZZ_SAN)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRC))
+fuzzobj = $(patsubst %.c,$(FUZZ)/obj/%.o,$(1))
+# A target links the common modules and one daemon's: syncd's unless
+# FUZZ_LIBS_NAME says carpd (picked by .SECONDEXPANSION, set above).
+FUZZ_LIBS_carpin := carpd
+fuzzlib = $(FUZZ)/libfuzz$(or $(FUZZ_LIBS_$(1)),syncd).a
+
+$(FUZZ)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -O1 -g -I$(BUILD)/gen $(FUZZ_SAN) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) \
+		$(GEN_H) $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ)/obj/%.o: %.c $(GEN_H) $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ)/libfuzzcommon.a: $(call fuzzobj,$(COMMON_SRC) $(GEN_C))
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ)/libfuzzcarpd.a: $(call fuzzobj,$(CARPD_SRC))
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ)/libfuzzsyncd.a: $(call fuzzobj,$(SYNCD_SRC))
+	rm -f $@ && ar rcs $@ $^
+# the targets' own helpers (tests/fuzz/*.c but the targets and mkseeds)
+$(FUZZ)/libfuzzhelp.a: $(call fuzzobj,$(filter-out $(FUZZ_SRC) \
+		tests/fuzz/mkseeds.c,$(wildcard tests/fuzz/*.c)))
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/libfuzzhelp.a \
+		$$(call fuzzlib,$$*) $(FUZZ)/libfuzzcommon.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+# The seed generator (tests/fuzz/mkseeds.sh runs it): no fuzzer main.
+$(FUZZ)/mkseeds: $(FUZZ)/obj/tests/fuzz/mkseeds.o $(FUZZ)/libfuzzhelp.a \
+		$(FUZZ)/libfuzzsyncd.a $(FUZZ)/libfuzzcommon.a
+	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+
+fuzz-smoke: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ) 10
 
 # Units and init scripts name /usr/local/sbin; they get the real SBINDIR.
 DOCDIR	?= $(PREFIX)/share/doc/carp
