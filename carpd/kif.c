@@ -169,6 +169,23 @@ kif_msg(char *buf, uint16_t type, uint16_t flags)
 	return (nlh);
 }
 
+/* A link request: the header and its ifinfomsg for ifindex (0: named
+ * by IFLA_IFNAME, or every link in a dump). */
+static struct nlmsghdr *
+kif_link_msg(char *buf, uint16_t type, uint16_t flags, unsigned ifindex,
+    struct ifinfomsg **ifip)
+{
+	struct nlmsghdr		*nlh = kif_msg(buf, type, flags);
+	struct ifinfomsg	*ifi;
+
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	if (ifip != NULL)
+		*ifip = ifi;
+	return (nlh);
+}
+
 /* One request, read to its ack, error or end of dump (common/nl.c). */
 static int
 kif_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
@@ -228,14 +245,10 @@ kif_link_get(unsigned ifindex, const char *name, struct kif_linkinfo *li)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr		*nlh;
-	struct ifinfomsg	*ifi;
 
 	memset(li, 0, sizeof(*li));
 	/* The ack marks the end of the answer. */
-	nlh = kif_msg(buf, RTM_GETLINK, NLM_F_ACK);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)ifindex;
+	nlh = kif_link_msg(buf, RTM_GETLINK, NLM_F_ACK, ifindex, NULL);
 	if (ifindex == 0)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (kif_talk(nlh, kif_link_parse, li) == -1)
@@ -421,11 +434,8 @@ kif_link_dump(int notify)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr		*nlh;
-	struct ifinfomsg	*ifi;
 
-	nlh = kif_msg(buf, RTM_GETLINK, NLM_F_DUMP);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	nlh = kif_link_msg(buf, RTM_GETLINK, NLM_F_DUMP, 0, NULL);
 	kif.gen++;
 	if (kif_talk(nlh, kif_link_event, &notify) == -1) {
 		log_warn("kif: link dump");
@@ -583,10 +593,7 @@ kif_link_set(unsigned ifindex, const uint8_t *mac)
 	struct nlmsghdr		*nlh;
 	struct ifinfomsg	*ifi;
 
-	nlh = kif_msg(buf, RTM_NEWLINK, NLM_F_ACK);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)ifindex;
+	nlh = kif_link_msg(buf, RTM_NEWLINK, NLM_F_ACK, ifindex, &ifi);
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	if (mac != NULL)
@@ -628,9 +635,8 @@ kif_vmac_create(const char *name, unsigned parent, const uint8_t mac[6])
 	struct ifinfomsg	*ifi;
 	struct nlattr		*linkinfo, *data;
 
-	nlh = kif_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	nlh = kif_link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL |
+	    NLM_F_ACK, 0, &ifi);
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
@@ -656,11 +662,8 @@ kif_vmac_destroy(const char *name)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr		*nlh;
-	struct ifinfomsg	*ifi;
 
-	nlh = kif_msg(buf, RTM_DELLINK, NLM_F_ACK);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	nlh = kif_link_msg(buf, RTM_DELLINK, NLM_F_ACK, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (kif_talk(nlh, NULL, NULL) == -1 && errno != ENODEV) {
 		log_warn("kif: destroy %s", name);
