@@ -648,6 +648,21 @@ msg_nack_from_pb(const Sync__Nack *pb, struct msg_nack *n)
 	return (0);
 }
 
+/* The nack a decoded datagram carries for node's stream: 1 and *n
+ * filled, 0 if none, -1 if it is malformed. */
+int
+msg_dgram_nack(const struct msg_dgram *d, uint32_t node, struct msg_nack *n)
+{
+	const Sync__Datagram	*dg = d->pb;
+	size_t			 i;
+
+	for (i = 0; i < dg->n_nacks && i < MSG_MAXPEERS; i++)
+		if (dg->nacks[i]->node == node)
+			return (msg_nack_from_pb(dg->nacks[i], n) == -1 ? -1 :
+			    1);
+	return (0);
+}
+
 /* The body of a datagram whose header msg_decode checked: accepted
  * whole or not at all. */
 static int

@@ -231,6 +231,11 @@ int	 msg_decode(struct msg_dgram *, const uint8_t *, size_t);
  * order. 0, -1 if malformed (then no callback ran at all), or the
  * nonzero value cb->header returned. */
 int	 msg_dispatch(struct msg_dgram *, const struct msg_cb *, void *);
+/* The nack for node's stream in a decoded datagram: 1 (n filled), 0
+ * if there is none, -1 if malformed. For a receiver that handles its
+ * own stream's acks and nacks in one place, with the header. */
+int	 msg_dgram_nack(const struct msg_dgram *, uint32_t node,
+	    struct msg_nack *);
 /* Release what msg_decode took; the buffer can be reused at once. */
 void	 msg_dgram_free(struct msg_dgram *);
 

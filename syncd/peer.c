@@ -164,7 +164,7 @@ peer_heard(struct syncd_peer *p, uint64_t now)
 
 int
 peer_window(struct syncd *sc, struct syncd_peer *p, const struct msg_hdr *h,
-    uint64_t now)
+    const struct msg_nack *nack, uint64_t now)
 {
 	int	 bits = 0;
 
@@ -172,6 +172,8 @@ peer_window(struct syncd *sc, struct syncd_peer *p, const struct msg_hdr *h,
 		bits |= PEER_LOST;
 	bits |= rel_rx_recv(p->rx, h->nonce, h->seq, h->base,
 	    (h->flags & MSG_F_DATA) != 0, now);
+	if (nack != NULL && (bits & REL_ACCEPT))
+		rel_tx_nack(sc->tx, nack, now);
 	if (bits & (REL_FIRST | REL_RESTART))
 		log_info("sync: peer node %08x %s", h->node,
 		    bits & REL_FIRST ? "heard" : "restarted");

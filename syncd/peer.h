@@ -60,15 +60,18 @@ int		 peer_retired(const struct syncd *, uint32_t node,
 /* Receiving, in this order: peer_seen for every authenticated datagram
  * of the node; for a fresh one peer_accept (replay window: SEAL_OK or
  * SEAL_EREPLAY), peer_heard, then peer_window (sequence windows, both
- * ways): rel_rx's REL_* bits, and PEER_LOST if our stream to the node
- * had been given up (it must resync from us). */
+ * ways, in one visit to rel.c: the node's acks of our stream, its stream,
+ * and its nack of ours, if any, when the datagram is accepted):
+ * rel_rx's REL_* bits, and PEER_LOST if our stream to the node had been
+ * given up (it must resync from us). */
 #define PEER_LOST	0x100
 void		 peer_seen(struct syncd_peer *, const struct msg_hdr *,
 		    uint64_t now);
 int		 peer_accept(struct syncd_peer *, const struct msg_hdr *);
 void		 peer_heard(struct syncd_peer *, uint64_t now);
 int		 peer_window(struct syncd *, struct syncd_peer *,
-		    const struct msg_hdr *, uint64_t now);
+		    const struct msg_hdr *, const struct msg_nack *,
+		    uint64_t now);
 
 /* Sending: the acks and nacks of every peer for one header. */
 void		 peer_acks(struct syncd *, struct msg_hdr *);

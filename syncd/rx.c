@@ -24,6 +24,7 @@ struct rx {
 	const struct sockaddr_storage	*from;
 	uint64_t			 now;
 	struct syncd_peer		*peer;
+	const struct msg_dgram		*dgram;	 /* as decoded */
 	int				 fresh;	 /* header taken */
 	int				 acknow; /* ack it now */
 };
@@ -104,6 +105,14 @@ rx_stale(struct rx *r, const struct msg_hdr *h)
 		tx_send(sc, 1, r->now);
 }
 
+/* The peer's nack of our stream, if it sent one (msg_dispatch has
+ * validated the whole datagram before it calls rx_header). */
+static const struct msg_nack *
+rx_our_nack(const struct rx *r, struct msg_nack *n)
+{
+	return (msg_dgram_nack(r->dgram, r->sc->node, n) == 1 ? n : NULL);
+}
+
 /* The header, decoded once: who sent it, whether it is fresh, the
  * peer's windows. 0 to go on with the body. */
 static int
@@ -111,6 +120,7 @@ rx_header(void *arg, const struct msg_hdr *h)
 {
 	struct rx	*r = arg;
 	struct syncd	*sc = r->sc;
+	struct msg_nack	 nack;
 	int		 rv, bits;
 
 	/* our own, reflected back (it verifies: one shared key) */
@@ -137,7 +147,7 @@ rx_header(void *arg, const struct msg_hdr *h)
 	r->fresh = 1;
 	sc->st.messages_received++;
 	rx_defer_acks(sc, h);
-	bits = peer_window(sc, r->peer, h, r->now);
+	bits = peer_window(sc, r->peer, h, rx_our_nack(r, &nack), r->now);
 	rx_window_events(sc, h, bits);
 	if (!(bits & REL_ACCEPT))
 		return (1);
@@ -146,16 +156,6 @@ rx_header(void *arg, const struct msg_hdr *h)
 }
 
 /* ---------------------------------------------------------------- body */
-
-static void
-rx_nack(void *arg, const struct msg_hdr *h, const struct msg_nack *n)
-{
-	struct rx	*r = arg;
-
-	(void)h;
-	if (n->node == r->sc->node)
-		rel_tx_nack(r->sc->tx, n, r->now);
-}
 
 static void
 rx_resync(void *arg, const struct msg_hdr *h, uint32_t node)
@@ -225,7 +225,7 @@ rx_bulk_end(void *arg, const struct msg_hdr *h)
 
 static const struct msg_cb rx_msg_cb = {
 	rx_header,
-	rx_nack,
+	NULL,		/* nacks: our own is taken with the header */
 	rx_resync,
 	rx_bulk_request,
 	NULL,		/* heartbeat: the header said all */
@@ -245,6 +245,7 @@ rx_decode(struct rx *r, const uint8_t *buf, size_t len)
 
 	if (msg_decode(d, buf, len) == -1)
 		return (-1);
+	r->dgram = d;
 	rv = msg_dispatch(d, &rx_msg_cb, r);
 	msg_dgram_free(d);
 	return (rv == -1 ? -1 : 0);
@@ -255,7 +256,7 @@ rx_datagram(const uint8_t *buf, size_t len,
     const struct sockaddr_storage *from, void *arg)
 {
 	struct syncd		*sc = arg;
-	struct rx		 r = { sc, from, clock_ms(), NULL, 0, 0 };
+	struct rx		 r = { sc, from, clock_ms(), NULL, NULL, 0, 0 };
 	size_t			 plen;
 	int			 rv;
 
