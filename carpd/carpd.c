@@ -27,27 +27,28 @@ static struct carpd	 carpd_env;
 
 
 
+/* SIGUSR1: one line per carp, every counter of CARP_COUNTERS. */
 static void
 carpd_status(struct carpd *env)
 {
 	struct carp_if	*cif;
+	char		 cnt[512];
+	size_t		 off;
 
-	TAILQ_FOREACH(cif, &env->carps, entry)
+	TAILQ_FOREACH(cif, &env->carps, entry) {
+		off = 0;
+		cnt[0] = '\0';
+#define CNT(f)	if (off < sizeof(cnt))					\
+		off += snprintf(cnt + off, sizeof(cnt) - off, " %s %llu", #f, \
+		    (unsigned long long)cif->cnt.f);
+		CARP_COUNTERS(CNT)
+#undef CNT
 		log_info("%s: %s vhid %d on %s advbase %d advskew %d demote %d"
-		    " since %lld sent %llu received %llu bad ttl %llu cksum "
-		    "%llu hmac %llu replays %llu loops %llu send errors %llu",
-		    cif->conf.name, carp_state_name(cif->state),
+		    " since %lld%s", cif->conf.name, carp_state_name(cif->state),
 		    cif->conf.vhid, cif->conf.carpdev, cif->conf.advbase,
 		    cif->conf.advskew, carp_advertised_demote(cif),
-		    (long long)cif->since,
-		    (unsigned long long)cif->cnt.adverts_sent,
-		    (unsigned long long)cif->cnt.adverts_received,
-		    (unsigned long long)cif->cnt.bad_ttl,
-		    (unsigned long long)cif->cnt.bad_checksum,
-		    (unsigned long long)cif->cnt.bad_hmac,
-		    (unsigned long long)cif->cnt.replays,
-		    (unsigned long long)cif->cnt.loops,
-		    (unsigned long long)cif->cnt.send_errors);
+		    (long long)cif->since, cnt);
+	}
 }
 
 static void

@@ -56,18 +56,26 @@ enum carp_event {
 	CARP_NEVENTS
 };
 
+/* Every per-carp counter, once: the struct below, the control reply
+ * (control_reply.c) and the SIGUSR1 log line are made from this list;
+ * proto/ctl.proto's CtlCounters names the same fields for the wire. */
+#define CARP_COUNTERS(X)						\
+	X(adverts_sent)							\
+	X(adverts_received)	/* valid, for this vhid */		\
+	X(bad_checksum)							\
+	X(bad_ttl)							\
+	X(bad_hmac)							\
+	X(bad_version)		/* version/type/authlen */		\
+	X(bad_length)							\
+	X(replays)		/* strict: counter not newer */		\
+	X(loops)		/* our own counter came back */		\
+	X(send_errors)							\
+	X(transitions)
+
 struct carp_counters {
-	uint64_t	 adverts_sent;
-	uint64_t	 adverts_received;	/* valid, for this vhid */
-	uint64_t	 bad_checksum;
-	uint64_t	 bad_ttl;
-	uint64_t	 bad_hmac;
-	uint64_t	 bad_version;		/* version/type/authlen */
-	uint64_t	 bad_length;
-	uint64_t	 replays;		/* strict: counter not newer */
-	uint64_t	 loops;			/* our own counter came back */
-	uint64_t	 send_errors;
-	uint64_t	 transitions;
+#define CARP_COUNTER_FIELD(f)	uint64_t f;
+	CARP_COUNTERS(CARP_COUNTER_FIELD)
+#undef CARP_COUNTER_FIELD
 };
 
 /* Advert fields the engine compares (decoded from the wire). */

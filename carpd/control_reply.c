@@ -43,24 +43,14 @@ control_send_ok(struct ctl_conn *conn, CtlReply *rep)
 	ctl_conn_send(conn, rep);
 }
 
-/* The one place carpd names its counters for the wire; carpctl finds
- * them in CtlCounters' descriptor. */
+/* carpd's counters on the wire, from the one list (CARP_COUNTERS);
+ * carpctl finds them in CtlCounters' descriptor. */
 static void
 control_counters(CtlCounters *out, const struct carp_counters *in)
 {
 	ctl_counters__init(out);
-#define CNT(f)	do { out->has_##f = 1; out->f = in->f; } while (0)
-	CNT(adverts_sent);
-	CNT(adverts_received);
-	CNT(bad_checksum);
-	CNT(bad_ttl);
-	CNT(bad_hmac);
-	CNT(bad_version);
-	CNT(bad_length);
-	CNT(replays);
-	CNT(loops);
-	CNT(send_errors);
-	CNT(transitions);
+#define CNT(f)	out->has_##f = 1; out->f = in->f;
+	CARP_COUNTERS(CNT)
 #undef CNT
 }
 
