@@ -188,7 +188,11 @@ $(FUZZ)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 $(FUZZ)/obj/%.o: %.c $(GEN_H) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_XFLAGS) -fsanitize=fuzzer-no-link \
+	    -c -o $@ $<
+# clang, unlike gcc, sees libmnl's mnl_attr_for_each cast away the const
+# of a const nlh (gcc builds keep -Wcast-qual for this file)
+$(FUZZ)/obj/carpd/kif_addr.o: FUZZ_XFLAGS := -Wno-cast-qual
 $(FUZZ)/libfuzzcommon.a: $(call fuzzobj,$(COMMON_SRC) $(GEN_C))
 	rm -f $@ && ar rcs $@ $^
 $(FUZZ)/libfuzzcarpd.a: $(call fuzzobj,$(CARPD_SRC))
