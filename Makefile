@@ -174,8 +174,9 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRC))
 fuzzobj = $(patsubst %.c,$(FUZZ)/obj/%.o,$(1))
 # A target links the common modules and one daemon's: syncd's unless
-# FUZZ_LIBS_NAME says carpd (picked by .SECONDEXPANSION, set above).
+# FUZZ_LIBS_NAME says carpd or carpctl (picked by .SECONDEXPANSION, set above).
 FUZZ_LIBS_carpin := carpd
+FUZZ_LIBS_ctl	:= carpctl
 fuzzlib = $(FUZZ)/libfuzz$(or $(FUZZ_LIBS_$(1)),syncd).a
 
 $(FUZZ)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
@@ -198,6 +199,8 @@ $(FUZZ)/libfuzzcommon.a: $(call fuzzobj,$(COMMON_SRC) $(GEN_C))
 $(FUZZ)/libfuzzcarpd.a: $(call fuzzobj,$(CARPD_SRC))
 	rm -f $@ && ar rcs $@ $^
 $(FUZZ)/libfuzzsyncd.a: $(call fuzzobj,$(SYNCD_SRC))
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ)/libfuzzcarpctl.a: $(call fuzzobj,$(filter-out $(CTL_MAIN),$(CTL_SRC)))
 	rm -f $@ && ar rcs $@ $^
 # the targets' own helpers (tests/fuzz/*.c but the targets and mkseeds)
 $(FUZZ)/libfuzzhelp.a: $(call fuzzobj,$(filter-out $(FUZZ_SRC) \
