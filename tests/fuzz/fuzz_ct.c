@@ -1,12 +1,15 @@
 /* conntrack event -> struct sync_state: the input is what syncd reads
  * from its ctnetlink event socket, one or more netlink messages. Each
  * goes through mnl_cb_run, nfct_nlmsg_parse and ct_from_nfct, as
- * ct_event_state does (syncd/ct.c, static there), then ct_ignored.
+ * ct_event_state (syncd/ct.c) has ct_nlmsg_state (syncd/ct_conv.c) do
+ * it, then ct_ignored (ct.c). The harness parses by itself only to catch
+ * the library's exit() (below) without leaking the object.
  *
  * Properties: a state ct_from_nfct makes either fails msg_state_valid
  * or crosses the wire unchanged (fuzz_state_roundtrip); turned back into
- * a conntrack object with ct_to_nfct, built into a netlink message and
- * parsed again, it gives the same state. */
+ * a conntrack object with ct_to_nfct (ct_conv.c), built into a netlink
+ * message and parsed again, it gives the same state. The NAT form
+ * ct_apply.c creates entries with (CT_NFCT_NAT) builds too. */
 #include <sys/socket.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -73,6 +76,19 @@ fuzz_ct_back(const struct sync_state *s)
 		fuzz_fail("a state changed on ct_to_nfct -> ct_from_nfct");
 	}
 	nfct_destroy(c2);
+	/* the form ct_apply.c creates a NATed entry with: no round trip
+	 * (the reply tuple is the one before NAT), but it must build */
+	nfct_destroy(c);
+	if ((c = nfct_new()) == NULL)
+		fuzz_fail("out of memory");
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = s->family;
+	nfg->version = NFNETLINK_V0;
+	if (ct_to_nfct(s, c, CT_NFCT_NAT) == -1 ||
+	    nfct_nlmsg_build(nlh, c) == -1)
+		fuzz_fail("the NAT form of a valid state does not build");
 	nfct_destroy(c);
 	free(buf);
 }

@@ -93,6 +93,16 @@ carp_seed_addr(struct carp_seed *cs, int af, const char *s)
 	carp_put(cs, a, sizeof(a));
 }
 
+/* One of a carp's addresses, in the codec's own type. */
+static void
+carp_addr_make(struct carp_addr *ca, const char *s)
+{
+	memset(ca, 0, sizeof(*ca));
+	ca->af = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
+	if (inet_pton(ca->af, s, &ca->a) != 1)
+		errx(1, "bad address %s", s);
+}
+
 static int
 hexbyte(const char *p)
 {
@@ -175,7 +185,7 @@ carp_encoded(const char *name, uint8_t flags, int af, const char *src,
 {
 	struct carp_seed	 cs;
 	struct carp_pkt		 pkt;
-	struct conf_addr	 addrs[3];
+	struct carp_addr	 addrs[3];
 	struct carp_auth	 auth;
 	struct sockaddr_storage	 ss;
 	uint8_t			 adv[CARP_HDRLEN];
@@ -189,12 +199,11 @@ carp_encoded(const char *name, uint8_t flags, int af, const char *src,
 	pkt.demote = 1;
 	pkt.counter = 0x0005f1c2a3b4c5d6ULL;
 	memset(addrs, 0, sizeof(addrs));
-	if (conf_addr_parse("192.0.2.100", &addrs[0], 0) == -1 ||
-	    conf_addr_parse("2001:db8::100", &addrs[1], 0) == -1 ||
-	    conf_addr_parse("fe80::100", &addrs[2], 0) == -1)
-		errx(1, "conf_addr_parse");
+	carp_addr_make(&addrs[0], "192.0.2.100");
+	carp_addr_make(&addrs[1], "2001:db8::100");
+	carp_addr_make(&addrs[2], "fe80::100");
 	memset(&auth, 0, sizeof(auth));
-	auth.mode = flags & 1 ? AUTH_STRICT : AUTH_COMPAT;
+	auth.mode = flags & 1 ? CARP_AUTH_STRICT : CARP_AUTH_COMPAT;
 	auth.key = (const uint8_t *)key;
 	auth.keylen = strlen(key);
 	auth.addrs = addrs;
@@ -222,7 +231,7 @@ static void
 carpin_strict(void)
 {
 	struct carp_pkt		 pkt;
-	struct conf_addr	 a;
+	struct carp_addr	 a;
 	struct carp_auth	 auth;
 	struct sockaddr_in6	 sin6;
 	uint8_t			 rec[1 + 16 + CARP_HDRLEN], out[1024];
@@ -233,14 +242,13 @@ carpin_strict(void)
 	pkt.vhid = 42;
 	pkt.advbase = 1;
 	pkt.counter = 0x0005f1c2a3b4c5d6ULL;
-	memset(&a, 0, sizeof(a));
+	carp_addr_make(&a, "2001:db8::100");
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
-	if (conf_addr_parse("2001:db8::100", &a, 0) == -1 ||
-	    inet_pton(AF_INET6, "fe80::2", &sin6.sin6_addr) != 1)
+	if (inet_pton(AF_INET6, "fe80::2", &sin6.sin6_addr) != 1)
 		errx(1, "bad address");
 	memset(&auth, 0, sizeof(auth));
-	auth.mode = AUTH_STRICT;
+	auth.mode = CARP_AUTH_STRICT;
 	auth.key = (const uint8_t *)"a strict password";
 	auth.keylen = strlen("a strict password");
 	auth.addrs = &a;
@@ -409,7 +417,7 @@ sync_seed(const char *name, struct dgram *d, size_t n)
 	size_t		 len = 0, slen = 0, i;
 	ssize_t		 sealed;
 
-	if ((tx = seal_new((const uint8_t *)FUZZ_KEY, FUZZ_KEYLEN, 2)) == NULL)
+	if ((tx = seal_new((const uint8_t *)FUZZ_KEY, FUZZ_KEYLEN)) == NULL)
 		errx(1, "seal_new");
 	for (i = 0; i < n; i++)
 		len = fuzz_record_put(out, len, sizeof(out), d[i].buf,
