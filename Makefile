@@ -178,6 +178,11 @@ fuzzobj = $(patsubst %.c,$(FUZZ)/obj/%.o,$(1))
 FUZZ_LIBS_carpin := carpd
 FUZZ_LIBS_ctl	:= carpctl
 fuzzlib = $(FUZZ)/libfuzz$(or $(FUZZ_LIBS_$(1)),syncd).a
+# FUZZ_STUBS_NAME link before the libraries, as the unit tests' stubs do
+# (tests/unit/test_engine.mk): the whole syncd engine without root.
+FUZZ_STUBS_rx	:= tests/unit/stub_ct.c tests/unit/stub_link.c \
+		   tests/unit/stub_defer.c tests/unit/stub_clock.c
+fuzzstubs = $(call fuzzobj,$(FUZZ_STUBS_$(1)))
 
 $(FUZZ)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
@@ -206,8 +211,8 @@ $(FUZZ)/libfuzzcarpctl.a: $(call fuzzobj,$(filter-out $(CTL_MAIN),$(CTL_SRC)))
 $(FUZZ)/libfuzzhelp.a: $(call fuzzobj,$(filter-out $(FUZZ_SRC) \
 		tests/fuzz/mkseeds.c,$(wildcard tests/fuzz/*.c)))
 	rm -f $@ && ar rcs $@ $^
-$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/libfuzzhelp.a \
-		$$(call fuzzlib,$$*) $(FUZZ)/libfuzzcommon.a
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $$(call fuzzstubs,$$*) \
+		$(FUZZ)/libfuzzhelp.a $$(call fuzzlib,$$*) $(FUZZ)/libfuzzcommon.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 # The seed generator (tests/fuzz/mkseeds.sh runs it): no fuzzer main.
 $(FUZZ)/mkseeds: $(FUZZ)/obj/tests/fuzz/mkseeds.o $(FUZZ)/libfuzzhelp.a \

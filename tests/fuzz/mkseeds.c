@@ -4,8 +4,8 @@
  *	mkseeds OUTDIR [tests/data/ucarp-*.txt ...]
  *
  * writes OUTDIR/carp (captured ucarp adverts, adverts carp_encode makes in
- * both modes), OUTDIR/sync and OUTDIR/seal (datagrams of every message
- * type, as payloads and sealed with the test key), OUTDIR/ctl (a frame
+ * both modes), OUTDIR/sync, OUTDIR/rx and OUTDIR/seal (datagrams of every
+ * message type, as payloads and sealed with the test key), OUTDIR/ctl (a frame
  * of each control command and some replies) and OUTDIR/ct (ctnetlink
  * messages of states of every protocol, via ct_to_nfct). The config
  * seeds are copies of tests/golden (tests/fuzz/mkseeds.sh).
@@ -392,7 +392,7 @@ dgram(struct dgram *d, uint32_t node, uint64_t nonce, uint32_t seq,
 	h.base = seq > 4 ? seq - 4 : 0;
 	h.acks_len = 1;
 	h.acks[0].node = FUZZ_SELF;
-	h.acks[0].nonce = 0x1111;
+	h.acks[0].nonce = FUZZ_NONCE;
 	h.acks[0].seq = 9;
 	for (i = 0; i < ns; i++) {
 		msg_state_key(&s[i], &k);
@@ -423,6 +423,7 @@ sync_seed(const char *name, struct dgram *d, size_t n)
 		len = fuzz_record_put(out, len, sizeof(out), d[i].buf,
 		    d[i].len);
 	seed("sync", name, out, len);
+	seed("rx", name, out, len);	/* the same payloads, whole engine */
 	for (i = 0; i < n; i++) {
 		if ((sealed = seal_sign(tx, d[i].buf, d[i].len,
 		    sizeof(d[i].buf))) == -1)
@@ -486,7 +487,7 @@ sync_seeds(void)
 	/* two peers, and our own node reflected */
 	dgram(&d[0], 2, 0xabcd, 1, NULL, &s[0], 1, 0);
 	dgram(&d[1], 3, 0x3333, 1, NULL, &s[1], 1, 0);
-	dgram(&d[2], FUZZ_SELF, 0x1111, 1, NULL, &s[2], 1, 0);
+	dgram(&d[2], FUZZ_SELF, FUZZ_NONCE, 1, NULL, &s[2], 1, 0);
 	sync_seed("peers", d, 3);
 }
 

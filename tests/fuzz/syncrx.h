@@ -16,6 +16,9 @@
 #define FUZZ_KEY	"carp fuzz test key, never a real one"
 #define FUZZ_KEYLEN	(sizeof(FUZZ_KEY) - 1)
 #define FUZZ_SELF	0x5e1f
+/* The receiver's session nonce (fuzz_rx's engine): the seeds acknowledge
+ * FUZZ_SELF at it, so the engine takes them as fresh. */
+#define FUZZ_NONCE	0x1111
 
 /* Replay windows kept, one per sending node, as peer.c keeps them. */
 #define FUZZ_PEERS	4
