@@ -42,24 +42,34 @@ __abi_breakage(const char *file, int line, const char *reason)
 	siglongjmp(fuzz_ct_jmp, 1);
 }
 
+/* The header of a ctnetlink "new" message of family af in buf. */
+static struct nlmsghdr *
+fuzz_ct_nlmsg(uint8_t *buf, uint8_t af)
+{
+	struct nlmsghdr	*nlh;
+	struct nfgenmsg	*nfg;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = af;
+	nfg->version = NFNETLINK_V0;
+	return (nlh);
+}
+
 /* ct_to_nfct, nfct_nlmsg_build, nfct_nlmsg_parse, ct_from_nfct. */
 static void
 fuzz_ct_back(const struct sync_state *s)
 {
 	struct nf_conntrack	*c, *c2;
 	struct nlmsghdr		*nlh;
-	struct nfgenmsg		*nfg;
 	struct sync_state	 again;
 	uint8_t			*buf;
 
 	if ((buf = calloc(1, MNL_SOCKET_BUFFER_SIZE)) == NULL ||
 	    (c = nfct_new()) == NULL || (c2 = nfct_new()) == NULL)
 		fuzz_fail("out of memory");
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = s->family;
-	nfg->version = NFNETLINK_V0;
+	nlh = fuzz_ct_nlmsg(buf, s->family);
 	if (ct_to_nfct(s, c, 0) == -1)
 		fuzz_fail("ct_to_nfct refused a state ct_from_nfct made");
 	if (nfct_nlmsg_build(nlh, c) == -1 || nfct_nlmsg_parse(nlh, c2) == -1)
@@ -81,11 +91,7 @@ fuzz_ct_back(const struct sync_state *s)
 	nfct_destroy(c);
 	if ((c = nfct_new()) == NULL)
 		fuzz_fail("out of memory");
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = s->family;
-	nfg->version = NFNETLINK_V0;
+	nlh = fuzz_ct_nlmsg(buf, s->family);
 	if (ct_to_nfct(s, c, CT_NFCT_NAT) == -1 ||
 	    nfct_nlmsg_build(nlh, c) == -1)
 		fuzz_fail("the NAT form of a valid state does not build");

@@ -67,8 +67,9 @@ fuzz_rx_start(void)
 
 /* One datagram, then again: the second time it must record nothing. */
 static void
-fuzz_rx_one(struct syncd *sc, const uint8_t *buf, size_t len)
+fuzz_rx_one(const uint8_t *buf, size_t len, void *arg)
 {
+	struct syncd	*sc = arg;
 	uint64_t	 before;
 
 	stub_wire_inject(FUZZ_NODE, buf, len);
@@ -97,29 +98,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct syncd	*sc;
-	struct seal	*tx;
-	const uint8_t	*rec;
-	uint8_t		*buf;
-	size_t		 rlen;
-	ssize_t		 len;
 
 	if (fuzz_base == NULL)
 		fuzz_rx_setup();
 	sc = fuzz_rx_start();
-	if ((tx = seal_new((const uint8_t *)FUZZ_KEY, FUZZ_KEYLEN)) == NULL)
-		fuzz_fail("seal_new");
-	while (fuzz_record(&data, &size, &rec, &rlen) == 0) {
-		/* exactly the datagram's bytes on the heap, for ASan */
-		if ((buf = malloc(rlen + SEAL_TAGLEN)) == NULL)
-			break;
-		if (rlen > 0)
-			memcpy(buf, rec, rlen);
-		if ((len = seal_sign(tx, buf, rlen, rlen + SEAL_TAGLEN)) != -1)
-			fuzz_rx_one(sc, buf, (size_t)len);
-		free(buf);
-	}
+	fuzz_sealed_records(data, size, fuzz_rx_one, sc);
 	(void)ct_dump(fuzz_rx_applied, NULL);
-	seal_free(tx);
 	syncd_stop(sc);
 	free(sc);
 	stub_wire_reset();

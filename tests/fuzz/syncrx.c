@@ -268,3 +268,27 @@ fuzz_rx_datagram(struct fuzz_rx *rx, const uint8_t *buf, size_t len)
 	if (rv != 0 && rv != -1 && rv != 1)
 		fuzz_fail("msg_dispatch returned %d", rv);
 }
+
+void
+fuzz_sealed_records(const uint8_t *data, size_t size,
+    void (*fn)(const uint8_t *, size_t, void *), void *arg)
+{
+	struct seal	*tx;
+	const uint8_t	*rec;
+	uint8_t		*buf;
+	size_t		 rlen;
+	ssize_t		 len;
+
+	if ((tx = seal_new((const uint8_t *)FUZZ_KEY, FUZZ_KEYLEN)) == NULL)
+		fuzz_fail("seal_new");
+	while (fuzz_record(&data, &size, &rec, &rlen) == 0) {
+		if ((buf = malloc(rlen + SEAL_TAGLEN)) == NULL)
+			break;
+		if (rlen > 0)
+			memcpy(buf, rec, rlen);
+		if ((len = seal_sign(tx, buf, rlen, rlen + SEAL_TAGLEN)) != -1)
+			fn(buf, (size_t)len, arg);
+		free(buf);
+	}
+	seal_free(tx);
+}

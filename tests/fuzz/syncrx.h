@@ -44,6 +44,12 @@ void	 fuzz_rx_free(struct fuzz_rx *);
 extern const struct msg_cb fuzz_msg_cb;
 void	 fuzz_rx_datagram(struct fuzz_rx *, const uint8_t *, size_t);
 
+/* Each record of an input (fuzz.h) is a datagram payload: seal it with
+ * the test key, as a peer holding the key would, and hand it to fn in
+ * exactly its bytes on the heap (ASan sees any read past its end). */
+void	 fuzz_sealed_records(const uint8_t *, size_t,
+	    void (*fn)(const uint8_t *, size_t, void *), void *);
+
 /* Encode a valid state into a datagram and decode it: it must come back
  * byte for byte. */
 void	 fuzz_state_roundtrip(const struct sync_state *);
