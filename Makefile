@@ -174,9 +174,15 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(FUZZ_SRC))
 fuzzobj = $(patsubst %.c,$(FUZZ)/obj/%.o,$(1))
 # A target links the common modules and one daemon's: syncd's unless
-# FUZZ_LIBS_NAME says carpd (picked by .SECONDEXPANSION, set above).
+# FUZZ_LIBS_NAME says carpd or carpctl (picked by .SECONDEXPANSION, set above).
 FUZZ_LIBS_carpin := carpd
+FUZZ_LIBS_ctl	:= carpctl
 fuzzlib = $(FUZZ)/libfuzz$(or $(FUZZ_LIBS_$(1)),syncd).a
+# FUZZ_STUBS_NAME link before the libraries, as the unit tests' stubs do
+# (tests/unit/test_engine.mk): the whole syncd engine without root.
+FUZZ_STUBS_rx	:= tests/unit/stub_ct.c tests/unit/stub_link.c \
+		   tests/unit/stub_defer.c tests/unit/stub_clock.c
+fuzzstubs = $(call fuzzobj,$(FUZZ_STUBS_$(1)))
 
 $(FUZZ)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
@@ -188,19 +194,25 @@ $(FUZZ)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 $(FUZZ)/obj/%.o: %.c $(GEN_H) $(wildcard */*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_XFLAGS) -fsanitize=fuzzer-no-link \
+	    -c -o $@ $<
+# clang, unlike gcc, sees libmnl's mnl_attr_for_each cast away the const
+# of a const nlh (gcc builds keep -Wcast-qual for this file)
+$(FUZZ)/obj/carpd/kif_addr.o: FUZZ_XFLAGS := -Wno-cast-qual
 $(FUZZ)/libfuzzcommon.a: $(call fuzzobj,$(COMMON_SRC) $(GEN_C))
 	rm -f $@ && ar rcs $@ $^
 $(FUZZ)/libfuzzcarpd.a: $(call fuzzobj,$(CARPD_SRC))
 	rm -f $@ && ar rcs $@ $^
 $(FUZZ)/libfuzzsyncd.a: $(call fuzzobj,$(SYNCD_SRC))
 	rm -f $@ && ar rcs $@ $^
+$(FUZZ)/libfuzzcarpctl.a: $(call fuzzobj,$(filter-out $(CTL_MAIN),$(CTL_SRC)))
+	rm -f $@ && ar rcs $@ $^
 # the targets' own helpers (tests/fuzz/*.c but the targets and mkseeds)
 $(FUZZ)/libfuzzhelp.a: $(call fuzzobj,$(filter-out $(FUZZ_SRC) \
 		tests/fuzz/mkseeds.c,$(wildcard tests/fuzz/*.c)))
 	rm -f $@ && ar rcs $@ $^
-$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/libfuzzhelp.a \
-		$$(call fuzzlib,$$*) $(FUZZ)/libfuzzcommon.a
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $$(call fuzzstubs,$$*) \
+		$(FUZZ)/libfuzzhelp.a $$(call fuzzlib,$$*) $(FUZZ)/libfuzzcommon.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 # The seed generator (tests/fuzz/mkseeds.sh runs it): no fuzzer main.
 $(FUZZ)/mkseeds: $(FUZZ)/obj/tests/fuzz/mkseeds.o $(FUZZ)/libfuzzhelp.a \

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "carp.h"
+#include "conf.h"	/* the config's limits on keys and addresses */
 #include "fuzz.h"
 
 #define F_STRICT	0x01
@@ -29,7 +30,7 @@ struct fuzz_carp {
 	struct sockaddr_storage	 src;
 	uint8_t			 adv[CARP_HDRLEN];
 	size_t			 advlen;
-	struct conf_addr	 addrs[CONF_MAXADDRS];
+	struct carp_addr	 addrs[CONF_MAXADDRS];
 };
 
 static int
@@ -43,7 +44,7 @@ fuzz_carp_take(struct fuzz_carp *fc, const uint8_t *d, size_t n)
 	if (n < 2)
 		return (-1);
 	fc->flags = d[0];
-	fc->auth.mode = fc->flags & F_STRICT ? AUTH_STRICT : AUTH_COMPAT;
+	fc->auth.mode = fc->flags & F_STRICT ? CARP_AUTH_STRICT : CARP_AUTH_COMPAT;
 	/* the longest password the config takes in each mode */
 	keymax = fc->flags & F_STRICT ? CONF_PASSMAX : CONF_COMPAT_PASSMAX;
 	fc->auth.keylen = d[1] % (keymax + 1);

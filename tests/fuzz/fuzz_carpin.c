@@ -4,7 +4,8 @@
  * the state machine, on two carps driven through a struct carp_ops that
  * only counts (as tests/unit/test_fsm.c does): vhid 7 in compat mode with
  * the key and address of tests/data/ucarp-vhid7.txt, vhid 42 in strict
- * mode.
+ * mode. A demote goes through carp_demote_queue and carp_demote_run, as
+ * group.c raises it; transitions are heard through env->notify.
  *
  * Input: records (fuzz.h), each an advert and then an event:
  *   byte 0   bit 0: IPv6, else IPv4; bits 1-3: event fired after the
@@ -12,7 +13,9 @@
  *   IPv4     the packet as the raw socket returns it, IP header first
  *   IPv6     hop limit (1), source (16), the CARP bytes
  *
- * Property: every carp stays in a state of the table. */
+ * Properties: every carp stays in a state of the table; notify hears
+ * only real transitions, each once it is complete (no carp_fsm under
+ * way); no demote is left queued once the state machine returns. */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -32,8 +35,53 @@ int	 net_parse_ip4(const uint8_t *, size_t, struct sockaddr_in *,
 static const enum carp_event fuzz_carpin_ev[8] = {
 	EV_REMOVE,	/* slot 0: no event */
 	EV_MD_TIMEOUT, EV_AD_TIMEOUT, EV_LINK_DOWN, EV_LINK_UP,
-	EV_ADMIN_DOWN, EV_ADMIN_UP, EV_DEMOTED,
+	EV_ADMIN_DOWN, EV_ADMIN_UP,
+	EV_DEMOTED,	/* slot 7: queued, as group.c raises it */
 };
+
+static int
+fuzz_state_known(enum carp_state st)
+{
+	return (st == CARP_INIT || st == CARP_BACKUP || st == CARP_MASTER);
+}
+
+/* env->notify: a transition, told once it is written. */
+static void
+fuzz_notify(struct carp_if *cif, enum carp_state old, const char *why)
+{
+	(void)why;
+	if (!fuzz_state_known(cif->state) || !fuzz_state_known(old))
+		fuzz_fail("%s: notified of %d -> %d", cif->conf.name, old,
+		    cif->state);
+	if (old == cif->state)
+		fuzz_fail("%s: notified of a transition to the same state",
+		    cif->conf.name);
+	if (cif->env->fsm_depth != 1)
+		fuzz_fail("%s: notified at fsm depth %d", cif->conf.name,
+		    cif->env->fsm_depth);
+}
+
+/* The machine is at rest: no transition under way, no demote left. */
+static void
+fuzz_carpin_rest(const struct carpd *env)
+{
+	if (env->fsm_depth != 0 || env->demote_running ||
+	    env->demotes_queued != 0)
+		fuzz_fail("at rest: fsm depth %d, demote running %d, %d "
+		    "queued", env->fsm_depth, env->demote_running,
+		    env->demotes_queued);
+}
+
+/* Fire event slot ev on cif. */
+static void
+fuzz_carpin_event(struct carp_if *cif, int ev)
+{
+	if (fuzz_carpin_ev[ev] == EV_DEMOTED) {
+		carp_demote_queue(cif, "fuzz");
+		carp_demote_run(cif->env);
+	} else
+		carp_fsm(cif, fuzz_carpin_ev[ev], "fuzz");
+}
 
 static int
 fuzz_addr(struct carp_if *cif, const struct conf_addr *a)
@@ -140,7 +188,8 @@ fuzz_carpin_one(struct carpd *env, struct carp_if **cifs, const uint8_t *d,
 		    (struct sockaddr *)&sin6, d[1], d + 18, n - 18);
 	}
 	if (ev != 0)
-		carp_fsm(cifs[(d[0] >> 4) & 1], fuzz_carpin_ev[ev], "fuzz");
+		fuzz_carpin_event(cifs[(d[0] >> 4) & 1], ev);
+	fuzz_carpin_rest(env);
 }
 
 int
@@ -163,6 +212,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("event_base_new");
 	env.conf = &conf;
 	env.ops = &fuzz_ops;
+	env.notify = fuzz_notify;
 	TAILQ_INIT(&env.carps);
 	TAILQ_INIT(&env.groups);
 	cifs[0] = fuzz_carpin_new(&env, "ucarp7", 7, AUTH_COMPAT, "secretpw",
@@ -178,8 +228,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(copy);
 	}
 	TAILQ_FOREACH(cif, &env.carps, entry)
-		if (cif->state != CARP_INIT && cif->state != CARP_BACKUP &&
-		    cif->state != CARP_MASTER)
+		if (!fuzz_state_known(cif->state))
 			fuzz_fail("%s in state %d", cif->conf.name, cif->state);
 	while ((cif = TAILQ_FIRST(&env.carps)) != NULL)
 		carp_if_free(cif);

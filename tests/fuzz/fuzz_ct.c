@@ -1,12 +1,15 @@
 /* conntrack event -> struct sync_state: the input is what syncd reads
  * from its ctnetlink event socket, one or more netlink messages. Each
  * goes through mnl_cb_run, nfct_nlmsg_parse and ct_from_nfct, as
- * ct_event_state does (syncd/ct.c, static there), then ct_ignored.
+ * ct_event_state (syncd/ct.c) has ct_nlmsg_state (syncd/ct_conv.c) do
+ * it, then ct_ignored (ct.c). The harness parses by itself only to catch
+ * the library's exit() (below) without leaking the object.
  *
  * Properties: a state ct_from_nfct makes either fails msg_state_valid
  * or crosses the wire unchanged (fuzz_state_roundtrip); turned back into
- * a conntrack object with ct_to_nfct, built into a netlink message and
- * parsed again, it gives the same state. */
+ * a conntrack object with ct_to_nfct (ct_conv.c), built into a netlink
+ * message and parsed again, it gives the same state. The NAT form
+ * ct_apply.c creates entries with (CT_NFCT_NAT) builds too. */
 #include <sys/socket.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -39,24 +42,34 @@ __abi_breakage(const char *file, int line, const char *reason)
 	siglongjmp(fuzz_ct_jmp, 1);
 }
 
+/* The header of a ctnetlink "new" message of family af in buf. */
+static struct nlmsghdr *
+fuzz_ct_nlmsg(uint8_t *buf, uint8_t af)
+{
+	struct nlmsghdr	*nlh;
+	struct nfgenmsg	*nfg;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = af;
+	nfg->version = NFNETLINK_V0;
+	return (nlh);
+}
+
 /* ct_to_nfct, nfct_nlmsg_build, nfct_nlmsg_parse, ct_from_nfct. */
 static void
 fuzz_ct_back(const struct sync_state *s)
 {
 	struct nf_conntrack	*c, *c2;
 	struct nlmsghdr		*nlh;
-	struct nfgenmsg		*nfg;
 	struct sync_state	 again;
 	uint8_t			*buf;
 
 	if ((buf = calloc(1, MNL_SOCKET_BUFFER_SIZE)) == NULL ||
 	    (c = nfct_new()) == NULL || (c2 = nfct_new()) == NULL)
 		fuzz_fail("out of memory");
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = s->family;
-	nfg->version = NFNETLINK_V0;
+	nlh = fuzz_ct_nlmsg(buf, s->family);
 	if (ct_to_nfct(s, c, 0) == -1)
 		fuzz_fail("ct_to_nfct refused a state ct_from_nfct made");
 	if (nfct_nlmsg_build(nlh, c) == -1 || nfct_nlmsg_parse(nlh, c2) == -1)
@@ -73,6 +86,15 @@ fuzz_ct_back(const struct sync_state *s)
 		fuzz_fail("a state changed on ct_to_nfct -> ct_from_nfct");
 	}
 	nfct_destroy(c2);
+	/* the form ct_apply.c creates a NATed entry with: no round trip
+	 * (the reply tuple is the one before NAT), but it must build */
+	nfct_destroy(c);
+	if ((c = nfct_new()) == NULL)
+		fuzz_fail("out of memory");
+	nlh = fuzz_ct_nlmsg(buf, s->family);
+	if (ct_to_nfct(s, c, CT_NFCT_NAT) == -1 ||
+	    nfct_nlmsg_build(nlh, c) == -1)
+		fuzz_fail("the NAT form of a valid state does not build");
 	nfct_destroy(c);
 	free(buf);
 }

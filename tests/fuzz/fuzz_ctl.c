@@ -1,59 +1,78 @@
 /* The control-request parser: the input is the byte stream a client
  * writes to carpd's or syncd's control socket. It is cut into frames with
  * ctl_frame_check and each body decoded with ctl_request_unpack, as the
- * server's read loop does (ctl_conn_read and ctl_conn_request in
- * common/ctl.c, private there): a bad length ends the stream, a body
- * that does not decode is answered and skipped. The same bodies go
+ * server's read loop does (common/ctl_server.c; ctl_frame_check and the
+ * unpackers are common/ctl_frame.c): a bad length ends the stream, a
+ * body that does not decode is answered and skipped. The same bodies go
  * through ctl_reply_unpack (carpctl's and the demote-hold client's side)
- * and every string through ctl_json_string (carpctl -j).
+ * and every decoded reply through carpctl's JSON formatters
+ * (carpd/carpctl_json.c, carpctl -j).
  *
  * Properties: a decoded request packs into a frame that decodes again;
- * ctl_json_string prints one well-formed JSON string literal. */
+ * carpctl's JSON of any decoded reply is one line that json-c parses
+ * back, strict and valid UTF-8. */
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "carpd/carpctl.h"
 #include "ctl.h"
 #include "fuzz.h"
 
-/* One JSON string literal: quoted, no raw control byte, every escape
- * complete. */
+/* One formatter's output: one line, one JSON document that json-c
+ * reads back in strict mode, valid UTF-8 throughout, nothing after it. */
 static void
-fuzz_ctl_json_check(const char *out, size_t len)
+fuzz_ctl_json_check(const char *what, const char *out, size_t len)
 {
-	size_t	 i;
+	struct json_tokener	*tok;
+	struct json_object	*doc;
 
-	if (len < 2 || out[0] != '"' || out[len - 1] != '"')
-		fuzz_fail("ctl_json_string: not a quoted string");
-	for (i = 1; i < len - 1; i++) {
-		if ((unsigned char)out[i] < 0x20 || out[i] == '"')
-			fuzz_fail("ctl_json_string: raw 0x%02x at %zu",
-			    (unsigned char)out[i], i);
-		if (out[i] != '\\')
-			continue;
-		if (++i >= len - 1)
-			fuzz_fail("ctl_json_string: escape cut short");
-		if (out[i] == 'u')
-			i += 4;
-		else if (strchr("\"\\nrt", out[i]) == NULL)
-			fuzz_fail("ctl_json_string: bad escape \\%c", out[i]);
-	}
-	if (i != len - 1)
-		fuzz_fail("ctl_json_string: \\u escape cut short");
+	if (len == 0)
+		return;		/* nothing to say for this reply */
+	if (out[len - 1] != '\n' || memchr(out, '\n', len - 1) != NULL)
+		fuzz_fail("json %s: not one line: %.*s", what, (int)len, out);
+	if ((tok = json_tokener_new()) == NULL)
+		fuzz_fail("json_tokener_new");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	doc = json_tokener_parse_ex(tok, out, (int)len - 1);
+	if (doc == NULL || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len - 1)
+		fuzz_fail("json %s does not parse back (%s): %.*s", what,
+		    json_tokener_error_desc(json_tokener_get_error(tok)),
+		    (int)len, out);
+	json_object_put(doc);
+	json_tokener_free(tok);
 }
 
-static void
-fuzz_ctl_json(const char *s)
-{
-	char	*out = NULL;
-	size_t	 len = 0;
-	FILE	*f;
+#define FUZZ_CTL_JSON(fn, arg) do {					\
+	char	*out_ = NULL;						\
+	size_t	 len_ = 0;						\
+	FILE	*f_;							\
+									\
+	if ((f_ = open_memstream(&out_, &len_)) == NULL)		\
+		fuzz_fail("open_memstream");				\
+	json_output.fn(f_, (arg));					\
+	fclose(f_);							\
+	fuzz_ctl_json_check(#fn, out_, len_);				\
+	free(out_);							\
+} while (0)
 
-	if (s == NULL || (f = open_memstream(&out, &len)) == NULL)
-		return;
-	ctl_json_string(f, s);
-	fclose(f);
-	fuzz_ctl_json_check(out, len);
-	free(out);
+/* carpctl -j on a decoded reply: every formatter that could be handed
+ * it (carpctl picks one by the command it sent). */
+static void
+fuzz_ctl_json(const CtlReply *rep)
+{
+	FUZZ_CTL_JSON(status, rep);
+	FUZZ_CTL_JSON(groups, rep);
+	FUZZ_CTL_JSON(stats, rep);
+	FUZZ_CTL_JSON(done, rep);
+	if (rep->event != NULL)
+		FUZZ_CTL_JSON(event, rep->event);
+	if (rep->sync != NULL) {
+		FUZZ_CTL_JSON(sync_status, rep->sync);
+		FUZZ_CTL_JSON(sync_stats, rep->sync);
+	}
 }
 
 /* What the daemons look at, then the round trip through a frame. */
@@ -65,9 +84,6 @@ fuzz_ctl_request(const CtlRequest *req)
 	size_t		 len, body;
 
 	(void)ctl_command_str(req->has_command ? (int)req->command : -1);
-	fuzz_ctl_json(req->group);
-	fuzz_ctl_json(req->carp);
-	fuzz_ctl_json(req->who);
 	/* protobuf-c keeps unknown fields and packs them back, but takes a
 	 * field number 0 in an overlong tag (82 00) that it refuses once
 	 * packed short (02): only requests of known fields round-trip */
@@ -94,7 +110,7 @@ fuzz_ctl_reply(const uint8_t *body, size_t len)
 	if ((rep = ctl_reply_unpack(body, len)) == NULL)
 		return;
 	(void)ctl_result_str(rep->has_result ? (int)rep->result : -1);
-	fuzz_ctl_json(rep->reason);
+	fuzz_ctl_json(rep);
 	ctl_reply_free(rep);
 }
 

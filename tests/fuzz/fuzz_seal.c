@@ -1,9 +1,10 @@
 /* The sync datagram decoder in front of the seal: each record of the
  * input (fuzz.h) is a datagram as it comes off the socket, tag included,
- * given to seal_check and, if the tag holds (seeds sealed with the test
- * key, replayed, reordered, cut), on to seal_accept and msg_parse, as
- * syncd_receive does. Nothing unauthenticated may be decoded or
- * recorded: a forged or cut datagram must stop at seal_check. */
+ * given to seal_verify and, if the tag holds (seeds sealed with the test
+ * key, replayed, reordered, cut), on to msg_decode, the sender's replay
+ * window and msg_dispatch, as rx_datagram does. Nothing unauthenticated
+ * may be decoded or recorded: a forged or cut datagram must stop at
+ * seal_verify. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t		*buf;
 	size_t		 rlen;
 
-	memset(&rx, 0, sizeof(rx));
-	if ((rx.seal = seal_new((const uint8_t *)FUZZ_KEY, FUZZ_KEYLEN,
-	    FUZZ_SELF)) == NULL)
-		fuzz_fail("seal_new");
+	fuzz_rx_init(&rx);
 	while (fuzz_record(&data, &size, &rec, &rlen) == 0) {
 		if ((buf = malloc(rlen + 1)) == NULL)
 			break;
@@ -28,6 +26,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_rx_datagram(&rx, buf, rlen);
 		free(buf);
 	}
-	seal_free(rx.seal);
+	fuzz_rx_free(&rx);
 	return (0);
 }

@@ -4,8 +4,8 @@
  *	mkseeds OUTDIR [tests/data/ucarp-*.txt ...]
  *
  * writes OUTDIR/carp (captured ucarp adverts, adverts carp_encode makes in
- * both modes), OUTDIR/sync and OUTDIR/seal (datagrams of every message
- * type, as payloads and sealed with the test key), OUTDIR/ctl (a frame
+ * both modes), OUTDIR/sync, OUTDIR/rx and OUTDIR/seal (datagrams of every
+ * message type, as payloads and sealed with the test key), OUTDIR/ctl (a frame
  * of each control command and some replies) and OUTDIR/ct (ctnetlink
  * messages of states of every protocol, via ct_to_nfct). The config
  * seeds are copies of tests/golden (tests/fuzz/mkseeds.sh).
@@ -93,6 +93,16 @@ carp_seed_addr(struct carp_seed *cs, int af, const char *s)
 	carp_put(cs, a, sizeof(a));
 }
 
+/* One of a carp's addresses, in the codec's own type. */
+static void
+carp_addr_make(struct carp_addr *ca, const char *s)
+{
+	memset(ca, 0, sizeof(*ca));
+	ca->af = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
+	if (inet_pton(ca->af, s, &ca->a) != 1)
+		errx(1, "bad address %s", s);
+}
+
 static int
 hexbyte(const char *p)
 {
@@ -175,7 +185,7 @@ carp_encoded(const char *name, uint8_t flags, int af, const char *src,
 {
 	struct carp_seed	 cs;
 	struct carp_pkt		 pkt;
-	struct conf_addr	 addrs[3];
+	struct carp_addr	 addrs[3];
 	struct carp_auth	 auth;
 	struct sockaddr_storage	 ss;
 	uint8_t			 adv[CARP_HDRLEN];
@@ -189,12 +199,11 @@ carp_encoded(const char *name, uint8_t flags, int af, const char *src,
 	pkt.demote = 1;
 	pkt.counter = 0x0005f1c2a3b4c5d6ULL;
 	memset(addrs, 0, sizeof(addrs));
-	if (conf_addr_parse("192.0.2.100", &addrs[0], 0) == -1 ||
-	    conf_addr_parse("2001:db8::100", &addrs[1], 0) == -1 ||
-	    conf_addr_parse("fe80::100", &addrs[2], 0) == -1)
-		errx(1, "conf_addr_parse");
+	carp_addr_make(&addrs[0], "192.0.2.100");
+	carp_addr_make(&addrs[1], "2001:db8::100");
+	carp_addr_make(&addrs[2], "fe80::100");
 	memset(&auth, 0, sizeof(auth));
-	auth.mode = flags & 1 ? AUTH_STRICT : AUTH_COMPAT;
+	auth.mode = flags & 1 ? CARP_AUTH_STRICT : CARP_AUTH_COMPAT;
 	auth.key = (const uint8_t *)key;
 	auth.keylen = strlen(key);
 	auth.addrs = addrs;
@@ -222,7 +231,7 @@ static void
 carpin_strict(void)
 {
 	struct carp_pkt		 pkt;
-	struct conf_addr	 a;
+	struct carp_addr	 a;
 	struct carp_auth	 auth;
 	struct sockaddr_in6	 sin6;
 	uint8_t			 rec[1 + 16 + CARP_HDRLEN], out[1024];
@@ -233,14 +242,13 @@ carpin_strict(void)
 	pkt.vhid = 42;
 	pkt.advbase = 1;
 	pkt.counter = 0x0005f1c2a3b4c5d6ULL;
-	memset(&a, 0, sizeof(a));
+	carp_addr_make(&a, "2001:db8::100");
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
-	if (conf_addr_parse("2001:db8::100", &a, 0) == -1 ||
-	    inet_pton(AF_INET6, "fe80::2", &sin6.sin6_addr) != 1)
+	if (inet_pton(AF_INET6, "fe80::2", &sin6.sin6_addr) != 1)
 		errx(1, "bad address");
 	memset(&auth, 0, sizeof(auth));
-	auth.mode = AUTH_STRICT;
+	auth.mode = CARP_AUTH_STRICT;
 	auth.key = (const uint8_t *)"a strict password";
 	auth.keylen = strlen("a strict password");
 	auth.addrs = &a;
@@ -384,7 +392,7 @@ dgram(struct dgram *d, uint32_t node, uint64_t nonce, uint32_t seq,
 	h.base = seq > 4 ? seq - 4 : 0;
 	h.acks_len = 1;
 	h.acks[0].node = FUZZ_SELF;
-	h.acks[0].nonce = 0x1111;
+	h.acks[0].nonce = FUZZ_NONCE;
 	h.acks[0].seq = 9;
 	for (i = 0; i < ns; i++) {
 		msg_state_key(&s[i], &k);
@@ -409,12 +417,13 @@ sync_seed(const char *name, struct dgram *d, size_t n)
 	size_t		 len = 0, slen = 0, i;
 	ssize_t		 sealed;
 
-	if ((tx = seal_new((const uint8_t *)FUZZ_KEY, FUZZ_KEYLEN, 2)) == NULL)
+	if ((tx = seal_new((const uint8_t *)FUZZ_KEY, FUZZ_KEYLEN)) == NULL)
 		errx(1, "seal_new");
 	for (i = 0; i < n; i++)
 		len = fuzz_record_put(out, len, sizeof(out), d[i].buf,
 		    d[i].len);
 	seed("sync", name, out, len);
+	seed("rx", name, out, len);	/* the same payloads, whole engine */
 	for (i = 0; i < n; i++) {
 		if ((sealed = seal_sign(tx, d[i].buf, d[i].len,
 		    sizeof(d[i].buf))) == -1)
@@ -478,7 +487,7 @@ sync_seeds(void)
 	/* two peers, and our own node reflected */
 	dgram(&d[0], 2, 0xabcd, 1, NULL, &s[0], 1, 0);
 	dgram(&d[1], 3, 0x3333, 1, NULL, &s[1], 1, 0);
-	dgram(&d[2], FUZZ_SELF, 0x1111, 1, NULL, &s[2], 1, 0);
+	dgram(&d[2], FUZZ_SELF, FUZZ_NONCE, 1, NULL, &s[2], 1, 0);
 	sync_seed("peers", d, 3);
 }
 

@@ -8,7 +8,7 @@ set -eu
 build=${1:-build}
 corpus=tests/fuzz/corpus
 make -s BUILD="$build" "$build/fuzz/mkseeds"
-for t in carp carpin sync seal ctl ct conf; do
+for t in carp carpin sync rx seal ctl ct conf; do
 	rm -rf "${corpus:?}/$t"
 	mkdir -p "$corpus/$t"
 done

@@ -136,16 +136,61 @@ fuzz_key_roundtrip(const struct sync_key *k)
 /* ------------------------------------------------------------------ */
 /* a received datagram */
 
+void
+fuzz_rx_init(struct fuzz_rx *rx)
+{
+	memset(rx, 0, sizeof(*rx));
+	if ((rx->seal = seal_new((const uint8_t *)FUZZ_KEY,
+	    FUZZ_KEYLEN)) == NULL)
+		fuzz_fail("seal_new");
+	if ((rx->dgram = calloc(1, sizeof(*rx->dgram))) == NULL)
+		fuzz_fail("out of memory");
+}
+
+void
+fuzz_rx_free(struct fuzz_rx *rx)
+{
+	seal_free(rx->seal);
+	free(rx->dgram);
+}
+
+/* The sender's replay window, as peer_get finds or makes its slot:
+ * NULL when the table is full (the daemon ignores the node then). */
+static struct replay *
+fuzz_rx_replay(struct fuzz_rx *rx, uint32_t node)
+{
+	size_t	 i;
+
+	for (i = 0; i < rx->npeers; i++)
+		if (rx->peer[i].node == node)
+			return (&rx->peer[i].replay);
+	if (rx->npeers == FUZZ_PEERS)
+		return (NULL);
+	rx->peer[rx->npeers].node = node;
+	return (&rx->peer[rx->npeers++].replay);
+}
+
+/* rx_header's checks that hold without an engine: not our own node,
+ * a fresh sequence number of the sender's session. */
 static int
 fuzz_rx_header(void *arg, const struct msg_hdr *h)
 {
 	struct fuzz_rx	*rx = arg;
+	struct replay	*r;
 
-	if (h->node != rx->info.node || h->seq != rx->info.seq ||
-	    h->nonce != rx->info.nonce)
-		fuzz_fail("msg_parse and seal_check disagree on the header");
-	if (seal_accept(rx->seal, &rx->info) != SEAL_OK)
+	if (h->version != SYNC_WIRE_VERSION)
+		fuzz_fail("msg_decode took version %u", h->version);
+	if (h->acks_len > MSG_MAXPEERS)
+		fuzz_fail("header with %zu acks", h->acks_len);
+	if (h->node == FUZZ_SELF)
 		return (1);
+	if ((r = fuzz_rx_replay(rx, h->node)) == NULL)
+		return (1);
+	if (replay_check(r, h->nonce, h->seq) == REPLAY_SEEN)
+		return (1);
+	/* the window took it: the same datagram again is a replay */
+	if (replay_check(r, h->nonce, h->seq) != REPLAY_SEEN)
+		fuzz_fail("replay window took seq %u twice", h->seq);
 	rx->accepted++;
 	return (0);
 }
@@ -191,22 +236,59 @@ const struct msg_cb fuzz_msg_cb = {
 	.delete = fuzz_rx_delete,
 };
 
-/* seal_check, then msg_peek_header and msg_parse of what it let through,
- * in the engine's order (syncd_receive). */
+/* seal_verify, msg_decode and msg_dispatch of what it let through, in
+ * the engine's order (rx_datagram, rx_decode). msg_peek_header, the
+ * tools' decoder, must agree with msg_decode. */
 void
 fuzz_rx_datagram(struct fuzz_rx *rx, const uint8_t *buf, size_t len)
 {
 	struct msg_hdr	 h;
-	int		 rv;
+	size_t		 plen;
+	int		 rv, peek;
 
-	if (seal_check(rx->seal, buf, len, &rx->info) != SEAL_OK)
+	if (seal_verify(rx->seal, buf, len, &plen) != SEAL_OK)
 		return;
-	if (rx->info.len != len - SEAL_TAGLEN)
-		fuzz_fail("seal_check: payload of %zu bytes in %zu",
-		    rx->info.len, len);
-	if (msg_peek_header(buf, rx->info.len, &h) == -1)
-		fuzz_fail("seal_check took a header msg_peek_header refuses");
-	rv = msg_parse(buf, rx->info.len, &fuzz_msg_cb, rx);
+	if (plen != len - SEAL_TAGLEN)
+		fuzz_fail("seal_verify: payload of %zu bytes in %zu",
+		    plen, len);
+	memset(&h, 0, sizeof(h));
+	peek = msg_peek_header(buf, plen, &h);
+	if (msg_decode(rx->dgram, buf, plen) == -1) {
+		if (peek != -1)
+			fuzz_fail("msg_peek_header takes a header "
+			    "msg_decode refuses");
+		return;
+	}
+	if (peek == -1)
+		fuzz_fail("msg_decode takes a header msg_peek_header refuses");
+	if (memcmp(&h, &rx->dgram->hdr, sizeof(h)) != 0)
+		fuzz_fail("msg_peek_header and msg_decode disagree");
+	rv = msg_dispatch(rx->dgram, &fuzz_msg_cb, rx);
+	msg_dgram_free(rx->dgram);
 	if (rv != 0 && rv != -1 && rv != 1)
-		fuzz_fail("msg_parse returned %d", rv);
+		fuzz_fail("msg_dispatch returned %d", rv);
+}
+
+void
+fuzz_sealed_records(const uint8_t *data, size_t size,
+    void (*fn)(const uint8_t *, size_t, void *), void *arg)
+{
+	struct seal	*tx;
+	const uint8_t	*rec;
+	uint8_t		*buf;
+	size_t		 rlen;
+	ssize_t		 len;
+
+	if ((tx = seal_new((const uint8_t *)FUZZ_KEY, FUZZ_KEYLEN)) == NULL)
+		fuzz_fail("seal_new");
+	while (fuzz_record(&data, &size, &rec, &rlen) == 0) {
+		if ((buf = malloc(rlen + SEAL_TAGLEN)) == NULL)
+			break;
+		if (rlen > 0)
+			memcpy(buf, rec, rlen);
+		if ((len = seal_sign(tx, buf, rlen, rlen + SEAL_TAGLEN)) != -1)
+			fn(buf, (size_t)len, arg);
+		free(buf);
+	}
+	seal_free(tx);
 }
