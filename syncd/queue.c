@@ -51,18 +51,8 @@ msg_queue_new(size_t limit)
 	return (q);
 }
 
-void
-msg_queue_free(struct msg_queue *q)
-{
-	if (q == NULL)
-		return;
-	msg_queue_clear(q);
-	free(q->buckets);
-	free(q);
-}
-
-void
-msg_queue_clear(struct msg_queue *q)
+static void
+msg_queue_drain(struct msg_queue *q)
 {
 	struct msg_entry	*e;
 
@@ -70,8 +60,26 @@ msg_queue_clear(struct msg_queue *q)
 		TAILQ_REMOVE(&q->fifo, e, fifo);
 		free(e);
 	}
-	memset(q->buckets, 0, q->nbuckets * sizeof(*q->buckets));
 	q->len = 0;
+}
+
+/* No clearing of the buckets (megabytes at the default limit) on the
+ * way out. */
+void
+msg_queue_free(struct msg_queue *q)
+{
+	if (q == NULL)
+		return;
+	msg_queue_drain(q);
+	free(q->buckets);
+	free(q);
+}
+
+void
+msg_queue_clear(struct msg_queue *q)
+{
+	msg_queue_drain(q);
+	memset(q->buckets, 0, q->nbuckets * sizeof(*q->buckets));
 }
 
 size_t
