@@ -100,7 +100,7 @@ static int
 kif_addr_parse(const struct nlmsghdr *nlh, struct kif_addr *k)
 {
 	const struct ifaddrmsg	*ifa;
-	const struct nlattr	*a;
+	struct nlattr		*a;	/* libmnl's iterator wants it so */
 	int			 want, found = 0;
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
@@ -114,8 +114,7 @@ kif_addr_parse(const struct nlmsghdr *nlh, struct kif_addr *k)
 	k->plen = ifa->ifa_prefixlen;
 	k->flags = ifa->ifa_flags;
 	want = k->af == AF_INET ? IFA_LOCAL : IFA_ADDRESS;
-	/* libmnl's iterator takes a non-const header; it only reads */
-	mnl_attr_for_each(a, (struct nlmsghdr *)(uintptr_t)nlh, sizeof(*ifa)) {
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
 		if (mnl_attr_type_valid(a, IFA_MAX) <= 0)
 			continue;
 		if (mnl_attr_get_type(a) == IFA_FLAGS &&
