@@ -72,8 +72,8 @@ sim_queue(struct sim *s, int id)
 }
 
 /* The caller's peer table: each peer's send state lives in its slot
- * (B and B + 1), rel_tx walks them. */
-#define NTPEERS		2
+ * (B, B + 1, B + 2), rel_tx walks them. */
+#define NTPEERS		3
 static struct rel_txpeer tpeers[NTPEERS];
 
 static struct rel_txpeer *
@@ -517,6 +517,53 @@ START_TEST(test_two_peers)
 }
 END_TEST
 
+/* Three receivers: the base is the oldest seq a live one has not acked;
+ * a free slot between them and a deleted one do not hold it. */
+START_TEST(test_three_peers_base)
+{
+	struct rel_tx	*tx = rel_tx_new(A, NONCE, 10, &sim_ops, NULL);
+	struct msg_hdr	 h;
+	struct sync_key	 k;
+	int		 i;
+
+	tpeer_reset();
+	memset(&h, 0, sizeof(h));
+	h.node = B;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	h.node = B + 2;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	key_of(5, &k);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(rel_tx_sent(tx, &k, 1, 0, 0), 0);
+	h.acks_len = 1;
+	h.acks[0].node = A;
+	h.acks[0].nonce = NONCE;
+	h.node = B;
+	h.acks[0].seq = 12;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	ck_assert_uint_eq(rel_tx_base(tx), 10);
+	h.node = B + 2;
+	h.acks[0].seq = 11;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	ck_assert_uint_eq(rel_tx_base(tx), 12);
+	/* B + 1 joins late: every entry held waits for it too */
+	h.node = B + 1;
+	h.acks_len = 0;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	ck_assert_uint_eq(rel_tx_base(tx), 12);
+	h.acks_len = 1;
+	h.acks[0].seq = 13;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	ck_assert_uint_eq(rel_tx_base(tx), 12);
+	ck_assert_uint_eq(rel_tx_inflight(tx), 2);
+	/* B + 2 dies: the minimum is over B and B + 1 */
+	rel_tx_peer_del(tx, tpeer(B + 2));
+	ck_assert_uint_eq(rel_tx_base(tx), 13);
+	ck_assert_uint_eq(rel_tx_inflight(tx), 1);
+	rel_tx_free(tx);
+}
+END_TEST
+
 START_TEST(test_rx_nacks_and_base)
 {
 	struct rel_rx	*rx = rel_rx_new(A);
@@ -653,6 +700,7 @@ rel_suite(void)
 	tcase_add_test(tc, test_window_overflow);
 	tcase_add_test(tc, test_silent_peer);
 	tcase_add_test(tc, test_two_peers);
+	tcase_add_test(tc, test_three_peers_base);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("receiver");
