@@ -1,5 +1,6 @@
 /* The peers (see peer.h): one table of MSG_MAXPEERS slots in struct
  * syncd, and the only code that walks it. */
+#include <stddef.h>
 #include <string.h>
 
 #include "log.h"
@@ -32,6 +33,18 @@ peer_find(struct syncd *sc, uint32_t node)
 		if (p->node == node)
 			return (p);
 	return (NULL);
+}
+
+struct rel_txpeer *
+peer_txnext(void *arg, struct rel_txpeer *tp)
+{
+	struct syncd_peer	*p = NULL;
+
+	if (tp != NULL)
+		p = (struct syncd_peer *)(void *)((char *)tp -
+		    offsetof(struct syncd_peer, txp));
+	p = peer_next(arg, p);
+	return (p != NULL ? &p->txp : NULL);
 }
 
 int
@@ -93,7 +106,7 @@ peer_free(struct syncd *sc, struct syncd_peer *p)
 		r->nonce = p->seen_nonce;
 	}
 	if (p->node != 0)
-		rel_tx_peer_del(sc->tx, p->node);
+		rel_tx_peer_del(sc->tx, &p->txp);
 	rel_rx_free(p->rx);
 	memset(p, 0, sizeof(*p));
 }
@@ -168,7 +181,7 @@ peer_window(struct syncd *sc, struct syncd_peer *p, const struct msg_hdr *h,
 {
 	int	 bits = 0;
 
-	if (rel_tx_heard(sc->tx, h, now) == REL_RESYNC)
+	if (rel_tx_heard(sc->tx, &p->txp, h, now) == REL_RESYNC)
 		bits |= PEER_LOST;
 	bits |= rel_rx_recv(p->rx, h->nonce, h->seq, h->base,
 	    (h->flags & MSG_F_DATA) != 0, now);
@@ -269,7 +282,7 @@ peer_liveness(struct syncd *sc, uint64_t now)
 			continue;
 		p->alive = 0;
 		/* a dead peer must not hold the send window */
-		rel_tx_peer_del(sc->tx, p->node);
+		rel_tx_peer_del(sc->tx, &p->txp);
 		syncd_error(sc, "peer node %08x silent for %u ms", p->node,
 		    (unsigned)(now - p->heard_ms));
 	}

@@ -3,27 +3,28 @@
  * session as seen and as acked, its sequence window (rel_rx), its
  * replay window, liveness. One limit (MSG_MAXPEERS: one ack per peer
  * fits every header), one eviction policy, one iterator. The send
- * window's per-peer acks (rel_tx) follow the slots: a node enters it
- * when a slot hears it, and leaves it when its slot dies or is freed. */
+ * window's per-peer state (struct rel_txpeer: acked seq, lost) lives in
+ * the slot too, and rel_tx walks the slots through peer_txnext: a node
+ * enters the window when a slot hears it, and leaves it when its slot
+ * dies or is freed. */
 #ifndef SYNCD_PEER_H
 #define SYNCD_PEER_H
 
 #include <sys/socket.h>
 #include <stdint.h>
 
+#include "rel.h"
 #include "replay.h"
 
 #define PEER_MAX	16	/* == MSG_MAXPEERS, see peer.c */
 #define PEER_RETIRED	64	/* dead sessions remembered */
 
-struct msg_ctl;
-struct msg_hdr;
-struct rel_rx;
 struct syncd;
 
 struct syncd_peer {
 	uint32_t		 node;		/* 0: free slot */
-	struct rel_rx		*rx;
+	struct rel_rx		*rx;		/* its stream to us */
+	struct rel_txpeer	 txp;		/* our stream to it */
 	struct sockaddr_storage	 addr;
 	uint64_t		 heard_ms;	/* last fresh datagram */
 	uint64_t		 last_ms;	/* last authenticated one */
@@ -48,6 +49,8 @@ struct syncd_peer *peer_next(struct syncd *, struct syncd_peer *);
 	for ((p) = peer_next((sc), NULL); (p) != NULL;			\
 	    (p) = peer_next((sc), (p)))
 struct syncd_peer *peer_find(struct syncd *, uint32_t node);
+/* rel_tx_ops.peer_next over the slots (arg: the struct syncd). */
+struct rel_txpeer *peer_txnext(void *, struct rel_txpeer *);
 /* The node's slot, taking one (a free one, else the eviction policy's
  * victim) for a new node; NULL if every slot holds a live peer. */
 struct syncd_peer *peer_get(struct syncd *, uint32_t node,

@@ -17,19 +17,12 @@ struct rel_ent {
 	struct sync_key		*keys;
 };
 
-struct rel_txpeer {
-	uint32_t		 node;	/* 0: free slot */
-	uint32_t		 ack;	/* highest seq acked in order */
-	int			 lost;	/* dropped from the window */
-};
-
 struct rel_tx {
 	uint32_t		 self;
 	uint64_t		 nonce;
 	uint32_t		 next;	/* seq of the next datagram */
 	struct rel_ent		 ring[REL_TX_WINDOW];
 	size_t			 head, count;
-	struct rel_txpeer	 peers[REL_MAXPEERS];
 	uint32_t		 rto;
 	unsigned		 retries;
 	uint64_t		 deadline;	/* 0: timer off */
@@ -135,14 +128,30 @@ rel_tx_deadline(const struct rel_tx *tx)
 	return (tx->count > 0 ? tx->deadline : 0);
 }
 
+/* The caller's peers that hold the window: heard, and not lost. */
+static struct rel_txpeer *
+rel_tx_next(const struct rel_tx *tx, struct rel_txpeer *p)
+{
+	if (tx->ops == NULL || tx->ops->peer_next == NULL)
+		return (NULL);
+	while ((p = tx->ops->peer_next(tx->arg, p)) != NULL)
+		if (p->node != 0 && !p->lost)
+			break;
+	return (p);
+}
+
+#define REL_TX_FOREACH(p, tx)						\
+	for ((p) = rel_tx_next((tx), NULL); (p) != NULL;		\
+	    (p) = rel_tx_next((tx), (p)))
+
 static int
 rel_tx_npeers(const struct rel_tx *tx)
 {
-	int	 i, n = 0;
+	struct rel_txpeer	*p;
+	int			 n = 0;
 
-	for (i = 0; i < REL_MAXPEERS; i++)
-		if (tx->peers[i].node != 0 && !tx->peers[i].lost)
-			n++;
+	REL_TX_FOREACH(p, tx)
+		n++;
 	return (n);
 }
 
@@ -150,14 +159,11 @@ rel_tx_npeers(const struct rel_tx *tx)
 static int
 rel_tx_acked(const struct rel_tx *tx, uint32_t seq)
 {
-	int	 i;
+	struct rel_txpeer	*p;
 
-	for (i = 0; i < REL_MAXPEERS; i++) {
-		const struct rel_txpeer *p = &tx->peers[i];
-
-		if (p->node != 0 && !p->lost && rel_seq_lt(p->ack, seq))
+	REL_TX_FOREACH(p, tx)
+		if (rel_seq_lt(p->ack, seq))
 			return (0);
-	}
 	return (1);
 }
 
@@ -201,12 +207,10 @@ rel_tx_supersede(struct rel_tx *tx, struct rel_ent *e)
 static void
 rel_tx_lose_laggards(struct rel_tx *tx, uint32_t seq)
 {
-	int	 i;
+	struct rel_txpeer	*p;
 
-	for (i = 0; i < REL_MAXPEERS; i++) {
-		struct rel_txpeer *p = &tx->peers[i];
-
-		if (p->node != 0 && !p->lost && rel_seq_lt(p->ack, seq)) {
+	REL_TX_FOREACH(p, tx) {
+		if (rel_seq_lt(p->ack, seq)) {
 			log_warnx("sync: peer %u lost datagram %u, "
 			    "resync needed", p->node, seq);
 			p->lost = 1;
@@ -254,55 +258,41 @@ rel_tx_sent(struct rel_tx *tx, const struct sync_key *keys, size_t nkeys,
 	return (rv);
 }
 
-static struct rel_txpeer *
-rel_tx_peer(struct rel_tx *tx, uint32_t node, int *resync)
+/* node's peer enters the window, or comes back after it was lost: it
+ * holds nothing acked yet, so every entry waits for it. 1 if it had
+ * been lost (it must resync). */
+static int
+rel_tx_join(struct rel_tx *tx, struct rel_txpeer *p, uint32_t node)
 {
-	struct rel_txpeer	*p, *slot = NULL;
-	int			 i;
+	int	 lost = p->lost;
 
-	*resync = 0;
-	for (i = 0; i < REL_MAXPEERS; i++) {
-		p = &tx->peers[i];
-		if (p->node == node)
-			break;
-		if (p->node == 0 && slot == NULL)
-			slot = p;
-		p = NULL;
-	}
-	if (p == NULL && (p = slot) == NULL)
-		return (NULL);
-	if (p->node == 0 || p->lost) {
-		/* It holds nothing acked yet: every entry waits for it. */
-		*resync = p->lost;
-		p->node = node;
-		p->lost = 0;
-		p->ack = rel_tx_base(tx) - 1;
-	}
-	return (p);
+	if (p->node != 0 && !p->lost)
+		return (0);
+	p->node = node;
+	p->lost = 0;
+	p->ack = rel_tx_base(tx) - 1;
+	return (lost);
 }
 
 void
-rel_tx_peer_del(struct rel_tx *tx, uint32_t node)
+rel_tx_peer_del(struct rel_tx *tx, struct rel_txpeer *p)
 {
-	int	 i;
-
-	for (i = 0; i < REL_MAXPEERS; i++)
-		if (tx->peers[i].node == node)
-			memset(&tx->peers[i], 0, sizeof(tx->peers[i]));
+	memset(p, 0, sizeof(*p));
 	rel_tx_pop(tx);
 }
 
-/* Cumulative ack from node. One that acks a seq not sent yet, or goes
- * backwards, is stale or bogus and ignored. Progress restarts the timer
- * at its initial value. */
+/* Cumulative ack from a peer in the window. One that acks a seq not sent
+ * yet, or goes backwards, is stale or bogus and ignored. Progress
+ * restarts the timer at its initial value. */
 int
-rel_tx_ack(struct rel_tx *tx, uint32_t node, uint32_t seq, uint64_t now)
+rel_tx_ack(struct rel_tx *tx, struct rel_txpeer *p, uint32_t seq,
+    uint64_t now)
 {
-	struct rel_txpeer	*p;
-	int			 resync;
+	int	 resync;
 
-	if ((p = rel_tx_peer(tx, node, &resync)) == NULL)
+	if (p->node == 0)
 		return (0);
+	resync = rel_tx_join(tx, p, p->node);
 	if (!rel_seq_lt(seq, tx->next) || !rel_seq_lt(p->ack, seq))
 		return (resync);
 	p->ack = seq;
@@ -314,16 +304,17 @@ rel_tx_ack(struct rel_tx *tx, uint32_t node, uint32_t seq, uint64_t now)
 }
 
 int
-rel_tx_heard(struct rel_tx *tx, const struct msg_hdr *h, uint64_t now)
+rel_tx_heard(struct rel_tx *tx, struct rel_txpeer *p,
+    const struct msg_hdr *h, uint64_t now)
 {
 	size_t	 i;
-	int	 resync = 0;
+	int	 resync;
 
-	(void)rel_tx_peer(tx, h->node, &resync);
+	resync = rel_tx_join(tx, p, h->node);
 	for (i = 0; i < h->acks_len && i < MSG_MAXPEERS; i++)
 		if (h->acks[i].node == tx->self &&
 		    h->acks[i].nonce == tx->nonce)
-			(void)rel_tx_ack(tx, h->node, h->acks[i].seq, now);
+			(void)rel_tx_ack(tx, p, h->acks[i].seq, now);
 	return (resync ? REL_RESYNC : 0);
 }
 

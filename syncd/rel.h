@@ -18,7 +18,12 @@
  * left by a superseded datagram (or by a heartbeat, which is never held)
  * closes without bytes being sent twice under one seq.
  *
- * Sender: an entry is freed when every known peer acked it. The window
+ * Sender: an entry is freed when every peer in the window acked it. The
+ * peers are the caller's: it keeps one struct rel_txpeer in each of its
+ * peer slots and lets rel_tx walk them (rel_tx_ops.peer_next), so there
+ * is one table of peers and rel_tx holds none. A peer enters the window
+ * when first heard (rel_tx_heard) and leaves it when the caller deletes
+ * it (rel_tx_peer_del: dead, or its slot freed). The window
  * holds REL_TX_WINDOW datagrams: the caller stops sending data while
  * rel_tx_room() is 0 (the msg queue keeps coalescing meanwhile). The
  * retransmission timer (REL_RTO_MS, doubling to REL_RTO_MAX_MS) resends
@@ -46,7 +51,6 @@
 
 #define REL_TX_WINDOW		512	/* data datagrams in flight */
 #define REL_RX_WINDOW		1024	/* seqs above the in-order point */
-#define REL_MAXPEERS		MSG_MAXPEERS
 #define REL_RTO_MS		200
 #define REL_RTO_MAX_MS		3200
 #define REL_MAX_RETRIES		6	/* 200+400+...+3200: about 9 s */
@@ -80,12 +84,23 @@ struct rel_stats {
 	uint64_t	 restarts;	/* peer's new session (rx) */
 };
 
+/* One peer's hold on the send window, kept in the caller's peer slot.
+ * Zeroed: not in the window (not heard yet, or deleted). */
+struct rel_txpeer {
+	uint32_t	 node;
+	uint32_t	 ack;	/* highest seq acked in order */
+	int		 lost;	/* dropped from the window: must resync */
+};
+
 /* Retransmission: the caller re-reads the current state of key and
  * queues it (msg_queue_update, or msg_queue_delete if it is gone); ctl
- * messages (REL_CTL_*) go into the next datagram. */
+ * messages (REL_CTL_*) go into the next datagram. peer_next walks the
+ * caller's peers: the first after prev (NULL: the first), NULL at the
+ * end; rel_tx skips those not in the window. */
 struct rel_tx_ops {
 	void	(*resend)(void *arg, const struct sync_key *);
 	void	(*resend_ctl)(void *arg, uint32_t ctl);
+	struct rel_txpeer *(*peer_next)(void *arg, struct rel_txpeer *prev);
 };
 
 struct rel_tx;
@@ -111,11 +126,13 @@ int		 rel_tx_room(const struct rel_tx *);
  * window overflowed. */
 int		 rel_tx_sent(struct rel_tx *, const struct sync_key *,
 		    size_t nkeys, uint32_t ctl, uint64_t now);
-/* Any authenticated datagram from a peer: registers the node, applies
- * the acks addressed to us. REL_RESYNC if the node had been lost. */
-int		 rel_tx_heard(struct rel_tx *, const struct msg_hdr *,
-		    uint64_t now);
-int		 rel_tx_ack(struct rel_tx *, uint32_t node, uint32_t seq,
+/* Any authenticated datagram from the peer whose slot holds p: enters
+ * it in the window as h->node, applies the acks addressed to us.
+ * REL_RESYNC if the peer had been lost. */
+int		 rel_tx_heard(struct rel_tx *, struct rel_txpeer *,
+		    const struct msg_hdr *, uint64_t now);
+/* One cumulative ack from a peer in the window (else ignored). */
+int		 rel_tx_ack(struct rel_tx *, struct rel_txpeer *, uint32_t seq,
 		    uint64_t now);
 /* A nack (ignored unless addressed to us): resends what it names. */
 void		 rel_tx_nack(struct rel_tx *, const struct msg_nack *,
@@ -123,8 +140,9 @@ void		 rel_tx_nack(struct rel_tx *, const struct msg_nack *,
 /* Retransmission timer; call at rel_tx_deadline() (0: none pending). */
 void		 rel_tx_tick(struct rel_tx *, uint64_t now);
 uint64_t	 rel_tx_deadline(const struct rel_tx *);
-/* A peer declared dead: it no longer holds the window. */
-void		 rel_tx_peer_del(struct rel_tx *, uint32_t node);
+/* A peer declared dead or its slot freed: p is zeroed, it no longer
+ * holds the window. */
+void		 rel_tx_peer_del(struct rel_tx *, struct rel_txpeer *);
 size_t		 rel_tx_inflight(const struct rel_tx *);
 const struct rel_stats *rel_tx_stats(const struct rel_tx *);
 

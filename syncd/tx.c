@@ -241,6 +241,7 @@ tx_resend_ctl(void *arg, uint32_t ctl)
 static const struct rel_tx_ops tx_rel_ops = {
 	tx_resend,
 	tx_resend_ctl,
+	peer_txnext,
 };
 
 /* The link, the seal, the send window and queue, the short timer. */

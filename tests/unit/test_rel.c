@@ -71,6 +71,31 @@ sim_queue(struct sim *s, int id)
 	s->fifo[s->ftail++ % (NIDS * 4)] = id;
 }
 
+/* The caller's peer table: each peer's send state lives in its slot
+ * (B, B + 1, B + 2), rel_tx walks them. */
+#define NTPEERS		3
+static struct rel_txpeer tpeers[NTPEERS];
+
+static struct rel_txpeer *
+tpeer(uint32_t node)
+{
+	return (&tpeers[node - B]);
+}
+
+static struct rel_txpeer *
+tpeer_next(void *arg, struct rel_txpeer *p)
+{
+	(void)arg;
+	p = p == NULL ? tpeers : p + 1;
+	return (p < tpeers + NTPEERS ? p : NULL);
+}
+
+static void
+tpeer_reset(void)
+{
+	memset(tpeers, 0, sizeof(tpeers));
+}
+
 /* rel_tx_ops: the current value is read when the datagram is built. */
 static void
 sim_resend(void *arg, const struct sync_key *k)
@@ -78,7 +103,7 @@ sim_resend(void *arg, const struct sync_key *k)
 	sim_queue(arg, id_of(k));
 }
 
-static const struct rel_tx_ops sim_ops = { sim_resend, NULL };
+static const struct rel_tx_ops sim_ops = { sim_resend, NULL, tpeer_next };
 
 static void
 sim_init(struct sim *s, uint32_t first_seq)
@@ -86,6 +111,7 @@ sim_init(struct sim *s, uint32_t first_seq)
 	int	 i;
 
 	memset(s, 0, sizeof(*s));
+	tpeer_reset();
 	s->tx = rel_tx_new(A, NONCE, first_seq, &sim_ops, s);
 	s->rx = rel_rx_new(A);
 	s->now = 1000;
@@ -100,7 +126,7 @@ sim_init(struct sim *s, uint32_t first_seq)
 
 		memset(&h, 0, sizeof(h));
 		h.node = B;
-		ck_assert_int_eq(rel_tx_heard(s->tx, &h, s->now), 0);
+		ck_assert_int_eq(rel_tx_heard(s->tx, tpeer(B), &h, s->now), 0);
 	}
 }
 
@@ -214,7 +240,7 @@ sim_feedback(struct sim *s)
 		rel_rx_ack_sent(s->rx);
 		if (s->ack_loss)
 			return;
-		ck_assert_int_eq(rel_tx_heard(s->tx, &h, s->now), 0);
+		ck_assert_int_eq(rel_tx_heard(s->tx, tpeer(B), &h, s->now), 0);
 		if (nr > 0)
 			rel_tx_nack(s->tx, &n, s->now);
 	}
@@ -372,9 +398,10 @@ START_TEST(test_window_overflow)
 	struct msg_hdr	 h;
 	int		 i, rv = 0;
 
+	tpeer_reset();
 	memset(&h, 0, sizeof(h));
 	h.node = B;
-	ck_assert_int_eq(rel_tx_heard(tx, &h, 0), 0);
+	ck_assert_int_eq(rel_tx_heard(tx, tpeer(h.node), &h, 0), 0);
 	key_of(1, &k);
 	for (i = 0; i < REL_TX_WINDOW; i++) {
 		ck_assert_int_eq(rel_tx_room(tx), 1);
@@ -389,8 +416,8 @@ START_TEST(test_window_overflow)
 	/* nobody holds the window now: not tracked */
 	ck_assert_uint_eq(rel_tx_inflight(tx), 0);
 	ck_assert_uint_eq(rel_tx_base(tx), rel_tx_seq(tx));
-	ck_assert_int_eq(rel_tx_heard(tx, &h, 0), REL_RESYNC);
-	ck_assert_int_eq(rel_tx_heard(tx, &h, 0), 0);
+	ck_assert_int_eq(rel_tx_heard(tx, tpeer(h.node), &h, 0), REL_RESYNC);
+	ck_assert_int_eq(rel_tx_heard(tx, tpeer(h.node), &h, 0), 0);
 	rel_tx_free(tx);
 }
 END_TEST
@@ -407,15 +434,16 @@ ctl_resend(void *arg, uint32_t ctl)
 /* A silent peer: the timer backs off, then gives up on it. */
 START_TEST(test_silent_peer)
 {
-	struct rel_tx_ops ops = { NULL, ctl_resend };
+	struct rel_tx_ops ops = { NULL, ctl_resend, tpeer_next };
 	struct rel_tx	*tx = rel_tx_new(A, NONCE, 1, &ops, NULL);
 	struct msg_hdr	 h;
 	uint64_t	 now = 1000, d, prev = 0;
 	int		 i;
 
+	tpeer_reset();
 	memset(&h, 0, sizeof(h));
 	h.node = B;
-	(void)rel_tx_heard(tx, &h, now);
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, now);
 	ck_assert_uint_eq(rel_tx_deadline(tx), 0);
 	ck_assert_int_eq(rel_tx_sent(tx, NULL, 0, REL_CTL_RESYNC, now), 0);
 	ck_assert_uint_eq(rel_tx_deadline(tx), now + REL_RTO_MS);
@@ -439,7 +467,7 @@ START_TEST(test_silent_peer)
 	rel_tx_tick(tx, rel_tx_deadline(tx));
 	ck_assert_uint_eq(rel_tx_stats(tx)->resyncs, 1);
 	ck_assert_uint_eq(rel_tx_inflight(tx), 0);
-	ck_assert_int_eq(rel_tx_heard(tx, &h, now), REL_RESYNC);
+	ck_assert_int_eq(rel_tx_heard(tx, tpeer(h.node), &h, now), REL_RESYNC);
 	rel_tx_free(tx);
 }
 END_TEST
@@ -452,38 +480,86 @@ START_TEST(test_two_peers)
 	struct msg_hdr	 h;
 	struct sync_key	 k;
 
+	tpeer_reset();
 	memset(&h, 0, sizeof(h));
 	h.node = B;
-	(void)rel_tx_heard(tx, &h, 0);
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
 	h.node = B + 1;
-	(void)rel_tx_heard(tx, &h, 0);
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
 	key_of(5, &k);
 	ck_assert_int_eq(rel_tx_sent(tx, &k, 1, 0, 0), 0);
 	ck_assert_int_eq(rel_tx_sent(tx, &k, 1, 0, 0), 0);
 	ck_assert_uint_eq(rel_tx_inflight(tx), 2);
-	ck_assert_int_eq(rel_tx_ack(tx, B, 500, 0), 0);	/* never sent */
+	ck_assert_int_eq(rel_tx_ack(tx, tpeer(B), 500, 0), 0);	/* never sent */
 	ck_assert_uint_eq(rel_tx_inflight(tx), 2);
 	h.node = B;
 	h.acks_len = 1;
 	h.acks[0].node = A;
 	h.acks[0].nonce = NONCE;
 	h.acks[0].seq = 101;
-	(void)rel_tx_heard(tx, &h, 0);
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
 	ck_assert_uint_eq(rel_tx_inflight(tx), 2);
 	/* an ack for another session of ours is not ours */
 	h.node = B + 1;
 	h.acks[0].nonce = NONCE + 1;
-	(void)rel_tx_heard(tx, &h, 0);
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
 	ck_assert_uint_eq(rel_tx_inflight(tx), 2);
 	h.acks[0].nonce = NONCE;
 	h.acks[0].seq = 100;
-	(void)rel_tx_heard(tx, &h, 0);
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
 	ck_assert_uint_eq(rel_tx_inflight(tx), 1);
 	ck_assert_uint_eq(rel_tx_base(tx), 101);
 	/* B+1 dies: B alone decides */
-	rel_tx_peer_del(tx, B + 1);
+	rel_tx_peer_del(tx, tpeer(B + 1));
 	ck_assert_uint_eq(rel_tx_inflight(tx), 0);
 	ck_assert_uint_eq(rel_tx_base(tx), 102);
+	rel_tx_free(tx);
+}
+END_TEST
+
+/* Three receivers: the base is the oldest seq a live one has not acked;
+ * a free slot between them and a deleted one do not hold it. */
+START_TEST(test_three_peers_base)
+{
+	struct rel_tx	*tx = rel_tx_new(A, NONCE, 10, &sim_ops, NULL);
+	struct msg_hdr	 h;
+	struct sync_key	 k;
+	int		 i;
+
+	tpeer_reset();
+	memset(&h, 0, sizeof(h));
+	h.node = B;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	h.node = B + 2;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	key_of(5, &k);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(rel_tx_sent(tx, &k, 1, 0, 0), 0);
+	h.acks_len = 1;
+	h.acks[0].node = A;
+	h.acks[0].nonce = NONCE;
+	h.node = B;
+	h.acks[0].seq = 12;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	ck_assert_uint_eq(rel_tx_base(tx), 10);
+	h.node = B + 2;
+	h.acks[0].seq = 11;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	ck_assert_uint_eq(rel_tx_base(tx), 12);
+	/* B + 1 joins late: every entry held waits for it too */
+	h.node = B + 1;
+	h.acks_len = 0;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	ck_assert_uint_eq(rel_tx_base(tx), 12);
+	h.acks_len = 1;
+	h.acks[0].seq = 13;
+	(void)rel_tx_heard(tx, tpeer(h.node), &h, 0);
+	ck_assert_uint_eq(rel_tx_base(tx), 12);
+	ck_assert_uint_eq(rel_tx_inflight(tx), 2);
+	/* B + 2 dies: the minimum is over B and B + 1 */
+	rel_tx_peer_del(tx, tpeer(B + 2));
+	ck_assert_uint_eq(rel_tx_base(tx), 13);
+	ck_assert_uint_eq(rel_tx_inflight(tx), 1);
 	rel_tx_free(tx);
 }
 END_TEST
@@ -624,6 +700,7 @@ rel_suite(void)
 	tcase_add_test(tc, test_window_overflow);
 	tcase_add_test(tc, test_silent_peer);
 	tcase_add_test(tc, test_two_peers);
+	tcase_add_test(tc, test_three_peers_base);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("receiver");
