@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compat.h"
 #include "conf_priv.h"
@@ -195,6 +197,7 @@ conf_file_open(struct conf_parser *p, const char *path, const char **why)
 {
 	struct conf_file	*cf, *o;
 	struct stat		 st;
+	int			 fd = -1;
 
 	if ((cf = calloc(1, sizeof(*cf))) == NULL) {
 		*why = strerror(errno);
@@ -202,8 +205,10 @@ conf_file_open(struct conf_parser *p, const char *path, const char **why)
 	}
 	strlcpy(cf->name, path, sizeof(cf->name));
 	cf->line = 1;
-	if ((cf->f = fopen(path, "r")) == NULL ||
-	    fstat(fileno(cf->f), &st) == -1) {
+	/* Non-blocking until it is known to be a regular file: a FIFO would
+	 * block the open, and a reload with it the daemon's loop. */
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) ==
+	    -1 || fstat(fd, &st) == -1) {
 		*why = strerror(errno);
 		goto fail;
 	}
@@ -211,6 +216,11 @@ conf_file_open(struct conf_parser *p, const char *path, const char **why)
 		*why = "not a regular file";
 		goto fail;
 	}
+	if (fcntl(fd, F_SETFL, 0) == -1 || (cf->f = fdopen(fd, "r")) == NULL) {
+		*why = strerror(errno);
+		goto fail;
+	}
+	fd = -1;
 	cf->dev = st.st_dev;
 	cf->ino = st.st_ino;
 	for (o = p->file; o != NULL; o = o->parent)
@@ -224,6 +234,8 @@ conf_file_open(struct conf_parser *p, const char *path, const char **why)
  fail:
 	if (cf->f != NULL)
 		fclose(cf->f);
+	else if (fd != -1)
+		close(fd);
 	free(cf);
 	return (NULL);
 }

@@ -359,6 +359,21 @@ START_TEST(t_include_files)
 }
 END_TEST
 
+/* A FIFO as include: refused at once, not waited on (Check's timeout
+ * fails the test if the open blocks). */
+START_TEST(t_include_fifo)
+{
+	char	 path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/pipe.conf", tdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_ptr_null(parse("include \"pipe.conf\"\n"));
+	ck_assert_ptr_nonnull(strstr(errbuf,
+	    "include \"pipe.conf\": not a regular file"));
+	unlink(path);
+}
+END_TEST
+
 START_TEST(t_include_depth)
 {
 	char	name[32], text[64];
@@ -714,6 +729,7 @@ conf_suite(void)
 	tcase_add_test(tc, t_password_strict);
 	tcase_add_test(tc, t_include_files);
 	tcase_add_test(tc, t_include_depth);
+	tcase_add_test(tc, t_include_fifo);
 	tcase_add_test(tc, t_secrecy);
 	tcase_add_test(tc, t_password_file);
 	tcase_add_test(tc, t_scripts);
