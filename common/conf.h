@@ -25,6 +25,7 @@
 #define CONF_MAXIGNORE		32
 #define CONF_PASSMAX		64	/* strict mode; compat allows 19 */
 #define CONF_COMPAT_PASSMAX	19
+#define CONF_STRICT_PASSMIN	16	/* a 128-bit secret at least */
 #define CONF_KEYMAX		64
 #define SYNC_DEFAULT_PORT	8372
 #define SYNC_DEFAULT_MCAST	"224.0.0.240"

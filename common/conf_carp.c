@@ -173,6 +173,11 @@ conf_carp_check(struct conf_parser *p)
 	if (c->auth == AUTH_COMPAT && c->passlen > CONF_COMPAT_PASSMAX)
 		conf_err(p, p->pass_line, "password is %zu bytes, auth compat "
 		    "allows at most %d", c->passlen, CONF_COMPAT_PASSMAX);
+	/* strict mode exists to resist forgery: no empty or guessable key */
+	if (c->auth == AUTH_STRICT && c->passlen < CONF_STRICT_PASSMIN)
+		conf_err(p, p->pass_line != 0 ? p->pass_line : c->line,
+		    "password is %zu bytes, auth strict needs at least %d",
+		    c->passlen, CONF_STRICT_PASSMIN);
 	if (c->vhid == 0 || c->carpdev[0] == '\0')
 		return;
 	TAILQ_FOREACH(o, &p->conf->carps, entry)

@@ -102,8 +102,9 @@ conf_print_password(FILE *f, const struct conf_carp *c)
 {
 	if (c->password_file[0] != '\0')
 		conf_print_quoted(f, "\t", "password-file", c->password_file);
-	else if (c->passlen > 0)
-		fputs("\tpassword \"********\"\n", f);
+	else if (c->passlen > 0)	/* as long as auth strict's minimum, so
+					 * the printed form parses back */
+		fputs("\tpassword \"****************\"\n", f);
 	else
 		fputs("\tpassword \"\"\n", f);
 }

@@ -80,7 +80,7 @@ grep 'up-script' "$LAB_DIR/carpd-a.log" | sed 's/^/	/'
 
 # a reload that adds a carp: new sockets and an address under the
 # filter; a strict one, so the reload also sets up the state file
-carp_block carp2 2 eth0 0 lab-secret "address 192.0.2.253/24" \
+carp_block carp2 2 eth0 0 lab-secret-of-16-bytes "address 192.0.2.253/24" \
     "auth strict" >>"$LAB_DIR/a.conf"
 kill -HUP "$(carpd_pid a)"
 wait_for 10 'carp_is a carp2 MASTER && lab_has_addr a eth0 192.0.2.253' ||

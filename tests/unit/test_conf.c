@@ -138,7 +138,7 @@ START_TEST(t_full)
 	    "control-socket \"/run/x.sock\"\n"
 	    "group internal { demote 7 }\n"
 	    "carp \"carp1\" {\n"
-	    "  vhid 255 carpdev eth0 password \"pa\\\"ss\"\n"
+	    "  vhid 255 carpdev eth0 password \"pa\\\"ss of sixteen+\"\n"
 	    "  advbase 0 advskew 254\n"
 	    "  address 192.0.2.100/24  # trailing comment\n"
 	    "  address 2001:DB8::100/64\n"
@@ -158,8 +158,8 @@ START_TEST(t_full)
 	ck_assert_int_eq(g->demote, 7);
 	c = TAILQ_FIRST(&conf->carps);
 	ck_assert_int_eq(c->vhid, 255);
-	ck_assert_uint_eq(c->passlen, 5);
-	ck_assert_mem_eq(c->password, "pa\"ss", 5);
+	ck_assert_uint_eq(c->passlen, 17);
+	ck_assert_mem_eq(c->password, "pa\"ss of sixteen+", 17);
 	ck_assert_int_eq(c->advbase, 0);
 	ck_assert_int_eq(c->advskew, 254);
 	ck_assert_int_eq(c->naddrs, 2);
@@ -543,7 +543,7 @@ START_TEST(t_roundtrip)
 	struct carp_conf	*conf, *again;
 
 	wfile("up.sh", "#!/bin/sh\n", 0755);
-	wfile("lan.pass", "lanpasswd\n", 0600);
+	wfile("lan.pass", "lanpasswd-sixteen\n", 0600);
 	wfile("sync.key", "0123456789abcdef0123456789abcdef\n", 0600);
 	conf = accepted("preempt yes deadratio 9 state-file \"/tmp/s\"\n"
 	    "group internal { demote 3 } group \"we ird\"\n"
@@ -591,7 +591,7 @@ START_TEST(t_print_masks_password)
 	buf[n] = '\0';
 	fclose(f);
 	ck_assert_ptr_null(strstr(buf, "topsecret"));
-	ck_assert_ptr_nonnull(strstr(buf, "\tpassword \"********\"\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\tpassword \"****************\"\n"));
 	c = TAILQ_FIRST(&conf->carps);
 	c2 = TAILQ_FIRST(&again->carps);
 	ck_assert_int_eq(conf_carp_equal(c, c2), 0);
