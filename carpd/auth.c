@@ -122,8 +122,13 @@ auth_write(const char *path, uint64_t v)
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return (-1);
 	len = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", v);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1)
+	/* A fresh file of our own: whatever is at the temp path (a crash's
+	 * leftover, or a link planted to make us write elsewhere) goes, and
+	 * the open neither follows a link nor reuses a file. */
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		return (-1);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1)
 		return (-1);
 	if (write(fd, buf, len) == len && fsync(fd) == 0)
 		rv = 0;

@@ -121,6 +121,32 @@ START_TEST(test_counter_fresh)
 }
 END_TEST
 
+/* The temp file is never a planted link: a symlink at STATE.tmp to
+ * another file leaves that file alone, and the state is still saved. */
+START_TEST(test_counter_tmp_symlink)
+{
+	char		 tmp[PATH_MAX + 8], victim[PATH_MAX];
+	struct stat	 st;
+	FILE		*f;
+
+	ck_assert_int_eq(auth_init(state), 0);
+	snprintf(victim, sizeof(victim), "%s/victim", tmpdir);
+	ck_assert_ptr_nonnull(f = fopen(victim, "w"));
+	fputs("keep\n", f);
+	fclose(f);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state);
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	ck_assert_int_eq(auth_init(state), 0);	/* reserves: writes */
+	ck_assert_int_eq(stat(victim, &st), 0);
+	ck_assert_int_eq(st.st_size, 5);
+	ck_assert_int_eq(lstat(tmp, &st), -1);	/* renamed into place */
+	ck_assert_int_eq(lstat(state, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_uint_gt(read_state(), 0);
+	unlink(victim);
+}
+END_TEST
+
 START_TEST(test_counter_clock_back)
 {
 	uint64_t	 c1, c2;
@@ -431,6 +457,7 @@ auth_suite(void)
 	tc = tcase_create("counter");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_counter_fresh);
+	tcase_add_test(tc, test_counter_tmp_symlink);
 	tcase_add_test(tc, test_counter_clock_back);
 	tcase_add_test(tc, test_counter_restart);
 	tcase_add_test(tc, test_counter_future_file);
