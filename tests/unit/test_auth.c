@@ -17,6 +17,7 @@
 
 #include "carpd/carpd.h"
 #include "log.h"
+#include "tests/unit/unit.h"
 
 /* The wall clock as auth.c sees it: this definition takes the place of
  * libc's in the test binary, so a test can step the clock. Only
@@ -481,11 +482,5 @@ auth_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(auth_suite());
-	int	 nfail;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(auth_suite()));
 }

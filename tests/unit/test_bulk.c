@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "syncd/bulk.h"
+#include "tests/unit/unit.h"
 
 #define T0	100000
 
@@ -146,13 +147,6 @@ bulk_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
 	log_init("test_bulk", 1, 0);
-	sr = srunner_create(bulk_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(bulk_suite()));
 }

@@ -16,6 +16,7 @@
 #include <openssl/hmac.h>
 
 #include "carp.h"
+#include "tests/unit/unit.h"
 #include "conf.h"	/* CONF_PASSMAX: the longest password a vector may hold */
 
 #define VEC_MAXPKT	8
@@ -786,11 +787,5 @@ carp_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(carp_suite());
-	int	 nfail;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(carp_suite()));
 }

@@ -14,6 +14,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
 
 #include "syncd/ct.h"
+#include "tests/unit/unit.h"
 
 static void
 a4(struct nf_conntrack *c, int attr, const char *s)
@@ -492,12 +493,5 @@ ct_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
-	sr = srunner_create(ct_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+	return (unit_run(ct_suite()));
 }

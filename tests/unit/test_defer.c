@@ -9,6 +9,7 @@
 #include <check.h>
 
 #include "syncd/defer.h"
+#include "tests/unit/unit.h"
 
 /* The reply of 192.0.2.10:41001 -> 198.51.100.10:8080, i.e. a packet
  * from 198.51.100.10:8080 to 192.0.2.10:41001. */
@@ -237,11 +238,5 @@ defer_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(defer_suite());
-	int	 nfail;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(defer_suite()));
 }

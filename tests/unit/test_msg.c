@@ -16,6 +16,7 @@
 
 #include "syncd/queue.h"
 #include "tests/unit/sync_test.h"
+#include "tests/unit/unit.h"
 
 /* Queue one state, build, parse: what comes out equals what went in. */
 static void
@@ -795,11 +796,5 @@ msg_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(msg_suite());
-	int	 nfail;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(msg_suite()));
 }

@@ -8,6 +8,7 @@
 #include <check.h>
 
 #include "syncd/own.h"
+#include "tests/unit/unit.h"
 
 #define MANY	50000
 
@@ -261,11 +262,5 @@ own_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(own_suite());
-	int	 nfail;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(own_suite()));
 }

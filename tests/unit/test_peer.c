@@ -11,6 +11,7 @@
 #include "syncd/rel.h"
 #include "syncd/seal.h"
 #include "syncd/syncd.h"
+#include "tests/unit/unit.h"
 
 static struct syncd	 sc;
 
@@ -176,13 +177,6 @@ peer_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
 	log_init("test_peer", 1, 0);
-	sr = srunner_create(peer_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(peer_suite()));
 }

@@ -9,6 +9,7 @@
 #include <check.h>
 
 #include "syncd/rel.h"
+#include "tests/unit/unit.h"
 
 #define A		1	/* sender node */
 #define B		2	/* receiver node */
@@ -715,11 +716,5 @@ rel_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(rel_suite());
-	int	 nfail;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(rel_suite()));
 }

@@ -12,6 +12,7 @@
 #include "syncd/queue.h"
 #include "syncd/replay.h"
 #include "syncd/seal.h"
+#include "tests/unit/unit.h"
 
 #define SELF	1
 #define PEER	2
@@ -408,11 +409,5 @@ seal_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(seal_suite());
-	int	 nfail;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(seal_suite()));
 }

@@ -14,6 +14,7 @@
 
 #include "proto/sync.h"
 #include "tests/unit/sync_test.h"
+#include "tests/unit/unit.h"
 
 static struct msg_dgram	 dgram;		/* 64 KB: not on the stack */
 
@@ -394,11 +395,5 @@ sync_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(sync_suite());
-	int	 nfail;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(sync_suite()));
 }
