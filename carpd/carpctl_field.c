@@ -13,6 +13,14 @@
 #define GAUGE(f)	{ f, NULL, FK_GAUGE, NULL }
 #define END		{ NULL, NULL, FK_AUTO, NULL }
 
+/* control clients refused or closed by reason, in both daemons' stats */
+#define CTL_CLIENT_LABELS						\
+	LABEL("ctl_refused_full", "control refused (full)"),		\
+	LABEL("ctl_refused_uid", "control refused (uid)"),		\
+	LABEL("ctl_closed_idle", "control closed idle"),		\
+	LABEL("ctl_closed_slow", "control closed slow"),		\
+	LABEL("ctl_denied",	"control denied")
+
 static const struct field_info stats_info[] = {
 	LABEL("unknown_vhid",	"adverts for unknown vhid"),
 	LABEL("ctl_requests",	"control requests"),
@@ -20,6 +28,7 @@ static const struct field_info stats_info[] = {
 	LABEL("ctl_bad_frames",	"control clients dropped"),
 	LABEL("ctl_clients",	"control clients"),
 	LABEL("holds",		"demote holds"),
+	CTL_CLIENT_LABELS,
 	END
 };
 
@@ -34,6 +43,11 @@ static const struct field_info sync_info[] = {
 	LABEL("queue_overflows", "send queue overflows"),
 	LABEL("expired_peer",	"peer states expired"),
 	LABEL("refreshed",	"states refreshed"),
+	LABEL("ctl_requests",	"control requests"),
+	LABEL("ctl_errors",	"control errors"),
+	LABEL("ctl_bad_frames",	"control clients dropped"),
+	LABEL("ctl_clients",	"control clients"),
+	CTL_CLIENT_LABELS,
 	END
 };
 

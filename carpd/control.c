@@ -1,8 +1,8 @@
 /* carpd's control socket: carpctl's requests, monitor clients and the
  * demote holds of daemon clients (syncd), after bgpd's control.c.
  *
- * Framing, decoding, version checks and dropping clients that send
- * garbage are common/ctl.c's job; here every connection gets its client
+ * Framing, decoding, version checks, dropping clients that send
+ * garbage, client limits and read-only clients are common/ctl_*.c's job; here every connection gets its client
  * state and every request goes through control_cmds[] (control_cmd.c).
  * control.h maps the other files of the control socket. */
 #include <sys/types.h>
@@ -90,6 +90,11 @@ control_init(struct carpd *env, const char *path)
 	if ((control_srv = ctl_server_new(env->base, path, &control_cb,
 	    env)) == NULL)
 		return (-1);
+	if (env->conf != NULL && env->conf->control_group[0] != '\0' &&
+	    ctl_server_group(control_srv, env->conf->control_group) == -1) {
+		control_cleanup();
+		return (-1);
+	}
 	log_info("control socket %s", path);
 	return (0);
 }

@@ -167,6 +167,7 @@ control_monitor(struct ctl_conn *conn, const CtlRequest *req, void *arg)
 
 	(void)req;
 	cl->monitor = 1;
+	ctl_conn_keep(conn);	/* a stream: not idle when it sends nothing */
 	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
 	if (control_carps(&rep, NULL) == -1)
 		log_warn("control: monitor snapshot");
@@ -199,6 +200,8 @@ control_sync(struct ctl_conn *conn, const CtlRequest *req, void *arg)
 	    "%s is for syncd, this is carpd", ctl_command_str(req->command));
 }
 
+/* The permission table: 1 in the middle column is a change of state,
+ * refused to control-group members (read-only clients). */
 const struct ctl_cmd control_cmds[] = {
 	{ CTL_COMMAND__STATUS,		0,	control_status },
 	{ CTL_COMMAND__GROUPS,		0,	control_groups },

@@ -81,6 +81,8 @@ control_hold(struct ctl_conn *conn, const CtlRequest *req, void *arg)
 		    "at most %d holds per client", CTL_MAXHOLDS);
 		return;
 	}
+	/* a hold lives as long as its connection: never idle-closed */
+	ctl_conn_keep(conn);
 	if (n != hd->n) {
 		log_info("control: %s (pid %ld) holds demote %d on group %s",
 		    cl->who, (long)ctl_conn_pid(conn), n, hd->group);

@@ -266,16 +266,12 @@ control_stats_send(struct ctl_conn *conn)
 		control_counters_add(&tot, rep.carps[i]->counters);
 	ctl_stats__init(&st);
 	st.totals = &tot;
-	st.has_unknown_vhid = st.has_bad_packets = st.has_ctl_requests = 1;
-	st.has_ctl_errors = st.has_ctl_bad_frames = st.has_ctl_clients = 1;
+	st.has_unknown_vhid = st.has_bad_packets = 1;
 	st.has_holds = st.has_carps = 1;
 	st.carps = rep.n_carps;
 	st.unknown_vhid = control_env->unknown_vhid;
 	st.bad_packets = control_env->bad_packets;
-	st.ctl_requests = ss->requests;
-	st.ctl_errors = ss->errors;
-	st.ctl_bad_frames = ss->bad_frames;
-	st.ctl_clients = ss->clients;
+	CTL_SERVER_STATS_COPY(&st, ss);
 	st.holds = control_held(NULL).holds;
 	rep.stats = &st;
 	control_send_ok(conn, &rep);

@@ -11,6 +11,7 @@
  * relative to the directory of the file that names them, like include. */
 #include <sys/queue.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,12 +136,32 @@ conf_group(struct conf_parser *p, const struct conf_tok *kw)
 
 static void	conf_include(struct conf_parser *, const struct conf_tok *);
 
+/* The group that may read the control sockets. A name the system does
+ * not know is an error now rather than at the daemon's start; a lookup
+ * that fails for another reason (a reload under seccomp) is left to the
+ * daemon, which resolves the group when it opens its socket. */
+static void
+conf_control_group(struct conf_parser *p, const struct conf_tok *kw)
+{
+	char	*g = p->conf->control_group;
+
+	if (conf_string(p, kw, g, sizeof(p->conf->control_group)) == -1)
+		return;
+	errno = 0;
+	if (getgrnam(g) == NULL && (errno == 0 || errno == ENOENT)) {
+		conf_err(p, kw->line, "control-group \"%s\": no such group",
+		    g);
+		g[0] = '\0';
+	}
+}
+
 #define TOP(f)		CONF_FIELD(struct carp_conf, f)
 
 static const struct conf_kw conf_top_kws[] = {
 	{ "preempt",	    NULL, CONF_V_YESNO, TOP(preempt) },
 	{ "deadratio",	    NULL, CONF_V_NUM, TOP(deadratio), 1, 255 },
 	{ "control-socket", NULL, CONF_V_PATH, TOP(control_socket) },
+	{ "control-group",  conf_control_group },
 	{ "state-file",	    NULL, CONF_V_PATH, TOP(state_file) },
 	{ "group",	    conf_group },
 	{ "carp",	    conf_carp },

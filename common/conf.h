@@ -103,6 +103,7 @@ struct carp_conf {
 	int			 preempt;	/* global default, 0 */
 	int			 deadratio;	/* 1..255, default 3 */
 	char			 control_socket[PATH_MAX];
+	char			 control_group[CONF_NAMELEN]; /* "": root only */
 	char			 state_file[PATH_MAX];	/* strict counters */
 	TAILQ_HEAD(, conf_group) groups;
 	TAILQ_HEAD(, conf_carp)	 carps;

@@ -12,10 +12,7 @@ ctl_dispatch(struct ctl_conn *conn, const CtlRequest *req,
 	for (c = cmds; c->fn != NULL; c++) {
 		if (c->cmd != req->command)
 			continue;
-		if (c->write && !ctl_conn_privileged(conn))
-			ctl_conn_result(conn, CTL_RESULT__ERR_PERMISSION,
-			    "%s needs root", ctl_command_str(req->command));
-		else
+		if (ctl_conn_allow(conn, c->write, req->command))
 			c->fn(conn, req, arg);
 		return (0);
 	}

@@ -4,16 +4,27 @@
  * CTL_MAX_FRAME or one that does not decode is answered, counted and the
  * client dropped, because after garbage the stream has no frame boundary
  * left to resynchronise on. A request of another version is answered
- * with ERR_VERSION and the connection kept. */
+ * with ERR_VERSION and the connection kept.
+ *
+ * Nor may a client keep the socket from others (hardening bug 8): the
+ * limits of ctl_limit.c are checked at accept and refusals answered
+ * with ERR_LIMIT; a client gets idle_ms to send each whole request
+ * unless it subscribed (ctl_conn_keep), and one that does not read its
+ * replies is dropped once max_output is queued. Each is counted by
+ * reason, and logged at most once per CTL_NOTE_SEC, since a hostile
+ * client can cause them as fast as it connects. */
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -24,15 +35,19 @@
 #include "ctl_priv.h"
 #include "log.h"
 
+#define CTL_NOTE_SEC	10
+
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
 	struct ctl_server	*srv;
 	struct bufferevent	*bev;
 	struct event		*ev_drop;
+	struct event		*ev_idle;
 	void			*data;
 	pid_t			 pid;
 	uid_t			 uid;
-	int			 closing;	/* answered garbage: flush, close */
+	int			 kept;		/* subscribed: never idle */
+	int			 closing;	/* answered: flush, close */
 	int			 dropping;	/* freed from ev_drop */
 };
 
@@ -45,6 +60,10 @@ struct ctl_server {
 	struct ctl_server_cb	 cb;
 	void			*arg;
 	struct ctl_server_stats	 stats;
+	struct ctl_limits	 lim;
+	uid_t			 self;		/* the daemon's euid */
+	time_t			 note_last;	/* rate limit of ctl_server_note */
+	unsigned		 note_quiet;	/* notes left out since */
 	TAILQ_HEAD(, ctl_conn)	 conns;
 };
 
@@ -107,6 +126,42 @@ ctl_server_listen(const char *path)
 	return (fd);
 }
 
+/* One warning per CTL_NOTE_SEC at most, with the count left out. */
+static void __attribute__((format(printf, 2, 3)))
+ctl_server_note(struct ctl_server *srv, const char *fmt, ...)
+{
+	struct timespec	 now;
+	va_list		 ap;
+	char		 msg[256];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (srv->note_last != 0 && now.tv_sec - srv->note_last < CTL_NOTE_SEC) {
+		srv->note_quiet++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (srv->note_quiet > 0)
+		log_warnx("%s (%u more like it not logged)", msg,
+		    srv->note_quiet);
+	else
+		log_warnx("%s", msg);
+	srv->note_last = now.tv_sec != 0 ? now.tv_sec : 1;
+	srv->note_quiet = 0;
+}
+
+/* Time for the next whole request, from connect or the last one. */
+static void
+ctl_conn_idle_arm(struct ctl_conn *c)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = c->srv->lim.idle_ms / 1000;
+	tv.tv_usec = (c->srv->lim.idle_ms % 1000) * 1000;
+	evtimer_add(c->ev_idle, &tv);
+}
+
 static void
 ctl_conn_drop_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -127,21 +182,47 @@ ctl_conn_drop(struct ctl_conn *c)
 }
 
 /* Answer, then close once the answer is out: nothing after garbage can
- * be parsed. */
+ * be parsed, and an idle client has had its time. If the answer cannot
+ * go out either, the idle timer closes the connection anyway. */
 static void
-ctl_conn_fail(struct ctl_conn *c, CtlResult r, const char *why)
+ctl_conn_close(struct ctl_conn *c, CtlResult r, const char *why)
 {
 	struct evbuffer	*in = bufferevent_get_input(c->bev);
 
-	log_warnx("control: client pid %ld: %s, disconnecting", (long)c->pid,
-	    why);
-	c->srv->stats.bad_frames++;
+	ctl_server_note(c->srv, "control: client pid %ld uid %ld: %s, "
+	    "disconnecting", (long)c->pid, (long)c->uid, why);
 	ctl_conn_result(c, r, "%s", why);
 	c->closing = 1;
 	bufferevent_disable(c->bev, EV_READ);
 	evbuffer_drain(in, evbuffer_get_length(in));
+	ctl_conn_idle_arm(c);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		ctl_conn_drop(c);
+}
+
+static void
+ctl_conn_fail(struct ctl_conn *c, CtlResult r, const char *why)
+{
+	c->srv->stats.bad_frames++;
+	ctl_conn_close(c, r, why);
+}
+
+static void
+ctl_conn_idle_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+	char		 why[64];
+
+	(void)fd;
+	(void)ev;
+	if (c->closing) {
+		ctl_conn_drop(c);
+		return;
+	}
+	c->srv->stats.closed_idle++;
+	snprintf(why, sizeof(why), "no whole request within %u ms",
+	    c->srv->lim.idle_ms);
+	ctl_conn_close(c, CTL_RESULT__ERR_LIMIT, why);
 }
 
 static void
@@ -188,8 +269,11 @@ ctl_conn_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 		ctl_conn_request(c, p + CTL_HDRLEN, n);
-		if (!c->closing)
-			evbuffer_drain(in, flen);
+		if (c->closing)
+			return;
+		evbuffer_drain(in, flen);
+		if (!c->kept && !c->dropping)
+			ctl_conn_idle_arm(c);
 	}
 }
 
@@ -223,15 +307,14 @@ ctl_conn_free(struct ctl_conn *c)
 	log_debug("control: client pid %ld gone", (long)c->pid);
 	bufferevent_free(c->bev);
 	event_free(c->ev_drop);
+	event_free(c->ev_idle);
 	free(c);
 }
 
 static void
-ctl_conn_new(struct ctl_server *srv, int fd)
+ctl_conn_new(struct ctl_server *srv, int fd, const struct ucred *cred)
 {
 	struct ctl_conn	*c;
-	struct ucred	 cred;
-	socklen_t	 len = sizeof(cred);
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("control: new client");
@@ -239,15 +322,12 @@ ctl_conn_new(struct ctl_server *srv, int fd)
 		return;
 	}
 	c->srv = srv;
-	c->pid = -1;
-	c->uid = (uid_t)-1;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-		c->pid = cred.pid;
-		c->uid = cred.uid;
-	}
+	c->pid = cred->pid;
+	c->uid = cred->uid;
 	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->ev_drop = evtimer_new(srv->base, ctl_conn_drop_cb, c);
-	if (c->bev == NULL || c->ev_drop == NULL) {
+	c->ev_idle = evtimer_new(srv->base, ctl_conn_idle_cb, c);
+	if (c->bev == NULL || c->ev_drop == NULL || c->ev_idle == NULL) {
 		log_warnx("control: new client: out of memory");
 		if (c->bev != NULL)
 			bufferevent_free(c->bev);
@@ -255,16 +335,68 @@ ctl_conn_new(struct ctl_server *srv, int fd)
 			close(fd);
 		if (c->ev_drop != NULL)
 			event_free(c->ev_drop);
+		if (c->ev_idle != NULL)
+			event_free(c->ev_idle);
 		free(c);
 		return;
 	}
 	bufferevent_setcb(c->bev, ctl_conn_read, ctl_conn_write,
 	    ctl_conn_event, c);
+	/* input held at one whole frame: a frame is never more */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_HDRLEN + CTL_MAX_FRAME);
 	bufferevent_enable(c->bev, EV_READ);
+	ctl_conn_idle_arm(c);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->stats.clients++;
 	log_debug("control: client pid %ld uid %ld connected", (long)c->pid,
 	    (long)c->uid);
+}
+
+static void
+ctl_server_census(const struct ctl_server *srv, uid_t uid,
+    struct ctl_census *n)
+{
+	const struct ctl_conn	*c;
+
+	memset(n, 0, sizeof(*n));
+	TAILQ_FOREACH(c, &srv->conns, entry) {
+		n->total++;
+		if (!ctl_uid_privileged(c->uid, srv->self))
+			n->unpriv++;
+		if (c->uid == uid)
+			n->same_uid++;
+	}
+}
+
+/* Tell a refused client why, if its socket takes one small frame at
+ * once (a fresh one does), then close. */
+static void
+ctl_server_refuse(struct ctl_server *srv, int fd, const struct ucred *cred,
+    enum ctl_admit why)
+{
+	CtlReply	 rep;
+	uint8_t		*buf;
+	size_t		 len;
+	char		 reason[96];
+
+	if (why == CTL_REFUSE_UID) {
+		srv->stats.refused_uid++;
+		snprintf(reason, sizeof(reason), "uid %ld has %u control "
+		    "connections already", (long)cred->uid,
+		    srv->lim.max_per_uid);
+	} else {
+		srv->stats.refused_full++;
+		snprintf(reason, sizeof(reason), "too many control clients");
+	}
+	ctl_server_note(srv, "control: refused client pid %ld uid %ld: %s",
+	    (long)cred->pid, (long)cred->uid, reason);
+	ctl_reply_init(&rep, CTL_RESULT__ERR_LIMIT, reason);
+	rep.has_end = rep.end = 1;
+	if ((buf = ctl_frame_pack(&rep.base, &len)) != NULL) {
+		(void)send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		free(buf);
+	}
+	close(fd);
 }
 
 static void
@@ -282,6 +414,10 @@ ctl_server_accept(evutil_socket_t lfd, short ev, void *arg)
 {
 	struct ctl_server	*srv = arg;
 	struct timeval		 tv = { 1, 0 };
+	struct ctl_census	 n;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+	enum ctl_admit		 a;
 	int			 fd;
 
 	(void)ev;
@@ -297,12 +433,16 @@ ctl_server_accept(evutil_socket_t lfd, short ev, void *arg)
 			log_warn("control: accept");
 		return;
 	}
-	if (srv->stats.clients >= CTL_MAX_CLIENTS) {
-		log_warnx("control: too many clients, refusing one");
-		close(fd);
-		return;
+	/* unknown credentials: an unprivileged nobody */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		cred.pid = -1;
+		cred.uid = (uid_t)-1;
 	}
-	ctl_conn_new(srv, fd);
+	ctl_server_census(srv, cred.uid, &n);
+	if ((a = ctl_admit(&srv->lim, &n, cred.uid, srv->self)) != CTL_ADMIT)
+		ctl_server_refuse(srv, fd, &cred, a);
+	else
+		ctl_conn_new(srv, fd, &cred);
 }
 
 /* The daemon stops: send what is queued (monitor's END) without the
@@ -334,6 +474,8 @@ ctl_server_new(struct event_base *base, const char *path,
 	srv->base = base;
 	srv->cb = *cb;
 	srv->arg = arg;
+	srv->lim = ctl_limits_default;
+	srv->self = geteuid();
 	strlcpy(srv->path, path, sizeof(srv->path));
 	if ((srv->fd = ctl_server_listen(path)) == -1) {
 		free(srv);
@@ -372,6 +514,35 @@ ctl_server_free(struct ctl_server *srv)
 	free(srv);
 }
 
+/* The socket stays 0660; only its group changes, so that members of
+ * control-group may connect (and then only read: ctl_may). */
+int
+ctl_server_group(struct ctl_server *srv, const char *group)
+{
+	struct group	*gr;
+
+	errno = 0;
+	if ((gr = getgrnam(group)) == NULL) {
+		if (errno != 0)
+			log_warn("control-group %s", group);
+		else
+			log_warnx("control-group %s: no such group", group);
+		return (-1);
+	}
+	if (chown(srv->path, (uid_t)-1, gr->gr_gid) == -1) {
+		log_warn("control socket %s: group %s", srv->path, group);
+		return (-1);
+	}
+	log_debug("control: socket %s group %s", srv->path, group);
+	return (0);
+}
+
+void
+ctl_server_limits(struct ctl_server *srv, const struct ctl_limits *lim)
+{
+	srv->lim = *lim;
+}
+
 const struct ctl_server_stats *
 ctl_server_stats(const struct ctl_server *srv)
 {
@@ -404,9 +575,11 @@ ctl_conn_send(struct ctl_conn *c, CtlReply *rep)
 	if (rep->has_result && rep->result != CTL_RESULT__OK)
 		c->srv->stats.errors++;
 	out = bufferevent_get_output(c->bev);
-	if (evbuffer_get_length(out) > CTL_MAX_OUTPUT) {
-		log_warnx("control: client pid %ld does not read its replies, "
-		    "dropping it", (long)c->pid);
+	if (evbuffer_get_length(out) > c->srv->lim.max_output) {
+		c->srv->stats.closed_slow++;
+		ctl_server_note(c->srv, "control: client pid %ld uid %ld does "
+		    "not read its replies, dropping it", (long)c->pid,
+		    (long)c->uid);
 		ctl_conn_drop(c);
 		return (-1);
 	}
@@ -441,6 +614,28 @@ ctl_conn_result(struct ctl_conn *c, CtlResult r, const char *fmt, ...)
 }
 
 void
+ctl_conn_keep(struct ctl_conn *c)
+{
+	c->kept = 1;
+	if (!c->closing)
+		evtimer_del(c->ev_idle);
+}
+
+int
+ctl_conn_allow(struct ctl_conn *c, int write, int cmd)
+{
+	if (ctl_may(c->uid, c->srv->self, write))
+		return (1);
+	c->srv->stats.denied++;
+	ctl_server_note(c->srv, "control: uid %ld may not %s (read-only)",
+	    (long)c->uid, ctl_command_str(cmd));
+	ctl_conn_result(c, CTL_RESULT__ERR_PERMISSION, "%s changes state: "
+	    "only root may, uid %ld may only read", ctl_command_str(cmd),
+	    (long)c->uid);
+	return (0);
+}
+
+void
 ctl_conn_set_data(struct ctl_conn *c, void *data)
 {
 	c->data = data;
@@ -463,5 +658,5 @@ ctl_conn_pid(const struct ctl_conn *c)
 int
 ctl_conn_privileged(const struct ctl_conn *c)
 {
-	return (c->uid == 0 || c->uid == geteuid());
+	return (ctl_uid_privileged(c->uid, c->srv->self));
 }

@@ -85,6 +85,8 @@ conf_print_global(FILE *f, const struct carp_conf *conf)
 	fprintf(f, "preempt %s\n", conf_yn(conf->preempt));
 	fprintf(f, "deadratio %d\n", conf->deadratio);
 	conf_print_quoted(f, "", "control-socket", conf->control_socket);
+	if (conf->control_group[0] != '\0')
+		conf_print_kw(f, "", "control-group", conf->control_group);
 	conf_print_quoted(f, "", "state-file", conf->state_file);
 }
 

@@ -1,5 +1,6 @@
 /* syncd's control socket: carpctl sync status|stats|resync. Framing,
- * versions and bad clients are common/ctl.c's job. */
+ * versions, bad clients, limits and read-only clients are common/ctl_*.c's
+ * job. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +70,8 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	SET(carpd_connected, sc->holder != NULL &&
 	    ctl_holder_connected(sc->holder));
 	s->last_error = (char *)(uintptr_t)sc->last_error;
+	if (sc->ctl != NULL)
+		CTL_SERVER_STATS_COPY(s, ctl_server_stats(sc->ctl));
 }
 
 static void
@@ -98,7 +101,7 @@ control_resync(struct ctl_conn *c, const CtlRequest *req, void *arg)
 	ctl_conn_result(c, CTL_RESULT__OK, "bulk request sent");
 }
 
-/* Same shape as carpd's control_cmds. */
+/* Same shape as carpd's control_cmds: 1 changes state, root only. */
 static const struct ctl_cmd control_cmds[] = {
 	{ CTL_COMMAND__SYNC_STATUS,	0,	control_show },
 	{ CTL_COMMAND__SYNC_STATS,	0,	control_show },
@@ -131,7 +134,14 @@ syncd_control_init(struct syncd *sc)
 {
 	sc->ctl = ctl_server_new(sc->base, sc->cs->control_socket,
 	    &control_cb, sc);
-	return (sc->ctl == NULL ? -1 : 0);
+	if (sc->ctl == NULL)
+		return (-1);
+	if (sc->conf->control_group[0] != '\0' &&
+	    ctl_server_group(sc->ctl, sc->conf->control_group) == -1) {
+		syncd_control_cleanup(sc);
+		return (-1);
+	}
+	return (0);
 }
 
 void
