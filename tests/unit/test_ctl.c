@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,6 +359,7 @@ srv_monitor(struct ctl_conn *c)
 	carp.state = CTL_CARP_STATE__MASTER;
 	rep.n_carps = 1;
 	rep.carps = carps;
+	ctl_conn_keep(c);
 	ctl_conn_send(c, &rep);
 	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
 	ctl_event__init(&ev);
@@ -524,6 +527,227 @@ START_TEST(test_server_garbage)
 }
 END_TEST
 
+/* ------------------------------------------------------------- limits */
+
+struct admit_case {
+	uid_t		 uid;
+	unsigned	 total, unpriv, same_uid;
+	enum ctl_admit	 want;
+};
+
+/* self is 999: root and 999 are privileged, 65534 and -1 (credentials
+ * unknown) are not. */
+START_TEST(test_limits_admit)
+{
+	static const struct admit_case	 cases[] = {
+		{ 0,		0,  0,  0, CTL_ADMIT },
+		{ 0,		63, 48, 0, CTL_ADMIT },
+		{ 0,		64, 0,  0, CTL_REFUSE_FULL },
+		{ 999,		63, 48, 8, CTL_ADMIT },
+		{ 999,		64, 48, 8, CTL_REFUSE_FULL },
+		{ 65534,	0,  0,  0, CTL_ADMIT },
+		{ 65534,	47, 47, 7, CTL_ADMIT },
+		{ 65534,	47, 47, 8, CTL_REFUSE_UID },
+		{ 65534,	48, 48, 0, CTL_REFUSE_FULL },
+		{ 65534,	64, 10, 0, CTL_REFUSE_FULL },
+		{ (uid_t)-1,	10, 10, 8, CTL_REFUSE_UID },
+	};
+	struct ctl_census	 n;
+	size_t			 i;
+
+	ck_assert_uint_eq(ctl_limits_default.max_clients, 64);
+	ck_assert_uint_lt(ctl_limits_default.max_unpriv,
+	    ctl_limits_default.max_clients);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n.total = cases[i].total;
+		n.unpriv = cases[i].unpriv;
+		n.same_uid = cases[i].same_uid;
+		ck_assert_msg(ctl_admit(&ctl_limits_default, &n, cases[i].uid,
+		    999) == cases[i].want, "case %zu", i);
+	}
+}
+END_TEST
+
+START_TEST(test_limits_may)
+{
+	ck_assert(ctl_may(0, 999, 1));
+	ck_assert(ctl_may(999, 999, 1));
+	ck_assert(ctl_may(0, 0, 1));
+	ck_assert(!ctl_may(65534, 999, 1));
+	ck_assert(!ctl_may((uid_t)-1, 999, 1));
+	ck_assert(ctl_may(65534, 999, 0));
+	ck_assert(ctl_may((uid_t)-1, 999, 0));
+	ck_assert(ctl_uid_privileged(0, 999));
+	ck_assert(!ctl_uid_privileged(1000, 999));
+}
+END_TEST
+
+/* Bug 8 as it was found: one user opening connection after connection
+ * gets its share and no more; more users fill the unprivileged slots
+ * and still root and the daemon's user get in. */
+START_TEST(test_limits_lockout)
+{
+	const struct ctl_limits	*lim = &ctl_limits_default;
+	struct ctl_census	 n = { 0, 0, 0 };
+	unsigned		 i, admitted = 0;
+	uid_t			 u;
+
+	for (i = 0; i < 100; i++)
+		if (ctl_admit(lim, &n, 65534, 0) == CTL_ADMIT) {
+			n.total++, n.unpriv++, n.same_uid++;
+			admitted++;
+		}
+	ck_assert_uint_eq(admitted, lim->max_per_uid);
+	for (u = 1000; u < 1100; u++) {
+		n.same_uid = 0;
+		while (ctl_admit(lim, &n, u, 0) == CTL_ADMIT)
+			n.total++, n.unpriv++, n.same_uid++;
+	}
+	ck_assert_uint_eq(n.unpriv, lim->max_unpriv);
+	for (i = 0; ctl_admit(lim, &n, 0, 0) == CTL_ADMIT; i++)
+		n.total++;
+	ck_assert_uint_eq(i, lim->max_clients - lim->max_unpriv);
+	ck_assert_uint_eq(n.total, lim->max_clients);
+}
+END_TEST
+
+/* The reply a closed or refused client gets, then EOF. */
+static void
+expect_closed(int fd, CtlResult want)
+{
+	CtlReply	*rep;
+	char		 c;
+
+	ck_assert_int_eq(ctl_recv(fd, &rep), 0);
+	ck_assert_int_eq(rep->result, want);
+	ck_assert(rep->end);
+	ctl_reply_free(rep);
+	ck_assert_int_eq(read(fd, &c, 1), 0);
+}
+
+static const struct ctl_limits test_limits = {
+	3, 2, 1, 100, 4096
+};
+
+/* Silent, half a frame, and subscribed clients: the first two are
+ * closed after idle_ms, the monitor stays. */
+START_TEST(test_server_idle)
+{
+	static const uint8_t	 half[] = { 0, 0, 0, 9, 0x08 };
+	struct ctl_server	*srv;
+	CtlRequest		 req;
+	CtlReply		*rep;
+	int			 quiet, partial, mon;
+
+	srv = ctl_server_new(base, sockpath, &srv_cb, NULL);
+	ck_assert_ptr_nonnull(srv);
+	ctl_server_limits(srv, &test_limits);
+	quiet = ctl_connect(sockpath, 1000);
+	partial = ctl_connect(sockpath, 1000);
+	mon = ctl_connect(sockpath, 1000);
+	ck_assert(quiet >= 0 && partial >= 0 && mon >= 0);
+	send_raw(partial, half, sizeof(half));
+	ctl_request_init(&req, CTL_COMMAND__MONITOR);
+	ck_assert_int_eq(ctl_send(mon, &req), 0);
+	run_until(&ncloses, 2, 2000);
+	ck_assert_int_eq(ncloses, 2);
+	expect_closed(quiet, CTL_RESULT__ERR_LIMIT);
+	expect_closed(partial, CTL_RESULT__ERR_LIMIT);
+	ck_assert_uint_eq(ctl_server_stats(srv)->closed_idle, 2);
+	/* the monitor outlives several idle periods */
+	run_until(NULL, 0, 400);
+	ck_assert_int_eq(ncloses, 2);
+	ck_assert_uint_eq(ctl_server_stats(srv)->clients, 1);
+	ck_assert_int_eq(ctl_recv(mon, &rep), 0);
+	ck_assert_ptr_nonnull(rep->carps);
+	ctl_reply_free(rep);
+	close(quiet);
+	close(partial);
+	close(mon);
+	ctl_server_free(srv);
+}
+END_TEST
+
+/* Past max_clients a client is told why and closed. The test's own uid
+ * is the server's, so only the total limit applies here; the per-uid
+ * ones are the pure tests above and tests/integ/ctl-abuse.sh. */
+START_TEST(test_server_full)
+{
+	struct ctl_server	*srv;
+	struct ctl_limits	 lim = test_limits;
+	int			 fd[4], i;
+
+	srv = ctl_server_new(base, sockpath, &srv_cb, NULL);
+	ck_assert_ptr_nonnull(srv);
+	lim.idle_ms = 10000;	/* none closed for idling meanwhile */
+	ctl_server_limits(srv, &lim);
+	for (i = 0; i < 4; i++) {
+		fd[i] = ctl_connect(sockpath, 1000);
+		ck_assert_int_ge(fd[i], 0);
+		run_until(NULL, 0, 20);
+	}
+	expect_closed(fd[3], CTL_RESULT__ERR_LIMIT);
+	ck_assert_uint_eq(ctl_server_stats(srv)->refused_full, 1);
+	ck_assert_uint_eq(ctl_server_stats(srv)->clients, 3);
+	for (i = 0; i < 4; i++)
+		close(fd[i]);
+	ctl_server_free(srv);
+}
+END_TEST
+
+/* A client that sends and never reads is dropped once max_output is
+ * queued; the server does not wait on it. */
+START_TEST(test_server_slow)
+{
+	struct ctl_server	*srv;
+	CtlRequest		 req;
+	uint8_t			*buf;
+	size_t			 len;
+	int			 fd, i;
+
+	srv = ctl_server_new(base, sockpath, &srv_cb, NULL);
+	ck_assert_ptr_nonnull(srv);
+	ctl_server_limits(srv, &test_limits);
+	fd = ctl_connect(sockpath, 1000);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	ctl_request_init(&req, CTL_COMMAND__STATUS);
+	buf = ctl_frame_pack(&req.base, &len);
+	for (i = 0; i < 20000 && ctl_server_stats(srv)->closed_slow == 0;
+	    i++) {
+		(void)write(fd, buf, len);
+		if (i % 64 == 0)
+			event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	free(buf);
+	run_until(&ncloses, 1, 500);
+	ck_assert_uint_eq(ctl_server_stats(srv)->closed_slow, 1);
+	ck_assert_int_eq(ncloses, 1);
+	close(fd);
+	ctl_server_free(srv);
+}
+END_TEST
+
+/* control-group: the socket's group changes, its mode does not. */
+START_TEST(test_server_group)
+{
+	struct ctl_server	*srv;
+	struct group		*gr;
+	struct stat		 st;
+
+	srv = ctl_server_new(base, sockpath, &srv_cb, NULL);
+	ck_assert_ptr_nonnull(srv);
+	ck_assert_int_eq(ctl_server_group(srv, "no-such-group.carp"), -1);
+	gr = getgrgid(getegid());
+	ck_assert_ptr_nonnull(gr);
+	ck_assert_int_eq(ctl_server_group(srv, gr->gr_name), 0);
+	ck_assert_int_eq(stat(sockpath, &st), 0);
+	ck_assert_uint_eq(st.st_gid, getegid());
+	ck_assert_int_eq(st.st_mode & 0777, 0660);
+	ctl_server_free(srv);
+}
+END_TEST
+
 /* The hold client waits for the daemon, sends its holds, and sends them
  * again after the daemon restarted. */
 START_TEST(test_holder_reconnect)
@@ -636,10 +860,17 @@ ctl_suite(void)
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_result_strings);
 	tcase_add_test(tc, test_client_recv);
+	tcase_add_test(tc, test_limits_admit);
+	tcase_add_test(tc, test_limits_may);
+	tcase_add_test(tc, test_limits_lockout);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_add_test(ts, test_server_requests);
 	tcase_add_test(ts, test_server_garbage);
+	tcase_add_test(ts, test_server_idle);
+	tcase_add_test(ts, test_server_full);
+	tcase_add_test(ts, test_server_slow);
+	tcase_add_test(ts, test_server_group);
 	tcase_add_test(ts, test_holder_reconnect);
 	tcase_add_test(ts, test_holder_watch);
 	tcase_set_timeout(ts, 20);
