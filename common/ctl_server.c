@@ -143,7 +143,7 @@ ctl_server_note(struct ctl_server *srv, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (srv->note_quiet > 0)
-		log_warnx("%s (%u more like it not logged)", msg,
+		log_warnx("%s (%u more control notices not logged)", msg,
 		    srv->note_quiet);
 	else
 		log_warnx("%s", msg);
