@@ -232,6 +232,8 @@ carpd_apply(struct carpd *env, struct carp_conf *nconf)
 
 	if (strcmp(old->control_socket, nconf->control_socket) != 0)
 		log_warnx("reload: control-socket changes at the next start");
+	if (strcmp(old->control_group, nconf->control_group) != 0)
+		log_warnx("reload: control-group changes at the next start");
 	if (strcmp(old->state_file, nconf->state_file) != 0)
 		log_warnx("reload: the state file changes at the next start");
 	/* the global preempt and deadratio apply to every carp from now */
