@@ -93,29 +93,26 @@ def connect(path):
     s.connect(path)
     return s
 
+def read_varint(buf, i):
+    """the varint at buf[i] and the index after it"""
+    v = 0; shift = 0
+    while True:
+        b = buf[i]; i += 1
+        v |= (b & 0x7f) << shift; shift += 7
+        if not b & 0x80:
+            return v, i
+
 def result(body):
     """the result field (2) of a reply; 0 (OK) when absent"""
     i = 0
     while i < len(body):
-        key = 0; shift = 0
-        while True:
-            b = body[i]; i += 1
-            key |= (b & 0x7f) << shift; shift += 7
-            if not b & 0x80: break
+        key, i = read_varint(body, i)
         f, t = key >> 3, key & 7
         if t == 0:
-            v = 0; shift = 0
-            while True:
-                b = body[i]; i += 1
-                v |= (b & 0x7f) << shift; shift += 7
-                if not b & 0x80: break
+            v, i = read_varint(body, i)
             if f == 2: return v
         elif t == 2:
-            n = 0; shift = 0
-            while True:
-                b = body[i]; i += 1
-                n |= (b & 0x7f) << shift; shift += 7
-                if not b & 0x80: break
+            n, i = read_varint(body, i)
             i += n
         elif t == 1: i += 8
         elif t == 5: i += 4

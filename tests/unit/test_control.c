@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "carpd/carpd.h"
+#include "carpd/control.h"
 #include "compat.h"
 #include "ctl.h"
 #include "log.h"
@@ -471,6 +472,39 @@ START_TEST(test_garbage)
 }
 END_TEST
 
+/* The permission table (hardening bug 8): what a control-group member
+ * may run. Every command of the protocol is in it, and exactly these
+ * change state. */
+START_TEST(test_cmd_table)
+{
+	static const CtlCommand	 writes[] = {
+		CTL_COMMAND__DEMOTE, CTL_COMMAND__PROMOTE, CTL_COMMAND__DOWN,
+		CTL_COMMAND__UP, CTL_COMMAND__RELOAD, CTL_COMMAND__HOLD,
+		CTL_COMMAND__RELEASE,
+	};
+	const ProtobufCEnumDescriptor	*d = &ctl_command__descriptor;
+	const struct ctl_cmd		*c;
+	unsigned			 i, j;
+	int				 want;
+
+	for (i = 0; i < d->n_values; i++) {
+		if (d->values[i].value == CTL_COMMAND__NONE)
+			continue;
+		for (c = control_cmds; c->fn != NULL; c++)
+			if ((int)c->cmd == d->values[i].value)
+				break;
+		ck_assert_msg(c->fn != NULL, "%s not in control_cmds",
+		    d->values[i].name);
+		want = 0;
+		for (j = 0; j < sizeof(writes) / sizeof(writes[0]); j++)
+			if ((int)writes[j] == d->values[i].value)
+				want = 1;
+		ck_assert_msg(c->write == want, "%s: write %d, want %d",
+		    d->values[i].name, c->write, want);
+	}
+}
+END_TEST
+
 static Suite *
 control_suite(void)
 {
@@ -485,6 +519,7 @@ control_suite(void)
 	tcase_add_test(tc, test_monitor);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_cmd_table);
 	suite_add_tcase(s, tc);
 	return (s);
 }
