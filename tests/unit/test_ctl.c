@@ -695,6 +695,31 @@ START_TEST(test_server_full)
 }
 END_TEST
 
+/* A server with test_limits and one client of it. */
+static struct ctl_server *
+limited_server(int *fd)
+{
+	struct ctl_server	*srv;
+
+	srv = ctl_server_new(base, sockpath, &srv_cb, NULL);
+	ck_assert_ptr_nonnull(srv);
+	ctl_server_limits(srv, &test_limits);
+	*fd = ctl_connect(sockpath, 1000);
+	ck_assert_int_ge(*fd, 0);
+	return (srv);
+}
+
+/* The client fd, which never read, was dropped as slow, and only it. */
+static void
+expect_slow_drop(struct ctl_server *srv, int fd)
+{
+	run_until(&ncloses, 1, 500);
+	ck_assert_uint_eq(ctl_server_stats(srv)->closed_slow, 1);
+	ck_assert_int_eq(ncloses, 1);
+	close(fd);
+	ctl_server_free(srv);
+}
+
 /* A client that sends and never reads is dropped once max_output is
  * queued; the server does not wait on it. */
 START_TEST(test_server_slow)
@@ -705,11 +730,7 @@ START_TEST(test_server_slow)
 	size_t			 len;
 	int			 fd, i;
 
-	srv = ctl_server_new(base, sockpath, &srv_cb, NULL);
-	ck_assert_ptr_nonnull(srv);
-	ctl_server_limits(srv, &test_limits);
-	fd = ctl_connect(sockpath, 1000);
-	ck_assert_int_ge(fd, 0);
+	srv = limited_server(&fd);
 	ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
 	ctl_request_init(&req, CTL_COMMAND__STATUS);
 	buf = ctl_frame_pack(&req.base, &len);
@@ -720,11 +741,41 @@ START_TEST(test_server_slow)
 			event_base_loop(base, EVLOOP_NONBLOCK);
 	}
 	free(buf);
-	run_until(&ncloses, 1, 500);
-	ck_assert_uint_eq(ctl_server_stats(srv)->closed_slow, 1);
-	ck_assert_int_eq(ncloses, 1);
-	close(fd);
-	ctl_server_free(srv);
+	expect_slow_drop(srv, fd);
+}
+END_TEST
+
+static void
+push_event(struct ctl_conn *c, void *arg)
+{
+	ctl_conn_send(c, arg);
+}
+
+/* A monitor that never reads its stream: the daemon's events go on,
+ * the monitor is dropped once max_output of them is queued. */
+START_TEST(test_server_mute_monitor)
+{
+	struct ctl_server	*srv;
+	CtlRequest		 req;
+	CtlReply		 rep;
+	CtlEvent		 ev;
+	int			 fd, i;
+
+	srv = limited_server(&fd);
+	ctl_request_init(&req, CTL_COMMAND__MONITOR);
+	ck_assert_int_eq(ctl_send(fd, &req), 0);
+	run_until(&nrequests, 1, 500);
+	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
+	ctl_event__init(&ev);
+	ev.carp = (char *)(uintptr_t)"carp1";
+	rep.event = &ev;
+	for (i = 0; i < 200000 && ctl_server_stats(srv)->closed_slow == 0;
+	    i++) {
+		ctl_server_foreach(srv, push_event, &rep);
+		if (i % 64 == 0)
+			event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	expect_slow_drop(srv, fd);
 }
 END_TEST
 
@@ -870,6 +921,7 @@ ctl_suite(void)
 	tcase_add_test(ts, test_server_idle);
 	tcase_add_test(ts, test_server_full);
 	tcase_add_test(ts, test_server_slow);
+	tcase_add_test(ts, test_server_mute_monitor);
 	tcase_add_test(ts, test_server_group);
 	tcase_add_test(ts, test_holder_reconnect);
 	tcase_add_test(ts, test_holder_watch);
