@@ -61,7 +61,6 @@ struct ctl_server {
 	void			*arg;
 	struct ctl_server_stats	 stats;
 	struct ctl_limits	 lim;
-	uid_t			 self;		/* the daemon's euid */
 	time_t			 note_last;	/* rate limit of ctl_server_note */
 	unsigned		 note_quiet;	/* notes left out since */
 	TAILQ_HEAD(, ctl_conn)	 conns;
@@ -352,6 +351,8 @@ ctl_conn_new(struct ctl_server *srv, int fd, const struct ucred *cred)
 	    (long)c->uid);
 }
 
+/* The daemon's own user is asked at each use (geteuid), not kept: a
+ * daemon may switch to its configured user after opening the socket. */
 static void
 ctl_server_census(const struct ctl_server *srv, uid_t uid,
     struct ctl_census *n)
@@ -361,7 +362,7 @@ ctl_server_census(const struct ctl_server *srv, uid_t uid,
 	memset(n, 0, sizeof(*n));
 	TAILQ_FOREACH(c, &srv->conns, entry) {
 		n->total++;
-		if (!ctl_uid_privileged(c->uid, srv->self))
+		if (!ctl_uid_privileged(c->uid, geteuid()))
 			n->unpriv++;
 		if (c->uid == uid)
 			n->same_uid++;
@@ -439,7 +440,7 @@ ctl_server_accept(evutil_socket_t lfd, short ev, void *arg)
 		cred.uid = (uid_t)-1;
 	}
 	ctl_server_census(srv, cred.uid, &n);
-	if ((a = ctl_admit(&srv->lim, &n, cred.uid, srv->self)) != CTL_ADMIT)
+	if ((a = ctl_admit(&srv->lim, &n, cred.uid, geteuid())) != CTL_ADMIT)
 		ctl_server_refuse(srv, fd, &cred, a);
 	else
 		ctl_conn_new(srv, fd, &cred);
@@ -475,7 +476,6 @@ ctl_server_new(struct event_base *base, const char *path,
 	srv->cb = *cb;
 	srv->arg = arg;
 	srv->lim = ctl_limits_default;
-	srv->self = geteuid();
 	strlcpy(srv->path, path, sizeof(srv->path));
 	if ((srv->fd = ctl_server_listen(path)) == -1) {
 		free(srv);
@@ -624,7 +624,7 @@ ctl_conn_keep(struct ctl_conn *c)
 int
 ctl_conn_allow(struct ctl_conn *c, int write, int cmd)
 {
-	if (ctl_may(c->uid, c->srv->self, write))
+	if (ctl_may(c->uid, geteuid(), write))
 		return (1);
 	c->srv->stats.denied++;
 	ctl_server_note(c->srv, "control: uid %ld may not %s (read-only)",
@@ -658,5 +658,5 @@ ctl_conn_pid(const struct ctl_conn *c)
 int
 ctl_conn_privileged(const struct ctl_conn *c)
 {
-	return (ctl_uid_privileged(c->uid, c->srv->self));
+	return (ctl_uid_privileged(c->uid, geteuid()));
 }
