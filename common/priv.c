@@ -58,10 +58,11 @@
  * of strict mode, set up on the reload that adds the first strict carp
  * (auth.c makes its directory, writes a temp file, fsyncs and renames
  * it), the owner check of a secrets file on reload (conf.c). Scripts
- * are requests to the runner over a socket (read, sendto). */
+ * are requests to the runner over a socket (read, sendto); the reload
+ * checks each script's directories (conf_script.c: realpath). */
 #define PRIV_CARPD_CALLS						\
 	"openat", "newfstatat", "fcntl", "sendmsg", "getrandom",	\
-	"rt_sigaction",							\
+	"rt_sigaction", "readlink",					\
 	/* by hand */							\
 	"mkdir", "fsync", "rename", "getuid"
 
