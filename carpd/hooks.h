@@ -11,7 +11,10 @@
  * timeout, logs the output and tells carpd how each script ended. It
  * runs only scripts named in the config file it reads itself, and only
  * if they pass conf_check_script() again. It exits when carpd's end of
- * the socket closes and its last script has ended. */
+ * the socket closes and its last script has ended. It signals only its
+ * own children, of its own uid, so neither process needs CAP_KILL,
+ * CAP_SETUID or CAP_SETGID; it stays root when carpd does not (scripts
+ * must then be root's). */
 #ifndef CARPD_HOOKS_H
 #define CARPD_HOOKS_H
 
