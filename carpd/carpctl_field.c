@@ -29,6 +29,13 @@ static const struct field_info stats_info[] = {
 	LABEL("ctl_clients",	"control clients"),
 	LABEL("holds",		"demote holds"),
 	CTL_CLIENT_LABELS,
+	LABEL("scripts_running", "scripts running"),
+	LABEL("scripts_started", "scripts started"),
+	LABEL("scripts_failed",	"scripts failed"),
+	LABEL("scripts_timedout", "scripts killed at timeout"),
+	LABEL("scripts_refused", "scripts refused"),
+	LABEL("scripts_skipped", "scripts skipped"),
+	LABEL("scripts_lost",	"scripts lost"),
 	END
 };
 

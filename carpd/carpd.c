@@ -4,7 +4,8 @@
  *	carpd [-dnv] [-f file]
  *
  * The election itself is fsm.c; this file wires it to the kernel (kif.c),
- * the wire (net.c), the scripts (hooks.c) and the control socket. */
+ * the wire (net.c), the scripts (hooks.c, run by the script runner it
+ * forks first: hooks.h) and the control socket. */
 #include <sys/types.h>
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include "carpd.h"
 #include "compat.h"
 #include "daemon.h"
+#include "hooks.h"
 #include "log.h"
 #include "priv.h"
 
@@ -85,6 +87,10 @@ main(int argc, char *argv[])
 	daemon_getopt(&opts, argc, argv);
 	if ((conf = daemon_setup(&opts, &rc)) == NULL)
 		return (rc);
+	/* before any socket is open and before the drop: the runner keeps
+	 * what scripts need and carpd no longer needs fork or exec */
+	if (hooks_start(opts.path) == -1)
+		log_warnx("no script runner: up/down scripts will be skipped");
 	carpd_env.ops = &carpd_kernel_ops;
 	carpd_env.notify = control_notify;
 	carpd_init(&carpd_env, conf);

@@ -11,7 +11,8 @@
  *   kif.c      kernel via rtnetlink: addresses, link state, macvlan; its
  *              monitor keeps kif_addr.c's address table current
  *   net.c      raw CARP sockets (IPv4 and IPv6), gratuitous ARP, NA
- *   hooks.c    up/down scripts: fork+execve, async, timeout, output logged
+ *   hooks.c    up/down scripts: requests to the script runner
+ *              (hooks_runner.c, forked before the drop; see hooks.h)
  *   control*.c control socket: server and monitor events (control.c),
  *              commands (control_cmd.c), replies (control_reply.c),
  *              demote holds of clients (control_hold.c); see control.h

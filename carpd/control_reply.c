@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "control.h"
+#include "hooks.h"
 
 /* one carp's reply, with the storage its pointers point into */
 struct control_carp {
@@ -244,6 +245,25 @@ control_groups_send(struct ctl_conn *conn, const char *only)
 	free(cg);
 }
 
+/* The script runner's counters (hooks.h). */
+static void
+control_scripts(CtlStats *st)
+{
+	const struct hooks_stats	*hs = hooks_stats();
+
+	st->has_scripts_running = st->has_scripts_started = 1;
+	st->has_scripts_failed = st->has_scripts_timedout = 1;
+	st->has_scripts_refused = st->has_scripts_skipped = 1;
+	st->has_scripts_lost = 1;
+	st->scripts_running = hs->running;
+	st->scripts_started = hs->started;
+	st->scripts_failed = hs->failed;
+	st->scripts_timedout = hs->timedout;
+	st->scripts_refused = hs->refused;
+	st->scripts_skipped = hs->skipped;
+	st->scripts_lost = hs->lost;
+}
+
 /* Daemon-wide counters, the totals over every carp, and every carp. */
 void
 control_stats_send(struct ctl_conn *conn)
@@ -273,6 +293,7 @@ control_stats_send(struct ctl_conn *conn)
 	st.bad_packets = control_env->bad_packets;
 	CTL_SERVER_STATS_COPY(&st, ss);
 	st.holds = control_held(NULL).holds;
+	control_scripts(&st);
 	rep.stats = &st;
 	control_send_ok(conn, &rep);
 	control_carps_free(&rep);

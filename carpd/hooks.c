@@ -1,220 +1,312 @@
 /* Up/down scripts, ucarp-style: "<interface> <address> [script-arg]", once
  * per virtual address. Addresses are handled natively; scripts are for
- * extra work, so they run asynchronously (fork + execve, no shell), their
- * output is logged line by line, and they are killed after a timeout.
- * Nothing here may delay an advert. */
+ * extra work. This is carpd's side: it asks the script runner
+ * (hooks_runner.c, see hooks.h) to run one and counts how it ended.
+ * Nothing here may delay an advert: the socket is non-blocking, and a
+ * script that cannot be handed over at once is skipped and counted. */
+#include <sys/socket.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "carpd.h"
+#include "compat.h"
+#include "hooks.h"
 #include "log.h"
 
-#define HOOKS_TIMEOUT_SEC	10
-#define HOOKS_MAX		32	/* scripts running at once */
-#define HOOKS_LINE		512
-
-struct hook {
-	TAILQ_ENTRY(hook)	 entry;
-	pid_t			 pid;
-	int			 fd;		/* child's stdout+stderr */
-	char			 tag[128];	/* "carp1 up-script 192.0.2.100" */
-	char			 line[HOOKS_LINE];
-	size_t			 linelen;
-	struct event		*ev_out;
-	struct event		*ev_timeout;
+/* A request the runner has not answered; id 0 is a free slot. A reply
+ * that never comes (a bug) frees the slot at the deadline anyway. */
+struct hooks_slot {
+	uint32_t	 id;
+	time_t		 deadline;
 };
 
-static TAILQ_HEAD(, hook)	 hooks = TAILQ_HEAD_INITIALIZER(hooks);
-static int			 hooks_running;
-static struct event_base	*hooks_base;
-static struct event		*hooks_sigchld;
+static struct hooks_slot	 hooks_slots[HOOKS_MAX];
+static struct hooks_stats	 hooks_st;
+static int			 hooks_fd = -1;
+static pid_t			 hooks_pid = -1;
+static struct event		*hooks_ev;
+static uint32_t			 hooks_lastid;
+static unsigned			 hooks_timeout = HOOKS_TIMEOUT_MS;
+static time_t			 hooks_skip_logged;
 
-static void	hooks_reap(evutil_socket_t, short, void *);
+static void	hooks_read(evutil_socket_t, short, void *);
+
+int
+hooks_start(const char *conf_path)
+{
+	int	 sv[2];
+	pid_t	 pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("script runner: socketpair");
+		return (-1);
+	}
+	if ((pid = fork()) == -1) {
+		log_warn("script runner: fork");
+		close(sv[0]);
+		close(sv[1]);
+		return (-1);
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		runner_main(sv[1], conf_path);
+	}
+	close(sv[1]);
+	/* the kernel reaps the runner if it dies: carpd keeps no wait4 */
+	signal(SIGCHLD, SIG_IGN);
+	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) == -1)
+		log_warn("script runner: O_NONBLOCK");
+	hooks_fd = sv[0];
+	hooks_pid = pid;
+	log_debug("script runner: pid %d", (int)pid);
+	return (0);
+}
 
 void
 hooks_init(struct event_base *base)
 {
-	hooks_base = base;
-	hooks_sigchld = evsignal_new(base, SIGCHLD, hooks_reap, NULL);
-	if (hooks_sigchld == NULL || evsignal_add(hooks_sigchld, NULL) == -1)
-		fatalx("hooks: cannot watch SIGCHLD");
+	if (hooks_fd == -1 || hooks_ev != NULL)
+		return;
+	hooks_ev = event_new(base, hooks_fd, EV_READ | EV_PERSIST, hooks_read,
+	    NULL);
+	if (hooks_ev == NULL || event_add(hooks_ev, NULL) == -1)
+		fatalx("hooks: cannot watch the script runner");
+}
+
+const struct hooks_stats *
+hooks_stats(void)
+{
+	return (&hooks_st);
+}
+
+pid_t
+hooks_runner_pid(void)
+{
+	return (hooks_pid);
+}
+
+void
+hooks_set_timeout(unsigned ms)
+{
+	hooks_timeout = ms;
 }
 
 static void
-hook_free(struct hook *h)
+hooks_slot_free(struct hooks_slot *s)
 {
-	if (h->ev_out != NULL)
-		event_free(h->ev_out);
-	if (h->ev_timeout != NULL)
-		event_free(h->ev_timeout);
-	if (h->fd != -1)
-		close(h->fd);
-	free(h);
+	s->id = 0;
+	hooks_st.running--;
 }
 
-/* The child is done when it has exited and its output is drained; the
- * two happen in either order. */
+/* The runner died (or broke the protocol): what was running is lost and
+ * every later script is skipped; carpd itself carries on. */
 static void
-hook_maybe_done(struct hook *h)
+hooks_runner_gone(const char *why)
 {
-	if (h->pid != -1 || h->fd != -1)
-		return;
-	TAILQ_REMOVE(&hooks, h, entry);
-	hooks_running--;
-	hook_free(h);
-}
+	int	 i;
 
-static void
-hook_flush_line(struct hook *h)
-{
-	if (h->linelen == 0)
-		return;
-	h->line[h->linelen] = '\0';
-	log_info("%s: %s", h->tag, h->line);
-	h->linelen = 0;
-}
-
-static void
-hook_output(evutil_socket_t fd, short ev, void *arg)
-{
-	struct hook	*h = arg;
-	char		 buf[512];
-	ssize_t		 n, i;
-
-	(void)ev;
-	n = read(fd, buf, sizeof(buf));
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		hook_flush_line(h);
-		event_del(h->ev_out);
-		close(h->fd);
-		h->fd = -1;
-		hook_maybe_done(h);
-		return;
+	log_warnx("script runner %s: %u running scripts lost, later scripts "
+	    "are skipped", why, hooks_st.running);
+	for (i = 0; i < HOOKS_MAX; i++)
+		if (hooks_slots[i].id != 0) {
+			hooks_slot_free(&hooks_slots[i]);
+			hooks_st.lost++;
+		}
+	if (hooks_ev != NULL) {
+		event_free(hooks_ev);
+		hooks_ev = NULL;
 	}
-	for (i = 0; i < n; i++) {
-		if (buf[i] == '\n' || h->linelen == sizeof(h->line) - 1)
-			hook_flush_line(h);
-		if (buf[i] != '\n')
-			h->line[h->linelen++] = buf[i];
+	close(hooks_fd);
+	hooks_fd = -1;
+}
+
+static void
+hooks_ended(const struct hooks_rep *rep)
+{
+	int	 i;
+
+	for (i = 0; i < HOOKS_MAX; i++)
+		if (hooks_slots[i].id == rep->id && rep->id != 0)
+			break;
+	if (i == HOOKS_MAX)
+		return;		/* expired here already */
+	hooks_slot_free(&hooks_slots[i]);
+	switch (rep->end) {
+	case HOOKS_END_OK:
+		break;
+	case HOOKS_END_TIMEDOUT:
+		hooks_st.timedout++;
+		break;
+	case HOOKS_END_REFUSED:
+		hooks_st.refused++;
+		break;
+	default:
+		hooks_st.failed++;
+		break;
 	}
 }
 
 static void
-hook_timeout(evutil_socket_t fd, short ev, void *arg)
+hooks_read(evutil_socket_t fd, short ev, void *arg)
 {
-	struct hook	*h = arg;
+	struct hooks_rep	 rep;
+	ssize_t			 n;
+	int			 i;
 
-	(void)fd;
-	(void)ev;
-	if (h->pid == -1)
-		return;
-	log_warnx("%s: still running after %d s, killed", h->tag,
-	    HOOKS_TIMEOUT_SEC);
-	kill(h->pid, SIGKILL);
-}
-
-static void
-hook_exited(struct hook *h, int status)
-{
-	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		log_warnx("%s: exited with status %d", h->tag,
-		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		log_warnx("%s: killed by signal %d", h->tag, WTERMSIG(status));
-	else
-		log_debug("%s: done", h->tag);
-	h->pid = -1;
-	evtimer_del(h->ev_timeout);
-	hook_maybe_done(h);
-}
-
-static void
-hooks_reap(evutil_socket_t sig, short ev, void *arg)
-{
-	struct hook	*h;
-	pid_t		 pid;
-	int		 status, n;
-
-	(void)sig;
 	(void)ev;
 	(void)arg;
-	/* One SIGCHLD may stand for several children. */
-	for (n = 0; n < HOOKS_MAX * 2; n++) {
-		pid = waitpid(-1, &status, WNOHANG);
-		if (pid <= 0)
-			break;
-		TAILQ_FOREACH(h, &hooks, entry)
-			if (h->pid == pid)
-				break;
-		if (h != NULL)
-			hook_exited(h, status);
+	/* bounded: replies never keep carpd from its adverts for long */
+	for (i = 0; i < HOOKS_MAX * 2; i++) {
+		n = read(fd, &rep, sizeof(rep));	/* one datagram */
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n == 0 || n == -1) {
+			hooks_runner_gone(n == 0 ? "exited" : "failed");
+			return;
+		}
+		if (n != sizeof(rep)) {
+			hooks_runner_gone("sent a bad reply");
+			return;
+		}
+		hooks_ended(&rep);
 	}
 }
 
-static pid_t
-hook_spawn(const char *script, char *const argv[], int *outfd)
+/* Free the slots whose reply is long overdue; the first free slot. */
+static struct hooks_slot *
+hooks_slot_get(void)
 {
-	int	 p[2];
-	pid_t	 pid;
+	struct hooks_slot	*free_slot = NULL;
+	time_t			 now = time(NULL);
+	int			 i;
 
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return (-1);
-	pid = fork();
-	if (pid == -1) {
-		close(p[0]);
-		close(p[1]);
-		return (-1);
+	for (i = 0; i < HOOKS_MAX; i++) {
+		if (hooks_slots[i].id != 0 && now > hooks_slots[i].deadline) {
+			hooks_slot_free(&hooks_slots[i]);
+			hooks_st.lost++;
+		}
+		if (hooks_slots[i].id == 0 && free_slot == NULL)
+			free_slot = &hooks_slots[i];
 	}
-	if (pid == 0) {
-		/* child: stdin from /dev/null, stdout+stderr to the pipe */
-		int	 null = open("/dev/null", O_RDONLY);
+	return (free_slot);
+}
 
-		if (null != -1)
-			dup2(null, 0);
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		signal(SIGPIPE, SIG_DFL);
-		execv(script, argv);
-		_exit(127);
-	}
-	close(p[1]);
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	*outfd = p[0];
-	return (pid);
+/* Counted always, logged at most once a second: a flapping carp with a
+ * busy runner must not flood the log. */
+static void
+hooks_skip(const char *tag, const char *why)
+{
+	time_t	 now = time(NULL);
+
+	hooks_st.skipped++;
+	if (now == hooks_skip_logged)
+		return;
+	hooks_skip_logged = now;
+	log_warnx("%s: skipped, %s (%llu skipped so far)", tag, why,
+	    (unsigned long long)hooks_st.skipped);
+}
+
+/* Append s to the request; -1 if it does not fit. */
+static int
+hooks_put(char *msg, size_t *off, const char *s)
+{
+	size_t	 len = strlen(s) + 1;
+
+	if (*off + len > HOOKS_MSG_MAX)
+		return (-1);
+	memcpy(msg + *off, s, len);
+	*off += len;
+	return (0);
+}
+
+/* The request for one script: tag, argv, then the CARP_* variables a
+ * script may use instead of its arguments (documented in carp.conf(5)). */
+static size_t
+hooks_request(char *msg, uint32_t id, const char *tag, char *const argv[],
+    const struct carp_if *cif, int up)
+{
+	struct hooks_req	 req;
+	char			 env[5][256];
+	size_t			 off = sizeof(req);
+	int			 argc, i, fail = 0;
+
+	snprintf(env[0], sizeof(env[0]), "CARP_NAME=%s", cif->conf.name);
+	snprintf(env[1], sizeof(env[1]), "CARP_VHID=%d", cif->conf.vhid);
+	snprintf(env[2], sizeof(env[2]), "CARP_IF=%s", argv[1]);
+	snprintf(env[3], sizeof(env[3]), "CARP_ADDRESS=%s", argv[2]);
+	snprintf(env[4], sizeof(env[4]), "CARP_STATE=%s",
+	    up ? "MASTER" : "BACKUP");
+	fail |= hooks_put(msg, &off, tag);
+	for (argc = 0; argv[argc] != NULL; argc++)
+		fail |= hooks_put(msg, &off, argv[argc]);
+	for (i = 0; i < 5; i++)
+		fail |= hooks_put(msg, &off, env[i]);
+	if (fail)
+		return (0);
+	req.id = id;
+	req.timeout_ms = hooks_timeout;
+	req.argc = argc;
+	req.nstr = 1 + argc + 5;
+	memcpy(msg, &req, sizeof(req));
+	return (off);
 }
 
 static void
-hook_start(struct carp_if *cif, const char *script, int up,
+hooks_send(const char *tag, char *const argv[], const struct carp_if *cif,
+    int up)
+{
+	struct hooks_slot	*slot;
+	char			 msg[HOOKS_MSG_MAX];
+	size_t			 len;
+	uint32_t		 id;
+
+	if (hooks_fd == -1) {
+		hooks_skip(tag, "no script runner");
+		return;
+	}
+	if ((slot = hooks_slot_get()) == NULL) {
+		hooks_skip(tag, "too many scripts running");
+		return;
+	}
+	if (++hooks_lastid == 0)
+		hooks_lastid = 1;
+	id = hooks_lastid;
+	if ((len = hooks_request(msg, id, tag, argv, cif, up)) == 0) {
+		hooks_skip(tag, "arguments too long");
+		return;
+	}
+	if (send(hooks_fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
+		if (errno == EAGAIN || errno == ENOBUFS)
+			hooks_skip(tag, "script runner busy");
+		else
+			hooks_runner_gone("unreachable");
+		return;
+	}
+	slot->id = id;
+	slot->deadline = time(NULL) + hooks_timeout / 1000 + 10;
+	hooks_st.running++;
+	hooks_st.started++;
+}
+
+static void
+hooks_one(struct carp_if *cif, const char *script, int up,
     const struct conf_addr *addr)
 {
-	struct timeval	 tv = { HOOKS_TIMEOUT_SEC, 0 };
-	struct hook	*h;
-	char		 abuf[64];
+	char		 abuf[64], tag[HOOKS_TAGLEN];
 	const char	*ifname;
 	char		*argv[5];
 	int		 argc = 0;
 
-	if (hooks_running >= HOOKS_MAX) {
-		log_warnx("%s: %d scripts already running, %s script skipped",
-		    cif->conf.name, hooks_running, up ? "up" : "down");
-		return;
-	}
-	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		log_warn("%s: script", cif->conf.name);
-		return;
-	}
 	/* the interface that holds the address, as ucarp passes it */
 	ifname = cif->conf.vmac ? cif->conf.name : cif->conf.carpdev;
 	conf_addr_print(addr, 0, abuf, sizeof(abuf));
-	snprintf(h->tag, sizeof(h->tag), "%s %s-script %s", cif->conf.name,
+	snprintf(tag, sizeof(tag), "%s %s-script %s", cif->conf.name,
 	    up ? "up" : "down", abuf);
 	argv[argc++] = (char *)(uintptr_t)script;
 	argv[argc++] = (char *)(uintptr_t)ifname;
@@ -222,23 +314,7 @@ hook_start(struct carp_if *cif, const char *script, int up,
 	if (cif->conf.script_arg[0] != '\0')
 		argv[argc++] = cif->conf.script_arg;
 	argv[argc] = NULL;
-
-	h->fd = -1;
-	if ((h->pid = hook_spawn(script, argv, &h->fd)) == -1) {
-		log_warn("%s: cannot start", h->tag);
-		free(h);
-		return;
-	}
-	h->ev_out = event_new(hooks_base, h->fd, EV_READ | EV_PERSIST,
-	    hook_output, h);
-	h->ev_timeout = evtimer_new(hooks_base, hook_timeout, h);
-	if (h->ev_out == NULL || h->ev_timeout == NULL)
-		fatalx("hooks: out of memory");
-	event_add(h->ev_out, NULL);
-	evtimer_add(h->ev_timeout, &tv);
-	TAILQ_INSERT_TAIL(&hooks, h, entry);
-	hooks_running++;
-	log_debug("%s: started, pid %d", h->tag, (int)h->pid);
+	hooks_send(tag, argv, cif, up);
 }
 
 void
@@ -248,8 +324,8 @@ hooks_run(struct carp_if *cif, int up)
 	int		 i;
 
 	script = up ? cif->conf.up_script : cif->conf.down_script;
-	if (script[0] == '\0' || hooks_base == NULL)
+	if (script[0] == '\0')
 		return;
 	for (i = 0; i < cif->conf.naddrs; i++)
-		hook_start(cif, script, up, &cif->conf.addrs[i]);
+		hooks_one(cif, script, up, &cif->conf.addrs[i]);
 }

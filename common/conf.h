@@ -130,5 +130,9 @@ void	conf_addr_print(const struct conf_addr *, int with_plen, char *,
 int	conf_addr_cmp(const struct conf_addr *, const struct conf_addr *);
 /* 0 if path is a regular file not readable by group or others. */
 int	conf_check_secrecy(const char *path, char *why, size_t);
+/* 0 if path may run as a root script: an executable regular file owned
+ * by root or us, writable by nobody else, in directories (every one up
+ * to /) that only root or we may change (conf_script.c). */
+int	conf_check_script(const char *path, char *why, size_t);
 
 #endif

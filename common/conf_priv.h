@@ -7,7 +7,8 @@
  *   conf_lex.c		tokenizer, include stack, "file:line: message"
  *   conf_value.c	keyword values: numbers, durations, names, paths
  *   conf_addr.c	address and prefix helpers (public in conf.h)
- *   conf_secret.c	password and key files, their secrecy check */
+ *   conf_secret.c	password and key files, their secrecy check
+ *   conf_script.c	up/down scripts: owner, mode, safe directories */
 #ifndef CARP_CONF_PRIV_H
 #define CARP_CONF_PRIV_H
 

@@ -1,7 +1,6 @@
 /* Values after a keyword: numbers, yes/no, strings, interface names,
  * addresses, durations and paths. Each reports its own mistake as
  * "file:line: message" and returns -1, so a keyword handler only stores. */
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -227,19 +226,13 @@ int
 conf_script(struct conf_parser *p, const struct conf_tok *kw, char *buf,
     size_t len)
 {
-	struct stat	st;
-	int		line = kw->line;
+	char	why[2 * PATH_MAX + 64];
+	int	line = kw->line;
 
 	if (conf_pathvalue(p, kw, buf, len) == -1)
 		return (-1);
-	if (stat(buf, &st) == -1) {
-		conf_err(p, line, "%s %s: %s", kw->s, buf, strerror(errno));
-		return (-1);
-	}
-	if (!S_ISREG(st.st_mode) ||
-	    (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) {
-		conf_err(p, line, "%s %s is not an executable regular file",
-		    kw->s, buf);
+	if (conf_check_script(buf, why, sizeof(why)) == -1) {
+		conf_err(p, line, "%s %s", kw->s, why);
 		return (-1);
 	}
 	return (0);

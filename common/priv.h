@@ -8,11 +8,13 @@
 struct priv_spec {
 	const char		 *name;		/* "carpd", for the logs */
 	const int		 *caps;		/* CAP_*, ends with -1 */
-	const char *const	 *syscalls;	/* allowed, ends with NULL */
+	const char *const	 *syscalls;	/* allowed, ends with NULL;
+						 * NULL: no filter at all */
 };
 
 extern const struct priv_spec	 priv_carpd;
 extern const struct priv_spec	 priv_syncd;
+extern const struct priv_spec	 priv_runner;	/* carpd's script runner */
 
 /* Keep spec->caps only (effective and permitted; inheritable, ambient
  * and the bounding set cleared of all others), set no_new_privs and

@@ -29,13 +29,17 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/golden.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # Private secrets must pass the secrecy check, the world-readable ones
-# and the non-executable script must fail theirs.
+# and the non-executable or unsafe scripts must fail theirs.
 chmod 600 "$here"/valid/*.pass "$here"/valid/*.key \
     "$here"/invalid/private.key "$here"/invalid/long.pass \
     "$here"/invalid/short.key
 chmod 644 "$here"/invalid/world.pass "$here"/invalid/world.key
 chmod 755 "$here"/valid/*.sh
 chmod 644 "$here"/invalid/noexec.sh
+# scripts: one writable by others, one in a directory writable by group
+chmod 777 "$here"/invalid/world.sh
+chmod 755 "$here"/invalid/unsafe/up.sh
+chmod 775 "$here"/invalid/unsafe
 
 pass=0
 fail=0

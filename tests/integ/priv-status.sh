@@ -2,10 +2,12 @@
 # carpd and syncd give up what they do not need once they are set up:
 # only CAP_NET_ADMIN and CAP_NET_RAW are left (effective, permitted and
 # bounding; nothing inheritable or ambient), no_new_privs is set and a
-# seccomp filter is installed (Seccomp: 2). And they still work under it:
-# carp becomes MASTER, an up-script runs (under the same filter, which it
-# inherits), a reload adds a carp, a state replicates, both stop cleanly
-# and the kernel logged no system call they were denied.
+# seccomp filter is installed (Seccomp: 2). carpd's script runner keeps
+# the same two capabilities and no_new_privs but has no filter (scripts
+# are arbitrary programs), and its scripts get exactly that. And they
+# still work: carp becomes MASTER, an up-script runs, a reload adds a
+# carp, a state replicates, both stop cleanly and the kernel logged no
+# system call they were denied.
 . "$(dirname "$0")/lib/sync.sh"
 sync_start_lab ip
 integ_lan a b
@@ -25,7 +27,8 @@ priv_denials() {
 	    grep -E 'exe="[^"]*/(carpd|syncd|dash|grep|tr|date|ip)"'
 }
 
-# priv_check NAME PID: PID's status shows the drop; print its lines
+# priv_check NAME PID [SECCOMP]: PID's status shows the drop (Seccomp:
+# 2, a filter, unless told); print its lines
 priv_check() {
 	local st
 	st=$(grep -E '^(Cap|NoNewPrivs|Seccomp)' "/proc/$2/status") ||
@@ -33,7 +36,7 @@ priv_check() {
 	echo "$st" | sed "s/^/	$1 /"
 	for kv in CapEff:$CAPS CapPrm:$CAPS CapBnd:$CAPS \
 	    CapInh:0000000000000000 CapAmb:0000000000000000 NoNewPrivs:1 \
-	    Seccomp:2; do
+	    Seccomp:${3:-2}; do
 		echo "$st" | grep -qx "${kv%%:*}:[[:space:]]*${kv#*:}" ||
 			lab_fail "$1: want ${kv%%:*} ${kv#*:}, got" \
 			    "$(echo "$st" | grep "^${kv%%:*}:")"
@@ -68,14 +71,19 @@ lab_log "a MASTER, syncds in sync"
 for h in a b; do
 	priv_check "carpd-$h" "$(carpd_pid $h)"
 	priv_check "syncd-$h" "$(syncd_pid $h)"
+	runner=$(pgrep -P "$(carpd_pid $h)" -x carpd-scripts) ||
+		lab_fail "carpd on $h has no script runner"
+	priv_check "carpd-scripts-$h" "$runner" 0
 done
 
-# the up-script ran under carpd's filter and did its work
+# the up-script ran with the runner's privileges and did its work
 wait_for 5 "[ -s '$LAB_DIR/up.out' ]" || lab_fail "the up-script left no trace"
 grep -q "ip sees 192.0.2.254" "$LAB_DIR/carpd-a.log" ||
 	lab_fail "the up-script's ip command failed"
-grep -q "Seccomp: 2" "$LAB_DIR/carpd-a.log" ||
-	lab_fail "the up-script did not run under carpd's filter"
+for kv in "CapEff: $CAPS" "NoNewPrivs: 1" "Seccomp: 0"; do
+	grep -q "up-script 192.0.2.254: $kv" "$LAB_DIR/carpd-a.log" ||
+		lab_fail "the up-script did not run with $kv"
+done
 grep 'up-script' "$LAB_DIR/carpd-a.log" | sed 's/^/	/'
 
 # a reload that adds a carp: new sockets and an address under the

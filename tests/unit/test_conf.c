@@ -474,6 +474,44 @@ START_TEST(t_scripts)
 }
 END_TEST
 
+/* Scripts run as root: nobody else may change them or their directories
+ * (hardening bug 6). */
+START_TEST(t_scripts_unsafe)
+{
+	char	dir[PATH_MAX], lnk[PATH_MAX];
+
+	wfile("up.sh", "#!/bin/sh\n", 0777);
+	refused("carp c1 { vhid 1 carpdev eth0 address 10.0.0.1\n"
+	    "up-script \"up.sh\" }\n", 2, "up-script ");
+	ck_assert_ptr_nonnull(strstr(errbuf,
+	    "up.sh is writable by group or others"));
+	wfile("up.sh", "#!/bin/sh\n", 0775);
+	refused("carp c1 { vhid 1 carpdev eth0 address 10.0.0.1\n"
+	    "up-script \"up.sh\" }\n", 2, "up-script ");
+	/* a world-writable directory; with the sticky bit it is safe */
+	snprintf(dir, sizeof(dir), "%s/w", tdir);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	wfile("w/up.sh", "#!/bin/sh\n", 0755);
+	refused("carp c1 { vhid 1 carpdev eth0 address 10.0.0.1\n"
+	    "up-script \"w/up.sh\" }\n", 2, "up-script ");
+	ck_assert_ptr_nonnull(strstr(errbuf,
+	    "/w is writable by group or others"));
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	conf_free(accepted("carp c1 { vhid 1 carpdev eth0 address 10.0.0.1 "
+	    "up-script \"w/up.sh\" }\n"));
+	/* a link from a safe directory into the unsafe one */
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	snprintf(dir, sizeof(dir), "%s/w/up.sh", tdir);
+	snprintf(lnk, sizeof(lnk), "%s/lnk", tdir);
+	ck_assert_int_eq(symlink(dir, lnk), 0);
+	refused("carp c1 { vhid 1 carpdev eth0 address 10.0.0.1\n"
+	    "up-script \"lnk\" }\n", 2, "up-script ");
+	ck_assert_ptr_nonnull(strstr(errbuf,
+	    "/w is writable by group or others"));
+}
+END_TEST
+
 static struct carp_conf *
 reparse(const struct carp_conf *conf)
 {
@@ -733,6 +771,7 @@ conf_suite(void)
 	tcase_add_test(tc, t_secrecy);
 	tcase_add_test(tc, t_password_file);
 	tcase_add_test(tc, t_scripts);
+	tcase_add_test(tc, t_scripts_unsafe);
 	tcase_add_test(tc, t_roundtrip);
 	tcase_add_test(tc, t_print_masks_password);
 	tcase_add_test(tc, t_carp_equal);

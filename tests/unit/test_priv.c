@@ -1,7 +1,7 @@
 /* Privilege drop (common/priv.c): every listed system call resolves,
  * no dangerous one is listed, and a child with a daemon's filter is
- * denied a call outside it, while a script exec'd by carpd runs under
- * the same filter. The filter needs no root (no_new_privs); the
+ * denied a call outside it, while a script exec'd by carpd's script
+ * runner has no_new_privs and no filter. The filter needs no root (no_new_privs); the
  * capability test runs only as root. */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -82,10 +82,13 @@ START_TEST(test_lists_safe)
 		for (p = dangerous; *p != NULL; p++)
 			ck_assert_msg(!listed(specs[i], *p), "%s lists %s",
 			    specs[i]->name, *p);
-	/* syncd runs nothing: no fork, no exec */
-	ck_assert(!listed(&priv_syncd, "execve"));
-	ck_assert(!listed(&priv_syncd, "clone"));
-	ck_assert(listed(&priv_carpd, "execve"));
+	/* neither runs anything: carpd's script runner does (no filter) */
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		ck_assert(!listed(specs[i], "execve"));
+		ck_assert(!listed(specs[i], "clone"));
+		ck_assert(!listed(specs[i], "kill"));
+	}
+	ck_assert_ptr_null(priv_runner.syscalls);
 }
 END_TEST
 
@@ -113,22 +116,22 @@ START_TEST(test_filter_denies)
 }
 END_TEST
 
-/* carpd's scripts inherit its filter and still run: /bin/sh, grep */
+/* carpd's script runner: no_new_privs, no filter; scripts run. */
 static int
-child_carpd_script(void)
+child_runner_script(void)
 {
-	if (priv_filter(&priv_carpd) == -1)
+	if (priv_filter(&priv_runner) == -1)
 		return (11);
 	execl("/bin/sh", "sh", "-c",
-	    "grep -q '^Seccomp:[[:space:]]*2' /proc/self/status && "
+	    "grep -q '^Seccomp:[[:space:]]*0' /proc/self/status && "
 	    "grep -q '^NoNewPrivs:[[:space:]]*1' /proc/self/status && exit 3",
 	    (char *)NULL);
 	return (12);
 }
 
-START_TEST(test_script_inherits)
+START_TEST(test_script_runner)
 {
-	ck_assert_int_eq(in_child(child_carpd_script), 3);
+	ck_assert_int_eq(in_child(child_runner_script), 3);
 }
 END_TEST
 
@@ -200,7 +203,7 @@ priv_suite(void)
 	tcase_add_test(tc, test_lists_resolve);
 	tcase_add_test(tc, test_lists_safe);
 	tcase_add_test(tc, test_filter_denies);
-	tcase_add_test(tc, test_script_inherits);
+	tcase_add_test(tc, test_script_runner);
 	tcase_add_test(tc, test_filter_unknown_call);
 	tcase_add_test(tc, test_drop_caps);
 	suite_add_tcase(s, tc);

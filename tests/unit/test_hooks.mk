@@ -1,0 +1,1 @@
+test_hooks_LIBS := carpd
