@@ -23,6 +23,7 @@
 #include "log.h"
 #include "own.h"
 #include "priv.h"
+#include "state.h"
 #include "syncd.h"
 
 static struct syncd	 syncd_env;
@@ -75,6 +76,8 @@ syncd_identity(struct syncd *sc)
 		    sizeof(sc->nonce))
 			fatal("getrandom");
 	} while (sc->node == 0);
+	if (sync_key_hash_init() == -1)
+		fatal("getrandom");
 }
 
 static void
