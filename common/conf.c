@@ -11,6 +11,7 @@
  * relative to the directory of the file that names them, like include. */
 #include <sys/queue.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,24 @@ conf_group(struct conf_parser *p, const struct conf_tok *kw)
 
 static void	conf_include(struct conf_parser *, const struct conf_tok *);
 
+/* user NAME: the daemons run as NAME once set up (common/priv.c). It
+ * must exist now, so that "carpd -n" catches a typo before a start
+ * fails on it. */
+static void
+conf_user(struct conf_parser *p, const struct conf_tok *kw)
+{
+	struct carp_conf	*conf = p->conf;
+
+	if (conf_string(p, kw, conf->user, sizeof(conf->user)) == -1)
+		return;
+	errno = 0;
+	if (getpwnam(conf->user) == NULL) {
+		conf_err(p, kw->line, "user \"%s\": %s", conf->user,
+		    errno != 0 ? strerror(errno) : "no such user");
+		conf->user[0] = '\0';
+	}
+}
+
 #define TOP(f)		CONF_FIELD(struct carp_conf, f)
 
 static const struct conf_kw conf_top_kws[] = {
@@ -142,6 +161,7 @@ static const struct conf_kw conf_top_kws[] = {
 	{ "deadratio",	    NULL, CONF_V_NUM, TOP(deadratio), 1, 255 },
 	{ "control-socket", NULL, CONF_V_PATH, TOP(control_socket) },
 	{ "state-file",	    NULL, CONF_V_PATH, TOP(state_file) },
+	{ "user",	    conf_user },
 	{ "group",	    conf_group },
 	{ "carp",	    conf_carp },
 	{ "sync",	    conf_sync },

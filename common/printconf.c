@@ -86,6 +86,8 @@ conf_print_global(FILE *f, const struct carp_conf *conf)
 	fprintf(f, "deadratio %d\n", conf->deadratio);
 	conf_print_quoted(f, "", "control-socket", conf->control_socket);
 	conf_print_quoted(f, "", "state-file", conf->state_file);
+	if (conf->user[0] != '\0')
+		conf_print_quoted(f, "", "user", conf->user);
 }
 
 static void
