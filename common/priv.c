@@ -71,7 +71,9 @@
 /* What /bin/sh and a script's commands need beyond carpd's own calls.
  * Measured: dash running ip, grep, tr, date and printf (the up-script of
  * tests/integ/priv-status.sh). By hand: what scripts usually add (sleep,
- * mkdir, mv, rm, touch, logger, a pipe, posix_spawn's clone3). */
+ * mkdir, mv, rm, touch, logger, a pipe, posix_spawn's clone3); capget,
+ * which ip(8) makes when it runs as another user than root ("user"),
+ * measured. */
 #define PRIV_SCRIPT_CALLS						\
 	"access", "arch_prctl", "bind", "fadvise64", "getdents64",	\
 	"getegid", "getgid", "getppid", "getsockname", "lseek",		\
@@ -82,7 +84,7 @@
 	"nanosleep", "unlinkat", "mkdirat", "renameat2", "utimensat",	\
 	"fchmodat", "readlinkat", "faccessat2", "statx", "fstat",	\
 	"uname", "getcwd", "chdir", "umask", "getpgrp", "setpgid",	\
-	"rt_sigprocmask", "sysinfo"
+	"rt_sigprocmask", "sysinfo", "capget"
 
 /* syncd, measured: a netlink socket per conntrack dump (bulk, refresh),
  * bound; the connections to carpd's control socket; the sync link. */
