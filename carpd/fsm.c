@@ -61,7 +61,8 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 	{ CARP_BACKUP,	EV_ADV_BETTER,	fsm_backup_rearm,	CARP_BACKUP },
 	/* A MASTER advertises every interval. */
 	{ CARP_MASTER,	EV_AD_TIMEOUT,	fsm_advertise,		CARP_MASTER },
-	/* A MASTER hearing a better master goes BACKUP. */
+	/* A MASTER hearing a better master goes BACKUP, with a parting
+	 * advert so that the winner of a healing split hears of it. */
 	{ CARP_MASTER,	EV_ADV_BETTER,	fsm_master_down,	CARP_BACKUP },
 	/* A MASTER hearing a worse one answers at once so it backs off
 	 * now rather than at our next interval, at most once an interval
@@ -375,9 +376,16 @@ carp_master_leave(struct carp_if *cif)
 	cif->env->ops->script(cif, 0);
 }
 
+/* A better master heard: back off, but advertise once more first. If
+ * the two were masters of a split that is healing, the winner may never
+ * have heard us (our adverts were cut, and its own reached us first):
+ * this one tells it to announce its addresses again (carp_rival_heard),
+ * or the hosts we announced ourselves to keep sending to our MAC. To
+ * anyone else it is one more advert of a master they heard a moment ago. */
 static int
 fsm_master_down(struct carp_if *cif)
 {
+	carp_send_advert(cif, 0);
 	carp_master_leave(cif);
 	carp_md_arm(cif);
 	return (0);

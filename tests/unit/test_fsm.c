@@ -102,7 +102,9 @@ START_TEST(row_master_adv_better)
 	ck_assert_int_eq(cif->state, CARP_BACKUP);
 	ck_assert_int_eq(rec.addr_del, 1);
 	ck_assert_int_eq(rec.down, 1);
-	ck_assert_int_eq(rec.send, 0);
+	/* one parting advert, with our own values: the winner hears us */
+	ck_assert_int_eq(rec.send, 1);
+	ck_assert_int_eq(last_sent().advbase, 1);
 	ck_assert(!cif->addrs_installed);
 	ck_assert(pending(cif->md_timer));
 	ck_assert(!pending(cif->ad_timer));
