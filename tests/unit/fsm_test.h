@@ -164,10 +164,11 @@ pending(struct event *ev)
 	return (evtimer_pending(ev, NULL) != 0);
 }
 
+/* A carp named name (advbase 1) brought to state s, the record reset. */
 static inline struct carp_if *
-in_state(enum carp_state s)
+named_in_state(const char *name, int vhid, enum carp_state s)
 {
-	struct carp_if	*cif = mkcarp("carp1", 1, 1, 0);
+	struct carp_if	*cif = mkcarp(name, vhid, 1, 0);
 
 	if (s >= CARP_BACKUP)
 		carp_fsm(cif, EV_START, "test");
@@ -176,6 +177,12 @@ in_state(enum carp_state s)
 	ck_assert_int_eq(cif->state, s);
 	memset(&rec, 0, sizeof(rec));
 	return (cif);
+}
+
+static inline struct carp_if *
+in_state(enum carp_state s)
+{
+	return (named_in_state("carp1", 1, s));
 }
 
 static inline struct carp_pkt

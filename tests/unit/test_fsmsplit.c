@@ -53,11 +53,8 @@ END_TEST
 START_TEST(limit_per_carp)
 {
 	struct carp_if	*a = in_state(CARP_MASTER);
-	struct carp_if	*b = mkcarp("carp2", 2, 1, 0);
+	struct carp_if	*b = named_in_state("carp2", 2, CARP_MASTER);
 
-	carp_fsm(b, EV_START, "test");
-	carp_fsm(b, EV_MD_TIMEOUT, "test");
-	memset(&rec, 0, sizeof(rec));
 	carp_fsm(a, EV_ADV_WORSE, "replay");
 	carp_fsm(a, EV_ADV_WORSE, "replay");
 	carp_fsm(b, EV_ADV_WORSE, "worse master");
