@@ -241,11 +241,17 @@ carp_own_interval_ms(const struct carp_if *cif)
 }
 
 /* Master-down = deadratio x our own interval (OpenBSD uses 3). */
+static uint64_t
+carp_md_ms(const struct carp_if *cif)
+{
+	return ((uint64_t)cif->env->conf->deadratio *
+	    carp_own_interval_ms(cif));
+}
+
 static void
 carp_md_arm(struct carp_if *cif)
 {
-	carp_timer_arm(cif->md_timer, cif->env->conf->deadratio *
-	    carp_own_interval_ms(cif));
+	carp_timer_arm(cif->md_timer, (unsigned)carp_md_ms(cif));
 }
 
 static void
@@ -391,11 +397,41 @@ fsm_master_down(struct carp_if *cif)
 	return (0);
 }
 
+/* Split brain healing: a MASTER hears another master it had not heard
+ * for a master-down time. That one backs off, but the hosts it
+ * announced itself to while the link was cut still send to its MAC:
+ * announce ours again (keepalived#166), and once more when it has gone
+ * quiet for a master-down time (carp_rival_gone), in case its last
+ * announcements crossed ours. A rival heard within the master-down time
+ * is the same contest going on. rival_ms 0: no rival being heard. */
+static void
+carp_rival_heard(struct carp_if *cif, uint64_t now)
+{
+	if (cif->rival_ms == 0 || now - cif->rival_ms > carp_md_ms(cif)) {
+		log_info("%s: another master heard: announcing the addresses "
+		    "again", cif->conf.name);
+		carp_announce_burst(cif);
+	}
+	cif->rival_ms = now;
+}
+
+static void
+carp_rival_gone(struct carp_if *cif)
+{
+	if (cif->rival_ms == 0 || clock_ms() - cif->rival_ms <= carp_md_ms(cif))
+		return;
+	log_info("%s: the other master went quiet: announcing the addresses "
+	    "again", cif->conf.name);
+	carp_announce_burst(cif);
+	cif->rival_ms = 0;
+}
+
 static int
 fsm_advertise(struct carp_if *cif)
 {
 	carp_send_advert(cif, 0);
 	carp_timer_arm(cif->ad_timer, carp_own_interval_ms(cif));
+	carp_rival_gone(cif);
 	return (0);
 }
 
@@ -408,25 +444,6 @@ fsm_advertise_now(struct carp_if *cif)
 		return (-1);
 	carp_send_advert(cif, 0);
 	return (0);
-}
-
-/* Split brain healing: a MASTER hears another master it had not heard
- * for a master-down time. That one backs off, but the hosts it
- * announced itself to while the link was cut still send to its MAC:
- * announce ours again (keepalived#166). A rival heard within the
- * master-down time is the same contest going on. */
-static void
-carp_rival_heard(struct carp_if *cif, uint64_t now)
-{
-	uint64_t	 md = (uint64_t)cif->env->conf->deadratio *
-			    carp_own_interval_ms(cif);
-
-	if (cif->rival_ms == 0 || now - cif->rival_ms > md) {
-		log_info("%s: another master heard: announcing the addresses "
-		    "again", cif->conf.name);
-		carp_announce_burst(cif);
-	}
-	cif->rival_ms = now;
 }
 
 /* A worse master, or a replay of one, gets at most one immediate answer

@@ -86,6 +86,29 @@ START_TEST(split_heal_announces)
 }
 END_TEST
 
+/* ...and once more when the other master has gone quiet for a
+ * master-down time, seen at our regular advert; then not again. */
+START_TEST(split_quiet_announces)
+{
+	struct carp_if	*cif = in_state(CARP_MASTER);
+	uint64_t	 md = (uint64_t)conf.deadratio * INTERVAL_MS;
+
+	carp_fsm(cif, EV_AD_TIMEOUT, "advert timer");
+	ck_assert_int_eq(rec.announce, 0);	/* no rival: nothing */
+	carp_fsm(cif, EV_ADV_WORSE, "other master");
+	ck_assert_int_eq(rec.announce, 1);
+	stub_clock_add(md);
+	carp_fsm(cif, EV_AD_TIMEOUT, "advert timer");
+	ck_assert_int_eq(rec.announce, 1);	/* not quiet long enough */
+	stub_clock_add(1);
+	carp_fsm(cif, EV_AD_TIMEOUT, "advert timer");
+	ck_assert_int_eq(rec.announce, 2);
+	stub_clock_add(10 * md);
+	carp_fsm(cif, EV_AD_TIMEOUT, "advert timer");
+	ck_assert_int_eq(rec.announce, 2);
+}
+END_TEST
+
 /* Winning after a tie (both backed off, our timer fired first) is an
  * entry to MASTER: announced like any other, with its repeats. */
 START_TEST(split_tie_win_announces)
@@ -119,6 +142,7 @@ fsmsplit_suite(void)
 	tc = tcase_create("split");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, split_heal_announces);
+	tcase_add_test(tc, split_quiet_announces);
 	tcase_add_test(tc, split_tie_win_announces);
 	suite_add_tcase(s, tc);
 	return (s);
