@@ -6,8 +6,11 @@
  * The election itself is fsm.c; this file wires it to the kernel (kif.c),
  * the wire (net.c), the scripts (hooks.c, run by the script runner it
  * forks first: hooks.h) and the control socket. */
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +80,48 @@ carpd_sig(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/* The strict-mode state file is rewritten (temp file, rename) after the
+ * drop, so with "user" its directory becomes the user's: only a private
+ * one (mode 0700, as carpd or systemd's StateDirectory make it), never a
+ * shared one like /var/lib. */
+static void
+carpd_give_state(const struct priv_user *u, const char *file)
+{
+	struct stat	 st;
+	char		 dir[PATH_MAX];
+
+	if (strlcpy(dir, file, sizeof(dir)) >= sizeof(dir))
+		return;
+	dirname(dir);
+	if (stat(dir, &st) == -1)
+		return;
+	if ((st.st_mode & 077) != 0) {
+		log_warnx("%s is not private (mode 0700): the strict-mode "
+		    "state file cannot be rewritten as %s", dir, u->name);
+		return;
+	}
+	(void)priv_give(u, dir);
+	(void)priv_give(u, file);
+}
+
+/* Sockets and netlink are open: become the configured user (carpd's
+ * control socket becomes its own, so that syncd running as the same
+ * user connects to it), keep CAP_NET_ADMIN and CAP_NET_RAW, confine. */
+static void
+carpd_drop(struct carpd *env)
+{
+	struct priv_user	 u;
+
+	if (priv_user(env->conf->user, &u) == -1)
+		fatalx("cannot drop privileges");
+	if (u.name != NULL) {
+		(void)priv_give(&u, env->conf->control_socket);
+		carpd_give_state(&u, env->conf->state_file);
+	}
+	if (priv_drop(&priv_carpd, &u) == -1)
+		fatalx("cannot drop privileges");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -94,8 +139,7 @@ main(int argc, char *argv[])
 	carpd_env.ops = &carpd_kernel_ops;
 	carpd_env.notify = control_notify;
 	carpd_init(&carpd_env, conf);
-	if (priv_drop(&priv_carpd) == -1)
-		fatalx("cannot drop privileges");
+	carpd_drop(&carpd_env);
 	daemon_signals(carpd_env.base, carpd_sig, &carpd_env);
 	event_base_dispatch(carpd_env.base);
 	carpd_shutdown(&carpd_env);

@@ -71,7 +71,8 @@ enum carp_event {
 	X(replays)		/* strict: counter not newer */		\
 	X(loops)		/* our own counter came back */		\
 	X(send_errors)							\
-	X(transitions)
+	X(transitions)							\
+	X(answers_limited)	/* worse adverts not answered at once */
 
 struct carp_counters {
 #define CARP_COUNTER_FIELD(f)	uint64_t f;
@@ -119,6 +120,8 @@ struct carp_if {
 	struct event		*md_timer;	/* BACKUP: master down */
 	struct event		*announce_timer; /* repeat GARP/NA */
 	int			 announce_left;
+	uint64_t		 answer_ms;	/* last answer to a worse one */
+	uint64_t		 rival_ms;	/* last other master heard */
 	/* our demote changed during a transition: EV_DEMOTED after it */
 	int			 demote_pending;
 	char			 demote_why[CARP_WHYLEN];

@@ -14,6 +14,7 @@
 
 #include "carpd.h"
 #include "carp.h"
+#include "clock.h"
 #include "compat.h"
 #include "log.h"
 
@@ -33,6 +34,7 @@ static int	fsm_master_up(struct carp_if *);
 static int	fsm_master_down(struct carp_if *);
 static int	fsm_advertise(struct carp_if *);
 static int	fsm_advertise_now(struct carp_if *);
+static int	fsm_answer_worse(struct carp_if *);
 static int	fsm_link_down(struct carp_if *);
 static int	fsm_link_up(struct carp_if *);
 static int	fsm_admin_down(struct carp_if *);
@@ -59,12 +61,15 @@ static const struct carp_fsm_row carp_fsm_table[] = {
 	{ CARP_BACKUP,	EV_ADV_BETTER,	fsm_backup_rearm,	CARP_BACKUP },
 	/* A MASTER advertises every interval. */
 	{ CARP_MASTER,	EV_AD_TIMEOUT,	fsm_advertise,		CARP_MASTER },
-	/* A MASTER hearing a better master goes BACKUP. */
+	/* A MASTER hearing a better master goes BACKUP, with a parting
+	 * advert so that the winner of a healing split hears of it. */
 	{ CARP_MASTER,	EV_ADV_BETTER,	fsm_master_down,	CARP_BACKUP },
 	/* A MASTER hearing a worse one answers at once so it backs off
-	 * now rather than at our next interval. */
-	{ CARP_MASTER,	EV_ADV_WORSE,	fsm_advertise_now,	CARP_MASTER },
-	{ CARP_MASTER,	EV_ADV_KEEP,	fsm_advertise_now,	CARP_MASTER },
+	 * now rather than at our next interval, at most once an interval
+	 * (a replay is not reflected one for one); a master appearing
+	 * after a quiet spell is a healed split: announce again. */
+	{ CARP_MASTER,	EV_ADV_WORSE,	fsm_answer_worse,	CARP_MASTER },
+	{ CARP_MASTER,	EV_ADV_KEEP,	fsm_answer_worse,	CARP_MASTER },
 	/* Our demote changed: a MASTER tells the peers at once, so every
 	 * member of a demoted group fails over together. A BACKUP sends
 	 * nothing; the new value counts at the next advert it hears. */
@@ -236,11 +241,17 @@ carp_own_interval_ms(const struct carp_if *cif)
 }
 
 /* Master-down = deadratio x our own interval (OpenBSD uses 3). */
+static uint64_t
+carp_md_ms(const struct carp_if *cif)
+{
+	return ((uint64_t)cif->env->conf->deadratio *
+	    carp_own_interval_ms(cif));
+}
+
 static void
 carp_md_arm(struct carp_if *cif)
 {
-	carp_timer_arm(cif->md_timer, cif->env->conf->deadratio *
-	    carp_own_interval_ms(cif));
+	carp_timer_arm(cif->md_timer, (unsigned)carp_md_ms(cif));
 }
 
 static void
@@ -330,6 +341,18 @@ carp_addrs_remove(struct carp_if *cif)
 	cif->addrs_installed = 0;
 }
 
+/* Gratuitous ARP / unsolicited NA now, and CARP_ANNOUNCE_REPEAT more
+ * times: the later ones land after a host's neighbour locktime (1 s on
+ * Linux) has passed, and after the last announce of a master that is
+ * only now backing off. */
+static void
+carp_announce_burst(struct carp_if *cif)
+{
+	cif->env->ops->announce(cif);
+	cif->announce_left = CARP_ANNOUNCE_REPEAT;
+	carp_timer_arm(cif->announce_timer, CARP_ANNOUNCE_MS);
+}
+
 /* BACKUP -> MASTER: add the addresses, advertise at once so the old
  * master and the other backups hear us, announce the addresses at once
  * and a few times more, then start the (asynchronous) up script. */
@@ -343,9 +366,9 @@ fsm_master_up(struct carp_if *cif)
 	carp_addrs_install(cif);
 	carp_send_advert(cif, 0);
 	carp_timer_arm(cif->ad_timer, carp_own_interval_ms(cif));
-	cif->env->ops->announce(cif);
-	cif->announce_left = CARP_ANNOUNCE_REPEAT;
-	carp_timer_arm(cif->announce_timer, CARP_ANNOUNCE_MS);
+	carp_announce_burst(cif);
+	cif->rival_ms = 0;
+	cif->answer_ms = 0;
 	cif->env->ops->script(cif, 1);
 	return (0);
 }
@@ -359,12 +382,48 @@ carp_master_leave(struct carp_if *cif)
 	cif->env->ops->script(cif, 0);
 }
 
+/* A better master heard: back off, but advertise once more first. If
+ * the two were masters of a split that is healing, the winner may never
+ * have heard us (our adverts were cut, and its own reached us first):
+ * this one tells it to announce its addresses again (carp_rival_heard),
+ * or the hosts we announced ourselves to keep sending to our MAC. To
+ * anyone else it is one more advert of a master they heard a moment ago. */
 static int
 fsm_master_down(struct carp_if *cif)
 {
+	carp_send_advert(cif, 0);
 	carp_master_leave(cif);
 	carp_md_arm(cif);
 	return (0);
+}
+
+/* Split brain healing: a MASTER hears another master it had not heard
+ * for a master-down time. That one backs off, but the hosts it
+ * announced itself to while the link was cut still send to its MAC:
+ * announce ours again (keepalived#166), and once more when it has gone
+ * quiet for a master-down time (carp_rival_gone), in case its last
+ * announcements crossed ours. A rival heard within the master-down time
+ * is the same contest going on. rival_ms 0: no rival being heard. */
+static void
+carp_rival_heard(struct carp_if *cif, uint64_t now)
+{
+	if (cif->rival_ms == 0 || now - cif->rival_ms > carp_md_ms(cif)) {
+		log_info("%s: another master heard: announcing the addresses "
+		    "again", cif->conf.name);
+		carp_announce_burst(cif);
+	}
+	cif->rival_ms = now;
+}
+
+static void
+carp_rival_gone(struct carp_if *cif)
+{
+	if (cif->rival_ms == 0 || clock_ms() - cif->rival_ms <= carp_md_ms(cif))
+		return;
+	log_info("%s: the other master went quiet: announcing the addresses "
+	    "again", cif->conf.name);
+	carp_announce_burst(cif);
+	cif->rival_ms = 0;
 }
 
 static int
@@ -372,6 +431,7 @@ fsm_advertise(struct carp_if *cif)
 {
 	carp_send_advert(cif, 0);
 	carp_timer_arm(cif->ad_timer, carp_own_interval_ms(cif));
+	carp_rival_gone(cif);
 	return (0);
 }
 
@@ -382,6 +442,27 @@ fsm_advertise_now(struct carp_if *cif)
 {
 	if (!cif->link_up || cif->admin_down)
 		return (-1);
+	carp_send_advert(cif, 0);
+	return (0);
+}
+
+/* A worse master, or a replay of one, gets at most one immediate answer
+ * per advert interval; the others are counted, and our regular adverts
+ * go on, so the election comes out the same. */
+static int
+fsm_answer_worse(struct carp_if *cif)
+{
+	uint64_t	 now = clock_ms();
+
+	if (!cif->link_up || cif->admin_down)
+		return (-1);
+	carp_rival_heard(cif, now);
+	if (cif->answer_ms != 0 &&
+	    now - cif->answer_ms < carp_own_interval_ms(cif)) {
+		cif->cnt.answers_limited++;
+		return (-1);
+	}
+	cif->answer_ms = now;
 	carp_send_advert(cif, 0);
 	return (0);
 }

@@ -506,7 +506,7 @@ runner_main(int fd, const char *conf_path)
 		runner_parsed = time(NULL);
 	}
 	/* scripts exec'd as root get the bounding set: these two only */
-	if ((geteuid() == 0 ? priv_drop(&priv_runner) :
+	if ((geteuid() == 0 ? priv_drop(&priv_runner, NULL) :
 	    priv_filter(&priv_runner)) == -1)
 		fatalx("script runner: cannot drop privileges");
 	while (runner_sock != -1 || runner_busy())

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
@@ -598,6 +599,28 @@ kif_link_set(unsigned ifindex, const uint8_t *mac)
 	ifi->ifi_change = IFF_UP;
 	if (mac != NULL)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return (kif_talk(nlh, NULL, NULL));
+}
+
+/* promote_secondaries=1 on ifindex through rtnetlink (IFLA_AF_SPEC,
+ * AF_INET, IFLA_INET_CONF; the attribute type is the devconf index), not
+ * /proc/sys: systemd's ProtectKernelTunables makes that read-only, and
+ * CAP_NET_ADMIN is all this needs. */
+int
+kif_promote_secondaries(unsigned ifindex)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh;
+	struct nlattr		*spec, *inet, *cnf;
+
+	nlh = kif_link_msg(buf, RTM_SETLINK, NLM_F_ACK, ifindex, NULL);
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	inet = mnl_attr_nest_start(nlh, AF_INET);
+	cnf = mnl_attr_nest_start(nlh, IFLA_INET_CONF);
+	mnl_attr_put_u32(nlh, IPV4_DEVCONF_PROMOTE_SECONDARIES, 1);
+	mnl_attr_nest_end(nlh, cnf);
+	mnl_attr_nest_end(nlh, inet);
+	mnl_attr_nest_end(nlh, spec);
 	return (kif_talk(nlh, NULL, NULL));
 }
 

@@ -33,6 +33,8 @@ int	kif_primary_addr(unsigned ifindex, int af,
 unsigned kif_vmac_create(const char *name, unsigned parent,
 	    const uint8_t mac[6]);
 int	kif_vmac_destroy(const char *name);
+/* IPv4 promote_secondaries on, through rtnetlink (no /proc/sys). */
+int	kif_promote_secondaries(unsigned ifindex);
 
 /* kif_addr.c: the address table kif.c's monitor keeps, apart so that
  * unit tests feed it netlink messages without a kernel. */

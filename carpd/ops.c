@@ -2,8 +2,6 @@
  * CARP sockets (net.c), the scripts (hooks.c). Only carpd.c names this
  * table, so the engine and apply.c link into unit tests without these
  * modules, with a stub table in its place. */
-#include <stdio.h>
-
 #include "carpd.h"
 #include "kif.h"
 #include "log.h"
@@ -50,18 +48,11 @@ ops_addr_del(struct carp_if *cif, const struct conf_addr *a)
 static void
 ops_promote_secondaries(const char *ifname)
 {
-	char	 path[128];
-	FILE	*f;
+	unsigned	 idx;
 
-	snprintf(path, sizeof(path),
-	    "/proc/sys/net/ipv4/conf/%s/promote_secondaries", ifname);
-	if ((f = fopen(path, "w")) == NULL) {
-		log_warn("%s", path);
-		return;
-	}
-	fputs("1\n", f);
-	if (fclose(f) != 0)
-		log_warn("%s", path);
+	if ((idx = kif_ifindex(ifname)) == 0 ||
+	    kif_promote_secondaries(idx) == -1)
+		log_warn("%s: cannot set promote_secondaries", ifname);
 }
 
 const struct carp_ops carpd_kernel_ops = {

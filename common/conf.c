@@ -12,6 +12,7 @@
 #include <sys/queue.h>
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,24 @@ conf_control_group(struct conf_parser *p, const struct conf_tok *kw)
 	}
 }
 
+/* user NAME: the daemons run as NAME once set up (common/priv.c). It
+ * must exist now, so that "carpd -n" catches a typo before a start
+ * fails on it. */
+static void
+conf_user(struct conf_parser *p, const struct conf_tok *kw)
+{
+	struct carp_conf	*conf = p->conf;
+
+	if (conf_string(p, kw, conf->user, sizeof(conf->user)) == -1)
+		return;
+	errno = 0;
+	if (getpwnam(conf->user) == NULL) {
+		conf_err(p, kw->line, "user \"%s\": %s", conf->user,
+		    errno != 0 ? strerror(errno) : "no such user");
+		conf->user[0] = '\0';
+	}
+}
+
 #define TOP(f)		CONF_FIELD(struct carp_conf, f)
 
 static const struct conf_kw conf_top_kws[] = {
@@ -163,6 +182,7 @@ static const struct conf_kw conf_top_kws[] = {
 	{ "control-socket", NULL, CONF_V_PATH, TOP(control_socket) },
 	{ "control-group",  conf_control_group },
 	{ "state-file",	    NULL, CONF_V_PATH, TOP(state_file) },
+	{ "user",	    conf_user },
 	{ "group",	    conf_group },
 	{ "carp",	    conf_carp },
 	{ "sync",	    conf_sync },

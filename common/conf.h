@@ -27,6 +27,7 @@
 #define CONF_COMPAT_PASSMAX	19
 #define CONF_STRICT_PASSMIN	16	/* a 128-bit secret at least */
 #define CONF_KEYMAX		64
+#define CONF_USERLEN		33	/* a login name, as useradd allows */
 #define SYNC_DEFAULT_PORT	8372
 #define SYNC_DEFAULT_MCAST	"224.0.0.240"
 
@@ -105,6 +106,7 @@ struct carp_conf {
 	char			 control_socket[PATH_MAX];
 	char			 control_group[CONF_NAMELEN]; /* "": root only */
 	char			 state_file[PATH_MAX];	/* strict counters */
+	char			 user[CONF_USERLEN];	/* "": stay root */
 	TAILQ_HEAD(, conf_group) groups;
 	TAILQ_HEAD(, conf_carp)	 carps;
 	struct conf_sync	 sync;

@@ -88,6 +88,8 @@ conf_print_global(FILE *f, const struct carp_conf *conf)
 	if (conf->control_group[0] != '\0')
 		conf_print_kw(f, "", "control-group", conf->control_group);
 	conf_print_quoted(f, "", "state-file", conf->state_file);
+	if (conf->user[0] != '\0')
+		conf_print_quoted(f, "", "user", conf->user);
 }
 
 static void

@@ -17,8 +17,11 @@
  * from its list). */
 #include <sys/prctl.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cap-ng.h>
 #include <seccomp.h>
@@ -96,22 +99,37 @@ const struct priv_spec	 priv_runner = {
 	"carpd-scripts", priv_net_caps, NULL
 };
 
-/* Keep exactly spec->caps: effective, permitted and bounding; all else,
- * inheritable and ambient included, is cleared, so nothing exec'd can
- * get a capability back either. */
+/* the uid change needs these, until it is made */
+static const int		 priv_setid_caps[] = { CAP_SETUID, CAP_SETGID, -1 };
+
 static int
-priv_caps(const struct priv_spec *spec)
+priv_caps_add(const struct priv_spec *spec, const int *caps,
+    capng_type_t where)
 {
 	const int	*c;
-	int		 rc;
 
-	capng_clear(CAPNG_SELECT_ALL);
-	for (c = spec->caps; *c != -1; c++)
-		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-		    CAPNG_BOUNDING_SET, (unsigned)*c) == -1) {
+	for (c = caps; *c != -1; c++)
+		if (capng_update(CAPNG_ADD, where, (unsigned)*c) == -1) {
 			log_warnx("%s: capability %d unknown", spec->name, *c);
 			return (-1);
 		}
+	return (0);
+}
+
+/* Keep exactly spec->caps: effective, permitted and bounding; all else,
+ * inheritable and ambient included, is cleared, so nothing exec'd can
+ * get a capability back either. setid: CAP_SETUID and CAP_SETGID stay
+ * effective and permitted (not in the bounding set) for priv_setid(). */
+static int
+priv_caps(const struct priv_spec *spec, int setid)
+{
+	int	 rc;
+
+	capng_clear(CAPNG_SELECT_ALL);
+	if (priv_caps_add(spec, spec->caps, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+	    CAPNG_BOUNDING_SET) == -1 || (setid && priv_caps_add(spec,
+	    priv_setid_caps, CAPNG_EFFECTIVE | CAPNG_PERMITTED) == -1))
+		return (-1);
 	if ((rc = capng_apply(CAPNG_SELECT_ALL)) != 0) {
 		log_warnx("%s: cannot drop capabilities (libcap-ng %d)",
 		    spec->name, rc);
@@ -173,10 +191,73 @@ priv_filter(const struct priv_spec *spec)
 }
 
 int
-priv_drop(const struct priv_spec *spec)
+priv_user(const char *name, struct priv_user *u)
 {
-	if (priv_caps(spec) == -1 || priv_filter(spec) == -1)
+	struct passwd	*pw;
+
+	memset(u, 0, sizeof(*u));
+	if (name == NULL || name[0] == '\0')
+		return (0);
+	if ((pw = getpwnam(name)) == NULL) {
+		log_warnx("user %s: no such user", name);
 		return (-1);
-	log_debug("%s: privileges dropped", spec->name);
+	}
+	u->name = name;
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	return (0);
+}
+
+int
+priv_give(const struct priv_user *u, const char *path)
+{
+	if (u == NULL || u->name == NULL || path[0] == '\0')
+		return (0);
+	if (chown(path, u->uid, u->gid) == -1 && errno != ENOENT) {
+		log_warn("chown %s to %s", path, u->name);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Become u with spec->caps kept: keep-caps across setresuid keeps the
+ * permitted set (the effective one is cleared), no supplementary group
+ * of root's is kept, then the caps are made effective again and
+ * CAP_SETUID/CAP_SETGID go. */
+static int
+priv_setid(const struct priv_spec *spec, const struct priv_user *u)
+{
+	capng_type_t	 where = CAPNG_EFFECTIVE | CAPNG_PERMITTED;
+	int		 rc;
+
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    setgroups(0, NULL) == -1 ||
+	    setresgid(u->gid, u->gid, u->gid) == -1 ||
+	    setresuid(u->uid, u->uid, u->uid) == -1 ||
+	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) == -1) {
+		log_warn("%s: cannot become user %s", spec->name, u->name);
+		return (-1);
+	}
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (priv_caps_add(spec, spec->caps, where) == -1)
+		return (-1);
+	if ((rc = capng_apply(CAPNG_SELECT_CAPS)) != 0) {
+		log_warnx("%s: cannot keep capabilities as %s (libcap-ng %d)",
+		    spec->name, u->name, rc);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+priv_drop(const struct priv_spec *spec, const struct priv_user *u)
+{
+	int	 setid = u != NULL && u->name != NULL && u->uid != 0;
+
+	if (priv_caps(spec, setid) == -1 ||
+	    (setid && priv_setid(spec, u) == -1) || priv_filter(spec) == -1)
+		return (-1);
+	log_debug("%s: privileges dropped%s%s", spec->name,
+	    setid ? ", running as " : "", setid ? u->name : "");
 	return (0);
 }

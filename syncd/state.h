@@ -21,9 +21,16 @@
 
 #include "sync.h"
 
+struct siphash_key;
+
 /* A state is identified by its original tuple, protocol and zone. */
 int		 sync_state_key_equal(const struct sync_state *,
 		    const struct sync_state *);
+/* Keyed hash of a state key (SipHash-1-3). The key is random from
+ * sync_key_hash_init(), called once before any table holds a state
+ * (-1 if getrandom failed); sync_key_hash_setkey() is for the tests. */
 uint32_t	 sync_key_hash(const struct sync_key *);
+int		 sync_key_hash_init(void);
+void		 sync_key_hash_setkey(const struct siphash_key *);
 
 #endif

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "own.h"
 #include "priv.h"
+#include "state.h"
 #include "syncd.h"
 
 static struct syncd	 syncd_env;
@@ -75,6 +76,8 @@ syncd_identity(struct syncd *sc)
 		    sizeof(sc->nonce))
 			fatal("getrandom");
 	} while (sc->node == 0);
+	if (sync_key_hash_init() == -1)
+		fatal("getrandom");
 }
 
 static void
@@ -114,6 +117,20 @@ syncd_shutdown(struct syncd *sc)
 	log_info("stopped");
 }
 
+/* Sockets and netlink are open: become the configured user (the control
+ * socket with it), keep CAP_NET_ADMIN and CAP_NET_RAW, confine. */
+static void
+syncd_drop(struct syncd *sc)
+{
+	struct priv_user	 u;
+
+	if (priv_user(sc->conf->user, &u) == -1)
+		fatalx("cannot drop privileges");
+	(void)priv_give(&u, sc->cs->control_socket);
+	if (priv_drop(&priv_syncd, &u) == -1)
+		fatalx("cannot drop privileges");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -125,8 +142,7 @@ main(int argc, char *argv[])
 	if ((conf = daemon_setup(&opts, &rc)) == NULL)
 		return (rc);
 	syncd_init(&syncd_env, conf);
-	if (priv_drop(&priv_syncd) == -1)
-		fatalx("cannot drop privileges");
+	syncd_drop(&syncd_env);
 	event_base_dispatch(syncd_env.base);
 	syncd_shutdown(&syncd_env);
 	return (0);

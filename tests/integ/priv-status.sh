@@ -8,6 +8,10 @@
 # still work: carp becomes MASTER, an up-script runs, a reload adds a
 # carp, a state replicates, both stop cleanly and the kernel logged no
 # system call they were denied.
+# Then again with "user nobody": both daemons run as nobody with the same
+# two capabilities (nothing ambient; the runner stays root), and the
+# election, syncd's connection to carpd, replication, carpctl and an
+# up-script that needs CAP_NET_ADMIN still work.
 . "$(dirname "$0")/lib/sync.sh"
 sync_start_lab ip
 integ_lan a b
@@ -108,6 +112,81 @@ INTEG_VIPS="$INTEG_VIPS eth0:192.0.2.253"
 integ_stop a b
 for h in a b; do
 	syncd_stop $h || lab_fail "syncd on $h exited $?"
+done
+
+# --- again as nobody ---------------------------------------------------
+# nobody must reach the sockets and the script in the lab directory
+chmod 711 "$LAB_DIR"
+NOBODY=$(id -u nobody) || lab_fail "no user nobody"
+
+# priv_check_user NAME PID AMBIENT: PID runs as nobody, with the drop
+priv_check_user() {
+	local st
+	st=$(grep -E '^(Uid|Cap|NoNewPrivs|Seccomp)' "/proc/$2/status") ||
+		lab_fail "$1: no status for pid $2"
+	echo "$st" | sed "s/^/	$1 /"
+	echo "$st" | grep -qE "^Uid:([[:space:]]+$NOBODY){4}\$" ||
+		lab_fail "$1: not running as nobody: $(echo "$st" | grep ^Uid)"
+	for kv in CapEff:$CAPS CapPrm:$CAPS CapBnd:$CAPS CapAmb:$3 \
+	    NoNewPrivs:1 Seccomp:2; do
+		echo "$st" | grep -qx "${kv%%:*}:[[:space:]]*${kv#*:}" ||
+			lab_fail "$1: want ${kv%%:*} ${kv#*:}, got" \
+			    "$(echo "$st" | grep "^${kv%%:*}:")"
+	done
+}
+
+# an up-script that needs CAP_NET_ADMIN: it names the carpdev
+cat >"$LAB_DIR/up-user.sh" <<EOF
+#!/bin/sh
+grep -E '^(Uid|CapEff):' /proc/self/status | tr '\t' ' '
+ip link set dev "\$1" alias "carp-up-\$2"
+EOF
+chmod 755 "$LAB_DIR/up-user.sh"
+
+for h in a b; do
+	case $h in a) skew=0 peer=2;; b) skew=100 peer=1;; esac
+	{ echo "user nobody"
+	  carp_block carp1 1 eth0 $skew lab-secret "address 192.0.2.254/24" \
+	    "up-script \"$LAB_DIR/up-user.sh\""; } | carpd_conf $h
+	carpd_start $h
+	SYNC_GLOBAL="user nobody" sync_conf $h sync0 203.0.113.$peer \
+	    "bulk-timeout 5s"
+	syncd_start $h
+done
+wait_for 15 'sole_master carp1 eth0 192.0.2.254 a a b' ||
+	lab_fail "as nobody, a is not the sole master of carp1"
+wait_for 15 "sync_in_sync a && sync_in_sync b && sync_peer_alive a" ||
+	sync_fail "as nobody, a and b never got in sync" a b
+for h in a b; do
+	priv_check_user "carpd-$h" "$(carpd_pid $h)" 0000000000000000
+	priv_check_user "syncd-$h" "$(syncd_pid $h)" 0000000000000000
+	# the runner was forked before the drop: root, two caps, no filter
+	runner=$(pgrep -P "$(carpd_pid $h)" -x carpd-scripts) ||
+		lab_fail "carpd on $h (nobody) has no script runner"
+	priv_check "carpd-scripts-$h" "$runner" 0
+done
+carpctl a status >/dev/null || lab_fail "carpctl status fails as nobody"
+wait_for 5 "lab_exec a ip link show dev eth0 | grep -q 'alias carp-up-192.0.2.254'" ||
+	lab_fail "the up-script could not use CAP_NET_ADMIN as nobody"
+# syncd first connected to carpd as root; after a restart of carpd it
+# reconnects as nobody, to the socket carpd gave to nobody
+conns() { grep -c "control: connected to" "$LAB_DIR/syncd-a.log"; }
+n0=$(conns)
+carpd_stop a || lab_fail "carpd on a (nobody) exited $?"
+carpd_start a
+wait_for 10 '[ "$(conns)" -gt "$n0" ]' ||
+	lab_fail "syncd (nobody) did not reconnect to carpd (nobody)"
+lab_log "syncd reconnected to the restarted carpd as nobody"
+CT="-p tcp -s 192.0.2.51 -d 198.51.100.10 --sport 40001 --dport 80"
+lab_exec a conntrack -I $CT --state ESTABLISHED -t 3600 \
+    -u ASSURED,SEEN_REPLY >/dev/null 2>&1 || lab_fail "conntrack -I on a"
+wait_for 10 "ct_present b $CT" ||
+	sync_fail "as nobody, b did not get the state" a b
+lab_log "as nobody: MASTER, in sync, state replicated, script ran"
+INTEG_VIPS="eth0:192.0.2.254"
+integ_stop a b
+for h in a b; do
+	syncd_stop $h || lab_fail "syncd on $h (nobody) exited $?"
 done
 d=$(priv_denials)
 [ -z "$d" ] || lab_fail "system calls denied: $d"

@@ -190,7 +190,8 @@ START_TEST(test_stats)
 	    "replays                    0\n"
 	    "loops                      0\n"
 	    "send errors                0\n"
-	    "transitions                1\n");
+	    "transitions                1\n"
+	    "answers limited            0\n");
 	free(out);
 
 	out = render_reply(json_output.stats, &rep);

@@ -7,7 +7,9 @@
 
 #include <check.h>
 
+#include "siphash.h"
 #include "syncd/own.h"
+#include "syncd/state.h"
 #include "tests/unit/unit.h"
 
 #define MANY	50000
@@ -243,6 +245,67 @@ START_TEST(test_walk_remove)
 }
 END_TEST
 
+/* The paper's test vectors for SipHash-2-4 (key 00..0f, input 00..n-1):
+ * the rounds, padding and length byte shared with SipHash-1-3 are right. */
+START_TEST(test_siphash_vectors)
+{
+	struct siphash_key	 k = { 0x0706050403020100ULL,
+				    0x0f0e0d0c0b0a0908ULL };
+	uint8_t			 in[15];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)i;
+	ck_assert_uint_eq(siphash24(&k, in, 0), 0x726fdb47dd0e0e31ULL);
+	ck_assert_uint_eq(siphash24(&k, in, 15), 0xa129ca6149be45e5ULL);
+	ck_assert_uint_ne(siphash13(&k, in, 15), siphash24(&k, in, 15));
+}
+END_TEST
+
+#define NBUCKETS	1024
+
+/* Buckets of keys 0..MANY-1 under k; the largest bucket's load. */
+static unsigned
+buckets_of(const struct siphash_key *k, uint16_t *b)
+{
+	static unsigned		 load[NBUCKETS];
+	struct sync_key		 sk;
+	unsigned		 i, max = 0;
+
+	sync_key_hash_setkey(k);
+	memset(load, 0, sizeof(load));
+	for (i = 0; i < MANY; i++) {
+		key_of(i, i % 2, &sk);
+		b[i] = (uint16_t)(sync_key_hash(&sk) & (NBUCKETS - 1));
+		if (++load[b[i]] > max)
+			max = load[b[i]];
+	}
+	return (max);
+}
+
+/* Same key, same buckets; another key, another layout (which states
+ * share a bucket cannot be learnt from one run and used on the next);
+ * both spread the states evenly (about 49 a bucket here). */
+START_TEST(test_hash_keyed)
+{
+	static uint16_t		 a[MANY], a2[MANY], b[MANY];
+	struct siphash_key	 ka = { 1, 2 }, kb = { 1, 3 };
+	unsigned		 i, same = 0;
+
+	ck_assert_uint_lt(buckets_of(&ka, a), 3 * MANY / NBUCKETS);
+	buckets_of(&ka, a2);
+	ck_assert_mem_eq(a, a2, sizeof(a));
+	ck_assert_uint_lt(buckets_of(&kb, b), 3 * MANY / NBUCKETS);
+	for (i = 0; i < MANY; i++)
+		same += a[i] == b[i];
+	/* by chance 1 in NBUCKETS; allow 4 times that */
+	ck_assert_uint_lt(same, 4 * MANY / NBUCKETS);
+	ck_assert_int_eq(sync_key_hash_init(), 0);
+	memset(&ka, 0, sizeof(ka));
+	sync_key_hash_setkey(&ka);
+}
+END_TEST
+
 static Suite *
 own_suite(void)
 {
@@ -255,6 +318,11 @@ own_suite(void)
 	tcase_add_test(tc, test_growth);
 	tcase_add_test(tc, test_walk_remove);
 	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hash");
+	tcase_add_test(tc, test_siphash_vectors);
+	tcase_add_test(tc, test_hash_keyed);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -160,7 +160,7 @@ END_TEST
 static const char *const	 check_calls[] = {
 	"capget", "prctl", "openat", "read", "close", "newfstatat", "fstat",
 	"lseek", "brk", "mmap", "munmap", "write", "exit_group", "sigaltstack",
-	NULL
+	"getuid", "geteuid", "getgid", "getgroups", NULL
 };
 
 static int
@@ -169,7 +169,7 @@ child_drop(void)
 	struct priv_spec	 spec = priv_syncd;
 
 	spec.syscalls = check_calls;
-	if (priv_drop(&spec) == -1)
+	if (priv_drop(&spec, NULL) == -1)
 		return (10);
 	if (capng_get_caps_process() != 0)
 		return (13);
@@ -194,6 +194,52 @@ START_TEST(test_drop_caps)
 }
 END_TEST
 
+/* As another user (the "user" keyword): the same two capabilities kept
+ * across the uid change, CAP_SETUID/SETGID gone, no group of root's, and
+ * nothing ambient: carpd execs nothing (its script runner stays root). */
+static int
+child_drop_user(void)
+{
+	struct priv_spec	 spec = priv_carpd;
+	struct priv_user	 u;
+	gid_t			 groups[4];
+
+	spec.syscalls = check_calls;
+	if (priv_user("nobody", &u) == -1 || u.uid == 0)
+		return (10);
+	if (priv_drop(&spec, &u) == -1)
+		return (11);
+	if (getuid() != u.uid || geteuid() != u.uid || getgid() != u.gid ||
+	    getgroups(4, groups) != 0)
+		return (12);
+	if (capng_get_caps_process() != 0 ||
+	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) ||
+	    !capng_have_capability(CAPNG_PERMITTED, CAP_NET_RAW) ||
+	    capng_have_capability(CAPNG_PERMITTED, CAP_SETUID) ||
+	    capng_have_capability(CAPNG_PERMITTED, CAP_SETGID))
+		return (13);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_NET_ADMIN, 0,
+	    0) != 0 || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET,
+	    CAP_SYS_ADMIN, 0, 0) != 0)
+		return (14);
+	if (prctl(PR_CAPBSET_READ, CAP_SETUID, 0, 0, 0) != 0)
+		return (15);
+	return (0);
+}
+
+START_TEST(test_drop_user)
+{
+	struct priv_user	 u;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(priv_user("", &u), 0);
+	ck_assert_ptr_null(u.name);
+	ck_assert_int_eq(priv_user("no-such-user-here", &u), -1);
+	ck_assert_int_eq(in_child(child_drop_user), 0);
+}
+END_TEST
+
 static Suite *
 priv_suite(void)
 {
@@ -206,6 +252,7 @@ priv_suite(void)
 	tcase_add_test(tc, test_script_runner);
 	tcase_add_test(tc, test_filter_unknown_call);
 	tcase_add_test(tc, test_drop_caps);
+	tcase_add_test(tc, test_drop_user);
 	suite_add_tcase(s, tc);
 	return (s);
 }
