@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "carpd/carpd.h"
 #include "carp.h"
@@ -665,7 +666,7 @@ mkpkt(uint8_t *buf, const struct carp_if *cif, int vhid, int advbase,
 	pkt.vhid = vhid;
 	pkt.advbase = advbase;
 	pkt.advskew = advskew;
-	pkt.counter = 0x1122334455667788ULL;
+	pkt.counter = (uint64_t)time(NULL) * 1000000;	/* strict: fresh */
 	mkauth(cif, password, &auth, addrs);
 	ck_assert_int_eq(carp_encode(buf, &pkt, &auth,
 	    (struct sockaddr *)&peer), 0);
