@@ -23,6 +23,7 @@
  * libc's in the test binary, so a test can step the clock. Only
  * CLOCK_REALTIME is shifted; everything else is the kernel's answer. */
 static int64_t	 fake_offset_us;
+static int64_t	 fake_mono_ms;		/* CLOCK_MONOTONIC, for log.c */
 
 int
 clock_gettime(clockid_t id, struct timespec *ts)
@@ -31,6 +32,8 @@ clock_gettime(clockid_t id, struct timespec *ts)
 
 	if (syscall(SYS_clock_gettime, id, ts) == -1)
 		return (-1);
+	if (id == CLOCK_MONOTONIC)
+		ts->tv_sec += fake_mono_ms / 1000;
 	if (id != CLOCK_REALTIME || fake_offset_us == 0)
 		return (0);
 	ns = (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec +
@@ -615,6 +618,28 @@ START_TEST(test_replay_file)
 }
 END_TEST
 
+/* log_ratelimit (common/log.c), which the stale-advert line uses: the
+ * first event at once, then one count per interval. */
+START_TEST(test_log_ratelimit)
+{
+	struct log_rate	 rl;
+	int		 i;
+
+	memset(&rl, 0, sizeof(rl));
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 1);
+	for (i = 0; i < 999; i++)
+		ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	fake_mono_ms += 5000;
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	fake_mono_ms += 5000;
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 1001);
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	fake_mono_ms += 60000;
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 2);
+	fake_mono_ms = 0;
+}
+END_TEST
+
 static Suite *
 auth_suite(void)
 {
@@ -650,6 +675,7 @@ auth_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_replay_restart);
 	tcase_add_test(tc, test_replay_file);
+	tcase_add_test(tc, test_log_ratelimit);
 	suite_add_tcase(s, tc);
 	return (s);
 }
