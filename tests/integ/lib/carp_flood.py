@@ -55,7 +55,7 @@ def carp(vhid, version=2, digest=None, good_cksum=True):
     return pkt[:6] + struct.pack("!H", c) + pkt[8:]
 
 
-def capture(dev, master, seconds):
+def capture(dev, master, seconds, want1=3, want2=1):
     """The master's adverts seen on dev: {vhid: [carp payload, ...]}."""
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
                       socket.htons(ETH_P_IP))
@@ -63,7 +63,8 @@ def capture(dev, master, seconds):
     s.settimeout(0.5)
     got = {1: [], 2: []}
     end = time.time() + seconds
-    while time.time() < end and (len(got[1]) < 3 or len(got[2]) < 1):
+    while time.time() < end and (len(got[1]) < want1 or
+                                 len(got[2]) < want2):
         try:
             f = s.recv(2048)
         except socket.timeout:
@@ -148,4 +149,5 @@ def main():
                       "seconds": round(elapsed, 2)}))
 
 
-main()
+if __name__ == "__main__":
+    main()
