@@ -305,6 +305,24 @@ auth_src_key(const struct sockaddr *sa, struct sockaddr_storage *key)
 	return (0);
 }
 
+/* A key's address as text, for the state file and the log. */
+static const char *
+auth_src_str(const struct sockaddr_storage *key, char *buf, size_t len)
+{
+	struct conf_addr	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.af = key->ss_family;
+	if (a.af == AF_INET)
+		a.a.v4 = ((const struct sockaddr_in *)
+		    (const void *)key)->sin_addr;
+	else
+		a.a.v6 = ((const struct sockaddr_in6 *)
+		    (const void *)key)->sin6_addr;
+	conf_addr_print(&a, 0, buf, len);
+	return (buf);
+}
+
 /* ---- the persisted table: "replay CARP ADDRESS COUNTER" lines ---- */
 
 static struct auth_seen *
@@ -401,23 +419,14 @@ auth_seen_parse(const char *text)
 static size_t
 auth_seen_print(char *buf, size_t size)
 {
-	struct conf_addr	 a;
-	char			 addr[INET6_ADDRSTRLEN + 8];
-	size_t			 len = 0;
-	int			 i, n;
+	char	 addr[INET6_ADDRSTRLEN + 8];
+	size_t	 len = 0;
+	int	 i, n;
 
 	for (i = 0; i < auth_nseen; i++) {
-		memset(&a, 0, sizeof(a));
-		a.af = auth_seen[i].src.ss_family;
-		if (a.af == AF_INET)
-			a.a.v4 = ((struct sockaddr_in *)
-			    &auth_seen[i].src)->sin_addr;
-		else
-			a.a.v6 = ((struct sockaddr_in6 *)
-			    &auth_seen[i].src)->sin6_addr;
-		conf_addr_print(&a, 0, addr, sizeof(addr));
 		n = snprintf(buf + len, size - len, "replay %s %s %" PRIu64
-		    "\n", auth_seen[i].name, addr, auth_seen[i].counter);
+		    "\n", auth_seen[i].name, auth_src_str(&auth_seen[i].src,
+		    addr, sizeof(addr)), auth_seen[i].counter);
 		if (n < 0 || (size_t)n >= size - len)
 			break;
 		len += n;
@@ -498,26 +507,16 @@ static int
 auth_is_stale(const struct sockaddr_storage *key, uint64_t counter,
     uint64_t now)
 {
-	struct conf_addr	 a;
-	char			 buf[INET6_ADDRSTRLEN + 8];
-	uint64_t		 n;
+	char		 buf[INET6_ADDRSTRLEN + 8];
+	uint64_t	 n;
 
 	if (now < AUTH_WINDOW_US || counter >= now - AUTH_WINDOW_US)
 		return (0);
-	if ((n = log_ratelimit(&auth_stale_log, AUTH_LOG_S)) > 0) {
-		memset(&a, 0, sizeof(a));
-		a.af = key->ss_family;
-		if (a.af == AF_INET)
-			a.a.v4 = ((const struct sockaddr_in *)
-			    (const void *)key)->sin_addr;
-		else
-			a.a.v6 = ((const struct sockaddr_in6 *)
-			    (const void *)key)->sin6_addr;
-		conf_addr_print(&a, 0, buf, sizeof(buf));
+	if ((n = log_ratelimit(&auth_stale_log, AUTH_LOG_S)) > 0)
 		log_warnx("auth: %" PRIu64 " stale adverts (last from %s, "
 		    "%" PRIu64 " s behind our clock: a replay, or clocks out "
-		    "of sync)", n, buf, (now - counter) / 1000000);
-	}
+		    "of sync)", n, auth_src_str(key, buf, sizeof(buf)),
+		    (now - counter) / 1000000);
 	return (1);
 }
 
