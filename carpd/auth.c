@@ -370,15 +370,19 @@ static int
 auth_seen_line(const char *line)
 {
 	char			 name[CONF_NAMELEN], addr[INET6_ADDRSTRLEN];
+	char			 num[24], *end, extra;
 	struct sockaddr_storage	 ss;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
 	uint64_t		 counter;
-	char			 end;
 
 	memset(&ss, 0, sizeof(ss));
-	if (sscanf(line, "replay %31s %45s %" SCNu64 " %c", name, addr,
-	    &counter, &end) != 3 || strchr(line, '-') != NULL)
+	if (sscanf(line, "replay %31s %45s %23s %c", name, addr, num,
+	    &extra) != 3 || num[strspn(num, "0123456789")] != '\0')
+		return (-1);
+	errno = 0;
+	counter = strtoull(num, &end, 10);
+	if (errno != 0 || *end != '\0')
 		return (-1);
 	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1)
 		sin->sin_family = AF_INET;

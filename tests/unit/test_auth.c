@@ -555,7 +555,7 @@ END_TEST
  * replays after the restart too, newer ones are accepted. */
 START_TEST(test_replay_restart)
 {
-	struct carp_if		*cif = mkcif("lan");
+	struct carp_if		*cif = mkcif("lan-1");
 	struct sockaddr_in	 m = sin4("192.0.2.1", 0);
 	struct sockaddr_in6	 l = sin6("fe80::1", 2);
 	uint64_t		 cap[8];
@@ -571,7 +571,7 @@ START_TEST(test_replay_restart)
 	free(cif);
 
 	/* a new process: empty carp, table from the file */
-	cif = mkcif("lan");
+	cif = mkcif("lan-1");
 	ck_assert_int_eq(auth_init(state), 0);
 	for (i = 0; i < 8; i++)
 		ck_assert_int_eq(auth_replay_check(cif, SA(m), cap[i]), 0);
@@ -599,6 +599,7 @@ START_TEST(test_replay_file)
 	snprintf(buf, sizeof(buf), "%" PRIu64 "\n"
 	    "replay lan 192.0.2.1 %" PRIu64 "\n"
 	    "replay lan 192.0.2.2 -5\n"
+	    "replay lan 192.0.2.4 99999999999999999999999\n"
 	    "replay lan not-an-address 5\n"
 	    "garbage\n"
 	    "replay lan 192.0.2.3 %" PRIu64 " trailing\n",
