@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +34,6 @@
 #define NET_BURST		32	/* packets read per event */
 #define NET_ERR_INTERVAL	10	/* s between repeats of one error */
 #define NET_ETH_MINLEN		60	/* Ethernet minimum without FCS */
-#define NET_DROP_INTERVAL	10	/* s between lines of one drop reason */
 
 /* Which carp joined which group where: the kernel membership exists
  * while at least one entry for (af, ifindex, group) is here. */
@@ -56,36 +54,6 @@ struct net_errlog {
 	int		 err;
 	unsigned	 suppressed;
 };
-
-/* A dropped advert is counted by reason where it is dropped: here for
- * what the IP layer shows, in carp_input (fsm.c) for the rest. net.c,
- * which reads every packet, watches those counters around each one, and
- * a counter that moved makes at most one line per reason and
- * NET_DROP_INTERVAL: a flood of bad adverts costs a few log lines, not
- * one per packet. Other vhids on a shared LAN are normal: debug only. */
-struct net_drop {
-	const char	*why;
-	size_t		 off;	/* in struct carpd, or struct carp_counters */
-	int		 in_env;
-	int		 debug;
-	struct log_rate	 rl;
-};
-
-#define NET_DROP_ENV(f, why, dbg) { why, offsetof(struct carpd, f), 1, dbg }
-#define NET_DROP_CARP(f, why) { why, offsetof(struct carp_counters, f), 0, 0 }
-
-static struct net_drop net_drops[] = {
-	NET_DROP_ENV(bad_packets, "truncated or malformed", 0),
-	NET_DROP_ENV(unknown_vhid, "unknown vhid", 1),
-	NET_DROP_CARP(bad_ttl, "bad TTL"),
-	NET_DROP_CARP(bad_checksum, "bad checksum"),
-	NET_DROP_CARP(bad_version, "bad version, type or authlen"),
-	NET_DROP_CARP(bad_length, "bad length"),
-	NET_DROP_CARP(bad_hmac, "bad digest"),
-	NET_DROP_CARP(replays, "replay"),
-	NET_DROP_CARP(loops, "our own advert"),
-};
-#define NET_NDROPS	(sizeof(net_drops) / sizeof(net_drops[0]))
 
 /* Gratuitous ARP, as OpenBSD's arprequest(): an ARP request for the
  * address itself, broadcast. */
@@ -151,8 +119,6 @@ static int	net_garp(const struct carp_if *, const struct conf_addr *);
 static int	net_una(const struct carp_if *, const struct conf_addr *);
 static int	net_is_router(unsigned);
 static void	net_logerr(struct net_errlog *, const char *, const char *);
-static void	net_drops_get(uint64_t *);
-static void	net_drops_log(const uint64_t *, const struct sockaddr *);
 
 int
 net_init(struct carpd *env)
@@ -168,6 +134,8 @@ net_init(struct carpd *env)
 	net.ev4 = event_new(env->base, net.fd4, EV_READ | EV_PERSIST,
 	    net_recv, NULL);
 	if (net.ev4 == NULL || event_add(net.ev4, NULL) == -1)
+		goto fail;
+	if (net_drop_init(env) == -1)
 		goto fail;
 	if (net.fd6 != -1) {
 		net.ev6 = event_new(env->base, net.fd6, EV_READ | EV_PERSIST,
@@ -191,6 +159,7 @@ net_cleanup(void)
 		event_free(net.ev4);
 	if (net.ev6 != NULL)
 		event_free(net.ev6);
+	net_drop_cleanup();
 	/* Closing the sockets drops the kernel memberships. */
 	while ((m = TAILQ_FIRST(&net.members)) != NULL) {
 		TAILQ_REMOVE(&net.members, m, entry);
@@ -354,65 +323,6 @@ net_recv(evutil_socket_t fd, short ev, void *arg)
 			break;
 }
 
-/* The drop counters, in net_drops order: the daemon's own, or the sum
- * over every carp. */
-static void
-net_drops_get(uint64_t *v)
-{
-	const struct carp_if	*cif;
-	const uint8_t		*base;
-	uint64_t		 n;
-	size_t			 i;
-
-	for (i = 0; i < NET_NDROPS; i++) {
-		if (net_drops[i].in_env) {
-			base = (const uint8_t *)net.env;
-			memcpy(&v[i], base + net_drops[i].off, sizeof(v[i]));
-			continue;
-		}
-		v[i] = 0;
-		TAILQ_FOREACH(cif, &net.env->carps, entry) {
-			base = (const uint8_t *)&cif->cnt;
-			memcpy(&n, base + net_drops[i].off, sizeof(n));
-			v[i] += n;
-		}
-	}
-}
-
-/* Compare with the counters before the packet: a moved one is a drop. */
-static void
-net_drops_log(const uint64_t *before, const struct sockaddr *src)
-{
-	struct net_drop		*d;
-	uint64_t		 after[NET_NDROPS], n;
-	struct conf_addr	 a;
-	char			 buf[INET6_ADDRSTRLEN + 8] = "?";
-	size_t			 i;
-
-	net_drops_get(after);
-	for (i = 0; i < NET_NDROPS; i++) {
-		d = &net_drops[i];
-		if (after[i] == before[i] ||
-		    (n = log_ratelimit(&d->rl, NET_DROP_INTERVAL)) == 0)
-			continue;
-		memset(&a, 0, sizeof(a));
-		if (src != NULL && (a.af = src->sa_family) == AF_INET)
-			a.a.v4 = ((const struct sockaddr_in *)
-			    (const void *)src)->sin_addr;
-		else if (src != NULL && a.af == AF_INET6)
-			a.a.v6 = ((const struct sockaddr_in6 *)
-			    (const void *)src)->sin6_addr;
-		if (a.af == AF_INET || a.af == AF_INET6)
-			conf_addr_print(&a, 0, buf, sizeof(buf));
-		if (d->debug)
-			log_debug("net: dropped %llu adverts: %s (last from "
-			    "%s)", (unsigned long long)n, d->why, buf);
-		else
-			log_warnx("net: dropped %llu adverts: %s (last from "
-			    "%s)", (unsigned long long)n, d->why, buf);
-	}
-}
-
 /* One packet; -1 when there is nothing more to read. */
 static int
 net_read4(void)
@@ -443,7 +353,7 @@ net_read4(void)
 			log_warn("net: recvmsg");
 		return (-1);
 	}
-	net_drops_get(drops);
+	net_drop_before(drops);
 	memset(&src, 0, sizeof(src));
 	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
 		if (cm->cmsg_level == IPPROTO_IP &&
@@ -458,7 +368,7 @@ net_read4(void)
 	else
 		carp_input(net.env, ifindex, AF_INET, (struct sockaddr *)&src,
 		    ttl, buf + off, plen);
-	net_drops_log(drops, src.sin_family == AF_INET ?
+	net_drop_after(drops, src.sin_family == AF_INET ?
 	    (struct sockaddr *)&src : NULL);
 	return (0);
 }
@@ -497,7 +407,7 @@ net_read6(void)
 			log_warn("net: recvmsg6");
 		return (-1);
 	}
-	net_drops_get(drops);
+	net_drop_before(drops);
 	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != IPPROTO_IPV6)
 			continue;
@@ -516,7 +426,7 @@ net_read6(void)
 	else
 		carp_input(net.env, ifindex, AF_INET6,
 		    (struct sockaddr *)&src, hlim, buf, (size_t)n);
-	net_drops_log(drops, msg.msg_namelen >= sizeof(src) &&
+	net_drop_after(drops, msg.msg_namelen >= sizeof(src) &&
 	    src.sin6_family == AF_INET6 ? (struct sockaddr *)&src : NULL);
 	return (0);
 }

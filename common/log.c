@@ -130,18 +130,25 @@ log_debug(const char *fmt, ...)
 }
 
 uint64_t
-log_ratelimit(struct log_rate *rl, unsigned interval_s)
+log_ratelimit_flush(struct log_rate *rl, unsigned interval_s)
 {
 	uint64_t	 now = clock_ms(), n;
 
-	rl->count++;
-	if (rl->started && now - rl->last_ms < (uint64_t)interval_s * 1000)
+	if (rl->count == 0 || (rl->started &&
+	    now - rl->last_ms < (uint64_t)interval_s * 1000))
 		return (0);
 	n = rl->count;
 	rl->count = 0;
 	rl->last_ms = now;
 	rl->started = 1;
 	return (n);
+}
+
+uint64_t
+log_ratelimit(struct log_rate *rl, unsigned interval_s)
+{
+	rl->count++;
+	return (log_ratelimit_flush(rl, interval_s));
 }
 
 void

@@ -25,9 +25,12 @@ void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
  * then costs one summary line per interval, not one per event:
  *	if ((n = log_ratelimit(&rl, 10)) > 0)
  *		log_warnx("dropped %llu adverts: ...", n);
- * (events of the last interval are reported with the next one; the
- * counters of the caller hold the exact numbers). */
+ * Events held back are reported with the next line: by the next event
+ * after the interval, or by log_ratelimit_flush from a timer. */
 uint64_t log_ratelimit(struct log_rate *, unsigned interval_s);
+/* The events held back, if the interval has passed (then they count as
+ * reported), else 0; rl->count says whether any wait. */
+uint64_t log_ratelimit_flush(struct log_rate *, unsigned interval_s);
 void	fatal(const char *, ...) __attribute__((format(printf, 1, 2),
 	    noreturn));
 void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2),

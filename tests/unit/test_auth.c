@@ -637,6 +637,17 @@ START_TEST(test_log_ratelimit)
 	ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
 	fake_mono_ms += 60000;
 	ck_assert_uint_eq(log_ratelimit(&rl, 10), 2);
+	/* held back, then said by the flush once the interval is over */
+	ck_assert_uint_eq(log_ratelimit_flush(&rl, 10), 0);
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	fake_mono_ms += 9000;
+	ck_assert_uint_eq(log_ratelimit_flush(&rl, 10), 0);
+	ck_assert_uint_eq(rl.count, 2);
+	fake_mono_ms += 1000;
+	ck_assert_uint_eq(log_ratelimit_flush(&rl, 10), 2);
+	ck_assert_uint_eq(rl.count, 0);
+	ck_assert_uint_eq(log_ratelimit_flush(&rl, 10), 0);
 	fake_mono_ms = 0;
 }
 END_TEST
