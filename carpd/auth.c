@@ -305,24 +305,6 @@ auth_src_key(const struct sockaddr *sa, struct sockaddr_storage *key)
 	return (0);
 }
 
-/* A key's address as text, for the state file and the log. */
-static const char *
-auth_src_str(const struct sockaddr_storage *key, char *buf, size_t len)
-{
-	struct conf_addr	 a;
-
-	memset(&a, 0, sizeof(a));
-	a.af = key->ss_family;
-	if (a.af == AF_INET)
-		a.a.v4 = ((const struct sockaddr_in *)
-		    (const void *)key)->sin_addr;
-	else
-		a.a.v6 = ((const struct sockaddr_in6 *)
-		    (const void *)key)->sin6_addr;
-	conf_addr_print(&a, 0, buf, len);
-	return (buf);
-}
-
 /* ---- the persisted table: "replay CARP ADDRESS COUNTER" lines ---- */
 
 static struct auth_seen *
@@ -429,7 +411,7 @@ auth_seen_print(char *buf, size_t size)
 
 	for (i = 0; i < auth_nseen; i++) {
 		n = snprintf(buf + len, size - len, "replay %s %s %" PRIu64
-		    "\n", auth_seen[i].name, auth_src_str(&auth_seen[i].src,
+		    "\n", auth_seen[i].name, conf_sa_print(&auth_seen[i].src,
 		    addr, sizeof(addr)), auth_seen[i].counter);
 		if (n < 0 || (size_t)n >= size - len)
 			break;
@@ -519,7 +501,7 @@ auth_is_stale(const struct sockaddr_storage *key, uint64_t counter,
 	if ((n = log_ratelimit(&auth_stale_log, AUTH_LOG_S)) > 0)
 		log_warnx("auth: %" PRIu64 " stale adverts (last from %s, "
 		    "%" PRIu64 " s behind our clock: a replay, or clocks out "
-		    "of sync)", n, auth_src_str(key, buf, sizeof(buf)),
+		    "of sync)", n, conf_sa_print(key, buf, sizeof(buf)),
 		    (now - counter) / 1000000);
 	return (1);
 }

@@ -99,17 +99,9 @@ net_drop_before(uint64_t *v)
 static void
 net_drop_say(struct net_drop *d, uint64_t n)
 {
-	struct conf_addr	 a;
-	char			 buf[INET6_ADDRSTRLEN + 8] = "?";
+	char	 buf[INET6_ADDRSTRLEN];
 
-	memset(&a, 0, sizeof(a));
-	a.af = d->last.ss_family;
-	if (a.af == AF_INET)
-		a.a.v4 = ((struct sockaddr_in *)&d->last)->sin_addr;
-	else if (a.af == AF_INET6)
-		a.a.v6 = ((struct sockaddr_in6 *)&d->last)->sin6_addr;
-	if (a.af == AF_INET || a.af == AF_INET6)
-		conf_addr_print(&a, 0, buf, sizeof(buf));
+	conf_sa_print(&d->last, buf, sizeof(buf));
 	if (d->debug)
 		log_debug("net: dropped %llu adverts: %s (last from %s)",
 		    (unsigned long long)n, d->why, buf);
