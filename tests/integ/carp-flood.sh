@@ -85,7 +85,7 @@ for h in a b; do
 	    "CPU $c ticks ($hz/s); $l log lines"
 	# every frame counted, but for a small loss before carpd's socket
 	# (bridge backlog); never more than sent
-	[ $(( d + k )) -ge $(( want * 97 / 100 )) ] || {
+	[ $(( d + k )) -ge $(( want * 95 / 100 )) ] || {
 		lab_log "FAIL: $h counted too few drops"; fail=1; }
 	[ "$d" -le "$want" ] || { lab_log "FAIL: $h counted more"; fail=1; }
 	[ "$(transitions $h)" = "$t0" ] || {
