@@ -433,8 +433,13 @@ auth_seen_save(uint64_t now)
 		return;
 	first = auth_reserved > auth_counter ? auth_reserved : auth_counter;
 	if (auth_write(auth_path, first) == -1) {
-		log_warn("auth: cannot write %s", auth_path);
+		if (!auth_write_failed)
+			log_warn("auth: cannot write %s", auth_path);
+		auth_write_failed = 1;
 		auth_saved_at = now;	/* retried later, not per advert */
+	} else if (auth_write_failed) {
+		log_info("auth: %s written again", auth_path);
+		auth_write_failed = 0;
 	}
 }
 
