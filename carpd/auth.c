@@ -11,7 +11,20 @@
  * reservation, a value ahead of every counter handed out; on start the
  * counter begins at max(now, reservation). The reservation is rewritten
  * only when the counter passes it, so the advert path writes a file about
- * once per AUTH_RESERVE_US, not once per advert. */
+ * once per AUTH_RESERVE_US, not once per advert.
+ *
+ * A receiver that restarts must not forget what it accepted, or every
+ * advert captured before the restart is new to it again (hardening bug
+ * 4). Two rules, each covering what the other cannot:
+ *  - the replay table goes into the state file too (at exit, and at
+ *    most every AUTH_SAVE_US while it changes), and is read back at
+ *    start: a capture older than what we last accepted stays a replay;
+ *  - a counter older than our clock minus AUTH_WINDOW_US is stale, so
+ *    a node without the table (first start, lost file, crash before a
+ *    save) accepts only adverts sent in the last AUTH_WINDOW_US. This
+ *    needs the nodes' clocks within that of each other (NTP).
+ * An advert from one of our own addresses is never a peer's: it is our
+ * own, captured earlier and sent back. */
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,17 +36,43 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "carpd.h"
+#include "compat.h"
 #include "log.h"
 
 #define AUTH_RESERVE_US	(100ULL * 1000000)	/* persisted this far ahead */
 #define AUTH_RETRY_US	(1ULL * 1000000)	/* after a failed write */
+#define AUTH_WINDOW_US	(30ULL * 1000000)	/* older counters are stale */
+#define AUTH_SAVE_US	(30ULL * 1000000)	/* table saved at most this often */
+#define AUTH_SEEN_MAX	64			/* sources persisted, all carps */
+#define AUTH_FILEMAX	(AUTH_SEEN_MAX * 128 + 64)
+#define AUTH_LOG_S	60			/* s between stale-clock lines */
+
+/* The last counter accepted from a source by a carp, kept here apart
+ * from the carp's own table: it outlives the carp (written at exit after
+ * the carps are gone) and a restart (read back from the state file). */
+struct auth_seen {
+	char			 name[CONF_NAMELEN];	/* the carp's */
+	struct sockaddr_storage	 src;
+	uint64_t		 counter;
+};
 
 static uint64_t	 auth_counter;		/* last value handed out */
 static uint64_t	 auth_write_at;		/* rewrite once counter passes it */
 static int	 auth_write_failed;	/* log a failing write only once */
 static int	 auth_exhausted;	/* reached UINT64_MAX, logged */
 static char	 auth_path[PATH_MAX];	/* "" : no persistence */
+static uint64_t	 auth_reserved;		/* first line of the file */
+static struct auth_seen auth_seen[AUTH_SEEN_MAX];
+static int	 auth_nseen;
+static int	 auth_dirty;		/* table changed since the save */
+static uint64_t	 auth_saved_at;		/* wall clock of the last save */
+static struct log_rate auth_stale_log;
+
+static int	 auth_seen_parse(const char *);
+static size_t	 auth_seen_print(char *, size_t);
 
 static uint64_t
 auth_add(uint64_t a, uint64_t b)
@@ -83,23 +122,26 @@ auth_mkdirs(const char *file)
 static uint64_t
 auth_read(const char *path)
 {
-	char		 buf[64], *end;
+	char		 buf[AUTH_FILEMAX], *end;
 	uint64_t	 v;
-	ssize_t		 n;
+	ssize_t		 n = 0;
+	size_t		 len = 0;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		if (errno != ENOENT)
 			log_warn("auth: %s", path);
 		return (0);
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
+	while (len < sizeof(buf) - 1 &&
+	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
 	close(fd);
 	if (n < 0) {
 		log_warn("auth: read %s", path);
 		return (0);
 	}
-	buf[n] = '\0';
+	buf[len] = '\0';
 	errno = 0;
 	v = strtoull(buf, &end, 10);
 	if (errno != 0 || end == buf || buf[0] == '-' ||
@@ -107,6 +149,8 @@ auth_read(const char *path)
 		log_warnx("auth: %s: not a counter, ignored", path);
 		return (0);
 	}
+	if (*end == '\n' && auth_seen_parse(end + 1) == -1)
+		log_warnx("auth: %s: bad replay table lines ignored", path);
 	return (v);
 }
 
@@ -116,12 +160,13 @@ static int
 auth_write(const char *path, uint64_t v)
 {
 	char	 tmp[PATH_MAX + 8], dir[PATH_MAX], *p;
-	char	 buf[32];
+	char	 buf[AUTH_FILEMAX];
 	int	 fd, len, rv = -1;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return (-1);
 	len = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", v);
+	len += auth_seen_print(buf + len, sizeof(buf) - len);
 	/* A fresh file of our own: whatever is at the temp path (a crash's
 	 * leftover, or a link planted to make us write elsewhere) goes, and
 	 * the open neither follows a link nor reuses a file. */
@@ -148,6 +193,9 @@ auth_write(const char *path, uint64_t v)
 			close(fd);
 		}
 	}
+	auth_reserved = v;
+	auth_dirty = 0;
+	auth_saved_at = auth_now_us();
 	return (0);
 }
 
@@ -186,6 +234,8 @@ auth_init(const char *state_file)
 	auth_path[0] = '\0';
 	auth_write_failed = 0;
 	auth_exhausted = 0;
+	auth_nseen = 0;
+	auth_dirty = 0;
 	if (state_file != NULL && state_file[0] != '\0') {
 		if (strlen(state_file) >= sizeof(auth_path)) {
 			log_warnx("auth: state file name too long");
@@ -255,6 +305,146 @@ auth_src_key(const struct sockaddr *sa, struct sockaddr_storage *key)
 	return (0);
 }
 
+/* ---- the persisted table: "replay CARP ADDRESS COUNTER" lines ---- */
+
+static struct auth_seen *
+auth_seen_find(const char *name, const struct sockaddr_storage *key)
+{
+	int	 i;
+
+	for (i = 0; i < auth_nseen; i++)
+		if (strcmp(auth_seen[i].name, name) == 0 &&
+		    memcmp(&auth_seen[i].src, key, sizeof(*key)) == 0)
+			return (&auth_seen[i]);
+	return (NULL);
+}
+
+/* Record a counter; when full, the entry heard from longest ago (lowest
+ * counter: they are timestamps) goes. */
+static void
+auth_seen_set(const char *name, const struct sockaddr_storage *key,
+    uint64_t counter)
+{
+	struct auth_seen	*e;
+	int			 i;
+
+	if ((e = auth_seen_find(name, key)) != NULL) {
+		if (counter > e->counter) {
+			e->counter = counter;
+			auth_dirty = 1;
+		}
+		return;
+	}
+	if (auth_nseen < AUTH_SEEN_MAX)
+		e = &auth_seen[auth_nseen++];
+	else
+		for (e = &auth_seen[0], i = 1; i < auth_nseen; i++)
+			if (auth_seen[i].counter < e->counter)
+				e = &auth_seen[i];
+	strlcpy(e->name, name, sizeof(e->name));
+	e->src = *key;
+	e->counter = counter;
+	auth_dirty = 1;
+}
+
+/* One table line; -1 if it is not one (the line is skipped). */
+static int
+auth_seen_line(const char *line)
+{
+	char			 name[CONF_NAMELEN], addr[INET6_ADDRSTRLEN];
+	char			 num[24], *end, extra;
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	uint64_t		 counter;
+
+	memset(&ss, 0, sizeof(ss));
+	if (sscanf(line, "replay %31s %45s %23s %c", name, addr, num,
+	    &extra) != 3 || num[strspn(num, "0123456789")] != '\0')
+		return (-1);
+	errno = 0;
+	counter = strtoull(num, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return (-1);
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1)
+		sin6->sin6_family = AF_INET6;
+	else
+		return (-1);
+	auth_seen_set(name, &ss, counter);
+	return (0);
+}
+
+/* The lines after the first of the state file; -1 if any was bad. */
+static int
+auth_seen_parse(const char *text)
+{
+	char		 line[256];
+	size_t		 len;
+	int		 rv = 0;
+
+	while (*text != '\0') {
+		len = strcspn(text, "\n");
+		if (len >= sizeof(line))
+			rv = -1;
+		else if (len > 0) {
+			memcpy(line, text, len);
+			line[len] = '\0';
+			if (auth_seen_line(line) == -1)
+				rv = -1;
+		}
+		text += len;
+		if (*text == '\n')
+			text++;
+	}
+	auth_dirty = 0;
+	return (rv);
+}
+
+static size_t
+auth_seen_print(char *buf, size_t size)
+{
+	char	 addr[INET6_ADDRSTRLEN + 8];
+	size_t	 len = 0;
+	int	 i, n;
+
+	for (i = 0; i < auth_nseen; i++) {
+		n = snprintf(buf + len, size - len, "replay %s %s %" PRIu64
+		    "\n", auth_seen[i].name, conf_sa_print(&auth_seen[i].src,
+		    addr, sizeof(addr)), auth_seen[i].counter);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += n;
+	}
+	return (len);
+}
+
+/* The receive side saves a changed table now and then, so that a crash
+ * loses at most AUTH_SAVE_US of it; the first line stays a valid
+ * starting point for our own counter. */
+static void
+auth_seen_save(uint64_t now)
+{
+	uint64_t	 first;
+
+	if (auth_path[0] == '\0' || !auth_dirty ||
+	    now < auth_saved_at + AUTH_SAVE_US)
+		return;
+	first = auth_reserved > auth_counter ? auth_reserved : auth_counter;
+	if (auth_write(auth_path, first) == -1) {
+		if (!auth_write_failed)
+			log_warn("auth: cannot write %s", auth_path);
+		auth_write_failed = 1;
+		auth_saved_at = now;	/* retried later, not per advert */
+	} else if (auth_write_failed) {
+		log_info("auth: %s written again", auth_path);
+		auth_write_failed = 0;
+	}
+}
+
+/* ---- the check ---- */
+
 /* Slot for a source not seen yet: a free one, else the one whose last
  * counter is lowest; strict counters are timestamps, so that is the
  * source heard from longest ago. Only adverts that passed the strict
@@ -276,29 +466,79 @@ auth_replay_slot(struct carp_if *cif)
 	return (old);
 }
 
-/* Accept only a counter greater than the last one accepted from this
- * source; a source not seen before is accepted. */
+/* The carp's entry for a source, NULL if it has none. */
+static struct carp_replay *
+auth_replay_find(struct carp_if *cif, const struct sockaddr_storage *key)
+{
+	int	 i;
+
+	for (i = 0; i < CARP_REPLAY_SLOTS; i++)
+		if (memcmp(&cif->replay[i].src, key, sizeof(*key)) == 0)
+			return (&cif->replay[i]);
+	return (NULL);
+}
+
+/* 1 if src is the address our adverts over its family leave from. */
+static int
+auth_is_own(struct carp_if *cif, const struct sockaddr_storage *key)
+{
+	struct sockaddr_storage	 ss, own;
+
+	if (cif->env == NULL || cif->env->ops == NULL ||
+	    cif->env->ops->source == NULL ||
+	    cif->env->ops->source(cif, key->ss_family, &ss) == -1 ||
+	    auth_src_key((struct sockaddr *)&ss, &own) == -1)
+		return (0);
+	return (memcmp(&own, key, sizeof(own)) == 0);
+}
+
+/* Stale: older than the window by our clock. Said now and then, with how
+ * far behind, since a clock out of sync looks the same as a replay. */
+static int
+auth_is_stale(const struct sockaddr_storage *key, uint64_t counter,
+    uint64_t now)
+{
+	char		 buf[INET6_ADDRSTRLEN + 8];
+	uint64_t	 n;
+
+	if (now < AUTH_WINDOW_US || counter >= now - AUTH_WINDOW_US)
+		return (0);
+	if ((n = log_ratelimit(&auth_stale_log, AUTH_LOG_S)) > 0)
+		log_warnx("auth: %" PRIu64 " stale adverts (last from %s, "
+		    "%" PRIu64 " s behind our clock: a replay, or clocks out "
+		    "of sync)", n, conf_sa_print(key, buf, sizeof(buf)),
+		    (now - counter) / 1000000);
+	return (1);
+}
+
+/* Accept only a fresh counter (auth_is_stale) greater than the last one
+ * accepted from this source, here or before a restart (the persisted
+ * table), and never one from our own address. */
 int
 auth_replay_check(struct carp_if *cif, const struct sockaddr *src,
     uint64_t counter)
 {
 	struct sockaddr_storage	 key;
 	struct carp_replay	*r;
-	int			 i;
+	struct auth_seen	*e;
+	uint64_t		 now = auth_now_us(), last = 0;
 
 	if (cif == NULL || src == NULL || auth_src_key(src, &key) == -1)
 		return (0);
-	for (i = 0; i < CARP_REPLAY_SLOTS; i++) {
-		r = &cif->replay[i];
-		if (memcmp(&r->src, &key, sizeof(key)) != 0)
-			continue;
-		if (counter <= r->counter)
-			return (0);
-		r->counter = counter;
-		return (1);
+	if (auth_is_stale(&key, counter, now) || auth_is_own(cif, &key))
+		return (0);
+	if ((r = auth_replay_find(cif, &key)) != NULL)
+		last = r->counter;
+	else if ((e = auth_seen_find(cif->conf.name, &key)) != NULL)
+		last = e->counter;
+	if (counter <= last)
+		return (0);
+	if (r == NULL) {
+		r = auth_replay_slot(cif);
+		r->src = key;
 	}
-	r = auth_replay_slot(cif);
-	r->src = key;
 	r->counter = counter;
+	auth_seen_set(cif->conf.name, &key, counter);
+	auth_seen_save(now);
 	return (1);
 }

@@ -883,6 +883,7 @@ carp_if_new(struct carpd *env, const struct conf_carp *conf)
 	    cif->announce_timer == NULL) {
 		log_warnx("%s: cannot create timers", conf->name);
 		carp_if_timers_free(cif);
+		explicit_bzero(cif, sizeof(*cif));	/* the password */
 		free(cif);
 		return (NULL);
 	}
@@ -909,5 +910,6 @@ carp_if_free(struct carp_if *cif)
 	if (held > 0)
 		group_adjust_member(cif, -held, "carp removed");
 	carp_if_timers_free(cif);
+	explicit_bzero(cif, sizeof(*cif));	/* our copy of the password */
 	free(cif);
 }

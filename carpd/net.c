@@ -135,6 +135,8 @@ net_init(struct carpd *env)
 	    net_recv, NULL);
 	if (net.ev4 == NULL || event_add(net.ev4, NULL) == -1)
 		goto fail;
+	if (net_drop_init(env) == -1)
+		goto fail;
 	if (net.fd6 != -1) {
 		net.ev6 = event_new(env->base, net.fd6, EV_READ | EV_PERSIST,
 		    net_recv, NULL);
@@ -157,6 +159,7 @@ net_cleanup(void)
 		event_free(net.ev4);
 	if (net.ev6 != NULL)
 		event_free(net.ev6);
+	net_drop_cleanup();
 	/* Closing the sockets drops the kernel memberships. */
 	while ((m = TAILQ_FIRST(&net.members)) != NULL) {
 		TAILQ_REMOVE(&net.members, m, entry);
@@ -334,6 +337,7 @@ net_read4(void)
 	struct cmsghdr		*cm;
 	struct in_pktinfo	 pi;
 	struct sockaddr_in	 src;
+	uint64_t		 drops[NET_NDROPS];
 	unsigned		 ifindex = 0;
 	size_t			 off, plen;
 	ssize_t			 n;
@@ -349,6 +353,8 @@ net_read4(void)
 			log_warn("net: recvmsg");
 		return (-1);
 	}
+	net_drop_before(drops);
+	memset(&src, 0, sizeof(src));
 	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
 		if (cm->cmsg_level == IPPROTO_IP &&
 		    cm->cmsg_type == IP_PKTINFO &&
@@ -357,12 +363,13 @@ net_read4(void)
 			ifindex = (unsigned)pi.ipi_ifindex;
 		}
 	if ((msg.msg_flags & MSG_TRUNC) || ifindex == 0 ||
-	    net_parse_ip4(buf, (size_t)n, &src, &ttl, &off, &plen) == -1) {
+	    net_parse_ip4(buf, (size_t)n, &src, &ttl, &off, &plen) == -1)
 		net.env->bad_packets++;
-		return (0);
-	}
-	carp_input(net.env, ifindex, AF_INET, (struct sockaddr *)&src, ttl,
-	    buf + off, plen);
+	else
+		carp_input(net.env, ifindex, AF_INET, (struct sockaddr *)&src,
+		    ttl, buf + off, plen);
+	net_drop_after(drops, src.sin_family == AF_INET ?
+	    (struct sockaddr *)&src : NULL);
 	return (0);
 }
 
@@ -383,6 +390,7 @@ net_read6(void)
 	struct cmsghdr		*cm;
 	struct in6_pktinfo	 pi;
 	struct sockaddr_in6	 src;
+	uint64_t		 drops[NET_NDROPS];
 	unsigned		 ifindex = 0;
 	ssize_t			 n;
 	int			 hlim = -1;
@@ -399,6 +407,7 @@ net_read6(void)
 			log_warn("net: recvmsg6");
 		return (-1);
 	}
+	net_drop_before(drops);
 	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != IPPROTO_IPV6)
 			continue;
@@ -412,12 +421,13 @@ net_read6(void)
 	}
 	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || ifindex == 0 ||
 	    hlim < 0 || msg.msg_namelen < sizeof(src) ||
-	    src.sin6_family != AF_INET6) {
+	    src.sin6_family != AF_INET6)
 		net.env->bad_packets++;
-		return (0);
-	}
-	carp_input(net.env, ifindex, AF_INET6, (struct sockaddr *)&src, hlim,
-	    buf, (size_t)n);
+	else
+		carp_input(net.env, ifindex, AF_INET6,
+		    (struct sockaddr *)&src, hlim, buf, (size_t)n);
+	net_drop_after(drops, msg.msg_namelen >= sizeof(src) &&
+	    src.sin6_family == AF_INET6 ? (struct sockaddr *)&src : NULL);
 	return (0);
 }
 

@@ -219,6 +219,8 @@ conf_file_parse(struct conf_parser *p, struct conf_file *cf)
 	conf_toplevel(p);
 	p->file = cf->parent;
 	fclose(cf->f);
+	/* its buffer and look-ahead token may hold an inline password */
+	explicit_bzero(cf, sizeof(*cf));
 	free(cf);
 }
 

@@ -130,6 +130,9 @@ int	conf_addr_parse(const char *, struct conf_addr *, int need_plen);
 void	conf_addr_print(const struct conf_addr *, int with_plen, char *,
 	    size_t);
 int	conf_addr_cmp(const struct conf_addr *, const struct conf_addr *);
+/* The address of sa, a struct sockaddr_in or _in6 (or a storage holding
+ * one), as text; "none" for another family. Returns buf. */
+const char *conf_sa_print(const void *sa, char *buf, size_t len);
 /* 0 if path is a regular file not readable by group or others. */
 int	conf_check_secrecy(const char *path, char *why, size_t);
 /* 0 if path may run as a root script: an executable regular file owned

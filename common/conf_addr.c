@@ -73,6 +73,21 @@ conf_addr_print(const struct conf_addr *a, int with_plen, char *buf,
 		snprintf(buf, len, "%s", tmp);
 }
 
+const char *
+conf_sa_print(const void *sa, char *buf, size_t len)
+{
+	const struct sockaddr_in	*sin = sa;
+	const struct sockaddr_in6	*sin6 = sa;
+
+	if (sin->sin_family == AF_INET)
+		inet_ntop(AF_INET, &sin->sin_addr, buf, len);
+	else if (sin->sin_family == AF_INET6)
+		inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len);
+	else
+		snprintf(buf, len, "none");
+	return (buf);
+}
+
 int
 conf_addr_cmp(const struct conf_addr *a, const struct conf_addr *b)
 {

@@ -44,10 +44,17 @@ conf_carp_password(struct conf_parser *p, const struct conf_tok *kw)
 
 	if (conf_carp_passdup(p, kw) == -1 || conf_value(p, kw, &t) == -1)
 		return;
+	/* an empty password gives nothing away */
+	if (t.s[0] != '\0' &&
+	    conf_inline_secret(p, kw->line, "password") == -1) {
+		explicit_bzero(t.s, sizeof(t.s));
+		return;
+	}
 	len = strlen(t.s);
 	if (len > CONF_PASSMAX) {
 		conf_err(p, t.line, "password longer than %d bytes",
 		    CONF_PASSMAX);
+		explicit_bzero(t.s, sizeof(t.s));
 		return;
 	}
 	memcpy(c->password, t.s, len);

@@ -221,8 +221,11 @@ conf_file_open(struct conf_parser *p, const char *path, const char **why)
 		goto fail;
 	}
 	fd = -1;
+	setvbuf(cf->f, cf->iobuf, _IOFBF, sizeof(cf->iobuf));
 	cf->dev = st.st_dev;
 	cf->ino = st.st_ino;
+	cf->mode = st.st_mode;
+	cf->uid = st.st_uid;
 	for (o = p->file; o != NULL; o = o->parent)
 		if (o->dev == cf->dev && o->ino == cf->ino) {
 			*why = "include loop";

@@ -44,9 +44,14 @@ struct conf_file {
 	int			 line;
 	dev_t			 dev;
 	ino_t			 ino;
+	mode_t			 mode;		/* for inline secrets */
+	uid_t			 uid;
 	int			 depth;
 	int			 havepeek;
 	struct conf_tok		 peek;
+	/* stdio's buffer, ours so that it is wiped: it holds the text
+	 * of an inline password */
+	char			 iobuf[BUFSIZ];
 };
 
 struct conf_parser {
@@ -135,6 +140,8 @@ int	conf_ismcast(const struct conf_addr *);
 /* conf_secret.c */
 int	conf_read_secret(struct conf_parser *, int line, const char *what,
 	    const char *path, uint8_t *, size_t max, size_t *lenp);
+/* -1 (reported) if the file being parsed may not hold an inline secret */
+int	conf_inline_secret(struct conf_parser *, int line, const char *what);
 
 /* conf.c: blocks and names shared by the grammar files */
 int	conf_block(struct conf_parser *, const struct conf_kw *, void *base,

@@ -45,9 +45,29 @@ conf_check_secrecy(const char *path, char *why, size_t len)
 	return (conf_secrecy_st(path, &st, why, len));
 }
 
+/* An inline secret is as secret as the file that holds it: a config
+ * file or include with a password in it gets the same check as a
+ * password-file (bgpd refuses such a file the same way). */
+int
+conf_inline_secret(struct conf_parser *p, int line, const char *what)
+{
+	struct stat	 st;
+	char		 why[PATH_MAX + 64];
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = p->file->mode;
+	st.st_uid = p->file->uid;
+	if (conf_secrecy_st(p->file->name, &st, why, sizeof(why)) == 0)
+		return (0);
+	conf_err(p, line, "inline %s refused: %s (chmod 600, or use a "
+	    "%s-file)", what, why, what);
+	return (-1);
+}
+
 /* Read a secret file whole; one trailing newline (or CR LF) is dropped so
  * that files written by echo or an editor hold what the operator typed.
- * The secrecy check is made on the open descriptor, not the path. */
+ * The secrecy check is made on the open descriptor, not the path. The
+ * bytes read are wiped on every way out. */
 int
 conf_read_secret(struct conf_parser *p, int line, const char *what,
     const char *path, uint8_t *buf, size_t max, size_t *lenp)
@@ -57,7 +77,7 @@ conf_read_secret(struct conf_parser *p, int line, const char *what,
 	uint8_t		 tmp[CONF_KEYMAX + CONF_PASSMAX + 2];
 	ssize_t		 n;
 	size_t		 len = 0;
-	int		 fd;
+	int		 fd, rv = -1;
 
 	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK)) == -1) {
 		conf_err(p, line, "%s %s: %s", what, path, strerror(errno));
@@ -80,13 +100,14 @@ conf_read_secret(struct conf_parser *p, int line, const char *what,
 		len--;
 	if (len > 0 && tmp[len - 1] == '\r')
 		len--;
-	if (len > max) {
+	if (len > max)
 		conf_err(p, line, "%s %s is longer than %zu bytes", what, path,
 		    max);
-		return (-1);
+	else {
+		memcpy(buf, tmp, len);
+		*lenp = len;
+		rv = 0;
 	}
-	memcpy(buf, tmp, len);
 	explicit_bzero(tmp, sizeof(tmp));
-	*lenp = len;
-	return (0);
+	return (rv);
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <sys/time.h>
 
+#include "clock.h"
 #include "log.h"
 
 static int	 log_fg = 1;
@@ -126,6 +127,28 @@ log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(LOG_DEBUG, 0, fmt, ap);
 	va_end(ap);
+}
+
+uint64_t
+log_ratelimit_flush(struct log_rate *rl, unsigned interval_s)
+{
+	uint64_t	 now = clock_ms(), n;
+
+	if (rl->count == 0 || (rl->started &&
+	    now - rl->last_ms < (uint64_t)interval_s * 1000))
+		return (0);
+	n = rl->count;
+	rl->count = 0;
+	rl->last_ms = now;
+	rl->started = 1;
+	return (n);
+}
+
+uint64_t
+log_ratelimit(struct log_rate *rl, unsigned interval_s)
+{
+	rl->count++;
+	return (log_ratelimit_flush(rl, interval_s));
 }
 
 void

@@ -40,6 +40,11 @@ chmod 644 "$here"/invalid/noexec.sh
 chmod 777 "$here"/invalid/world.sh
 chmod 755 "$here"/invalid/unsafe/up.sh
 chmod 775 "$here"/invalid/unsafe
+# Configs may hold an inline password, which needs a private file; the
+# one case about that rule needs a readable one.
+chmod 600 "$here"/valid/*.conf "$here"/valid/inc/* "$here"/invalid/*.conf \
+    "$here"/invalid/*.inc
+chmod 644 "$here"/invalid/password-readable.conf
 
 pass=0
 fail=0
@@ -71,6 +76,7 @@ compare() {
 idempotent() {
 	rt=.golden-rt.$$.tmp
 	cp "$tmp/out" "$here/valid/$rt"
+	chmod 600 "$here/valid/$rt"
 	(cd "$here/valid" && "$carpd" -nv -f "$rt") >"$tmp/out2" 2>&1
 	rc=$?
 	rm -f "$here/valid/$rt"

@@ -266,6 +266,8 @@ carpd_conf() {
 		echo "state-file \"$LAB_DIR/$1.state\""
 		cat
 	} >"$LAB_DIR/$1.conf"
+	# carpd refuses an inline password in a file others can read
+	chmod 600 "$LAB_DIR/$1.conf"
 }
 
 # carpd_start NS [CONF]: run carpd -d in NS (log $LAB_DIR/carpd-NS.log),

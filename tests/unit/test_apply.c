@@ -3,6 +3,7 @@
  * their group, new ones start), a carpdev that appears later, a bad file
  * that changes nothing, shutdown. No kernel, no root. */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,7 @@ write_conf(const char *carps)
 	fprintf(f, "control-socket \"%s\"\nstate-file \"%s\"\n%s", sockpath,
 	    statepath, carps);
 	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(cfpath, 0600), 0);	/* inline passwords */
 }
 
 #define CARP1	"carp carp1 {\n vhid 1\n carpdev eth0\n password \"a\"\n" \

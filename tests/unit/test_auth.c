@@ -23,6 +23,7 @@
  * libc's in the test binary, so a test can step the clock. Only
  * CLOCK_REALTIME is shifted; everything else is the kernel's answer. */
 static int64_t	 fake_offset_us;
+static int64_t	 fake_mono_ms;		/* CLOCK_MONOTONIC, for log.c */
 
 int
 clock_gettime(clockid_t id, struct timespec *ts)
@@ -31,6 +32,8 @@ clock_gettime(clockid_t id, struct timespec *ts)
 
 	if (syscall(SYS_clock_gettime, id, ts) == -1)
 		return (-1);
+	if (id == CLOCK_MONOTONIC)
+		ts->tv_sec += fake_mono_ms / 1000;
 	if (id != CLOCK_REALTIME || fake_offset_us == 0)
 		return (0);
 	ns = (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec +
@@ -41,6 +44,9 @@ clock_gettime(clockid_t id, struct timespec *ts)
 }
 
 static char	 tmpdir[64];
+/* Counters are timestamps and older than AUTH_WINDOW (30 s) is stale:
+ * the replay tests count from T, now at the start of the test. */
+static uint64_t	 T;
 static char	 state[PATH_MAX];
 
 static uint64_t
@@ -60,6 +66,7 @@ setup(void)
 	/* a directory that does not exist yet */
 	snprintf(state, sizeof(state), "%s/lib/carp/carpd.state", tmpdir);
 	fake_offset_us = 0;
+	T = real_now_us();
 	log_init("test_auth", 1, 0);
 }
 
@@ -94,6 +101,22 @@ read_state(void)
 	ck_assert_int_eq(fscanf(f, "%" SCNu64, &v), 1);
 	fclose(f);
 	return (v);
+}
+
+/* The state file's line starting with prefix, NULL if none. */
+static const char *
+f_grep(const char *prefix)
+{
+	static char	 line[256];
+	FILE		*f;
+	const char	*r = NULL;
+
+	ck_assert_ptr_nonnull(f = fopen(state, "r"));
+	while (r == NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, prefix, strlen(prefix)) == 0)
+			r = line;
+	fclose(f);
+	return (r);
 }
 
 /* ---- counter ---- */
@@ -349,18 +372,35 @@ sin6(const char *s, int scope)
 
 #define SA(x)	((struct sockaddr *)&(x))
 
-START_TEST(test_replay_basic)
+
+static void
+setup_now(void)
 {
-	struct carp_if		*cif = calloc(1, sizeof(*cif));
-	struct sockaddr_in	 a = sin4("192.0.2.1", 0);
+	T = real_now_us();
+	fake_offset_us = 0;
+}
+
+static struct carp_if *
+mkcif(const char *name)
+{
+	struct carp_if	*cif = calloc(1, sizeof(*cif));
 
 	ck_assert_ptr_nonnull(cif);
-	ck_assert_int_eq(auth_replay_check(cif, SA(a), 1000), 1);
-	ck_assert_int_eq(auth_replay_check(cif, SA(a), 1000), 0);
-	ck_assert_int_eq(auth_replay_check(cif, SA(a), 999), 0);
+	strcpy(cif->conf.name, name);
+	return (cif);
+}
+
+START_TEST(test_replay_basic)
+{
+	struct carp_if		*cif = mkcif("basic");
+	struct sockaddr_in	 a = sin4("192.0.2.1", 0);
+
+	ck_assert_int_eq(auth_replay_check(cif, SA(a), T + 1000), 1);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a), T + 1000), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a), T + 999), 0);
 	ck_assert_int_eq(auth_replay_check(cif, SA(a), 0), 0);
-	ck_assert_int_eq(auth_replay_check(cif, SA(a), 1001), 1);
-	ck_assert_int_eq(auth_replay_check(cif, SA(a), 1001), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a), T + 1001), 1);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a), T + 1001), 0);
 	ck_assert_int_eq(auth_replay_check(cif, SA(a), UINT64_MAX), 1);
 	ck_assert_int_eq(auth_replay_check(cif, SA(a), UINT64_MAX), 0);
 	free(cif);
@@ -369,8 +409,8 @@ END_TEST
 
 START_TEST(test_replay_sources)
 {
-	struct carp_if		*cif = calloc(1, sizeof(*cif));
-	struct carp_if		*other = calloc(1, sizeof(*other));
+	struct carp_if		*cif = mkcif("src1");
+	struct carp_if		*other = mkcif("src2");
 	struct sockaddr_in	 a = sin4("192.0.2.1", 0);
 	struct sockaddr_in	 b = sin4("192.0.2.2", 0);
 	struct sockaddr_in	 a_port = sin4("192.0.2.1", 112);
@@ -378,20 +418,18 @@ START_TEST(test_replay_sources)
 	struct sockaddr_in6	 l1_scope = sin6("fe80::1", 3);
 	struct sockaddr_in6	 m4 = sin6("::ffff:192.0.2.1", 0);
 
-	ck_assert_ptr_nonnull(cif);
-	ck_assert_ptr_nonnull(other);
-	ck_assert_int_eq(auth_replay_check(cif, SA(a), 500), 1);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a), T + 500), 1);
 	/* each source has its own high-water mark */
-	ck_assert_int_eq(auth_replay_check(cif, SA(b), 100), 1);
-	ck_assert_int_eq(auth_replay_check(cif, SA(b), 100), 0);
-	ck_assert_int_eq(auth_replay_check(cif, SA(a), 400), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(b), T + 100), 1);
+	ck_assert_int_eq(auth_replay_check(cif, SA(b), T + 100), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a), T + 400), 0);
 	/* family and address only */
-	ck_assert_int_eq(auth_replay_check(cif, SA(a_port), 500), 0);
-	ck_assert_int_eq(auth_replay_check(cif, SA(m4), 500), 1);
-	ck_assert_int_eq(auth_replay_check(cif, SA(l1), 7), 1);
-	ck_assert_int_eq(auth_replay_check(cif, SA(l1_scope), 7), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a_port), T + 500), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(m4), T + 500), 1);
+	ck_assert_int_eq(auth_replay_check(cif, SA(l1), T + 7), 1);
+	ck_assert_int_eq(auth_replay_check(cif, SA(l1_scope), T + 7), 0);
 	/* and each carp its own table */
-	ck_assert_int_eq(auth_replay_check(other, SA(a), 500), 1);
+	ck_assert_int_eq(auth_replay_check(other, SA(a), T + 500), 1);
 	free(cif);
 	free(other);
 }
@@ -399,12 +437,11 @@ END_TEST
 
 START_TEST(test_replay_full)
 {
-	struct carp_if		*cif = calloc(1, sizeof(*cif));
+	struct carp_if		*cif = mkcif("full");
 	struct sockaddr_in	 s[CARP_REPLAY_SLOTS + 1];
 	char			 ip[32];
 	int			 i;
 
-	ck_assert_ptr_nonnull(cif);
 	for (i = 0; i <= CARP_REPLAY_SLOTS; i++) {
 		snprintf(ip, sizeof(ip), "192.0.2.%d", i + 10);
 		s[i] = sin4(ip, 0);
@@ -412,40 +449,206 @@ START_TEST(test_replay_full)
 	/* source 3 is the one heard from longest ago */
 	for (i = 0; i < CARP_REPLAY_SLOTS; i++)
 		ck_assert_int_eq(auth_replay_check(cif, SA(s[i]),
-		    i == 3 ? 5 : 1000 + i), 1);
+		    T + (i == 3 ? 5 : 1000 + i)), 1);
 	ck_assert_int_eq(auth_replay_check(cif, SA(s[CARP_REPLAY_SLOTS]),
-	    2000), 1);
+	    T + 2000), 1);
 	ck_assert_int_eq(auth_replay_check(cif, SA(s[CARP_REPLAY_SLOTS]),
-	    2000), 0);
+	    T + 2000), 0);
 	/* the others are still remembered */
 	for (i = 0; i < CARP_REPLAY_SLOTS; i++)
 		if (i != 3)
 			ck_assert_int_eq(auth_replay_check(cif, SA(s[i]),
-			    1000 + i), 0);
-	/* source 3 was forgotten: it is new again */
-	ck_assert_int_eq(auth_replay_check(cif, SA(s[3]), 5), 1);
+			    T + 1000 + i), 0);
+	/* source 3 left the carp's table, but the process-wide one still
+	 * knows its last counter */
+	ck_assert_int_eq(auth_replay_check(cif, SA(s[3]), T + 5), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(s[3]), T + 6), 1);
 	free(cif);
 }
 END_TEST
 
 START_TEST(test_replay_odd)
 {
-	struct carp_if		*cif = calloc(1, sizeof(*cif));
+	struct carp_if		*cif = mkcif("odd");
 	struct sockaddr_in	 a = sin4("192.0.2.1", 0);
 	struct sockaddr		 un;
 
-	ck_assert_ptr_nonnull(cif);
 	memset(&un, 0, sizeof(un));
 	un.sa_family = AF_UNIX;
-	ck_assert_int_eq(auth_replay_check(cif, &un, 1), 0);
+	ck_assert_int_eq(auth_replay_check(cif, &un, T), 0);
 	un.sa_family = AF_UNSPEC;
-	ck_assert_int_eq(auth_replay_check(cif, &un, 1), 0);
-	ck_assert_int_eq(auth_replay_check(cif, NULL, 1), 0);
-	ck_assert_int_eq(auth_replay_check(NULL, SA(a), 1), 0);
-	/* a fresh source with counter 0 is accepted once */
-	ck_assert_int_eq(auth_replay_check(cif, SA(a), 0), 1);
+	ck_assert_int_eq(auth_replay_check(cif, &un, T), 0);
+	ck_assert_int_eq(auth_replay_check(cif, NULL, T), 0);
+	ck_assert_int_eq(auth_replay_check(NULL, SA(a), T), 0);
+	/* counter 0 (and anything that old) is stale, even from a new
+	 * source */
 	ck_assert_int_eq(auth_replay_check(cif, SA(a), 0), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a), 1), 0);
 	free(cif);
+}
+END_TEST
+
+/* Hardening bug 4: the freshness window. An advert older than 30 s by
+ * our clock is refused even from a source never seen (a node that lost
+ * its table); one from a clock ahead of ours is fine. */
+START_TEST(test_replay_window)
+{
+	struct carp_if		*cif = mkcif("window");
+	struct sockaddr_in	 a = sin4("192.0.2.1", 0);
+	struct sockaddr_in	 b = sin4("192.0.2.2", 0);
+
+	ck_assert_int_eq(auth_replay_check(cif, SA(a),
+	    T - 31ULL * 1000000), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a),
+	    T - 25ULL * 1000000), 1);
+	ck_assert_int_eq(auth_replay_check(cif, SA(b),
+	    T + 3600ULL * 1000000), 1);
+	/* our clock moves on: the same age is now too old */
+	fake_offset_us = 10LL * 1000000;
+	ck_assert_int_eq(auth_replay_check(cif, SA(a),
+	    T - 24ULL * 1000000), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(a),
+	    T - 19ULL * 1000000), 1);
+	free(cif);
+}
+END_TEST
+
+/* Our own address never is a peer's: an advert signed from it is one of
+ * ours sent back (a BACKUP that was MASTER before would else take its
+ * own old adverts for a live master). */
+static int
+own_source(struct carp_if *cif, int af, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+
+	(void)cif;
+	memset(ss, 0, sizeof(*ss));
+	if (af != AF_INET)
+		return (-1);
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(9);
+	inet_pton(AF_INET, "192.0.2.7", &sin->sin_addr);
+	return (0);
+}
+
+START_TEST(test_replay_own)
+{
+	struct carp_ops		 ops = { .source = own_source };
+	struct carpd		 env = { .ops = &ops };
+	struct carp_if		*cif = mkcif("own");
+	struct sockaddr_in	 me = sin4("192.0.2.7", 0);
+	struct sockaddr_in	 peer = sin4("192.0.2.8", 0);
+	struct sockaddr_in6	 l1 = sin6("fe80::7", 2);
+
+	cif->env = &env;
+	ck_assert_int_eq(auth_replay_check(cif, SA(me), T + 1), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(me), T + 2), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(peer), T + 1), 1);
+	/* no source of that family: nothing is ours */
+	ck_assert_int_eq(auth_replay_check(cif, SA(l1), T + 1), 1);
+	free(cif);
+}
+END_TEST
+
+/* Hardening bug 4: a restart keeps what was accepted. The table goes to
+ * the state file at exit and is read back; the captured adverts are
+ * replays after the restart too, newer ones are accepted. */
+START_TEST(test_replay_restart)
+{
+	struct carp_if		*cif = mkcif("lan-1");
+	struct sockaddr_in	 m = sin4("192.0.2.1", 0);
+	struct sockaddr_in6	 l = sin6("fe80::1", 2);
+	uint64_t		 cap[8];
+	int			 i;
+
+	ck_assert_int_eq(auth_init(state), 0);
+	for (i = 0; i < 8; i++) {
+		cap[i] = T + (uint64_t)i * 1000000;
+		ck_assert_int_eq(auth_replay_check(cif, SA(m), cap[i]), 1);
+	}
+	ck_assert_int_eq(auth_replay_check(cif, SA(l), T), 1);
+	auth_persist();
+	free(cif);
+
+	/* a new process: empty carp, table from the file */
+	cif = mkcif("lan-1");
+	ck_assert_int_eq(auth_init(state), 0);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(auth_replay_check(cif, SA(m), cap[i]), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(l), T), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(m), cap[7] + 1), 1);
+	free(cif);
+
+	/* another carp's table is its own */
+	cif = mkcif("wan");
+	ck_assert_int_eq(auth_replay_check(cif, SA(m), cap[0]), 1);
+	free(cif);
+}
+END_TEST
+
+/* The file written is the counter line then one line per source; an old
+ * carpd reads the first line only. Bad table lines are skipped. */
+START_TEST(test_replay_file)
+{
+	struct carp_if		*cif;
+	struct sockaddr_in	 m = sin4("192.0.2.1", 0);
+	struct sockaddr_in	 n = sin4("192.0.2.2", 0);
+	char			 buf[512];
+	uint64_t		 now = real_now_us();
+
+	snprintf(buf, sizeof(buf), "%" PRIu64 "\n"
+	    "replay lan 192.0.2.1 %" PRIu64 "\n"
+	    "replay lan 192.0.2.2 -5\n"
+	    "replay lan 192.0.2.4 99999999999999999999999\n"
+	    "replay lan not-an-address 5\n"
+	    "garbage\n"
+	    "replay lan 192.0.2.3 %" PRIu64 " trailing\n",
+	    now, now + 5000000, now + 5000000);
+	write_state(buf);
+	ck_assert_int_eq(auth_init(state), 0);
+	ck_assert_uint_ge(auth_next_counter(), now);
+	cif = mkcif("lan");
+	ck_assert_int_eq(auth_replay_check(cif, SA(m), now + 4000000), 0);
+	ck_assert_int_eq(auth_replay_check(cif, SA(m), now + 6000000), 1);
+	ck_assert_int_eq(auth_replay_check(cif, SA(n), now), 1);
+	auth_persist();
+	free(cif);
+	ck_assert_uint_gt(read_state(), now);
+	ck_assert_ptr_nonnull(f_grep("replay lan 192.0.2.1 "));
+	ck_assert_ptr_nonnull(f_grep("replay lan 192.0.2.2 "));
+}
+END_TEST
+
+/* log_ratelimit (common/log.c), which the stale-advert line uses: the
+ * first event at once, then one count per interval. */
+START_TEST(test_log_ratelimit)
+{
+	struct log_rate	 rl;
+	int		 i;
+
+	memset(&rl, 0, sizeof(rl));
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 1);
+	for (i = 0; i < 999; i++)
+		ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	fake_mono_ms += 5000;
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	fake_mono_ms += 5000;
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 1001);
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	fake_mono_ms += 60000;
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 2);
+	/* held back, then said by the flush once the interval is over */
+	ck_assert_uint_eq(log_ratelimit_flush(&rl, 10), 0);
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	ck_assert_uint_eq(log_ratelimit(&rl, 10), 0);
+	fake_mono_ms += 9000;
+	ck_assert_uint_eq(log_ratelimit_flush(&rl, 10), 0);
+	ck_assert_uint_eq(rl.count, 2);
+	fake_mono_ms += 1000;
+	ck_assert_uint_eq(log_ratelimit_flush(&rl, 10), 2);
+	ck_assert_uint_eq(rl.count, 0);
+	ck_assert_uint_eq(log_ratelimit_flush(&rl, 10), 0);
+	fake_mono_ms = 0;
 }
 END_TEST
 
@@ -471,10 +674,20 @@ auth_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("replay");
+	tcase_add_checked_fixture(tc, setup_now, NULL);
 	tcase_add_test(tc, test_replay_basic);
 	tcase_add_test(tc, test_replay_sources);
 	tcase_add_test(tc, test_replay_full);
 	tcase_add_test(tc, test_replay_odd);
+	tcase_add_test(tc, test_replay_window);
+	tcase_add_test(tc, test_replay_own);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("replay-persist");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_replay_restart);
+	tcase_add_test(tc, test_replay_file);
+	tcase_add_test(tc, test_log_ratelimit);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -437,6 +437,48 @@ START_TEST(t_secrecy)
 }
 END_TEST
 
+/* Hardening bug 7: an inline password is refused in a config file or
+ * include that group or others may read; a password-file, an empty
+ * password, or a private file are fine. */
+START_TEST(t_inline_secret)
+{
+	struct carp_conf	*conf;
+	const char		*path;
+	FILE			*ef;
+
+	path = wfile("open.conf", "carp c1 { vhid 1 carpdev eth0\n"
+	    "address 10.0.0.1\npassword \"hunter2\" }\n", 0644);
+	memset(errbuf, 0, sizeof(errbuf));
+	ck_assert_ptr_nonnull(ef = fmemopen(errbuf, sizeof(errbuf), "w"));
+	ck_assert_ptr_null(conf_parse(path, ef));
+	fclose(ef);
+	ck_assert_msg(strstr(errbuf, "open.conf:3: inline password refused: "
+	    ) != NULL && strstr(errbuf, "open.conf is readable by group or "
+	    "others") != NULL, "got \"%s\"", errbuf);
+
+	/* in an include: the include's own mode counts */
+	wfile("pw.inc", "carp c1 { vhid 1 carpdev eth0 address 10.0.0.1\n"
+	    "password \"hunter2\" }\n", 0640);
+	memset(errbuf, 0, sizeof(errbuf));
+	ck_assert_ptr_null(parse("include \"pw.inc\"\n"));
+	ck_assert_ptr_nonnull(strstr(errbuf, "pw.inc:2: inline password "
+	    "refused"));
+	wfile("pw.inc", "carp c1 { vhid 1 carpdev eth0 address 10.0.0.1\n"
+	    "password \"hunter2\" }\n", 0600);
+	conf = accepted("include \"pw.inc\"\n");
+	ck_assert_uint_eq(TAILQ_FIRST(&conf->carps)->passlen, 7);
+	conf_free(conf);
+
+	/* no secret, no check: empty password, none, or a password-file */
+	wfile("lan.pass", "secret\n", 0600);
+	wfile("pw.inc", "carp c1 { vhid 1 carpdev eth0 address 10.0.0.1\n"
+	    "password \"\" }\ncarp c2 { vhid 2 carpdev eth0 address "
+	    "10.0.0.2\npassword-file \"lan.pass\" }\n", 0644);
+	conf = accepted("include \"pw.inc\"\n");
+	conf_free(conf);
+}
+END_TEST
+
 START_TEST(t_password_file)
 {
 	struct carp_conf	*conf;
@@ -523,6 +565,7 @@ reparse(const struct carp_conf *conf)
 	ck_assert_ptr_nonnull(f = fopen(path, "w"));
 	conf_print(f, conf);
 	fclose(f);
+	ck_assert_int_eq(chmod(path, 0600), 0);	/* it may hold a password */
 	ck_assert_ptr_nonnull(ef = fmemopen(errbuf, sizeof(errbuf), "w"));
 	again = conf_parse(path, ef);
 	fclose(ef);
@@ -770,6 +813,7 @@ conf_suite(void)
 	tcase_add_test(tc, t_include_fifo);
 	tcase_add_test(tc, t_secrecy);
 	tcase_add_test(tc, t_password_file);
+	tcase_add_test(tc, t_inline_secret);
 	tcase_add_test(tc, t_scripts);
 	tcase_add_test(tc, t_scripts_unsafe);
 	tcase_add_test(tc, t_roundtrip);

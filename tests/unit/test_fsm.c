@@ -1,6 +1,8 @@
 /* The election engine without root: every row of the FSM table, the
  * advert classifier rule by rule, advert input checks and advert output,
  * with a struct carp_ops that only records what the engine asks for. */
+#include <time.h>
+
 #include "fsm_test.h"
 #include "unit.h"
 
@@ -489,7 +491,7 @@ mkpkt(uint8_t *buf, const struct carp_if *cif, int vhid, int advbase,
 	pkt.vhid = vhid;
 	pkt.advbase = advbase;
 	pkt.advskew = advskew;
-	pkt.counter = 0x1122334455667788ULL;
+	pkt.counter = (uint64_t)time(NULL) * 1000000;	/* strict: fresh */
 	mkauth(cif, password, &auth, addrs);
 	ck_assert_int_eq(carp_encode(buf, &pkt, &auth,
 	    (struct sockaddr *)&peer), 0);

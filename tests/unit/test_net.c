@@ -35,6 +35,7 @@
 #include "carpd/carpd.h"
 #include "carpd/kif.h"
 #include "carpd/net.h"
+#include "log.h"
 
 #define SKIP_EXIT	77
 
@@ -71,6 +72,11 @@ carp_input(struct carpd *e, unsigned ifindex, int af,
 	in.ttl = ttl;
 	in.len = len;
 	memcpy(in.pkt, pkt, len < sizeof(in.pkt) ? len : sizeof(in.pkt));
+	/* test_drop_log: the first byte says how the real one would drop */
+	if (len > 0 && pkt[0] == 0xd1 && !TAILQ_EMPTY(&e->carps))
+		TAILQ_FIRST(&e->carps)->cnt.bad_checksum++;
+	else if (len > 0 && pkt[0] == 0xd2)
+		e->unknown_vhid++;
 	event_base_loopbreak(e->base);
 }
 
@@ -490,6 +496,55 @@ START_TEST(test_recv4)
 }
 END_TEST
 
+/* Log lines of stderr (redirected to path) that contain what. */
+static int
+count_lines(const char *path, const char *what)
+{
+	char	 line[512];
+	FILE	*f;
+	int	 n = 0;
+
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, what) != NULL)
+			n++;
+	fclose(f);
+	return (n);
+}
+
+/* A flood of dropped adverts is counted per packet but logged once per
+ * reason and interval, naming the last source; other vhids on the LAN
+ * are not worth a warning. */
+START_TEST(test_drop_log)
+{
+	char		 path[] = "/tmp/test_net_log.XXXXXX";
+	uint8_t		 pay[36];
+	int		 fd = peer4(255), lfd, i;
+
+	ck_assert_int_ne(lfd = mkstemp(path), -1);
+	ck_assert_int_ne(dup2(lfd, 2), -1);
+	log_init("test_net", 1, 0);
+	TAILQ_INSERT_TAIL(&env.carps, &cif, entry);
+	ck_assert_int_eq(net_join(&cif), 0);
+	fill(pay, sizeof(pay));
+	for (i = 0; i < 40; i++) {
+		pay[0] = i % 2 ? 0xd1 : 0xd2;
+		peer4_send(fd, "224.0.0.18", pay, sizeof(pay));
+		run(2000);
+		ck_assert_int_eq(in.calls, 1);
+	}
+	ck_assert_uint_eq(cif.cnt.bad_checksum, 20);
+	ck_assert_uint_eq(env.unknown_vhid, 20);
+	ck_assert_int_eq(count_lines(path, "net: dropped 1 adverts: bad "
+	    "checksum (last from 192.0.2.2)"), 1);
+	ck_assert_int_eq(count_lines(path, "dropped"), 1);
+	TAILQ_REMOVE(&env.carps, &cif, entry);
+	close(fd);
+	close(lfd);
+	unlink(path);
+}
+END_TEST
+
 /* With a unicast peer no group is joined; a configured group is. */
 START_TEST(test_join_variants)
 {
@@ -705,6 +760,7 @@ net_suite(int root)
 	tcase_add_test(tc, test_send4_nosource);
 	tcase_add_test(tc, test_send6);
 	tcase_add_test(tc, test_recv4);
+	tcase_add_test(tc, test_drop_log);
 	tcase_add_test(tc, test_join_variants);
 	tcase_add_test(tc, test_recv6);
 	tcase_add_test(tc, test_garp);

@@ -62,6 +62,8 @@ sync_conf() {
 		for l in "$@"; do echo "	$l"; done
 		echo "}"
 	} >"$LAB_DIR/$n-sync.conf"
+	# SYNC_GLOBAL may hold a carp block with an inline password
+	chmod 600 "$LAB_DIR/$n-sync.conf"
 	"$SYNCD" -n -f "$LAB_DIR/$n-sync.conf" ||
 		lab_fail "syncd -n refuses $LAB_DIR/$n-sync.conf"
 }
