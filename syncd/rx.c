@@ -15,6 +15,7 @@
 #include "defer.h"
 #include "log.h"
 #include "own.h"
+#include "peer.h"
 #include "rel.h"
 #include "seal.h"
 #include "syncd.h"
@@ -113,6 +114,23 @@ rx_our_nack(const struct rx *r, struct msg_nack *n)
 	return (msg_dgram_nack(r->dgram, r->sc->node, n) == 1 ? n : NULL);
 }
 
+/* A live session cannot jump a whole replay window ahead. While we hear
+ * the peer (a fresh datagram within SYNCD_DEAD_MS) it has at most
+ * REL_TX_WINDOW data datagrams unacknowledged, plus a few acks and
+ * heartbeats, so a seq REPLAY_WINDOW or more past the highest we took
+ * is not its own: it is a correctly keyed forger's (a compromised peer),
+ * which would slide the window past the real stream and turn every real
+ * datagram into a "replay" for good. Dropped and counted; a peer silent
+ * that long may come back from anywhere. */
+static int
+rx_seq_jump(const struct syncd_peer *p, const struct msg_hdr *h,
+    uint64_t now)
+{
+	return (p->replay.started && p->replay.nonce == h->nonce &&
+	    p->fresh && now - p->heard_ms < SYNCD_DEAD_MS &&
+	    (int32_t)(h->seq - p->replay.top) >= REPLAY_WINDOW);
+}
+
 /* The header, decoded once: who sent it, whether it is fresh, the
  * peer's windows. 0 to go on with the body. */
 static int
@@ -124,18 +142,25 @@ rx_header(void *arg, const struct msg_hdr *h)
 	int		 rv, bits;
 
 	/* our own, reflected back (it verifies: one shared key) */
-	if (h->node == sc->node)
+	if (h->node == sc->node) {
+		sc->st.self++;
 		return (1);
+	}
 	if (peer_retired(sc, h->node, h->nonce)) {
 		rx_count_seal(sc, SEAL_EREPLAY);
 		return (1);
 	}
 	if ((r->peer = peer_get(sc, h->node, r->from)) == NULL) {
+		sc->st.too_many_peers++;
 		syncd_error(sc, "too many peers, node %08x ignored", h->node);
 		return (1);
 	}
 	if (!rx_fresh(sc, h)) {
 		rx_stale(r, h);
+		return (1);
+	}
+	if (rx_seq_jump(r->peer, h, r->now)) {
+		sc->st.seq_jumps++;
 		return (1);
 	}
 	if ((rv = peer_accept(r->peer, h)) != SEAL_OK) {
@@ -236,19 +261,22 @@ static const struct msg_cb rx_msg_cb = {
 
 /* Bytes to header and body, the one place that decodes a datagram:
  * the header goes to rx_header, which may stop there; the body's
- * messages to the callbacks. -1 if malformed. */
-static int
+ * messages to the callbacks. Counted if it does not decode (malformed)
+ * or decodes into values no kernel entry has (invalid, checked whole
+ * before the header is taken). */
+static void
 rx_decode(struct rx *r, const uint8_t *buf, size_t len)
 {
 	struct msg_dgram	*d = r->sc->rxd;
-	int			 rv;
 
-	if (msg_decode(d, buf, len) == -1)
-		return (-1);
+	if (msg_decode(d, buf, len) == -1) {
+		r->sc->st.malformed++;
+		return;
+	}
 	r->dgram = d;
-	rv = msg_dispatch(d, &rx_msg_cb, r);
+	if (msg_dispatch(d, &rx_msg_cb, r) == -1)
+		r->sc->st.invalid++;
 	msg_dgram_free(d);
-	return (rv == -1 ? -1 : 0);
 }
 
 void
@@ -264,8 +292,7 @@ rx_datagram(const uint8_t *buf, size_t len,
 		rx_count_seal(sc, rv);
 		return;
 	}
-	if (rx_decode(&r, buf, plen) == -1)
-		sc->st.malformed++;
+	rx_decode(&r, buf, plen);
 	if (!r.fresh)
 		return;
 	ct_apply_flush();
