@@ -52,17 +52,32 @@ link_sockaddr(const struct conf_addr *a, uint16_t port,
 	}
 }
 
+/* The address bytes of a sockaddr_in or sockaddr_in6 (af says which:
+ * getifaddrs' netmasks need not say), and their count. */
+static const uint8_t *
+link_abytes(const void *sa, int af, size_t *n)
+{
+	const struct sockaddr_in	*sin = sa;
+	const struct sockaddr_in6	*sin6 = sa;
+
+	if (af == AF_INET6) {
+		*n = sizeof(sin6->sin6_addr);
+		return ((const uint8_t *)&sin6->sin6_addr);
+	}
+	*n = sizeof(sin->sin_addr);
+	return ((const uint8_t *)&sin->sin_addr);
+}
+
 static void
 link_ntop(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	const void	*a = ss->ss_family == AF_INET6 ?
-	    (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
-	    (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+	size_t	 n;
 
-	inet_ntop(ss->ss_family, a, buf, (socklen_t)len);
+	inet_ntop(ss->ss_family, link_abytes(ss, ss->ss_family, &n), buf,
+	    (socklen_t)len);
 }
 
-/* 1 if the interface address a's prefix holds the peer p (same family). */
+/* 1 if the interface address i's prefix holds the peer p (same family). */
 static int
 link_same_prefix(const struct ifaddrs *i, const struct sockaddr_storage *p)
 {
@@ -71,21 +86,9 @@ link_same_prefix(const struct ifaddrs *i, const struct sockaddr_storage *p)
 
 	if (i->ifa_netmask == NULL)
 		return (0);
-	if (p->ss_family == AF_INET6) {
-		a = (const uint8_t *)&((const struct sockaddr_in6 *)
-		    (const void *)i->ifa_addr)->sin6_addr;
-		m = (const uint8_t *)&((const struct sockaddr_in6 *)
-		    (const void *)i->ifa_netmask)->sin6_addr;
-		d = (const uint8_t *)&((const struct sockaddr_in6 *)p)->sin6_addr;
-		n = 16;
-	} else {
-		a = (const uint8_t *)&((const struct sockaddr_in *)
-		    (const void *)i->ifa_addr)->sin_addr;
-		m = (const uint8_t *)&((const struct sockaddr_in *)
-		    (const void *)i->ifa_netmask)->sin_addr;
-		d = (const uint8_t *)&((const struct sockaddr_in *)p)->sin_addr;
-		n = 4;
-	}
+	a = link_abytes(i->ifa_addr, p->ss_family, &n);
+	m = link_abytes(i->ifa_netmask, p->ss_family, &n);
+	d = link_abytes(p, p->ss_family, &n);
 	for (k = 0; k < n; k++)
 		if ((a[k] & m[k]) != (d[k] & m[k]))
 			return (0);

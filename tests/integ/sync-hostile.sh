@@ -22,11 +22,7 @@ ct_wait b 100 20 >/dev/null || sync_fail "b did not get the states" a b
 
 # a's genuine datagrams to b, for their sessions and for replaying
 PCAP=$LAB_DIR/sync.pcap
-lab_bg b "$LAB_DIR/tcpdump.log" tcpdump -i sync0 -n -U -w "$PCAP" \
-    "udp dst port 8372 and src host 203.0.113.1"
-TCPDUMP=$LAB_PID
-wait_for 5 "grep -q listening '$LAB_DIR/tcpdump.log'" ||
-	lab_fail "tcpdump did not start"
+sync_capture_start b "$PCAP"
 for p in 33301 33302 33303 33304 33305; do
 	lab_exec a conntrack -I -p tcp -s 192.0.2.253 -d 198.51.100.97 \
 	    --sport $p --dport 443 --state ESTABLISHED -t 3600 \
@@ -36,10 +32,7 @@ done
 wait_for 5 "ct_present b -p tcp -s 192.0.2.253 --sport 33305" ||
 	sync_fail "b did not get the states made during the capture" a b
 sleep 2		# heartbeats too
-lab_kill $TCPDUMP INT
-ncap=$(lab_exec b tcpdump -n -r "$PCAP" 2>/dev/null | wc -l)
-[ "$ncap" -gt 0 ] || lab_fail "nothing captured"
-lab_log "captured $ncap of a's datagrams"
+sync_capture_stop b "$PCAP"
 sleep 1		# let the pair settle: nothing in flight while we compare
 
 ct_list b >"$LAB_DIR/b.before"

@@ -77,20 +77,30 @@ cannot_bind() {
 	esac
 }
 
+# cannot_bind_any ADDR: nor ADDR nor the wildcard, with SO_REUSE* or not
+cannot_bind_any() {
+	for addr in "$1" 0.0.0.0; do
+		cannot_bind $addr
+		cannot_bind $addr reuse
+	done
+}
+
+# pair_runs: both syncds started, in sync
+pair_runs() {
+	syncd_start a
+	syncd_start b
+	wait_for 15 "sync_in_sync a && sync_in_sync b && sync_peer_alive b" ||
+		sync_fail "a and b never got in sync" a b
+}
+
 sync_pair
 sync_conf a sync0 203.0.113.2 "bulk-timeout 5s"
 sync_conf b sync0 203.0.113.1 "bulk-timeout 5s"
 refuses_start 203.0.113.2
 refuses_start 0.0.0.0
 
-syncd_start a
-syncd_start b
-wait_for 15 "sync_in_sync a && sync_in_sync b && sync_peer_alive b" ||
-	sync_fail "a and b never got in sync" a b
-for addr in 203.0.113.2 0.0.0.0; do
-	cannot_bind $addr
-	cannot_bind $addr reuse
-done
+pair_runs
+cannot_bind_any 203.0.113.2
 ctgen a -n 200 >/dev/null || lab_fail "ctgen on a"
 ct_wait b 200 20 >/dev/null || sync_fail "b did not get a's 200 states" a b
 # the port is syncd's alone
@@ -105,14 +115,8 @@ sync_conf a sync0 - "bulk-timeout 5s"
 sync_conf b sync0 - "bulk-timeout 5s"
 refuses_start 224.0.0.240
 refuses_start 0.0.0.0
-syncd_start a
-syncd_start b
-wait_for 15 "sync_in_sync a && sync_in_sync b && sync_peer_alive b" ||
-	sync_fail "a and b never got in sync over multicast" a b
-for addr in 224.0.0.240 0.0.0.0; do
-	cannot_bind $addr
-	cannot_bind $addr reuse
-done
+pair_runs
+cannot_bind_any 224.0.0.240
 ctgen a -n 300 >/dev/null || lab_fail "ctgen on a"
 ct_wait b 300 20 >/dev/null ||
 	sync_fail "b did not get a's 300 states over multicast" a b

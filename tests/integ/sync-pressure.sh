@@ -29,12 +29,7 @@ ct_wait b "$N" 30 >/dev/null ||
 	sync_fail "b has $(ct_count b) of a's $N states after 30 s" a b
 lab_log "b has all $N states ($((($(date +%s%N) - t0) / 1000000)) ms after the load began)"
 # nothing missing, nothing different: the whole tables compared
-same() {
-	ct_list a >"$LAB_DIR/a.ct"
-	ct_list b >"$LAB_DIR/b.ct"
-	cmp -s "$LAB_DIR/a.ct" "$LAB_DIR/b.ct"
-}
-if ! wait_for 20 same; then
+if ! wait_for 20 "ct_same a b"; then
 	diff "$LAB_DIR/a.ct" "$LAB_DIR/b.ct" | head -n 20
 	sync_fail "a's and b's tables differ ($(wc -l <"$LAB_DIR/a.ct") vs \
 $(wc -l <"$LAB_DIR/b.ct") lines)" a b
