@@ -34,6 +34,12 @@ static const struct field_info sync_info[] = {
 	LABEL("queue_overflows", "send queue overflows"),
 	LABEL("expired_peer",	"peer states expired"),
 	LABEL("refreshed",	"states refreshed"),
+	LABEL("invalid",	"invalid datagrams"),
+	LABEL("self",		"own datagrams reflected"),
+	LABEL("too_many_peers",	"datagrams, no peer slot"),
+	LABEL("seq_jumps",	"seq jumps dropped"),
+	LABEL("foreign",	"not from syncpeer"),
+	LABEL("link_errors",	"link receive errors"),
 	END
 };
 
