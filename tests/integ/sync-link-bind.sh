@@ -85,12 +85,25 @@ cannot_bind_any() {
 	done
 }
 
-# pair_runs: both syncds started, in sync
+# pair_runs: both syncds started, in sync; counting from here, what a
+# sent and what b took (heard_all)
 pair_runs() {
 	syncd_start a
 	syncd_start b
 	wait_for 15 "sync_in_sync a && sync_in_sync b && sync_peer_alive b" ||
 		sync_fail "a and b never got in sync" a b
+	sent0=$(sync_stat a messages_sent)
+	got0=$(b_got)
+}
+b_got() { echo $(( $(sync_stat b messages_received) + $(sync_stat b stale) )); }
+
+# heard_all: b's syncd took every datagram a sent since pair_runs
+heard_all() {
+	wait_for 5 '[ $(( $(sync_stat a messages_sent) - sent0 )) = \
+	    $(( $(b_got) - got0 )) ]' || sync_fail "b's syncd took \
+$(( $(b_got) - got0 )) of the $(( $(sync_stat a messages_sent) - sent0 )) \
+datagrams a sent" a b
+	lab_log "b's syncd took all $(( $(b_got) - got0 )) datagrams a sent"
 }
 
 sync_pair
@@ -103,6 +116,7 @@ pair_runs
 cannot_bind_any 203.0.113.2
 ctgen a -n 200 >/dev/null || lab_fail "ctgen on a"
 ct_wait b 200 20 >/dev/null || sync_fail "b did not get a's 200 states" a b
+heard_all
 # the port is syncd's alone
 users=$(lab_exec b ss -Hulpn "sport = :8372" | grep -c .)
 [ "$users" = 1 ] && lab_exec b ss -Hulpn "sport = :8372" | grep -q syncd ||
@@ -120,6 +134,7 @@ cannot_bind_any 224.0.0.240
 ctgen a -n 300 >/dev/null || lab_fail "ctgen on a"
 ct_wait b 300 20 >/dev/null ||
 	sync_fail "b did not get a's 300 states over multicast" a b
+heard_all
 sync_dump_stats a b
 syncd_stop a || lab_fail "syncd on a exited $?"
 syncd_stop b || lab_fail "syncd on b exited $?"
