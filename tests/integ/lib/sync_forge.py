@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Hostile sync datagrams for tests/integ/sync-hostile.sh.
 
-    sync_forge.py KIND KEYFILE PCAP DST [N]
+    sync_forge.py KIND[,KIND...] KEYFILE PCAP DST [N]
 
-Sends N (default 100) datagrams of KIND to DST port 8372 and prints how
-many it sent. PCAP holds genuine datagrams of the peer to DST (captured
+Sends N (default 100) datagrams of each KIND to DST port 8372 and prints
+how many it sent of each, one line per KIND. PCAP holds genuine datagrams of the peer to DST (captured
 by the test): their header gives the live session (node, nonce, seq) and
 the receiver's own session, which a datagram must acknowledge to be
 fresh (docs/PROTOCOL.md, sections 6.3 to 6.5). Datagrams are protobuf
@@ -19,6 +19,8 @@ KIND, and what the receiver must count it as:
   wrongkey   well formed, sealed with another key auth_failures
   truncated  sealed, cut inside a state          malformed
   unknown    sealed, only unknown fields         malformed
+  unknownhdr sealed, a header (another node, not
+             acking the receiver) and unknown fields  stale
   replay     the captured datagrams as they were replays (or stale)
   jump       the live session, seq far ahead     seq_jumps
   absurd     sealed states no kernel entry has   invalid
@@ -195,6 +197,10 @@ def build(kind, key, caps, n):
             d = f_varint(9, i) + f_bytes(15, b"x" * (i % 50)) + \
                 f_fixed64(200, i)
             out.append(seal(key, d))
+        elif kind == "unknownhdr":
+            d = header(forger, 7, i, []) + f_bytes(9, b"?" * (i % 50)) + \
+                f_varint(31, i)
+            out.append(seal(key, d))
         elif kind == "replay":
             out.append(caps[i % len(caps)])
         elif kind == "jump":
@@ -211,7 +217,7 @@ def build(kind, key, caps, n):
 
 
 def main():
-    kind, keyfile, pcap, dst = sys.argv[1:5]
+    kinds, keyfile, pcap, dst = sys.argv[1:5]
     n = int(sys.argv[5]) if len(sys.argv) > 5 else 100
     key = open(keyfile, "rb").read()
     if key.endswith(b"\n"):
@@ -219,12 +225,12 @@ def main():
     caps = captured(pcap)
     if not caps:
         sys.exit("no datagram in " + pcap)
-    if kind == "replay":
-        n = len(caps)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    for d in build(kind, key, caps, n):
-        s.sendto(d, (dst, 8372))
-    print(n)
+    for kind in kinds.split(","):
+        dgs = build(kind, key, caps, len(caps) if kind == "replay" else n)
+        for d in dgs:
+            s.sendto(d, (dst, 8372))
+        print(len(dgs))
 
 
 if __name__ == "__main__":
