@@ -40,6 +40,7 @@ static const struct field_info sync_info[] = {
 	LABEL("seq_jumps",	"seq jumps dropped"),
 	LABEL("foreign",	"not from syncpeer"),
 	LABEL("link_errors",	"link receive errors"),
+	LABEL("link_drops",	"link buffer drops"),
 	END
 };
 

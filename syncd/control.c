@@ -72,6 +72,7 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	SET(seq_jumps, sc->st.seq_jumps);
 	SET(foreign, sc->link != NULL ? sc->link->foreign : 0);
 	SET(link_errors, sc->link != NULL ? sc->link->rx_errors : 0);
+	SET(link_drops, sc->link != NULL ? sc->link->kernel_drops : 0);
 	SET(carpd_connected, sc->holder != NULL &&
 	    ctl_holder_connected(sc->holder));
 	s->last_error = (char *)(uintptr_t)sc->last_error;

@@ -180,6 +180,11 @@ link_socket(struct sync_link *l, const struct sockaddr_storage *addr,
 	    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
 		return (-1);
 	link_buffers(l->fd);
+	/* the kernel's count of datagrams dropped on a full buffer rides
+	 * with each datagram: rx.c tells a real jump of the peer's stream
+	 * from a forged one by it */
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on)) == -1)
+		return (-1);
 	if (setsockopt(l->fd, SOL_SOCKET, SO_BINDTODEVICE, l->ifname,
 	    strlen(l->ifname)) == -1)
 		return (-1);
@@ -280,23 +285,53 @@ link_from_peer(const struct sync_link *l, const struct sockaddr_storage *ss)
 	    sizeof(a6->sin6_addr)) == 0);
 }
 
+/* One datagram into buf; the kernel's drop count (SO_RXQ_OVFL) noted. */
+static ssize_t
+link_recv(struct sync_link *l, uint8_t *buf, size_t len,
+    struct sockaddr_storage *from)
+{
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(uint32_t))];
+	}			 cbuf;
+	struct iovec		 iov = { buf, len };
+	struct msghdr		 msg;
+	struct cmsghdr		*c;
+	uint32_t		 drops;
+	ssize_t			 n;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_name = from;
+	msg.msg_namelen = sizeof(*from);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof(cbuf.buf);
+	if ((n = recvmsg(l->fd, &msg, 0)) == -1)
+		return (-1);
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SO_RXQ_OVFL) {
+			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+			l->kernel_drops = drops;
+		}
+	return (n);
+}
+
 static void
 link_read(evutil_socket_t fd, short ev, void *arg)
 {
 	static uint8_t		 buf[LINK_MAXDGRAM];
 	struct sync_link	*l = arg;
 	struct sockaddr_storage	 from;
-	socklen_t		 fromlen;
 	ssize_t			 n;
 	int			 i;
 
+	(void)fd;
 	(void)ev;
 	/* Drain a bounded number per wake-up so timers still run. */
 	for (i = 0; i < 256; i++) {
-		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n == -1) {
+		if ((n = link_recv(l, buf, sizeof(buf), &from)) == -1) {
 			if (errno != EAGAIN && errno != EINTR) {
 				l->rx_errors++;
 				log_warn("sync link: recv");

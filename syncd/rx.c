@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "ct.h"
 #include "defer.h"
+#include "link.h"
 #include "log.h"
 #include "own.h"
 #include "peer.h"
@@ -115,20 +116,24 @@ rx_our_nack(const struct rx *r, struct msg_nack *n)
 }
 
 /* A live session cannot jump a whole replay window ahead. While we hear
- * the peer (a fresh datagram within SYNCD_DEAD_MS) it has at most
+ * the peer (a fresh datagram within SYNCD_DEAD_MS) it holds at most
  * REL_TX_WINDOW data datagrams unacknowledged, plus a few acks and
  * heartbeats, so a seq REPLAY_WINDOW or more past the highest we took
- * is not its own: it is a correctly keyed forger's (a compromised peer),
- * which would slide the window past the real stream and turn every real
- * datagram into a "replay" for good. Dropped and counted; a peer silent
- * that long may come back from anywhere. */
+ * did not come after it on the wire: it is a correctly keyed forger's (a
+ * compromised peer), which would slide the window past the real stream
+ * and turn every real datagram into a "replay" for good. Dropped and
+ * counted. Two real jumps stay possible: a peer silent that long, and
+ * one that gave us up as lost while our socket overflowed (we were
+ * stopped or swamped): the kernel then counts the datagrams it dropped
+ * (SO_RXQ_OVFL, link.c) since the last one we took. */
 static int
-rx_seq_jump(const struct syncd_peer *p, const struct msg_hdr *h,
-    uint64_t now)
+rx_seq_jump(const struct rx *r, const struct syncd_peer *p,
+    const struct msg_hdr *h)
 {
 	return (p->replay.started && p->replay.nonce == h->nonce &&
-	    p->fresh && now - p->heard_ms < SYNCD_DEAD_MS &&
-	    (int32_t)(h->seq - p->replay.top) >= REPLAY_WINDOW);
+	    p->fresh && r->now - p->heard_ms < SYNCD_DEAD_MS &&
+	    (int32_t)(h->seq - p->replay.top) >= REPLAY_WINDOW &&
+	    r->sc->link->kernel_drops == r->sc->rx_drops);
 }
 
 /* The header, decoded once: who sent it, whether it is fresh, the
@@ -159,7 +164,7 @@ rx_header(void *arg, const struct msg_hdr *h)
 		rx_stale(r, h);
 		return (1);
 	}
-	if (rx_seq_jump(r->peer, h, r->now)) {
+	if (rx_seq_jump(r, r->peer, h)) {
 		sc->st.seq_jumps++;
 		return (1);
 	}
@@ -169,6 +174,7 @@ rx_header(void *arg, const struct msg_hdr *h)
 	}
 	peer_seen(r->peer, h, r->now);
 	peer_heard(r->peer, r->now);
+	sc->rx_drops = sc->link->kernel_drops;
 	r->fresh = 1;
 	sc->st.messages_received++;
 	rx_defer_acks(sc, h);

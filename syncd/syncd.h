@@ -110,6 +110,7 @@ struct syncd {
 	int			 bulk_waiting;	/* first bulk: for carpd's count */
 	struct event		*ev_start;
 	struct msg_dgram	*rxd;		/* rx.c's decode buffer */
+	uint32_t		 rx_drops;	/* link drops at the last taken */
 	uint64_t		 start_ms;
 	int			 carrier;
 	int			 demote_held;
