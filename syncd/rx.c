@@ -136,6 +136,18 @@ rx_seq_jump(const struct rx *r, const struct syncd_peer *p,
 	    r->sc->link->kernel_drops == r->sc->rx_drops);
 }
 
+/* Every peer slot holds a live peer. Logged the 1st, 2nd, 4th, 8th...
+ * time: a flood of new nodes must not flood the log. */
+static void
+rx_no_slot(struct syncd *sc, const struct msg_hdr *h)
+{
+	uint64_t	 n = ++sc->st.too_many_peers;
+
+	if ((n & (n - 1)) == 0)
+		syncd_error(sc, "too many peers, node %08x ignored (%llu so "
+		    "far)", h->node, (unsigned long long)n);
+}
+
 /* The header, decoded once: who sent it, whether it is fresh, the
  * peer's windows. 0 to go on with the body. */
 static int
@@ -156,8 +168,7 @@ rx_header(void *arg, const struct msg_hdr *h)
 		return (1);
 	}
 	if ((r->peer = peer_get(sc, h->node, r->from)) == NULL) {
-		sc->st.too_many_peers++;
-		syncd_error(sc, "too many peers, node %08x ignored", h->node);
+		rx_no_slot(sc, h);
 		return (1);
 	}
 	if (!rx_fresh(sc, h)) {
