@@ -92,6 +92,7 @@ struct conf_sync {
 	unsigned		 refresh_ms;	/* re-send live states, 60000 */
 	int			 bulk_demote;		/* default 32 */
 	int			 link_demote;		/* default 1 */
+	int			 event_buffer;	/* bytes; 0: syncd's default */
 	struct conf_addr	 ignore[CONF_MAXIGNORE];
 	int			 nignore;
 	char			 control_socket[PATH_MAX]; /* syncd's own */

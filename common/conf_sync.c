@@ -61,6 +61,8 @@ static const struct conf_kw conf_sync_kws[] = {
 	    1000, 3600000 },
 	{ "bulk-demote",    NULL, CONF_V_NUM, SYNC(bulk_demote), 0, 255 },
 	{ "link-demote",    NULL, CONF_V_NUM, SYNC(link_demote), 0, 255 },
+	{ "event-buffer",   NULL, CONF_V_NUM, SYNC(event_buffer), 16384,
+	    1073741824 },
 	{ "ignore",	    conf_sync_ignore },
 	{ "control-socket", NULL, CONF_V_PATH, SYNC(control_socket) },
 	{ "carpd-socket",   NULL, CONF_V_PATH, SYNC(carpd_socket) },

@@ -169,6 +169,9 @@ conf_print_sync(FILE *f, const struct conf_sync *s)
 	conf_print_duration(f, "refresh", s->refresh_ms);
 	fprintf(f, "\tbulk-demote %d\n", s->bulk_demote);
 	fprintf(f, "\tlink-demote %d\n", s->link_demote);
+	/* a tuning knob: printed only when set */
+	if (s->event_buffer != 0)
+		fprintf(f, "\tevent-buffer %d\n", s->event_buffer);
 	for (i = 0; i < s->nignore; i++)
 		conf_print_addr(f, "\t", "ignore", &s->ignore[i], 1);
 	conf_print_quoted(f, "\t", "control-socket", s->control_socket);

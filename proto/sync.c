@@ -15,6 +15,9 @@
 
 #define MSG_MAXSTATE	15	/* tcp/sctp/dccp state numbers fit 4 bits */
 #define MSG_MAXWSCALE	14	/* RFC 7323 */
+/* The longest timeout a kernel holds: ctnetlink caps it at INT_MAX
+ * jiffies, 248 days at the smallest HZ (100). More is not a real state. */
+#define MSG_MAXTIMEOUT	(0x7fffffffU / 100)
 #define MSG_WT_LEN	2	/* protobuf wire type: length-delimited */
 #define MSG_FIELD_UPD	2	/* Datagram.updates */
 #define MSG_FIELD_DEL	3	/* Datagram.deletes */
@@ -134,12 +137,55 @@ msg_l4proto_valid(uint8_t family, uint8_t l4proto)
 	return (0);
 }
 
+static int
+msg_addr_unspec(const union sync_addr *a, uint8_t family)
+{
+	static const uint8_t	 zero[16];
+
+	return (memcmp(a->b, zero, msg_addrlen(family)) == 0);
+}
+
+static int
+msg_addr_mcast(const union sync_addr *a, uint8_t family)
+{
+	if (family == AF_INET6)
+		return (a->b[0] == 0xff);
+	return ((a->b[0] & 0xf0) == 0xe0);
+}
+
+/* Addresses no confirmed conntrack entry has: a packet to the
+ * unspecified address is never routed (a local connect to it goes to a
+ * local address), and a multicast source is a martian. dir 0 is the
+ * orig tuple (src sends, dst is sent to), 1 the reply (the other way
+ * round). A zero tuple fails both ways. */
+static int
+msg_tuple_sane(const struct sync_tuple *t, uint8_t family, int dir)
+{
+	const union sync_addr	*from = dir == 0 ? &t->src : &t->dst;
+	const union sync_addr	*to = dir == 0 ? &t->dst : &t->src;
+
+	return (!msg_addr_unspec(to, family) && !msg_addr_mcast(from, family));
+}
+
+int
+msg_key_valid(const struct sync_key *k)
+{
+	if (k->family != AF_INET && k->family != AF_INET6)
+		return (0);
+	return (msg_l4proto_valid(k->family, k->l4proto) &&
+	    msg_tuple_sane(&k->orig, k->family, 0));
+}
+
 int
 msg_state_valid(const struct sync_state *s)
 {
 	if (s->family != AF_INET && s->family != AF_INET6)
 		return (0);
-	if (!msg_l4proto_valid(s->family, s->l4proto))
+	if (!msg_l4proto_valid(s->family, s->l4proto) ||
+	    !msg_tuple_sane(&s->orig, s->family, 0) ||
+	    !msg_tuple_sane(&s->reply, s->family, 1))
+		return (0);
+	if (s->timeout > MSG_MAXTIMEOUT)
 		return (0);
 	if (s->tcp_state > MSG_MAXSTATE || s->sctp_state > MSG_MAXSTATE ||
 	    s->dccp_state > MSG_MAXSTATE)
@@ -450,7 +496,7 @@ msg_out_delete(struct msg_out *o, const struct sync_key *k)
 {
 	struct msg_pb	 pb;
 
-	if (k->family != AF_INET && k->family != AF_INET6) {
+	if (!msg_key_valid(k)) {
 		errno = EINVAL;
 		return (-1);
 	}
@@ -529,9 +575,9 @@ msg_key_from_pb(uint32_t family, uint32_t l4proto, uint32_t zone,
 		return (-1);
 	k->l4proto = l4proto;
 	k->zone = zone;
-	if (!msg_l4proto_valid(k->family, k->l4proto))
+	if (msg_tuple_from_pb(orig, k->family, &k->orig) == -1)
 		return (-1);
-	return (msg_tuple_from_pb(orig, k->family, &k->orig));
+	return (msg_key_valid(k) ? 0 : -1);
 }
 
 static int
@@ -673,7 +719,8 @@ msg_validate(const Sync__Datagram *dg)
 	struct msg_nack		 n;
 	size_t			 i;
 
-	if (dg->n_nacks > MSG_MAXPEERS)
+	if (dg->n_nacks > MSG_MAXPEERS ||
+	    dg->n_updates + dg->n_deletes > MSG_MAXITEMS)
 		return (-1);
 	for (i = 0; i < dg->n_nacks; i++)
 		if (msg_nack_from_pb(dg->nacks[i], &n) == -1)

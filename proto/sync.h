@@ -172,8 +172,13 @@ int	 msg_key_equal(const struct sync_key *, const struct sync_key *);
 /* A copy of a key with the address bytes its family leaves unused
  * zeroed, so that it compares and hashes as bytes. */
 void	 msg_key_norm(const struct sync_key *, struct sync_key *);
-/* What the wire can carry: family, protocol, small fields in range. */
+/* What the wire can carry: family, protocol, small fields in range,
+ * addresses a real entry can have, a timeout a kernel can hold. The
+ * encoder, the send queue and the decoder use the same two checks, so
+ * nothing is queued that a peer would refuse (one bad state rejects its
+ * whole datagram). */
 int	 msg_state_valid(const struct sync_state *);
+int	 msg_key_valid(const struct sync_key *);
 
 /* ------------------------------------------------------------------ */
 /* encode */

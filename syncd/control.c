@@ -67,6 +67,13 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	SET(send_errors, sc->st.send_errors);
 	SET(expired_peer, sc->st.expired_peer);
 	SET(refreshed, sc->st.refreshed);
+	SET(invalid, sc->st.invalid);
+	SET(self, sc->st.self);
+	SET(too_many_peers, sc->st.too_many_peers);
+	SET(seq_jumps, sc->st.seq_jumps);
+	SET(foreign, sc->link != NULL ? sc->link->foreign : 0);
+	SET(link_errors, sc->link != NULL ? sc->link->rx_errors : 0);
+	SET(link_drops, sc->link != NULL ? sc->link->kernel_drops : 0);
 	SET(carpd_connected, sc->holder != NULL &&
 	    ctl_holder_connected(sc->holder));
 	s->last_error = (char *)(uintptr_t)sc->last_error;

@@ -34,6 +34,7 @@
 struct ct_stats		 ct_counters;
 
 static struct {
+	uint32_t		 rcvbuf;	/* initial, 0: CT_EV_RCVBUF */
 	int			 overrun_pending; /* resync once drained */
 	struct mnl_socket	*ev;
 	struct event		*ev_read;
@@ -197,9 +198,11 @@ ct_open_events(struct event_base *base)
 		log_warn("ct: event socket non-blocking");
 		return (-1);
 	}
-	if (ct_rcvbuf(ct.ev, CT_EV_RCVBUF) == -1)
+	if (ct.rcvbuf == 0)
+		ct.rcvbuf = CT_EV_RCVBUF;
+	if (ct_rcvbuf(ct.ev, (int)ct.rcvbuf) == -1)
 		log_warn("ct: event socket buffer");
-	ct_counters.rcvbuf = CT_EV_RCVBUF;
+	ct_counters.rcvbuf = ct.rcvbuf;
 	ct_echo_filter(fd);
 	ct.ev_read = event_new(base, fd, EV_READ | EV_PERSIST, ct_event_read,
 	    NULL);
@@ -208,6 +211,12 @@ ct_open_events(struct event_base *base)
 		return (-1);
 	}
 	return (0);
+}
+
+void
+ct_set_event_buffer(uint32_t bytes)
+{
+	ct.rcvbuf = bytes;
 }
 
 int
@@ -235,7 +244,7 @@ ct_shutdown(void)
 		mnl_socket_close(ct.ev);
 	ct_apply_close();
 	free(ct.ignore);
-	memset(&ct, 0, sizeof(ct));
+	memset(&ct, 0, sizeof(ct));	/* the buffer size too: set per start */
 	memset(&ct_counters, 0, sizeof(ct_counters));
 }
 
@@ -278,12 +287,13 @@ ct_event_cb(const struct nlmsghdr *nlh, void *arg)
 static void
 ct_overrun(void)
 {
-	uint32_t	 size = ct_counters.rcvbuf;
+	uint32_t	 size = ct_counters.rcvbuf, max = CT_EV_RCVBUF_MAX;
 
 	ct_counters.overruns++;
-	if (size < CT_EV_RCVBUF_MAX) {
-		size = size * 2 > CT_EV_RCVBUF_MAX ? CT_EV_RCVBUF_MAX :
-		    size * 2;
+	if (ct.rcvbuf > max)
+		max = ct.rcvbuf;
+	if (size < max) {
+		size = size > max / 2 ? max : size * 2;
 		if (ct_rcvbuf(ct.ev, (int)size) == 0)
 			ct_counters.rcvbuf = size;
 	}

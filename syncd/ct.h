@@ -51,6 +51,9 @@ struct ct_stats {
  * cb may be NULL (apply and dump only, e.g. tools and tests). */
 int	 ct_init(struct event_base *, const struct ct_cb *, void *);
 void	 ct_shutdown(void);
+/* The event socket's first receive buffer in bytes (`event-buffer`; 0:
+ * the default), for the next ct_init. An overrun doubles it. */
+void	 ct_set_event_buffer(uint32_t);
 
 /* Never replicate or report states with any address (either tuple) in
  * these prefixes: the sync subnet, each sync peer as a host prefix, and

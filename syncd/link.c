@@ -1,11 +1,13 @@
 /* Transport for syncd: UDP on the sync link. Unicast sends to syncpeer and
  * accepts datagrams only from it; multicast joins the group on syncdev
- * with TTL 1 so state never leaves the link. Authentication is seal.c's
- * job: this layer only moves bytes. */
+ * with TTL 1 so state never leaves the link. The socket is bound to one
+ * address (ours, or the group) and never shared with another socket.
+ * Authentication is seal.c's job: this layer only moves bytes. */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,63 +52,205 @@ link_sockaddr(const struct conf_addr *a, uint16_t port,
 	}
 }
 
-/* A UDP socket on syncdev, bound to the port on every address of it. */
-static int
-link_socket(struct sync_link *l, int af)
+/* The address bytes of a sockaddr_in or sockaddr_in6 (af says which:
+ * getifaddrs' netmasks need not say), and their count. */
+static const uint8_t *
+link_abytes(const void *sa, int af, size_t *n)
 {
-	struct sockaddr_storage	 ss;
-	struct conf_addr	 any;
-	socklen_t		 len;
-	int			 on = 1, buf;
+	const struct sockaddr_in	*sin = sa;
+	const struct sockaddr_in6	*sin6 = sa;
 
-	if ((l->fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
+	if (af == AF_INET6) {
+		*n = sizeof(sin6->sin6_addr);
+		return ((const uint8_t *)&sin6->sin6_addr);
+	}
+	*n = sizeof(sin->sin_addr);
+	return ((const uint8_t *)&sin->sin_addr);
+}
+
+static void
+link_ntop(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	size_t	 n;
+
+	inet_ntop(ss->ss_family, link_abytes(ss, ss->ss_family, &n), buf,
+	    (socklen_t)len);
+}
+
+/* 1 if the interface address i's prefix holds the peer p (same family). */
+static int
+link_same_prefix(const struct ifaddrs *i, const struct sockaddr_storage *p)
+{
+	const uint8_t	*a, *m, *d;
+	size_t		 n, k;
+
+	if (i->ifa_netmask == NULL)
+		return (0);
+	a = link_abytes(i->ifa_addr, p->ss_family, &n);
+	m = link_abytes(i->ifa_netmask, p->ss_family, &n);
+	d = link_abytes(p, p->ss_family, &n);
+	for (k = 0; k < n; k++)
+		if ((a[k] & m[k]) != (d[k] & m[k]))
+			return (0);
+	return (1);
+}
+
+static int
+link_is_ll(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6	*s6 = (const struct sockaddr_in6 *)
+	    (const void *)sa;
+
+	return (sa->sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr));
+}
+
+/* How well the interface address suits the peer: 0 not at all (other
+ * family, or link-local against a global peer and back), 1 usable, 2
+ * in the peer's prefix. */
+static int
+link_addr_score(const struct sync_link *l, const struct ifaddrs *i)
+{
+	if (i->ifa_addr->sa_family != l->dst.ss_family ||
+	    link_is_ll(i->ifa_addr) !=
+	    link_is_ll((const struct sockaddr *)&l->dst))
+		return (0);
+	return (1 + link_same_prefix(i, &l->dst));
+}
+
+/* Our address on syncdev in the peer's family: the one whose prefix
+ * holds the peer, else the first (link-local IPv6 only for a link-local
+ * peer, which needs the scope). -1 if syncdev has none. */
+static int
+link_local_addr(const struct sync_link *l, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct ifaddrs	*ifa, *i;
+	int		 best = 0, score;
+
+	if (getifaddrs(&ifa) == -1)
 		return (-1);
-	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || strcmp(i->ifa_name, l->ifname) != 0 ||
+		    (score = link_addr_score(l, i)) <= best)
+			continue;
+		best = score;
+		*len = l->dst.ss_family == AF_INET6 ?
+		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+		memcpy(ss, i->ifa_addr, *len);
+	}
+	freeifaddrs(ifa);
+	if (best == 0) {
+		errno = EADDRNOTAVAIL;
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+link_buffers(int fd)
+{
+	int	 buf;
+
 	buf = LINK_RCVBUF;
-	if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf,
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf,
 	    sizeof(buf)) == -1)
-		setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	buf = LINK_SNDBUF;
-	if (setsockopt(l->fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf,
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf,
 	    sizeof(buf)) == -1)
-		setsockopt(l->fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+}
+
+/* A UDP socket on syncdev bound to addr and the port, alone: no
+ * SO_REUSEADDR or SO_REUSEPORT, so while syncd holds it nobody else can
+ * bind the same address and port (nor the wildcard, which conflicts with
+ * every address of the port), and if someone got there first we refuse
+ * to start instead of sharing the stream with them (hardening bug 2: a
+ * process as nobody bound the port next to the wildcard socket and got
+ * every datagram). */
+static int
+link_socket(struct sync_link *l, const struct sockaddr_storage *addr,
+    socklen_t len)
+{
+	char	 a[INET6_ADDRSTRLEN] = "?";
+	int	 on = 1;
+
+	if ((l->fd = socket(addr->ss_family,
+	    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	link_buffers(l->fd);
+	/* the kernel's count of datagrams dropped on a full buffer rides
+	 * with each datagram: rx.c tells a real jump of the peer's stream
+	 * from a forged one by it */
+	if (setsockopt(l->fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on)) == -1)
+		return (-1);
 	if (setsockopt(l->fd, SOL_SOCKET, SO_BINDTODEVICE, l->ifname,
 	    strlen(l->ifname)) == -1)
 		return (-1);
-	memset(&any, 0, sizeof(any));
-	any.af = af;
-	link_sockaddr(&any, l->port, &ss, &len);
-	return (bind(l->fd, (struct sockaddr *)&ss, len));
+	/* the address is syncdev's (link_local_addr found it there), but
+	 * a new IPv6 address stays tentative until DAD ends and cannot be
+	 * bound before; freebind lifts only that check */
+	if (setsockopt(l->fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on)) == -1)
+		return (-1);
+	if (bind(l->fd, (const struct sockaddr *)addr, len) == 0)
+		return (0);
+	if (errno == EADDRINUSE) {
+		link_ntop(addr, a, sizeof(a));
+		log_warnx("sync link: %s port %u on %s is already bound by "
+		    "another socket: refusing to share the sync traffic",
+		    a, l->port, l->ifname);
+	}
+	return (-1);
 }
 
+/* Unicast: bound to our own address on syncdev, the one the peer sends
+ * to. */
 static int
 link_unicast_open(struct sync_link *l)
 {
-	return (link_socket(l, l->dst.ss_family));
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+
+	if (link_local_addr(l, &ss, &len) == -1) {
+		log_warnx("sync link: %s has no address of the syncpeer's "
+		    "family", l->ifname);
+		return (-1);
+	}
+	if (ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(l->port);
+	else
+		((struct sockaddr_in *)&ss)->sin_port = htons(l->port);
+	return (link_socket(l, &ss, len));
 }
 
-/* Multicast: TTL 1 and no loopback, the group joined on syncdev only. */
+/* Multicast: bound to the group itself (datagrams to the group and port
+ * only), the group joined on syncdev only, and IP_MULTICAST_ALL off so
+ * that no other membership on the host is delivered here; TTL 1 and no
+ * loopback. Binding the group alone, without SO_REUSEADDR, keeps another
+ * user from binding it (or the wildcard) beside us on syncdev. */
 static int
 link_mcast_open(struct sync_link *l)
 {
 	struct sockaddr_in	*grp = (struct sockaddr_in *)&l->dst;
 	struct ip_mreqn		 mr;
-	int			 ttl = 1, loop = 0;
+	int			 ttl = 1, off = 0;
 
-	if (link_socket(l, AF_INET) == -1)
+	if (link_socket(l, &l->dst, l->dstlen) == -1)
 		return (-1);
 	memset(&mr, 0, sizeof(mr));
 	mr.imr_multiaddr = grp->sin_addr;
 	mr.imr_ifindex = (int)l->ifindex;
 	if (setsockopt(l->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
 	    sizeof(mr)) == -1 ||
+	    setsockopt(l->fd, IPPROTO_IP, IP_MULTICAST_ALL, &off,
+	    sizeof(off)) == -1 ||
 	    setsockopt(l->fd, IPPROTO_IP, IP_MULTICAST_IF, &mr,
 	    sizeof(mr)) == -1 ||
 	    setsockopt(l->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
 	    sizeof(ttl)) == -1 ||
-	    setsockopt(l->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop,
-	    sizeof(loop)) == -1)
+	    setsockopt(l->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &off,
+	    sizeof(off)) == -1)
 		return (-1);
 	return (0);
 }
@@ -141,23 +285,53 @@ link_from_peer(const struct sync_link *l, const struct sockaddr_storage *ss)
 	    sizeof(a6->sin6_addr)) == 0);
 }
 
+/* One datagram into buf; the kernel's drop count (SO_RXQ_OVFL) noted. */
+static ssize_t
+link_recv(struct sync_link *l, uint8_t *buf, size_t len,
+    struct sockaddr_storage *from)
+{
+	union {
+		struct cmsghdr	 hdr;
+		uint8_t		 buf[CMSG_SPACE(sizeof(uint32_t))];
+	}			 cbuf;
+	struct iovec		 iov = { buf, len };
+	struct msghdr		 msg;
+	struct cmsghdr		*c;
+	uint32_t		 drops;
+	ssize_t			 n;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_name = from;
+	msg.msg_namelen = sizeof(*from);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof(cbuf.buf);
+	if ((n = recvmsg(l->fd, &msg, 0)) == -1)
+		return (-1);
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SO_RXQ_OVFL) {
+			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+			l->kernel_drops = drops;
+		}
+	return (n);
+}
+
 static void
 link_read(evutil_socket_t fd, short ev, void *arg)
 {
 	static uint8_t		 buf[LINK_MAXDGRAM];
 	struct sync_link	*l = arg;
 	struct sockaddr_storage	 from;
-	socklen_t		 fromlen;
 	ssize_t			 n;
 	int			 i;
 
+	(void)fd;
 	(void)ev;
 	/* Drain a bounded number per wake-up so timers still run. */
 	for (i = 0; i < 256; i++) {
-		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n == -1) {
+		if ((n = link_recv(l, buf, sizeof(buf), &from)) == -1) {
 			if (errno != EAGAIN && errno != EINTR) {
 				l->rx_errors++;
 				log_warn("sync link: recv");

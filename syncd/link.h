@@ -39,6 +39,9 @@ struct sync_link {
 	uint64_t		 send_errors;
 	uint64_t		 foreign;	/* unicast: not from syncpeer */
 	uint64_t		 rx_errors;
+	/* datagrams the kernel dropped on our full receive buffer, as
+	 * of the last datagram read (SO_RXQ_OVFL, cumulative) */
+	uint32_t		 kernel_drops;
 };
 
 /* Open the transport the sync block asks for and start receiving. */

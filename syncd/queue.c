@@ -168,7 +168,7 @@ msg_queue_delete(struct msg_queue *q, const struct sync_key *key)
 	struct msg_entry	*e;
 	struct sync_key		 k;
 
-	if (key->family != AF_INET && key->family != AF_INET6) {
+	if (!msg_key_valid(key)) {
 		errno = EINVAL;
 		return (-1);
 	}

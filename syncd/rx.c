@@ -13,8 +13,10 @@
 #include "clock.h"
 #include "ct.h"
 #include "defer.h"
+#include "link.h"
 #include "log.h"
 #include "own.h"
+#include "peer.h"
 #include "rel.h"
 #include "seal.h"
 #include "syncd.h"
@@ -113,6 +115,39 @@ rx_our_nack(const struct rx *r, struct msg_nack *n)
 	return (msg_dgram_nack(r->dgram, r->sc->node, n) == 1 ? n : NULL);
 }
 
+/* A live session cannot jump a whole replay window ahead. While we hear
+ * the peer (a fresh datagram within SYNCD_DEAD_MS) it holds at most
+ * REL_TX_WINDOW data datagrams unacknowledged, plus a few acks and
+ * heartbeats, so a seq REPLAY_WINDOW or more past the highest we took
+ * did not come after it on the wire: it is a correctly keyed forger's (a
+ * compromised peer), which would slide the window past the real stream
+ * and turn every real datagram into a "replay" for good. Dropped and
+ * counted. Two real jumps stay possible: a peer silent that long, and
+ * one that gave us up as lost while our socket overflowed (we were
+ * stopped or swamped): the kernel then counts the datagrams it dropped
+ * (SO_RXQ_OVFL, link.c) since the last one we took. */
+static int
+rx_seq_jump(const struct rx *r, const struct syncd_peer *p,
+    const struct msg_hdr *h)
+{
+	return (p->replay.started && p->replay.nonce == h->nonce &&
+	    p->fresh && r->now - p->heard_ms < SYNCD_DEAD_MS &&
+	    (int32_t)(h->seq - p->replay.top) >= REPLAY_WINDOW &&
+	    r->sc->link->kernel_drops == r->sc->rx_drops);
+}
+
+/* Every peer slot holds a live peer. Logged the 1st, 2nd, 4th, 8th...
+ * time: a flood of new nodes must not flood the log. */
+static void
+rx_no_slot(struct syncd *sc, const struct msg_hdr *h)
+{
+	uint64_t	 n = ++sc->st.too_many_peers;
+
+	if ((n & (n - 1)) == 0)
+		syncd_error(sc, "too many peers, node %08x ignored (%llu so "
+		    "far)", h->node, (unsigned long long)n);
+}
+
 /* The header, decoded once: who sent it, whether it is fresh, the
  * peer's windows. 0 to go on with the body. */
 static int
@@ -124,18 +159,24 @@ rx_header(void *arg, const struct msg_hdr *h)
 	int		 rv, bits;
 
 	/* our own, reflected back (it verifies: one shared key) */
-	if (h->node == sc->node)
+	if (h->node == sc->node) {
+		sc->st.self++;
 		return (1);
+	}
 	if (peer_retired(sc, h->node, h->nonce)) {
 		rx_count_seal(sc, SEAL_EREPLAY);
 		return (1);
 	}
 	if ((r->peer = peer_get(sc, h->node, r->from)) == NULL) {
-		syncd_error(sc, "too many peers, node %08x ignored", h->node);
+		rx_no_slot(sc, h);
 		return (1);
 	}
 	if (!rx_fresh(sc, h)) {
 		rx_stale(r, h);
+		return (1);
+	}
+	if (rx_seq_jump(r, r->peer, h)) {
+		sc->st.seq_jumps++;
 		return (1);
 	}
 	if ((rv = peer_accept(r->peer, h)) != SEAL_OK) {
@@ -144,6 +185,7 @@ rx_header(void *arg, const struct msg_hdr *h)
 	}
 	peer_seen(r->peer, h, r->now);
 	peer_heard(r->peer, r->now);
+	sc->rx_drops = sc->link->kernel_drops;
 	r->fresh = 1;
 	sc->st.messages_received++;
 	rx_defer_acks(sc, h);
@@ -236,19 +278,22 @@ static const struct msg_cb rx_msg_cb = {
 
 /* Bytes to header and body, the one place that decodes a datagram:
  * the header goes to rx_header, which may stop there; the body's
- * messages to the callbacks. -1 if malformed. */
-static int
+ * messages to the callbacks. Counted if it does not decode (malformed)
+ * or decodes into values no kernel entry has (invalid, checked whole
+ * before the header is taken). */
+static void
 rx_decode(struct rx *r, const uint8_t *buf, size_t len)
 {
 	struct msg_dgram	*d = r->sc->rxd;
-	int			 rv;
 
-	if (msg_decode(d, buf, len) == -1)
-		return (-1);
+	if (msg_decode(d, buf, len) == -1) {
+		r->sc->st.malformed++;
+		return;
+	}
 	r->dgram = d;
-	rv = msg_dispatch(d, &rx_msg_cb, r);
+	if (msg_dispatch(d, &rx_msg_cb, r) == -1)
+		r->sc->st.invalid++;
 	msg_dgram_free(d);
-	return (rv == -1 ? -1 : 0);
 }
 
 void
@@ -264,8 +309,7 @@ rx_datagram(const uint8_t *buf, size_t len,
 		rx_count_seal(sc, rv);
 		return;
 	}
-	if (rx_decode(&r, buf, plen) == -1)
-		sc->st.malformed++;
+	rx_decode(&r, buf, plen);
 	if (!r.fresh)
 		return;
 	ct_apply_flush();

@@ -50,6 +50,11 @@ struct syncd_stats {
 	uint64_t	 expired_peer;		/* peer states expired here */
 	uint64_t	 stale;			/* not acking this run: dropped */
 	uint64_t	 unsupported;		/* states the wire cannot carry */
+	/* dropped received datagrams by reason, besides the above */
+	uint64_t	 invalid;		/* sealed, absurd values */
+	uint64_t	 self;			/* our own, reflected */
+	uint64_t	 too_many_peers;
+	uint64_t	 seq_jumps;		/* far ahead of a live session */
 };
 
 /* Control messages waiting for the next datagram (tx.c sends them). */
@@ -105,6 +110,7 @@ struct syncd {
 	int			 bulk_waiting;	/* first bulk: for carpd's count */
 	struct event		*ev_start;
 	struct msg_dgram	*rxd;		/* rx.c's decode buffer */
+	uint32_t		 rx_drops;	/* link drops at the last taken */
 	uint64_t		 start_ms;
 	int			 carrier;
 	int			 demote_held;

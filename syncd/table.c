@@ -278,6 +278,7 @@ table_preexisting_one(const struct sync_state *s, void *arg)
 int
 table_start(struct syncd *sc)
 {
+	ct_set_event_buffer((uint32_t)sc->cs->event_buffer);
 	if ((sc->own = own_new()) == NULL ||
 	    ct_init(sc->base, &table_ct_cb, sc) == -1)
 		return (-1);

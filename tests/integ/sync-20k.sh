@@ -33,12 +33,7 @@ lab_log "b has all $N ctgen states (${WAIT_MS} ms of polling)"
 
 # every state of a (ctgen's and the hand-made ones) is on b, equal in
 # everything but the timeout; nothing else is on b
-same() {
-	ct_list a >"$LAB_DIR/a.ct"
-	ct_list b >"$LAB_DIR/b.ct"
-	cmp -s "$LAB_DIR/a.ct" "$LAB_DIR/b.ct"
-}
-if ! wait_for 20 same; then
+if ! wait_for 20 "ct_same a b"; then
 	diff "$LAB_DIR/a.ct" "$LAB_DIR/b.ct" | head -n 20
 	sync_fail "a's and b's tables differ ($(wc -l <"$LAB_DIR/a.ct") vs \
 $(wc -l <"$LAB_DIR/b.ct") lines)" a b

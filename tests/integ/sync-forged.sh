@@ -14,20 +14,13 @@ ct_wait b 100 20 >/dev/null || sync_fail "b did not get the states" a b
 
 # capture a's datagrams to b while X is created
 PCAP=$LAB_DIR/sync.pcap
-lab_bg b "$LAB_DIR/tcpdump.log" tcpdump -i sync0 -n -U -w "$PCAP" \
-    "udp dst port 8372 and src host 203.0.113.1"
-TCPDUMP=$LAB_PID
-wait_for 5 "grep -q listening '$LAB_DIR/tcpdump.log'" ||
-	lab_fail "tcpdump did not start"
+sync_capture_start b "$PCAP"
 X="-p tcp -s 192.0.2.251 -d 198.51.100.99 --sport 33333 --dport 443"
 lab_exec a conntrack -I $X --state ESTABLISHED -t 3600 \
     -u ASSURED,SEEN_REPLY >/dev/null 2>&1 || lab_fail "conntrack -I on a"
 wait_for 5 "ct_present b $X" || sync_fail "X did not reach b" a b
 sleep 1.5	# a heartbeat or two more in the capture
-lab_kill $TCPDUMP INT
-ncap=$(lab_exec b tcpdump -n -r "$PCAP" 2>/dev/null | wc -l)
-[ "$ncap" -gt 0 ] || lab_fail "nothing captured"
-lab_log "captured $ncap datagrams of a's"
+sync_capture_stop b "$PCAP"
 # 192.0.2.251, X's source address as the wire carries it (no ctgen state
 # has it)
 nx=$(sync_inject a grep "$PCAP" c00002fb)

@@ -188,6 +188,12 @@ ct_set_timeout_slack(uint32_t slack)
 	(void)slack;
 }
 
+void
+ct_set_event_buffer(uint32_t bytes)
+{
+	(void)bytes;
+}
+
 int
 ct_apply_update(const struct sync_state *s)
 {

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "stub_kern.h"
 #include "syncd/defer.h"
+#include "syncd/link.h"
 #include "proto/sync.h"
 #include "syncd/rel.h"
 #include "syncd/seal.h"
@@ -382,6 +383,45 @@ START_TEST(test_forged)
 }
 END_TEST
 
+/* A correctly keyed forger (a compromised peer) sends B a datagram of
+ * A's live session with a seq far ahead: dropped and counted, and A's
+ * real stream is not wedged behind it (its states still replicate, none
+ * of its datagrams is taken for a replay). A jump after B's socket
+ * dropped datagrams is taken. */
+START_TEST(test_seq_jump)
+{
+	struct sync_state	 s, t[4];
+	uint8_t			 buf[2048];
+	size_t			 len;
+	uint32_t		 i;
+
+	pair();
+	mk_tcp4(&s, 9);
+	len = forge(test_key, &s, rel_tx_seq(eng[A]->tx) + 100000, buf,
+	    sizeof(buf));
+	stub_wire_inject(B, buf, len);
+	ck_assert(!has(B, &s));
+	ck_assert_uint_eq(eng[B]->st.seq_jumps, 1);
+	for (i = 0; i < 4; i++) {
+		mk_tcp4(&t[i], 20 + i);
+		stub_ct_event_update(A, &t[i]);
+	}
+	pump(300);
+	for (i = 0; i < 4; i++)
+		ck_assert(has(B, &t[i]));
+	ck_assert_uint_eq(eng[B]->st.replays, 0);
+	ck_assert_int_eq(syncd_peers_alive(eng[B]), 1);
+	/* but when B's socket overflowed since (B was stopped or swamped
+	 * and A gave it up), the jump is real and taken */
+	eng[B]->link->kernel_drops += 2000;
+	len = forge(test_key, &s, rel_tx_seq(eng[A]->tx) + 5000, buf,
+	    sizeof(buf));
+	stub_wire_inject(B, buf, len);
+	ck_assert(has(B, &s));
+	ck_assert_uint_eq(eng[B]->st.seq_jumps, 1);
+}
+END_TEST
+
 /* A datagram of A's played to B again after the state it created was
  * deleted: nothing comes back. */
 START_TEST(test_replayed)
@@ -548,6 +588,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_resync_gap);
 	tcase_add_test(tc, test_forged);
 	tcase_add_test(tc, test_replayed);
+	tcase_add_test(tc, test_seq_jump);
 	tcase_add_test(tc, test_dup_corrupt);
 	tcase_add_test(tc, test_sessions);
 	tcase_add_test(tc, test_masters_changed);

@@ -674,14 +674,53 @@ static void ch_labels(Sync__Datagram *d, Sync__StateUpdate *u)
 static void ch_helper(Sync__Datagram *d, Sync__StateUpdate *u)
 { (void)d; u->helper = (char *)(uintptr_t)"0123456789abcdef"; }
 
+/* Sealed but absurd (hardening: the hostile sync peer): values no
+ * kernel entry has are refused with the whole datagram. */
+static uint8_t	 z4[4], mc4[4] = { 224, 0, 0, 1 }, a6[16] = { 0x20, 1 };
+static Sync__Tuple	 rt = SYNC__TUPLE__INIT;
+static Sync__StateDelete del = SYNC__STATE_DELETE__INIT;
+static Sync__StateDelete *delp = &del;
+
+static void ch_zerotuple(Sync__Datagram *d, Sync__StateUpdate *u)
+{ (void)d; u->orig->src.data = u->orig->dst.data = z4;
+  u->orig->sport = u->orig->dport = 0; }
+static void ch_dst0(Sync__Datagram *d, Sync__StateUpdate *u)
+{ (void)d; u->orig->dst.data = z4; }
+static void ch_srcmcast(Sync__Datagram *d, Sync__StateUpdate *u)
+{ (void)d; u->orig->src.data = mc4; }
+static void ch_reply6(Sync__Datagram *d, Sync__StateUpdate *u)
+{ (void)d; rt = *u->orig; rt.src.len = rt.dst.len = 16;
+  rt.src.data = rt.dst.data = a6; u->reply = &rt; }
+static void ch_replysrc0(Sync__Datagram *d, Sync__StateUpdate *u)
+{ (void)d; rt = *u->orig; rt.src.data = z4; u->reply = &rt; }
+static void ch_timeout(Sync__Datagram *d, Sync__StateUpdate *u)
+{ (void)d; u->timeout = 0xffffffff; }
+static void ch_toomany(Sync__Datagram *d, Sync__StateUpdate *u)
+{
+	static Sync__StateUpdate	*ups[MSG_MAXITEMS + 1];
+	size_t				 i;
+
+	for (i = 0; i < MSG_MAXITEMS + 1; i++)
+		ups[i] = u;
+	d->n_updates = MSG_MAXITEMS + 1;
+	d->updates = ups;
+}
+static void ch_delproto(Sync__Datagram *d, Sync__StateUpdate *u)
+{ sync__state_delete__init(&del); del.family = 4; del.l4proto = 112;
+  del.orig = u->orig; d->n_deletes = 1; d->deletes = &delp; }
+static void ch_delzero(Sync__Datagram *d, Sync__StateUpdate *u)
+{ ch_delproto(d, u); del.l4proto = IPPROTO_UDP; ch_dst0(d, u); }
+
 START_TEST(test_malformed)
 {
 	static void (*bad[])(Sync__Datagram *, Sync__StateUpdate *) = {
 		ch_version, ch_node0, ch_nohdr, ch_addrlen, ch_v6len,
 		ch_family, ch_proto, ch_icmp6in4, ch_port, ch_zone,
 		ch_noorig, ch_wscale, ch_labels, ch_helper,
+		ch_zerotuple, ch_dst0, ch_srcmcast, ch_reply6, ch_replysrc0,
+		ch_timeout, ch_toomany, ch_delproto, ch_delzero,
 	};
-	uint8_t		 buf[512];
+	static uint8_t	 buf[MSG_MAXDGRAM];
 	size_t		 len, i, cut;
 	int		 rv, refused = 0;
 
@@ -709,6 +748,43 @@ START_TEST(test_malformed)
 	}
 	/* only the cut right after the header makes a valid datagram */
 	ck_assert_int_eq(refused, (int)len - 1);
+}
+END_TEST
+
+/* What the checks above must still let through, and what the sender
+ * never queues: a DHCP client's entry (from 0.0.0.0 to broadcast, the
+ * reply to 0.0.0.0) and the longest timeout a kernel holds pass; a key
+ * the peer would refuse is not queued, so it cannot poison a datagram
+ * (and its repairs) for ever. */
+START_TEST(test_absurd_sender)
+{
+	struct msg_queue	*q;
+	struct sync_state	 s;
+	struct sync_key		 k;
+
+	ck_assert_ptr_nonnull(q = msg_queue_new(16));
+	mk_tcp4(&s, 1);
+	s.l4proto = IPPROTO_UDP;
+	addr4(&s.orig.src, "0.0.0.0");
+	addr4(&s.orig.dst, "255.255.255.255");
+	invert(&s.orig, &s.reply);
+	s.timeout = 0x7fffffffU / 100;
+	ck_assert(msg_state_valid(&s));
+	ck_assert_int_eq(msg_queue_update(q, &s), 0);
+	s.timeout++;
+	ck_assert(!msg_state_valid(&s));
+	mk_tcp4(&s, 2);
+	addr4(&s.orig.dst, "0.0.0.0");
+	ck_assert_int_eq(msg_queue_update(q, &s), -1);
+	msg_state_key(&s, &k);
+	ck_assert_int_eq(msg_queue_delete(q, &k), -1);
+	mk_tcp4(&s, 3);
+	s.l4proto = 112;	/* CARP: tracked, never carried */
+	msg_state_key(&s, &k);
+	ck_assert_int_eq(msg_queue_delete(q, &k), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(msg_queue_len(q), 1);
+	msg_queue_free(q);
 }
 END_TEST
 
@@ -788,6 +864,7 @@ msg_suite(void)
 	tc = tcase_create("malformed");
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_absurd_sender);
 	tcase_add_test(tc, test_peek_bad_headers);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -166,6 +166,34 @@ ct_present() {
 # ct_absent NODE conntrack-filter...: none is.
 ct_absent() { ! ct_present "$@"; }
 
+# ct_same A B: A's and B's tables are equal but for timeouts (ct_list),
+# left in $LAB_DIR/A.ct and B.ct for a diff.
+ct_same() {
+	ct_list "$1" >"$LAB_DIR/$1.ct"
+	ct_list "$2" >"$LAB_DIR/$2.ct"
+	cmp -s "$LAB_DIR/$1.ct" "$LAB_DIR/$2.ct"
+}
+
+# sync_capture_start NODE PCAP: capture in NODE the datagrams to its sync
+# port from the other node of sync_pair (203.0.113.1 -> .2, or back);
+# sync_capture_stop NODE PCAP ends it and says how many it has.
+sync_capture_start() {
+	local src=203.0.113.1
+	[ "$1" = a ] && src=203.0.113.2
+	lab_bg "$1" "$LAB_DIR/tcpdump.log" tcpdump -i sync0 -n -U -w "$2" \
+	    "udp dst port 8372 and src host $src"
+	SYNC_CAPTURE=$LAB_PID
+	wait_for 5 "grep -q listening '$LAB_DIR/tcpdump.log'" ||
+		lab_fail "tcpdump did not start"
+}
+sync_capture_stop() {
+	local n
+	lab_kill "$SYNC_CAPTURE" INT
+	n=$(lab_exec "$1" tcpdump -n -r "$2" 2>/dev/null | wc -l)
+	[ "$n" -gt 0 ] || lab_fail "nothing captured"
+	lab_log "captured $n datagrams to $1"
+}
+
 # sync_dump_stats NODE...: log each node's sync stats (diagnostics).
 sync_dump_stats() {
 	for h in "$@"; do
