@@ -74,6 +74,7 @@ try_broken "semantic error"
 { cat "$LAB_DIR/a.good"
   carp_block carp2 2 eth0 0 lab-secret "address 192.0.2.253/24"; } \
     >"$LAB_DIR/a.conf.new"
+chmod 600 "$LAB_DIR/a.conf.new"		# it holds inline passwords
 mv "$LAB_DIR/a.conf.new" "$LAB_DIR/a.conf"
 kill -HUP "$(carpd_pid a)"
 wait_for 10 'carp_is a carp2 MASTER && lab_has_addr a eth0 192.0.2.253' ||
