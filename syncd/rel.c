@@ -474,7 +474,9 @@ rel_rx_gap_update(struct rel_rx *rx, uint32_t old_next, int new_gap,
 	if (!rx->gap_open || rx->next != old_next)
 		rx->gap_since = now;
 	rx->gap_open = 1;
-	if (new_gap)
+	/* a new gap, or the in-order point moved past the runs asked for
+	 * (a nack names MSG_MAXRANGES of them): ask for the next ones now */
+	if (new_gap || rx->next != old_next)
 		rx->nack_at = now;
 }
 
@@ -551,11 +553,22 @@ rel_rx_ack(const struct rel_rx *rx, struct msg_ack *a)
 	return (1);
 }
 
+/* A nack that is due goes out on its own too: a sender whose window is
+ * full of datagrams waiting for this gap sends nothing that could carry
+ * it, and waiting for the next heartbeat stalls the stream for a second
+ * per gap (and would spin the caller, whose deadline is past). */
+static int
+rel_rx_nack_due(const struct rel_rx *rx, uint64_t now)
+{
+	return (rx->started && rel_rx_gap(rx) && now >= rx->nack_at);
+}
+
 int
 rel_rx_ack_due(const struct rel_rx *rx, uint64_t now)
 {
-	return (rx->ack_pending &&
-	    (rx->unacked >= REL_ACK_EVERY || now >= rx->ack_at));
+	return ((rx->ack_pending &&
+	    (rx->unacked >= REL_ACK_EVERY || now >= rx->ack_at)) ||
+	    rel_rx_nack_due(rx, now));
 }
 
 void

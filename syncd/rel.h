@@ -155,7 +155,8 @@ int		 rel_rx_recv(struct rel_rx *, uint64_t nonce, uint32_t seq,
 		    uint32_t base, int data, uint64_t now);
 /* The cumulative ack to piggy-back: 1 and out filled, 0 if none yet. */
 int		 rel_rx_ack(const struct rel_rx *, struct msg_ack *);
-/* 1 if an ack should go out now even with nothing else to send. */
+/* 1 if an ack or a nack should go out now even with nothing else to
+ * send. */
 int		 rel_rx_ack_due(const struct rel_rx *, uint64_t now);
 /* The ack went out in a datagram. */
 void		 rel_rx_ack_sent(struct rel_rx *);
