@@ -186,7 +186,7 @@ peer_window(struct syncd *sc, struct syncd_peer *p, const struct msg_hdr *h,
 	bits |= rel_rx_recv(p->rx, h->nonce, h->seq, h->base,
 	    (h->flags & MSG_F_DATA) != 0, now);
 	if (nack != NULL && (bits & REL_ACCEPT))
-		rel_tx_nack(sc->tx, nack, now);
+		rel_tx_nack(sc->tx, &p->txp, nack, now);
 	if (bits & (REL_FIRST | REL_RESTART))
 		log_info("sync: peer node %08x %s", h->node,
 		    bits & REL_FIRST ? "heard" : "restarted");

@@ -90,6 +90,7 @@ struct rel_txpeer {
 	uint32_t	 node;
 	uint32_t	 ack;	/* highest seq acked in order */
 	int		 lost;	/* dropped from the window: must resync */
+	uint32_t	 bit;	/* its bit in the entries' selective acks */
 };
 
 /* Retransmission: the caller re-reads the current state of key and
@@ -134,9 +135,11 @@ int		 rel_tx_heard(struct rel_tx *, struct rel_txpeer *,
 /* One cumulative ack from a peer in the window (else ignored). */
 int		 rel_tx_ack(struct rel_tx *, struct rel_txpeer *, uint32_t seq,
 		    uint64_t now);
-/* A nack (ignored unless addressed to us): resends what it names. */
-void		 rel_tx_nack(struct rel_tx *, const struct msg_nack *,
-		    uint64_t now);
+/* A nack from the peer whose slot holds p (ignored unless addressed to
+ * us): resends what it names, and takes what lies between its ranges
+ * as received by that peer. */
+void		 rel_tx_nack(struct rel_tx *, struct rel_txpeer *,
+		    const struct msg_nack *, uint64_t now);
 /* Retransmission timer; call at rel_tx_deadline() (0: none pending). */
 void		 rel_tx_tick(struct rel_tx *, uint64_t now);
 uint64_t	 rel_tx_deadline(const struct rel_tx *);
