@@ -170,8 +170,10 @@ peer_heard(struct syncd_peer *p, uint64_t now)
 {
 	p->fresh = 1;
 	p->heard_ms = now;
-	if (!p->alive)
+	if (!p->alive) {
 		log_info("sync: peer node %08x is alive", p->node);
+		p->alive_ms = now;
+	}
 	p->alive = 1;
 }
 
@@ -261,6 +263,8 @@ peer_deadline(struct syncd *sc, uint64_t d)
 	return (d);
 }
 
+/* A dead peer's gaps wait: when it is heard again it either still holds
+ * what we miss (it repairs it), or it gave us up and tells us to resync. */
 int
 peer_tick(struct syncd *sc, uint64_t now)
 {
@@ -268,8 +272,22 @@ peer_tick(struct syncd *sc, uint64_t now)
 	int			 bits = 0;
 
 	PEER_FOREACH(p, sc)
-		bits |= rel_rx_tick(p->rx, now) & REL_RESYNC;
+		if (p->alive)
+			bits |= rel_rx_tick(p->rx, now) & REL_RESYNC;
 	return (bits);
+}
+
+int
+peer_settled(const struct syncd *sc, uint64_t now)
+{
+	size_t	 i;
+	int	 n = 0;
+
+	for (i = 0; i < PEER_MAX; i++)
+		if (sc->peers[i].node != 0 && sc->peers[i].alive &&
+		    now - sc->peers[i].alive_ms >= PEER_SETTLE_MS)
+			n++;
+	return (n);
 }
 
 void
@@ -281,8 +299,9 @@ peer_liveness(struct syncd *sc, uint64_t now)
 		if (!p->alive || now - p->heard_ms < SYNCD_DEAD_MS)
 			continue;
 		p->alive = 0;
-		/* a dead peer must not hold the send window */
-		rel_tx_peer_del(sc->tx, &p->txp);
+		/* a dead peer must not hold the send window; it must resync
+		 * from us if it missed anything */
+		rel_tx_peer_down(sc->tx, &p->txp);
 		syncd_error(sc, "peer node %08x silent for %u ms", p->node,
 		    (unsigned)(now - p->heard_ms));
 	}

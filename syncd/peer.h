@@ -27,6 +27,7 @@ struct syncd_peer {
 	struct rel_txpeer	 txp;		/* our stream to it */
 	struct sockaddr_storage	 addr;
 	uint64_t		 heard_ms;	/* last fresh datagram */
+	uint64_t		 alive_ms;	/* alive (again) since */
 	uint64_t		 last_ms;	/* last authenticated one */
 	int			 alive;
 	int			 fresh;		/* has acked this run */
@@ -87,6 +88,12 @@ uint64_t	 peer_deadline(struct syncd *, uint64_t d);
 int		 peer_tick(struct syncd *, uint64_t now);
 /* Mark peers silent for SYNCD_DEAD_MS dead. */
 void		 peer_liveness(struct syncd *, uint64_t now);
+/* Peers alive for PEER_SETTLE_MS at least: a peer back after a silence
+ * tells within that time whether we missed part of its stream (its
+ * RESYNC), so the demotion held for its silence is not dropped and
+ * taken again meanwhile. */
+#define PEER_SETTLE_MS	1000
+int		 peer_settled(const struct syncd *, uint64_t now);
 /* Sums over the peers' receive windows, for carpctl sync stats. */
 void		 peer_rx_sums(const struct syncd *, uint64_t *gaps,
 		    uint64_t *resyncs);

@@ -137,7 +137,7 @@ rel_tx_next(const struct rel_tx *tx, struct rel_txpeer *p)
 	if (tx->ops == NULL || tx->ops->peer_next == NULL)
 		return (NULL);
 	while ((p = tx->ops->peer_next(tx->arg, p)) != NULL)
-		if (p->node != 0 && !p->lost)
+		if (p->node != 0 && !p->lost && !p->down)
 			break;
 	return (p);
 }
@@ -229,6 +229,22 @@ rel_tx_lose_laggards(struct rel_tx *tx, const struct rel_ent *e)
 	}
 }
 
+/* Data went out while these peers were down: it never reaches them. */
+static void
+rel_tx_miss_down(struct rel_tx *tx)
+{
+	struct rel_txpeer	*p = NULL;
+
+	if (tx->ops == NULL || tx->ops->peer_next == NULL)
+		return;
+	while ((p = tx->ops->peer_next(tx->arg, p)) != NULL)
+		if (p->node != 0 && p->down) {
+			p->down = 0;
+			p->lost = 1;
+			tx->stats.resyncs++;
+		}
+}
+
 int
 rel_tx_sent(struct rel_tx *tx, const struct sync_key *keys, size_t nkeys,
     uint32_t ctl, uint64_t now)
@@ -237,8 +253,11 @@ rel_tx_sent(struct rel_tx *tx, const struct sync_key *keys, size_t nkeys,
 	uint32_t	 seq = tx->next++;
 	int		 rv = 0;
 
+	if (nkeys == 0 && ctl == 0)
+		return (0);
+	rel_tx_miss_down(tx);
 	/* Nobody to deliver to: a peer that appears will bulk-request. */
-	if ((nkeys == 0 && ctl == 0) || rel_tx_npeers(tx) == 0)
+	if (rel_tx_npeers(tx) == 0)
 		return (0);
 	if (tx->count == REL_TX_WINDOW) {
 		rel_tx_lose_laggards(tx, &tx->ring[tx->head]);
@@ -296,10 +315,11 @@ rel_tx_join(struct rel_tx *tx, struct rel_txpeer *p, uint32_t node)
 {
 	int	 lost = p->lost;
 
-	if (p->node != 0 && !p->lost)
+	if (p->node != 0 && !p->lost && !p->down)
 		return (0);
 	p->node = node;
 	p->lost = 0;
+	p->down = 0;
 	p->ack = rel_tx_base(tx) - 1;
 	p->bit = rel_tx_bit(tx, p);
 	return (lost);
@@ -309,6 +329,24 @@ void
 rel_tx_peer_del(struct rel_tx *tx, struct rel_txpeer *p)
 {
 	memset(p, 0, sizeof(*p));
+	rel_tx_pop(tx);
+}
+
+void
+rel_tx_peer_down(struct rel_tx *tx, struct rel_txpeer *p)
+{
+	size_t	 i;
+
+	if (p->node == 0 || p->lost || p->down)
+		return;
+	p->down = 1;
+	for (i = 0; i < tx->count; i++)
+		if (!rel_tx_has(p, rel_tx_at(tx, i))) {
+			p->down = 0;
+			p->lost = 1;
+			tx->stats.resyncs++;
+			break;
+		}
 	rel_tx_pop(tx);
 }
 
@@ -568,6 +606,10 @@ rel_rx_recv(struct rel_rx *rx, uint64_t nonce, uint32_t seq, uint32_t base,
 	/* Below base: acked or superseded by the sender, done. */
 	if (rel_seq_lt(rx->next, base) && !rel_seq_lt(seq, base))
 		rel_rx_advance(rx, base);
+	/* the sender still holds what we miss: it repairs it or gives us
+	 * up (and tells us to resync), so the gap is not ours to give up */
+	if (rx->gap_open && !rel_seq_lt(rx->next, base))
+		rx->gap_since = now;
 	if (rel_seq_lt(seq, rx->next) || (seq - rx->next < REL_RX_WINDOW &&
 	    rel_rx_bit(rx, seq))) {
 		rx->stats.duplicates++;

@@ -90,6 +90,7 @@ struct rel_txpeer {
 	uint32_t	 node;
 	uint32_t	 ack;	/* highest seq acked in order */
 	int		 lost;	/* dropped from the window: must resync */
+	int		 down;	/* found dead, nothing of ours missed yet */
 	uint32_t	 bit;	/* its bit in the entries' selective acks */
 };
 
@@ -146,6 +147,12 @@ uint64_t	 rel_tx_deadline(const struct rel_tx *);
 /* A peer declared dead or its slot freed: p is zeroed, it no longer
  * holds the window. */
 void		 rel_tx_peer_del(struct rel_tx *, struct rel_txpeer *);
+/* A peer found dead: it no longer holds the window. Lost (told to
+ * resync when heard again) if it had not acked everything in flight, or
+ * as soon as data goes out while it is down; else it simply rejoins. A
+ * peer that only stalled (or whose syncd was frozen) thus costs no bulk
+ * when nothing of ours was missed. */
+void		 rel_tx_peer_down(struct rel_tx *, struct rel_txpeer *);
 size_t		 rel_tx_inflight(const struct rel_tx *);
 const struct rel_stats *rel_tx_stats(const struct rel_tx *);
 

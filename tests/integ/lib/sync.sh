@@ -308,3 +308,24 @@ sync_converge() {
 		    "$1" "$2"
 	}
 }
+
+# sync_fault_check A B N T_FAULT T_RECOVERY: after a fault on the pair
+# of sync_fault_pair (A sends N ctgen states, B receives): B converges to
+# A's table (SYNC_BOUND seconds at most, default 20; the issue's target
+# is 5 s after recovery, logged), B held its demotion from the time the
+# fault was detectable (T_FAULT + 5 s: a silent peer is dead after
+# 3.5 s) until it held every state, and releases it afterwards.
+sync_fault_check() {
+	local a=$1 b=$2 n=$3 tf=$4 tr=$5 samples
+	sync_converge "$a" "$b" "$n" "${SYNC_BOUND:-20}" "$tr"
+	lab_log "$b converged $CONVERGE_MS ms after recovery (target 5000)"
+	samples=$(sync_held "$b" $((tf + 5000)) $((tr + CONVERGE_MS - 500))) ||
+		sync_fail "$b's demotion was not held while out of sync:
+$(awk '{ print $1 - '"$tf"', $2 }' "$LAB_DIR/$b.demote" | tr '\n' ' ')" \
+		    "$a" "$b"
+	lab_log "$b held its demotion in all $samples samples while out of sync"
+	wait_for 5 "[ \"\$(sync_demote $b)\" = 0 ]" ||
+		sync_fail "$b in sync but still demoted $(sync_demote "$b")" \
+		    "$a" "$b"
+	sync_sampler_stop
+}
