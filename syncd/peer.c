@@ -168,6 +168,8 @@ peer_accept(struct syncd_peer *p, const struct msg_hdr *h)
 void
 peer_heard(struct syncd_peer *p, uint64_t now)
 {
+	if (!p->alive && p->fresh)
+		p->back = 1;
 	p->fresh = 1;
 	p->heard_ms = now;
 	if (!p->alive) {
@@ -192,6 +194,12 @@ peer_window(struct syncd *sc, struct syncd_peer *p, const struct msg_hdr *h,
 	if (bits & (REL_FIRST | REL_RESTART))
 		log_info("sync: peer node %08x %s", h->node,
 		    bits & REL_FIRST ? "heard" : "restarted");
+	/* a new session bulk-requests anyway (rx.c) */
+	if (p->back && !(bits & (REL_FIRST | REL_RESTART))) {
+		bits |= PEER_BACK;
+		syncd_resync(sc, "peer back after a silence");
+	}
+	p->back = 0;
 	return (bits);
 }
 

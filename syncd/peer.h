@@ -28,6 +28,7 @@ struct syncd_peer {
 	struct sockaddr_storage	 addr;
 	uint64_t		 heard_ms;	/* last fresh datagram */
 	uint64_t		 alive_ms;	/* alive (again) since */
+	int			 back;		/* alive again after a silence */
 	uint64_t		 last_ms;	/* last authenticated one */
 	int			 alive;
 	int			 fresh;		/* has acked this run */
@@ -66,9 +67,14 @@ int		 peer_retired(const struct syncd *, uint32_t node,
  * SEAL_EREPLAY), peer_heard, then peer_window (sequence windows, both
  * ways, in one visit to rel.c: the node's acks of our stream, its stream,
  * and its nack of ours, if any, when the datagram is accepted):
- * rel_rx's REL_* bits, and PEER_LOST if our stream to the node had been
- * given up (it must resync from us). */
+ * rel_rx's REL_* bits, PEER_LOST if our stream to the node had been
+ * given up (it must resync from us), and PEER_BACK if the node had been
+ * dead: peer_window then asks for its table (syncd_resync). Whatever it
+ * sent meanwhile, or still has queued for us after a stall, is in that
+ * bulk, and its bulk end (sent once its queue is empty) says we are in
+ * sync again: the demotion is held until then. */
 #define PEER_LOST	0x100
+#define PEER_BACK	0x200	/* was dead: resync from it */
 void		 peer_seen(struct syncd_peer *, const struct msg_hdr *,
 		    uint64_t now);
 int		 peer_accept(struct syncd_peer *, const struct msg_hdr *);
