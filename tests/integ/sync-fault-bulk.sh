@@ -24,8 +24,12 @@ syncd_start a
 tr=$(sync_now_ms)
 # the fault is b's own start: its demotion is held at once
 sync_fault_check a b $N $((tf - 4500)) "$tr"
-grep -q 'peer node .* restarted\|new peer session' "$LAB_DIR/syncd-b.log" ||
-	lab_fail "b did not see a's new session"
+node=$(sed -n 's/.*syncd: node \([0-9a-f]*\) on sync0.*/\1/p' \
+    "$LAB_DIR/syncd-a.log" | tail -n 1)
+grep -q "peer node $node heard" "$LAB_DIR/syncd-b.log" ||
+	lab_fail "b did not hear a's new session $node"
+grep -q "in sync with node $node" "$LAB_DIR/syncd-b.log" ||
+	lab_fail "b's bulk did not end with a's new session $node"
 sync_dump_stats a b
 syncd_stop a || lab_fail "syncd on a exited $?"
 syncd_stop b || lab_fail "syncd on b exited $?"
