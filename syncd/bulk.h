@@ -42,7 +42,7 @@ struct bulk {
 
 /* The first bulk; masters: carps MASTER here, -1 unknown. */
 int		 bulk_start(struct bulk *, int masters, uint64_t now);
-/* A later resync; masters as for bulk_start. */
+/* A later resync; masters as for bulk_start, but held only if 0. */
 int		 bulk_resync(struct bulk *, int masters, uint64_t now);
 /* A BULK_END from node. */
 int		 bulk_end(struct bulk *, uint32_t node, uint64_t now);

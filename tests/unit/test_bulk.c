@@ -119,6 +119,12 @@ START_TEST(test_resync_master)
 	ck_assert_int_ne(bulk_resync(&b, 1, T0 + 5000) & BULK_ASK, 0);
 	ck_assert_int_eq(b.in_progress, 1);
 	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
+	/* nor one whose count is unknown yet: the start bulk decides */
+	memset(&b, 0, sizeof(b));
+	ck_assert_int_ne(bulk_resync(&b, -1, T0) & BULK_ASK, 0);
+	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
+	ck_assert_int_eq(bulk_start(&b, 0, T0 + 100), BULK_ASK | BULK_DEMOTE);
+	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 32);
 }
 END_TEST
 

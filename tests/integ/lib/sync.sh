@@ -331,3 +331,25 @@ $(awk '{ print $1 - '"$tf"', $2 }' "$LAB_DIR/$b.demote" | tr '\n' ' ')" \
 		    "$a" "$b"
 	sync_sampler_stop
 }
+
+# sync_fault_outage WHAT CUT RESTORE: on the pair of sync_fault_pair, a
+# tenth of a 100,000-state (SYNC_STATES) load on a, then CUT (eval'ed),
+# the whole load, 10 s, RESTORE; then sync_fault_check from the cut and
+# the restore. WHAT names the fault in the log.
+sync_fault_outage() {
+	local n=${SYNC_STATES:-100000} tf tr
+	sync_sampler_start b 55
+	ctgen a -n $((n / 10)) >/dev/null || lab_fail "ctgen on a"
+	tf=$(sync_now_ms)
+	eval "$2" || lab_fail "$1: cannot cut"
+	lab_log "$1 from now, $((n / 10)) states sent, $n more on a"
+	ctgen a -n $n >/dev/null || lab_fail "ctgen on a"
+	sleep 10
+	eval "$3" || lab_fail "$1: cannot restore"
+	tr=$(sync_now_ms)
+	lab_log "$1 over after $((tr - tf)) ms; b has $(ct_count b) states"
+	sync_fault_check a b $n "$tf" "$tr"
+	sync_dump_stats a b
+	syncd_stop a || lab_fail "syncd on a exited $?"
+	syncd_stop b || lab_fail "syncd on b exited $?"
+}
