@@ -22,8 +22,10 @@
  * peers are the caller's: it keeps one struct rel_txpeer in each of its
  * peer slots and lets rel_tx walk them (rel_tx_ops.peer_next), so there
  * is one table of peers and rel_tx holds none. A peer enters the window
- * when first heard (rel_tx_heard) and leaves it when the caller deletes
- * it (rel_tx_peer_del: dead, or its slot freed). The window
+ * when first heard (rel_tx_heard) and leaves it when found dead
+ * (rel_tx_peer_down: lost if it missed anything) or its slot is freed
+ * (rel_tx_peer_del). A nack also acks, selectively, what lies between
+ * its ranges (rel_txpeer.bit in each entry). The window
  * holds REL_TX_WINDOW datagrams: the caller stops sending data while
  * rel_tx_room() is 0 (the msg queue keeps coalescing meanwhile). The
  * retransmission timer (REL_RTO_MS, doubling to REL_RTO_MAX_MS) resends
