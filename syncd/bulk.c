@@ -4,12 +4,10 @@
 #include "bulk.h"
 #include "log.h"
 
-int
-bulk_start(struct bulk *b, int masters, uint64_t now)
+static int
+bulk_begin(struct bulk *b, int hold, uint64_t now)
 {
-	b->hold = masters <= 0;
-	if (!b->hold)
-		log_info("sync: this node is master: no bulk demotion");
+	b->hold = hold;
 	b->in_progress = 1;
 	b->in_sync = 0;
 	b->start_ms = now;
@@ -18,10 +16,26 @@ bulk_start(struct bulk *b, int masters, uint64_t now)
 }
 
 int
-bulk_resync(struct bulk *b, uint64_t now)
+bulk_start(struct bulk *b, int masters, uint64_t now)
 {
-	b->last_req_ms = now;
-	return (BULK_ASK);
+	if (masters > 0)
+		log_info("sync: this node is master: no bulk demotion");
+	return (bulk_begin(b, masters <= 0, now));
+}
+
+/* A resync holds the demotion only on a node known not to be master
+ * (masters 0): before carpd's first count (a peer heard while the start
+ * bulk waits for it) the start bulk decides. One while a bulk is under
+ * way asks again (the lost part may be newer than the peer's dump) but
+ * keeps the bulk's start: the timeout still counts from the first. */
+int
+bulk_resync(struct bulk *b, int masters, uint64_t now)
+{
+	if (b->in_progress) {
+		b->last_req_ms = now;
+		return (BULK_ASK);
+	}
+	return (bulk_begin(b, masters == 0, now));
 }
 
 int

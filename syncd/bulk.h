@@ -10,12 +10,15 @@
  * no peer is heard, link-demote is held too. Both go to carpd as one
  * hold (their sum).
  *
- * A node already master (syncd restarted under it) has the table that
- * matters: it holds no bulk demotion. Later resyncs (a gap that could
- * not be repaired, a peer that restarted, carpctl sync resync) ask for
- * the table again but hold no demotion either: the node asking may be
- * the master, and demoting it would cause the very failover the sync
- * exists to make safe. */
+ * Later resyncs (a gap that could not be repaired, a peer that restarted
+ * or came back after a silence, carpctl sync resync) are bulks like the
+ * first: retried, timed out, and held with bulk-demote until the bulk
+ * end, so that a node that fell out of sync keeps its demotion until it
+ * is in sync again (pfsync demotes the same way when its link returns).
+ *
+ * A node that is master (syncd restarted under it, or a resync on the
+ * master) has the table that matters: it holds no bulk demotion, which
+ * would cause the very failover the sync exists to make safe. */
 #ifndef SYNCD_BULK_H
 #define SYNCD_BULK_H
 
@@ -39,8 +42,8 @@ struct bulk {
 
 /* The first bulk; masters: carps MASTER here, -1 unknown. */
 int		 bulk_start(struct bulk *, int masters, uint64_t now);
-/* A later resync. */
-int		 bulk_resync(struct bulk *, uint64_t now);
+/* A later resync; masters as for bulk_start, but held only if 0. */
+int		 bulk_resync(struct bulk *, int masters, uint64_t now);
 /* A BULK_END from node. */
 int		 bulk_end(struct bulk *, uint32_t node, uint64_t now);
 /* Every heartbeat: the retry and the timeout. */

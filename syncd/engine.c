@@ -57,15 +57,15 @@ syncd_bulk_ask(struct syncd *sc, const char *why, int what)
 {
 	log_info("sync: asking the peers for their table (%s)", why);
 	sc->st.bulk_requests++;
-	if (!sc->bulk.in_progress)
-		sc->st.resyncs++;
 	syncd_bulk_do(sc, what);
 }
 
 void
 syncd_resync(struct syncd *sc, const char *why)
 {
-	syncd_bulk_ask(sc, why, bulk_resync(&sc->bulk, clock_ms()));
+	sc->st.resyncs++;
+	syncd_bulk_ask(sc, why, bulk_resync(&sc->bulk, sc->masters,
+	    clock_ms()));
 }
 
 void
@@ -96,7 +96,7 @@ syncd_demote(struct syncd *sc)
 	int			 n;
 
 	l.carrier = sc->carrier;
-	l.peers_alive = syncd_peers_alive(sc);
+	l.peers_alive = peer_settled(sc, clock_ms());
 	l.settled = clock_ms() - sc->start_ms >= SYNCD_DEAD_MS;
 	l.bulk_demote = sc->cs->bulk_demote;
 	l.link_demote = sc->cs->link_demote;

@@ -168,10 +168,14 @@ peer_accept(struct syncd_peer *p, const struct msg_hdr *h)
 void
 peer_heard(struct syncd_peer *p, uint64_t now)
 {
+	if (!p->alive && p->fresh)
+		p->back = 1;
 	p->fresh = 1;
 	p->heard_ms = now;
-	if (!p->alive)
+	if (!p->alive) {
 		log_info("sync: peer node %08x is alive", p->node);
+		p->alive_ms = now;
+	}
 	p->alive = 1;
 }
 
@@ -186,10 +190,16 @@ peer_window(struct syncd *sc, struct syncd_peer *p, const struct msg_hdr *h,
 	bits |= rel_rx_recv(p->rx, h->nonce, h->seq, h->base,
 	    (h->flags & MSG_F_DATA) != 0, now);
 	if (nack != NULL && (bits & REL_ACCEPT))
-		rel_tx_nack(sc->tx, nack, now);
+		rel_tx_nack(sc->tx, &p->txp, nack, now);
 	if (bits & (REL_FIRST | REL_RESTART))
 		log_info("sync: peer node %08x %s", h->node,
 		    bits & REL_FIRST ? "heard" : "restarted");
+	/* a new session bulk-requests anyway (rx.c) */
+	if (p->back && !(bits & (REL_FIRST | REL_RESTART))) {
+		bits |= PEER_BACK;
+		syncd_resync(sc, "peer back after a silence");
+	}
+	p->back = 0;
 	return (bits);
 }
 
@@ -261,6 +271,8 @@ peer_deadline(struct syncd *sc, uint64_t d)
 	return (d);
 }
 
+/* A dead peer's gaps wait: when it is heard again it either still holds
+ * what we miss (it repairs it), or it gave us up and tells us to resync. */
 int
 peer_tick(struct syncd *sc, uint64_t now)
 {
@@ -268,8 +280,22 @@ peer_tick(struct syncd *sc, uint64_t now)
 	int			 bits = 0;
 
 	PEER_FOREACH(p, sc)
-		bits |= rel_rx_tick(p->rx, now) & REL_RESYNC;
+		if (p->alive)
+			bits |= rel_rx_tick(p->rx, now) & REL_RESYNC;
 	return (bits);
+}
+
+int
+peer_settled(const struct syncd *sc, uint64_t now)
+{
+	size_t	 i;
+	int	 n = 0;
+
+	for (i = 0; i < PEER_MAX; i++)
+		if (sc->peers[i].node != 0 && sc->peers[i].alive &&
+		    now - sc->peers[i].alive_ms >= PEER_SETTLE_MS)
+			n++;
+	return (n);
 }
 
 void
@@ -281,8 +307,9 @@ peer_liveness(struct syncd *sc, uint64_t now)
 		if (!p->alive || now - p->heard_ms < SYNCD_DEAD_MS)
 			continue;
 		p->alive = 0;
-		/* a dead peer must not hold the send window */
-		rel_tx_peer_del(sc->tx, &p->txp);
+		/* a dead peer must not hold the send window; it must resync
+		 * from us if it missed anything */
+		rel_tx_peer_down(sc->tx, &p->txp);
 		syncd_error(sc, "peer node %08x silent for %u ms", p->node,
 		    (unsigned)(now - p->heard_ms));
 	}

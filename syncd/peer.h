@@ -27,6 +27,8 @@ struct syncd_peer {
 	struct rel_txpeer	 txp;		/* our stream to it */
 	struct sockaddr_storage	 addr;
 	uint64_t		 heard_ms;	/* last fresh datagram */
+	uint64_t		 alive_ms;	/* alive (again) since */
+	int			 back;		/* alive again after a silence */
 	uint64_t		 last_ms;	/* last authenticated one */
 	int			 alive;
 	int			 fresh;		/* has acked this run */
@@ -65,9 +67,14 @@ int		 peer_retired(const struct syncd *, uint32_t node,
  * SEAL_EREPLAY), peer_heard, then peer_window (sequence windows, both
  * ways, in one visit to rel.c: the node's acks of our stream, its stream,
  * and its nack of ours, if any, when the datagram is accepted):
- * rel_rx's REL_* bits, and PEER_LOST if our stream to the node had been
- * given up (it must resync from us). */
+ * rel_rx's REL_* bits, PEER_LOST if our stream to the node had been
+ * given up (it must resync from us), and PEER_BACK if the node had been
+ * dead: peer_window then asks for its table (syncd_resync). Whatever it
+ * sent meanwhile, or still has queued for us after a stall, is in that
+ * bulk, and its bulk end (sent once its queue is empty) says we are in
+ * sync again: the demotion is held until then. */
 #define PEER_LOST	0x100
+#define PEER_BACK	0x200	/* was dead: resync from it */
 void		 peer_seen(struct syncd_peer *, const struct msg_hdr *,
 		    uint64_t now);
 int		 peer_accept(struct syncd_peer *, const struct msg_hdr *);
@@ -87,6 +94,12 @@ uint64_t	 peer_deadline(struct syncd *, uint64_t d);
 int		 peer_tick(struct syncd *, uint64_t now);
 /* Mark peers silent for SYNCD_DEAD_MS dead. */
 void		 peer_liveness(struct syncd *, uint64_t now);
+/* Peers alive for PEER_SETTLE_MS at least: a peer back after a silence
+ * tells within that time whether we missed part of its stream (its
+ * RESYNC), so the demotion held for its silence is not dropped and
+ * taken again meanwhile. */
+#define PEER_SETTLE_MS	1000
+int		 peer_settled(const struct syncd *, uint64_t now);
 /* Sums over the peers' receive windows, for carpctl sync stats. */
 void		 peer_rx_sums(const struct syncd *, uint64_t *gaps,
 		    uint64_t *resyncs);

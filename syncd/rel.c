@@ -13,6 +13,8 @@ struct rel_ent {
 	uint32_t		 seq;
 	uint32_t		 ctl;
 	int			 live;
+	uint32_t		 got;	/* peers (rel_txpeer.bit) known to
+					   have it beyond their ack */
 	size_t			 nkeys;
 	struct sync_key		*keys;
 };
@@ -135,7 +137,7 @@ rel_tx_next(const struct rel_tx *tx, struct rel_txpeer *p)
 	if (tx->ops == NULL || tx->ops->peer_next == NULL)
 		return (NULL);
 	while ((p = tx->ops->peer_next(tx->arg, p)) != NULL)
-		if (p->node != 0 && !p->lost)
+		if (p->node != 0 && !p->lost && !p->down)
 			break;
 	return (p);
 }
@@ -155,14 +157,21 @@ rel_tx_npeers(const struct rel_tx *tx)
 	return (n);
 }
 
-/* An entry is done when every live peer acked it. */
+/* p holds e: acked in order, or named received by one of its nacks. */
 static int
-rel_tx_acked(const struct rel_tx *tx, uint32_t seq)
+rel_tx_has(const struct rel_txpeer *p, const struct rel_ent *e)
+{
+	return (!rel_seq_lt(p->ack, e->seq) || (e->got & p->bit) != 0);
+}
+
+/* An entry is done when every live peer holds it. */
+static int
+rel_tx_acked(const struct rel_tx *tx, const struct rel_ent *e)
 {
 	struct rel_txpeer	*p;
 
 	REL_TX_FOREACH(p, tx)
-		if (rel_seq_lt(p->ack, seq))
+		if (!rel_tx_has(p, e))
 			return (0);
 	return (1);
 }
@@ -175,7 +184,7 @@ rel_tx_pop(struct rel_tx *tx)
 
 	while (tx->count > 0) {
 		e = &tx->ring[tx->head];
-		if (e->live && !rel_tx_acked(tx, e->seq))
+		if (e->live && !rel_tx_acked(tx, e))
 			break;
 		rel_ent_clear(e);
 		tx->head = (tx->head + 1) % REL_TX_WINDOW;
@@ -202,21 +211,38 @@ rel_tx_supersede(struct rel_tx *tx, struct rel_ent *e)
 	e->live = 0;
 }
 
-/* The peers holding up the oldest entry are given up on: they will be
- * told to resync when heard from again. */
+/* The peers holding up an entry (NULL: every peer) are given up on:
+ * they will be told to resync when heard from again. */
 static void
-rel_tx_lose_laggards(struct rel_tx *tx, uint32_t seq)
+rel_tx_lose_laggards(struct rel_tx *tx, const struct rel_ent *e)
 {
 	struct rel_txpeer	*p;
 
 	REL_TX_FOREACH(p, tx) {
-		if (rel_seq_lt(p->ack, seq)) {
+		if (e == NULL || !rel_tx_has(p, e)) {
 			log_warnx("sync: peer %u lost datagram %u, "
-			    "resync needed", p->node, seq);
+			    "resync needed", p->node, e != NULL ? e->seq :
+			    tx->next - 1);
 			p->lost = 1;
 			tx->stats.resyncs++;
 		}
 	}
+}
+
+/* Data went out while these peers were down: it never reaches them. */
+static void
+rel_tx_miss_down(struct rel_tx *tx)
+{
+	struct rel_txpeer	*p = NULL;
+
+	if (tx->ops == NULL || tx->ops->peer_next == NULL)
+		return;
+	while ((p = tx->ops->peer_next(tx->arg, p)) != NULL)
+		if (p->node != 0 && p->down) {
+			p->down = 0;
+			p->lost = 1;
+			tx->stats.resyncs++;
+		}
 }
 
 int
@@ -227,11 +253,14 @@ rel_tx_sent(struct rel_tx *tx, const struct sync_key *keys, size_t nkeys,
 	uint32_t	 seq = tx->next++;
 	int		 rv = 0;
 
+	if (nkeys == 0 && ctl == 0)
+		return (0);
+	rel_tx_miss_down(tx);
 	/* Nobody to deliver to: a peer that appears will bulk-request. */
-	if ((nkeys == 0 && ctl == 0) || rel_tx_npeers(tx) == 0)
+	if (rel_tx_npeers(tx) == 0)
 		return (0);
 	if (tx->count == REL_TX_WINDOW) {
-		rel_tx_lose_laggards(tx, tx->ring[tx->head].seq);
+		rel_tx_lose_laggards(tx, &tx->ring[tx->head]);
 		rel_tx_pop(tx);
 		rv = REL_RESYNC;
 		if (rel_tx_npeers(tx) == 0)
@@ -243,7 +272,7 @@ rel_tx_sent(struct rel_tx *tx, const struct sync_key *keys, size_t nkeys,
 	    (e->keys = calloc(nkeys, sizeof(*keys))) == NULL) {
 		/* Cannot remember it: the peers must resync instead. */
 		log_warn("sync: window entry");
-		rel_tx_lose_laggards(tx, seq + 1);
+		rel_tx_lose_laggards(tx, NULL);
 		return (REL_RESYNC);
 	}
 	if (nkeys > 0)
@@ -258,6 +287,26 @@ rel_tx_sent(struct rel_tx *tx, const struct sync_key *keys, size_t nkeys,
 	return (rv);
 }
 
+/* A bit no other peer in the window uses, for rel_ent.got; 0 (no
+ * selective acks, only cumulative ones) if there are more peers than
+ * bits. Entries forget what an earlier holder of the bit had. */
+static uint32_t
+rel_tx_bit(struct rel_tx *tx, const struct rel_txpeer *self)
+{
+	struct rel_txpeer	*p;
+	uint32_t		 used = 0, bit;
+	size_t			 i;
+
+	REL_TX_FOREACH(p, tx)
+		if (p != self)
+			used |= p->bit;
+	for (bit = 1; bit != 0 && (used & bit); bit <<= 1)
+		;
+	for (i = 0; bit != 0 && i < tx->count; i++)
+		rel_tx_at(tx, i)->got &= ~bit;
+	return (bit);
+}
+
 /* node's peer enters the window, or comes back after it was lost: it
  * holds nothing acked yet, so every entry waits for it. 1 if it had
  * been lost (it must resync). */
@@ -266,11 +315,13 @@ rel_tx_join(struct rel_tx *tx, struct rel_txpeer *p, uint32_t node)
 {
 	int	 lost = p->lost;
 
-	if (p->node != 0 && !p->lost)
+	if (p->node != 0 && !p->lost && !p->down)
 		return (0);
 	p->node = node;
 	p->lost = 0;
+	p->down = 0;
 	p->ack = rel_tx_base(tx) - 1;
+	p->bit = rel_tx_bit(tx, p);
 	return (lost);
 }
 
@@ -278,6 +329,24 @@ void
 rel_tx_peer_del(struct rel_tx *tx, struct rel_txpeer *p)
 {
 	memset(p, 0, sizeof(*p));
+	rel_tx_pop(tx);
+}
+
+void
+rel_tx_peer_down(struct rel_tx *tx, struct rel_txpeer *p)
+{
+	size_t	 i;
+
+	if (p->node == 0 || p->lost || p->down)
+		return;
+	p->down = 1;
+	for (i = 0; i < tx->count; i++)
+		if (!rel_tx_has(p, rel_tx_at(tx, i))) {
+			p->down = 0;
+			p->lost = 1;
+			tx->stats.resyncs++;
+			break;
+		}
 	rel_tx_pop(tx);
 }
 
@@ -324,21 +393,49 @@ rel_in_range(uint32_t seq, const struct msg_range *r)
 	return ((uint32_t)(seq - r->first) < r->count);
 }
 
-void
-rel_tx_nack(struct rel_tx *tx, const struct msg_nack *n, uint64_t now)
+static int
+rel_nacked(uint32_t seq, const struct msg_nack *n)
 {
-	struct rel_ent	*e;
-	size_t		 i, j;
+	size_t	 j;
+
+	for (j = 0; j < n->nranges && j < MSG_MAXRANGES; j++)
+		if (rel_in_range(seq, &n->ranges[j]))
+			return (1);
+	return (0);
+}
+
+/* A nack lists every run missing between the peer's in-order point and
+ * the end of its last range: what lies in between and is not named
+ * arrived. Marking it lets the window move past a gap once the gap is
+ * resent, instead of one round trip per gap (no more room: nothing new
+ * goes out, and 30% loss leaves a gap every few datagrams). */
+void
+rel_tx_nack(struct rel_tx *tx, struct rel_txpeer *p,
+    const struct msg_nack *n, uint64_t now)
+{
+	struct rel_ent		*e;
+	const struct msg_range	*last;
+	uint32_t		 end = 0;
+	size_t			 i;
+	int			 sack;
 
 	(void)now;
-	if (n->node != tx->self)
+	if (n->node != tx->self || n->nranges == 0)
 		return;
+	sack = p != NULL && p->node != 0 && !p->lost && p->bit != 0;
+	if (sack) {
+		last = &n->ranges[(n->nranges > MSG_MAXRANGES ?
+		    MSG_MAXRANGES : n->nranges) - 1];
+		end = last->first + last->count;
+	}
 	for (i = 0; i < tx->count; i++) {
 		e = rel_tx_at(tx, i);
-		for (j = 0; e->live && j < n->nranges && j < MSG_MAXRANGES;
-		    j++)
-			if (rel_in_range(e->seq, &n->ranges[j]))
+		if (rel_nacked(e->seq, n)) {
+			if (e->live)
 				rel_tx_supersede(tx, e);
+		} else if (sack && rel_seq_lt(p->ack, e->seq) &&
+		    rel_seq_lt(e->seq, end))
+			e->got |= p->bit;
 	}
 	rel_tx_pop(tx);
 }
@@ -355,7 +452,7 @@ rel_tx_tick(struct rel_tx *tx, uint64_t now)
 		return;
 	tx->stats.timeouts++;
 	if (++tx->retries > REL_MAX_RETRIES) {
-		rel_tx_lose_laggards(tx, tx->ring[tx->head].seq);
+		rel_tx_lose_laggards(tx, &tx->ring[tx->head]);
 		tx->retries = 0;
 		tx->rto = REL_RTO_MS;
 		tx->deadline = now + tx->rto;
@@ -364,7 +461,7 @@ rel_tx_tick(struct rel_tx *tx, uint64_t now)
 	}
 	for (i = 0; i < tx->count; i++) {
 		e = rel_tx_at(tx, i);
-		if (e->live) {
+		if (e->live && !rel_tx_acked(tx, e)) {
 			rel_tx_supersede(tx, e);
 			break;
 		}
@@ -474,7 +571,9 @@ rel_rx_gap_update(struct rel_rx *rx, uint32_t old_next, int new_gap,
 	if (!rx->gap_open || rx->next != old_next)
 		rx->gap_since = now;
 	rx->gap_open = 1;
-	if (new_gap)
+	/* a new gap, or the in-order point moved past the runs asked for
+	 * (a nack names MSG_MAXRANGES of them): ask for the next ones now */
+	if (new_gap || rx->next != old_next)
 		rx->nack_at = now;
 }
 
@@ -507,6 +606,10 @@ rel_rx_recv(struct rel_rx *rx, uint64_t nonce, uint32_t seq, uint32_t base,
 	/* Below base: acked or superseded by the sender, done. */
 	if (rel_seq_lt(rx->next, base) && !rel_seq_lt(seq, base))
 		rel_rx_advance(rx, base);
+	/* the sender still holds what we miss: it repairs it or gives us
+	 * up (and tells us to resync), so the gap is not ours to give up */
+	if (rx->gap_open && !rel_seq_lt(rx->next, base))
+		rx->gap_since = now;
 	if (rel_seq_lt(seq, rx->next) || (seq - rx->next < REL_RX_WINDOW &&
 	    rel_rx_bit(rx, seq))) {
 		rx->stats.duplicates++;
@@ -551,11 +654,22 @@ rel_rx_ack(const struct rel_rx *rx, struct msg_ack *a)
 	return (1);
 }
 
+/* A nack that is due goes out on its own too: a sender whose window is
+ * full of datagrams waiting for this gap sends nothing that could carry
+ * it, and waiting for the next heartbeat stalls the stream for a second
+ * per gap (and would spin the caller, whose deadline is past). */
+static int
+rel_rx_nack_due(const struct rel_rx *rx, uint64_t now)
+{
+	return (rx->started && rel_rx_gap(rx) && now >= rx->nack_at);
+}
+
 int
 rel_rx_ack_due(const struct rel_rx *rx, uint64_t now)
 {
-	return (rx->ack_pending &&
-	    (rx->unacked >= REL_ACK_EVERY || now >= rx->ack_at));
+	return ((rx->ack_pending &&
+	    (rx->unacked >= REL_ACK_EVERY || now >= rx->ack_at)) ||
+	    rel_rx_nack_due(rx, now));
 }
 
 void

@@ -22,8 +22,10 @@
  * peers are the caller's: it keeps one struct rel_txpeer in each of its
  * peer slots and lets rel_tx walk them (rel_tx_ops.peer_next), so there
  * is one table of peers and rel_tx holds none. A peer enters the window
- * when first heard (rel_tx_heard) and leaves it when the caller deletes
- * it (rel_tx_peer_del: dead, or its slot freed). The window
+ * when first heard (rel_tx_heard) and leaves it when found dead
+ * (rel_tx_peer_down: lost if it missed anything) or its slot is freed
+ * (rel_tx_peer_del). A nack also acks, selectively, what lies between
+ * its ranges (rel_txpeer.bit in each entry). The window
  * holds REL_TX_WINDOW datagrams: the caller stops sending data while
  * rel_tx_room() is 0 (the msg queue keeps coalescing meanwhile). The
  * retransmission timer (REL_RTO_MS, doubling to REL_RTO_MAX_MS) resends
@@ -90,6 +92,8 @@ struct rel_txpeer {
 	uint32_t	 node;
 	uint32_t	 ack;	/* highest seq acked in order */
 	int		 lost;	/* dropped from the window: must resync */
+	int		 down;	/* found dead, nothing of ours missed yet */
+	uint32_t	 bit;	/* its bit in the entries' selective acks */
 };
 
 /* Retransmission: the caller re-reads the current state of key and
@@ -134,15 +138,23 @@ int		 rel_tx_heard(struct rel_tx *, struct rel_txpeer *,
 /* One cumulative ack from a peer in the window (else ignored). */
 int		 rel_tx_ack(struct rel_tx *, struct rel_txpeer *, uint32_t seq,
 		    uint64_t now);
-/* A nack (ignored unless addressed to us): resends what it names. */
-void		 rel_tx_nack(struct rel_tx *, const struct msg_nack *,
-		    uint64_t now);
+/* A nack from the peer whose slot holds p (ignored unless addressed to
+ * us): resends what it names, and takes what lies between its ranges
+ * as received by that peer. */
+void		 rel_tx_nack(struct rel_tx *, struct rel_txpeer *,
+		    const struct msg_nack *, uint64_t now);
 /* Retransmission timer; call at rel_tx_deadline() (0: none pending). */
 void		 rel_tx_tick(struct rel_tx *, uint64_t now);
 uint64_t	 rel_tx_deadline(const struct rel_tx *);
 /* A peer declared dead or its slot freed: p is zeroed, it no longer
  * holds the window. */
 void		 rel_tx_peer_del(struct rel_tx *, struct rel_txpeer *);
+/* A peer found dead: it no longer holds the window. Lost (told to
+ * resync when heard again) if it had not acked everything in flight, or
+ * as soon as data goes out while it is down; else it simply rejoins. A
+ * peer that only stalled (or whose syncd was frozen) thus costs no bulk
+ * when nothing of ours was missed. */
+void		 rel_tx_peer_down(struct rel_tx *, struct rel_txpeer *);
 size_t		 rel_tx_inflight(const struct rel_tx *);
 const struct rel_stats *rel_tx_stats(const struct rel_tx *);
 
@@ -155,7 +167,8 @@ int		 rel_rx_recv(struct rel_rx *, uint64_t nonce, uint32_t seq,
 		    uint32_t base, int data, uint64_t now);
 /* The cumulative ack to piggy-back: 1 and out filled, 0 if none yet. */
 int		 rel_rx_ack(const struct rel_rx *, struct msg_ack *);
-/* 1 if an ack should go out now even with nothing else to send. */
+/* 1 if an ack or a nack should go out now even with nothing else to
+ * send. */
 int		 rel_rx_ack_due(const struct rel_rx *, uint64_t now);
 /* The ack went out in a datagram. */
 void		 rel_rx_ack_sent(struct rel_rx *);

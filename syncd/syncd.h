@@ -61,6 +61,7 @@ struct syncd_stats {
 struct syncd_want {
 	int			 bulk_request;
 	int			 bulk_end;
+	uint32_t		 bulk_node;	/* whose bulk is on its way */
 	int			 resync;
 	uint32_t		 resync_node;
 	int			 acknow;	/* defer: a packet waits */

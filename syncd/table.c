@@ -242,6 +242,10 @@ table_serve_bulk(struct syncd *sc, uint32_t node)
 {
 	uint64_t	 t0 = clock_ms();
 
+	/* its retry while the bulk is still on its way: a dump of the
+	 * whole table again would only stall the loop */
+	if (sc->want.bulk_end && sc->want.bulk_node == node)
+		return;
 	sc->st.bulk_served++;
 	if (ct_dump(table_bulk_one, sc) == -1) {
 		syncd_error(sc, "bulk for node %08x: dump failed", node);
@@ -249,6 +253,7 @@ table_serve_bulk(struct syncd *sc, uint32_t node)
 	}
 	/* BULK_END leaves once every queued state is out (tx.c) */
 	sc->want.bulk_end = 1;
+	sc->want.bulk_node = node;
 	sc->flush_due_ms = clock_ms();
 	log_info("sync: bulk for node %08x: %zu states queued in %llu ms",
 	    node, msg_queue_len(sc->outq),

@@ -83,7 +83,8 @@ START_TEST(test_retry_and_timeout)
 }
 END_TEST
 
-/* A later resync asks again but holds nothing new. */
+/* A later resync is a bulk like the first: a node that is not master
+ * holds its demotion until the bulk end, and the request is retried. */
 START_TEST(test_resync)
 {
 	struct bulk	 b;
@@ -91,10 +92,39 @@ START_TEST(test_resync)
 	memset(&b, 0, sizeof(b));
 	bulk_start(&b, 0, T0);
 	bulk_end(&b, 7, T0 + 10);
-	ck_assert_int_eq(bulk_resync(&b, T0 + 5000), BULK_ASK);
-	ck_assert_int_eq(b.in_progress, 0);
+	ck_assert_int_eq(bulk_resync(&b, 0, T0 + 5000),
+	    BULK_ASK | BULK_DEMOTE);
+	ck_assert_int_eq(b.in_progress, 1);
+	ck_assert_int_eq(b.in_sync, 0);
 	ck_assert_int_eq(b.last_req_ms, T0 + 5000);
+	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 32);
+	ck_assert_int_eq(bulk_tick(&b, T0 + 7000, 10000), BULK_ASK);
+	/* asked again meanwhile: the timeout counts from the first */
+	ck_assert_int_eq(bulk_resync(&b, 0, T0 + 8000), BULK_ASK);
+	ck_assert_int_eq(b.start_ms, T0 + 5000);
+	ck_assert_int_eq(bulk_end(&b, 7, T0 + 9000), BULK_DEMOTE);
 	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
+}
+END_TEST
+
+/* A resync on the master asks, but demoting it would cause a failover
+ * to the node less in sync. */
+START_TEST(test_resync_master)
+{
+	struct bulk	 b;
+
+	memset(&b, 0, sizeof(b));
+	bulk_start(&b, 1, T0);
+	bulk_end(&b, 7, T0 + 10);
+	ck_assert_int_ne(bulk_resync(&b, 1, T0 + 5000) & BULK_ASK, 0);
+	ck_assert_int_eq(b.in_progress, 1);
+	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
+	/* nor one whose count is unknown yet: the start bulk decides */
+	memset(&b, 0, sizeof(b));
+	ck_assert_int_ne(bulk_resync(&b, -1, T0) & BULK_ASK, 0);
+	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
+	ck_assert_int_eq(bulk_start(&b, 0, T0 + 100), BULK_ASK | BULK_DEMOTE);
+	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 32);
 }
 END_TEST
 
@@ -139,6 +169,7 @@ bulk_suite(void)
 	tcase_add_test(tc, test_end);
 	tcase_add_test(tc, test_retry_and_timeout);
 	tcase_add_test(tc, test_resync);
+	tcase_add_test(tc, test_resync_master);
 	tcase_add_test(tc, test_link_demotion);
 	suite_add_tcase(s, tc);
 	return (s);

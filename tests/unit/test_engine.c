@@ -514,6 +514,80 @@ START_TEST(test_sessions)
 }
 END_TEST
 
+static enum stub_fate
+drop_all(int from, int to, const uint8_t *buf, size_t len, void *arg)
+{
+	(void)from;
+	(void)to;
+	(void)buf;
+	(void)len;
+	(void)arg;
+	return (STUB_DROP);
+}
+
+/* The link cut for longer than the dead time while A's table grows:
+ * A sent to nobody, so once B is heard again A tells it to resync; B
+ * asks for A's table as a bulk held with its demotion (B is not master;
+ * the stub wire delivers the whole bulk at once, the namespace test
+ * sync-fault-link.sh watches the hold) and then has every state. */
+START_TEST(test_outage)
+{
+	struct sync_state	 s[20];
+	uint64_t		 req, served;
+	uint32_t		 i;
+
+	pair();
+	eng[B]->masters = 0;
+	req = eng[B]->st.bulk_requests;
+	served = eng[A]->st.bulk_served;
+	stub_wire_filter(drop_all, NULL);
+	for (i = 0; i < 20; i++) {
+		mk_tcp4(&s[i], i);
+		stub_ct_event_update(A, &s[i]);
+	}
+	pump(SYNCD_DEAD_MS + 2000);
+	ck_assert_int_eq(syncd_peers_alive(eng[B]), 0);
+	ck_assert(!has(B, &s[0]));
+	stub_wire_filter(NULL, NULL);
+	pump(3000);
+	for (i = 0; i < 20; i++)
+		ck_assert(has(B, &s[i]));
+	ck_assert_uint_gt(eng[B]->st.bulk_requests, req);
+	ck_assert_uint_gt(eng[A]->st.bulk_served, served);
+	ck_assert_int_eq(eng[B]->bulk.hold, 1);
+	ck_assert_int_eq(syncd_in_sync(eng[B]), 1);
+	ck_assert_int_eq(syncd_bulk_in_progress(eng[B]), 0);
+}
+END_TEST
+
+/* A peer silent past the dead time that missed nothing of ours (a
+ * stall, a frozen syncd) is not told to resync by the sender, but the
+ * receiver asks for its table all the same: the peer may still have a
+ * backlog for it, and only a bulk end says it is in sync again. */
+START_TEST(test_stall)
+{
+	struct sync_state	 s;
+	uint64_t		 lost, req;
+
+	pair();
+	lost = rel_tx_stats(eng[A]->tx)->resyncs;
+	req = eng[B]->st.bulk_requests;
+	stub_wire_filter(drop_all, NULL);
+	pump(SYNCD_DEAD_MS + 2000);
+	ck_assert_int_eq(syncd_peers_alive(eng[A]), 0);
+	stub_wire_filter(NULL, NULL);
+	pump(2000);
+	ck_assert_int_eq(syncd_peers_alive(eng[A]), 1);
+	ck_assert_uint_eq(rel_tx_stats(eng[A]->tx)->resyncs, lost);
+	ck_assert_uint_gt(eng[B]->st.bulk_requests, req);
+	ck_assert_int_eq(syncd_in_sync(eng[B]), 1);
+	mk_tcp4(&s, 5);
+	stub_ct_event_update(A, &s);
+	pump(300);
+	ck_assert(has(B, &s));
+}
+END_TEST
+
 /* Mastership pushed to the engine: a drop makes this node's TCP states
  * liberal for their return; an unknown count or a rise changes nothing. */
 START_TEST(test_masters_changed)
@@ -591,6 +665,8 @@ engine_suite(void)
 	tcase_add_test(tc, test_seq_jump);
 	tcase_add_test(tc, test_dup_corrupt);
 	tcase_add_test(tc, test_sessions);
+	tcase_add_test(tc, test_outage);
+	tcase_add_test(tc, test_stall);
 	tcase_add_test(tc, test_masters_changed);
 	tcase_add_test(tc, test_defer_ack);
 	tcase_set_timeout(tc, 60);
