@@ -104,7 +104,8 @@ for k in bad_checksum bad_ttl bad_length bad_version bad_hmac replays; do
 	[ "$(counter b carp1 $k)" -gt 0 ] || {
 		lab_log "FAIL: b counted no $k"; fail=1; }
 done
-[ "$(counter a carp2 loops)" -ge "$(sent sent.cookie)" ] || {
+# the same small loss before carpd's socket as above
+[ "$(counter a carp2 loops)" -ge $(( $(sent sent.cookie) * 95 / 100 )) ] || {
 	lab_log "FAIL: a's own cookie: $(counter a carp2 loops) loops"; fail=1; }
 grep 'net: dropped' "$LAB_DIR/carpd-a.log" | sed 's/^/  a: /' | head -20
 [ $fail = 0 ] || lab_fail "hostile adverts were not all dropped quietly"
