@@ -296,15 +296,51 @@ carpd_reload(struct carpd *env, char *err, size_t errlen)
  * Start and stop.
  */
 
+/* carpd_init's first step, alone for the tests (carpd.h). */
+int
+carpd_env_init(struct carpd *env, struct carp_conf *conf,
+    const struct carp_ops *ops)
+{
+	TAILQ_INIT(&env->carps);
+	TAILQ_INIT(&env->groups);
+	env->conf = conf;
+	env->ops = ops;
+	if ((env->base = event_base_new()) == NULL)
+		return (-1);
+	return (0);
+}
+
+static void
+carpd_groups_free(struct carpd *env)
+{
+	struct carp_group	*g;
+
+	while ((g = TAILQ_FIRST(&env->groups)) != NULL) {
+		TAILQ_REMOVE(&env->groups, g, entry);
+		free(g);
+	}
+}
+
+/* No carpd_carp_remove here: the kernel was never opened, so there is
+ * no group to leave and no macvlan to remove. */
+void
+carpd_env_free(struct carpd *env)
+{
+	struct carp_if	*cif;
+
+	while ((cif = TAILQ_FIRST(&env->carps)) != NULL)
+		carp_if_free(cif);
+	carpd_groups_free(env);
+	event_base_free(env->base);
+	env->base = NULL;
+}
+
 void
 carpd_init(struct carpd *env, struct carp_conf *conf)
 {
 	const struct conf_carp	*cc;
 
-	TAILQ_INIT(&env->carps);
-	TAILQ_INIT(&env->groups);
-	env->conf = conf;
-	if ((env->base = event_base_new()) == NULL)
+	if (carpd_env_init(env, conf, env->ops) == -1)
 		fatalx("event_base_new");
 	if (env->ops->open(env) == -1)
 		fatalx("cannot open the kernel and the wire");
@@ -322,7 +358,6 @@ void
 carpd_shutdown(struct carpd *env)
 {
 	struct carp_if		*cif;
-	struct carp_group	*g;
 
 	/* holds released by closing clients must not flap the groups now */
 	env->shutting_down = 1;
@@ -332,10 +367,7 @@ carpd_shutdown(struct carpd *env)
 	if (carpd_auth_ready)
 		auth_persist();
 	env->ops->close();
-	while ((g = TAILQ_FIRST(&env->groups)) != NULL) {
-		TAILQ_REMOVE(&env->groups, g, entry);
-		free(g);
-	}
+	carpd_groups_free(env);
 	conf_free(env->conf);
 	log_info("stopped");
 }

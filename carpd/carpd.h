@@ -254,6 +254,13 @@ int		 auth_replay_check(struct carp_if *, const struct sockaddr *,
  * then start every configured carp. */
 void		 carpd_init(struct carpd *, struct carp_conf *);
 void		 carpd_shutdown(struct carpd *);
+/* The engine's env without the kernel or the wire (carpd_init's first
+ * step; the unit tests and the fuzz target stop there): env zeroed by
+ * the caller, -1 if there is no event base. carpd_env_free frees every
+ * carp (carp_if_free), every group and the event base. */
+int		 carpd_env_init(struct carpd *, struct carp_conf *,
+		    const struct carp_ops *);
+void		 carpd_env_free(struct carpd *);
 /* Re-read the config file and apply only the difference; an unchanged
  * carp keeps its state. -1 with the reason in err if the file is bad
  * (then nothing changes). */

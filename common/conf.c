@@ -247,7 +247,7 @@ conf_include(struct conf_parser *p, const struct conf_tok *kw)
 	conf_file_parse(p, cf);
 }
 
-static void
+void
 conf_defaults(struct carp_conf *conf)
 {
 	struct conf_sync	*s = &conf->sync;

@@ -117,6 +117,9 @@ struct carp_conf {
  * NULL if there was any error (nothing is half-applied by a caller). */
 struct carp_conf	*conf_parse(const char *path, FILE *errf);
 void			 conf_free(struct carp_conf *);
+/* The values of an empty file, also for the tests' configs built by
+ * hand (conf zeroed by the caller). */
+void			 conf_defaults(struct carp_conf *);
 void			 conf_print(FILE *, const struct carp_conf *);
 
 /* Effective values, resolving the inherited defaults. */

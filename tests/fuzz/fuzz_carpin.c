@@ -198,23 +198,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct carp_conf	 conf;
 	struct carpd		 env;
 	struct carp_if		*cifs[2], *cif;
-	struct carp_group	*g;
 	const uint8_t		*rec;
 	uint8_t			*copy;
 	size_t			 rlen;
 
 	log_init("fuzz_carpin", 0, 0);	/* syslog: quiet here */
 	memset(&env, 0, sizeof(env));
-	conf.deadratio = 3;
-	TAILQ_INIT(&conf.groups);
-	TAILQ_INIT(&conf.carps);
-	if ((env.base = event_base_new()) == NULL)
+	memset(&conf, 0, sizeof(conf));
+	conf_defaults(&conf);
+	if (carpd_env_init(&env, &conf, &fuzz_ops) == -1)
 		fuzz_fail("event_base_new");
-	env.conf = &conf;
-	env.ops = &fuzz_ops;
 	env.notify = fuzz_notify;
-	TAILQ_INIT(&env.carps);
-	TAILQ_INIT(&env.groups);
 	cifs[0] = fuzz_carpin_new(&env, "ucarp7", 7, AUTH_COMPAT, "secretpw",
 	    "192.0.2.100/24");
 	cifs[1] = fuzz_carpin_new(&env, "strict42", 42, AUTH_STRICT,
@@ -230,12 +224,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	TAILQ_FOREACH(cif, &env.carps, entry)
 		if (!fuzz_state_known(cif->state))
 			fuzz_fail("%s in state %d", cif->conf.name, cif->state);
-	while ((cif = TAILQ_FIRST(&env.carps)) != NULL)
-		carp_if_free(cif);
-	while ((g = TAILQ_FIRST(&env.groups)) != NULL) {
-		TAILQ_REMOVE(&env.groups, g, entry);
-		free(g);
-	}
-	event_base_free(env.base);
+	carpd_env_free(&env);
 	return (0);
 }

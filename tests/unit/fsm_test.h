@@ -101,30 +101,14 @@ setup(void)
 	memset(&env, 0, sizeof(env));
 	memset(&conf, 0, sizeof(conf));
 	log_init("test_fsm", 1, 0);
-	conf.deadratio = 3;
-	TAILQ_INIT(&conf.groups);
-	TAILQ_INIT(&conf.carps);
-	env.base = event_base_new();
-	env.conf = &conf;
-	env.ops = &stub_ops;
-	TAILQ_INIT(&env.carps);
-	TAILQ_INIT(&env.groups);
-	ck_assert_ptr_nonnull(env.base);
+	conf_defaults(&conf);
+	ck_assert_int_eq(carpd_env_init(&env, &conf, &stub_ops), 0);
 }
 
 static void
 teardown(void)
 {
-	struct carp_if		*cif;
-	struct carp_group	*g;
-
-	while ((cif = TAILQ_FIRST(&env.carps)) != NULL)
-		carp_if_free(cif);
-	while ((g = TAILQ_FIRST(&env.groups)) != NULL) {
-		TAILQ_REMOVE(&env.groups, g, entry);
-		free(g);
-	}
-	event_base_free(env.base);
+	carpd_env_free(&env);
 }
 
 static void

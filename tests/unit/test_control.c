@@ -106,14 +106,8 @@ setup(void)
 	log_init("test_control", 1, 0);
 	memset(&env, 0, sizeof(env));
 	memset(&conf, 0, sizeof(conf));
-	TAILQ_INIT(&conf.groups);
-	TAILQ_INIT(&conf.carps);
-	conf.deadratio = 3;
-	TAILQ_INIT(&env.carps);
-	TAILQ_INIT(&env.groups);
-	env.base = event_base_new();
-	env.conf = &conf;
-	env.ops = &stub_ops;
+	conf_defaults(&conf);
+	ck_assert_int_eq(carpd_env_init(&env, &conf, &stub_ops), 0);
 	env.notify = control_notify;
 	add_carp("carp1", 1, "eth0", "192.0.2.100/24", "internal");
 	add_carp("carp2", 2, "eth1", "2001:db8::100/64", "internal");
@@ -126,15 +120,9 @@ setup(void)
 static void
 teardown(void)
 {
-	struct carp_if	*cif;
-
 	control_cleanup();
 	env.shutting_down = 1;
-	while ((cif = TAILQ_FIRST(&env.carps)) != NULL) {
-		TAILQ_REMOVE(&env.carps, cif, entry);
-		carp_if_free(cif);
-	}
-	event_base_free(env.base);
+	carpd_env_free(&env);
 }
 
 /* ------------------------------------------------------------ client */

@@ -94,34 +94,19 @@ setup(void)
 	memset(&env, 0, sizeof(env));
 	memset(&conf, 0, sizeof(conf));
 	log_init("test_group", 1, 0);
-	conf.deadratio = 3;
-	TAILQ_INIT(&conf.groups);
-	TAILQ_INIT(&conf.carps);
+	conf_defaults(&conf);
 	/* group dmz { demote 20 } */
 	memset(&cg, 0, sizeof(cg));
 	strcpy(cg.name, "dmz");
 	cg.demote = 20;
 	TAILQ_INSERT_TAIL(&conf.groups, &cg, entry);
-	env.base = event_base_new();
-	env.conf = &conf;
-	env.ops = &stub_ops;
-	TAILQ_INIT(&env.carps);
-	TAILQ_INIT(&env.groups);
+	ck_assert_int_eq(carpd_env_init(&env, &conf, &stub_ops), 0);
 }
 
 static void
 teardown(void)
 {
-	struct carp_if		*cif;
-	struct carp_group	*g;
-
-	while ((cif = TAILQ_FIRST(&env.carps)) != NULL)
-		carp_if_free(cif);
-	while ((g = TAILQ_FIRST(&env.groups)) != NULL) {
-		TAILQ_REMOVE(&env.groups, g, entry);
-		free(g);
-	}
-	event_base_free(env.base);
+	carpd_env_free(&env);
 }
 
 /* A carp with vhid 1..3 in the given groups, brought to state s. */
