@@ -36,6 +36,7 @@ static const struct field_info stats_info[] = {
 	LABEL("scripts_refused", "scripts refused"),
 	LABEL("scripts_skipped", "scripts skipped"),
 	LABEL("scripts_lost",	"scripts lost"),
+	LABEL("syncd_absent_demote", "demote for absent syncd"),
 	END
 };
 

@@ -95,6 +95,7 @@ control_init(struct carpd *env, const char *path)
 		control_cleanup();
 		return (-1);
 	}
+	control_absent_start(env->base);
 	log_info("control socket %s", path);
 	return (0);
 }
@@ -114,6 +115,7 @@ control_cleanup(void)
 {
 	if (control_srv == NULL)
 		return;
+	control_absent_stop();
 	ctl_server_foreach(control_srv, control_end_monitor, NULL);
 	ctl_server_free(control_srv);
 	control_srv = NULL;

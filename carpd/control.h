@@ -5,6 +5,7 @@
  *   control_cmd.c    the command table and its handlers
  *   control_reply.c  carpd's carps, groups and counters as reply messages
  *   control_hold.c   demote holds of daemon clients (syncd)
+ *   control_absent.c the hold carpd takes while syncd is missing
  *
  * A hold lives exactly as long as the connection that made it: when a
  * holder dies, its demotion goes away with it. */
@@ -55,6 +56,14 @@ void		 control_release(struct ctl_conn *, const CtlRequest *,
 		    void *);
 void		 control_holds_drop(struct ctl_conn *,
 		    struct control_client *);
+
+/* control_absent.c: the hold carpd takes while syncd is missing */
+void		 control_absent_start(struct event_base *);
+void		 control_absent_stop(void);
+void		 control_absent_tick(uint64_t now);
+int		 control_absent_want(const struct conf_sync *, int held,
+		    int connected, uint64_t since, uint64_t now);
+int		 control_absent_held(void);
 
 /* control_cmd.c: a request's arguments, answered with an error if bad */
 int		 control_need_group(struct ctl_conn *, const CtlRequest *);

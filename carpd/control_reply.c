@@ -293,6 +293,8 @@ control_stats_send(struct ctl_conn *conn)
 	st.bad_packets = control_env->bad_packets;
 	CTL_SERVER_STATS_COPY(&st, ss);
 	st.holds = control_held(NULL).holds;
+	st.has_syncd_absent_demote = 1;
+	st.syncd_absent_demote = (uint32_t)control_absent_held();
 	control_scripts(&st);
 	rep.stats = &st;
 	control_send_ok(conn, &rep);

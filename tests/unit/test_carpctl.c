@@ -180,6 +180,7 @@ START_TEST(test_stats)
 	    "scripts refused            0\n"
 	    "scripts skipped            0\n"
 	    "scripts lost               0\n"
+	    "demote for absent syncd    0\n"
 	    "adverts sent               9007199254740993\n"
 	    "adverts received           0\n"
 	    "bad checksum               0\n"

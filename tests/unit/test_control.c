@@ -14,6 +14,7 @@
 
 #include "carpd/carpd.h"
 #include "carpd/control.h"
+#include "clock.h"
 #include "compat.h"
 #include "ctl.h"
 #include "log.h"
@@ -463,6 +464,70 @@ END_TEST
 /* The permission table (hardening bug 8): what a control-group member
  * may run. Every command of the protocol is in it, and exactly these
  * change state. */
+/* A sync block and no syncd for 2 s: carpd holds link-demote on group
+ * carp in syncd's place, and lets go once a privileged client that says
+ * it is syncd has been connected for 3 s. */
+START_TEST(test_absent)
+{
+	struct conf_sync	 cs;
+	CtlRequest		 req;
+	CtlReply		*rep;
+	uint64_t		 t = clock_ms();
+	int			 fd;
+
+	control_absent_stop();		/* the test's clock, not the loop's */
+	memset(&cs, 0, sizeof(cs));
+	cs.link_demote = 5;
+	ck_assert_int_eq(control_absent_want(&cs, 0, 0, t, t + 5000), 0);
+	cs.present = 1;
+	ck_assert_int_eq(control_absent_want(&cs, 0, 0, t, t + 1999), 0);
+	ck_assert_int_eq(control_absent_want(&cs, 0, 0, t, t + 2000), 5);
+	ck_assert_int_eq(control_absent_want(&cs, 5, 0, t, t + 9000), 5);
+	ck_assert_int_eq(control_absent_want(&cs, 0, 1, t, t + 9000), 0);
+	ck_assert_int_eq(control_absent_want(&cs, 5, 1, t, t + 2999), 5);
+	ck_assert_int_eq(control_absent_want(&cs, 5, 1, t, t + 3000), 0);
+	ck_assert_int_eq(control_absent_want(&cs, 0, 0, t, t - 1), 0);
+
+	/* no sync block: nothing held however long syncd is away */
+	control_absent_tick(t + 10000);
+	ck_assert_int_eq(group_demote("carp"), 0);
+
+	conf.sync.present = 1;
+	conf.sync.link_demote = 5;
+	control_absent_tick(t + 1000);
+	ck_assert_int_eq(group_demote("carp"), 0);
+	control_absent_tick(t + 2500);
+	ck_assert_int_eq(group_demote("carp"), 5);
+	ck_assert_int_eq(control_absent_held(), 5);
+	control_absent_tick(t + 3000);		/* held once, not again */
+	ck_assert_int_eq(group_demote("carp"), 5);
+
+	/* a client that says it is syncd: released 3 s later */
+	fd = client();
+	ctl_request_init(&req, CTL_COMMAND__STATUS);
+	req.who = (char *)(uintptr_t)"syncd";
+	ck_assert_int_eq(ctl_send(fd, &req), 0);
+	pump(fd, 1000);
+	ck_assert_int_eq(ctl_recv(fd, &rep), 0);
+	ctl_reply_free(rep);
+	control_absent_tick(t + 3500);
+	control_absent_tick(t + 6000);
+	ck_assert_int_eq(group_demote("carp"), 5);
+	control_absent_tick(t + 6500);
+	ck_assert_int_eq(group_demote("carp"), 0);
+	ck_assert_int_eq(control_absent_held(), 0);
+
+	/* it goes: held again only after another 2 s */
+	close(fd);
+	pump(-1, 100);
+	control_absent_tick(t + 7000);
+	control_absent_tick(t + 8500);
+	ck_assert_int_eq(group_demote("carp"), 0);
+	control_absent_tick(t + 9100);
+	ck_assert_int_eq(group_demote("carp"), 5);
+}
+END_TEST
+
 START_TEST(test_cmd_table)
 {
 	static const CtlCommand	 writes[] = {
@@ -508,6 +573,7 @@ control_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_cmd_table);
+	tcase_add_test(tc, test_absent);
 	suite_add_tcase(s, tc);
 	return (s);
 }
