@@ -184,6 +184,8 @@ fuzzlib = $(FUZZ)/libfuzz$(or $(FUZZ_LIBS_$(1)),syncd).a
 # (tests/unit/test_engine.mk): the whole syncd engine without root.
 FUZZ_STUBS_rx	:= tests/unit/stub_ct.c tests/unit/stub_link.c \
 		   tests/unit/stub_defer.c tests/unit/stub_clock.c
+# a wall clock that keeps mkseeds' strict counters fresh (stub_clock.c)
+FUZZ_STUBS_carpin := tests/unit/stub_clock.c
 fuzzstubs = $(call fuzzobj,$(FUZZ_STUBS_$(1)))
 
 $(FUZZ)/obj/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c

@@ -40,6 +40,7 @@
 
 #include "carpd.h"
 #include "compat.h"
+#include "clock.h"
 #include "log.h"
 
 #define AUTH_RESERVE_US	(100ULL * 1000000)	/* persisted this far ahead */
@@ -78,16 +79,6 @@ static uint64_t
 auth_add(uint64_t a, uint64_t b)
 {
 	return (a > UINT64_MAX - b ? UINT64_MAX : a + b);
-}
-
-static uint64_t
-auth_now_us(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 || ts.tv_sec < 0)
-		return (0);
-	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
 }
 
 /* mkdir -p for the directory holding the state file; only directories we
@@ -195,7 +186,7 @@ auth_write(const char *path, uint64_t v)
 	}
 	auth_reserved = v;
 	auth_dirty = 0;
-	auth_saved_at = auth_now_us();
+	auth_saved_at = clock_wall_us();
 	return (0);
 }
 
@@ -229,7 +220,7 @@ auth_reserve(void)
 int
 auth_init(const char *state_file)
 {
-	uint64_t	 saved = 0, now = auth_now_us();
+	uint64_t	 saved = 0, now = clock_wall_us();
 
 	auth_path[0] = '\0';
 	auth_write_failed = 0;
@@ -257,7 +248,7 @@ auth_init(const char *state_file)
 uint64_t
 auth_next_counter(void)
 {
-	uint64_t	 now = auth_now_us();
+	uint64_t	 now = clock_wall_us();
 
 	if (auth_counter == UINT64_MAX) {
 		if (!auth_exhausted)
@@ -521,7 +512,7 @@ auth_replay_check(struct carp_if *cif, const struct sockaddr *src,
 	struct sockaddr_storage	 key;
 	struct carp_replay	*r;
 	struct auth_seen	*e;
-	uint64_t		 now = auth_now_us(), last = 0;
+	uint64_t		 now = clock_wall_us(), last = 0;
 
 	if (cif == NULL || src == NULL || auth_src_key(src, &key) == -1)
 		return (0);

@@ -7,5 +7,8 @@
 #include <stdint.h>
 
 uint64_t	 clock_ms(void);
+/* Wall-clock microseconds since the epoch, for CARP's strict counters
+ * (timestamps) and their freshness window; 0 if the clock is unset. */
+uint64_t	 clock_wall_us(void);
 
 #endif
