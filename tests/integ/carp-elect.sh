@@ -7,15 +7,7 @@ integ_start
 integ_lan a b
 INTEG_VIPS="eth0:192.0.2.254"
 
-for h in a b; do
-	case $h in a) skew=0;; b) skew=100;; esac
-	carp_block carp1 1 eth0 $skew lab-secret "address 192.0.2.254/24" |
-	    carpd_conf $h
-	carpd_start $h
-done
-
-wait_for 15 'sole_master carp1 eth0 192.0.2.254 a a b' ||
-	lab_fail "a is not the sole master of carp1"
+integ_pair_elected
 lab_log "a MASTER, b BACKUP after ${WAIT_MS} ms"
 lab_hold 3 'sole_master carp1 eth0 192.0.2.254 a a b' ||
 	lab_fail "the election did not stay put"

@@ -12,14 +12,7 @@ integ_start
 integ_lan a b
 INTEG_VIPS="eth0:192.0.2.254 eth0:192.0.2.253"
 
-for h in a b; do
-	case $h in a) skew=0;; b) skew=100;; esac
-	carp_block carp1 1 eth0 $skew lab-secret "address 192.0.2.254/24" |
-	    carpd_conf $h
-	carpd_start $h
-done
-wait_for 15 'sole_master carp1 eth0 192.0.2.254 a a b' ||
-	lab_fail "a is not the sole master of carp1"
+integ_pair_elected
 cp "$LAB_DIR/a.conf" "$LAB_DIR/a.good"
 [ "$(lab_exec a cat /proc/sys/net/ipv4/conf/eth0/promote_secondaries)" = 1 ] ||
 	lab_fail "promote_secondaries is not set on a's carpdev"

@@ -40,6 +40,21 @@ carp_block() {
 	echo "}"
 }
 
+# integ_pair_elected: carpd on a (advskew 0) and b (advskew 100) with
+# carp1, vhid 1, 192.0.2.254/24 on eth0; returns once a is its sole
+# master (WAIT_MS says after how long).
+integ_pair_elected() {
+	local h skew
+	for h in a b; do
+		case $h in a) skew=0;; b) skew=100;; esac
+		carp_block carp1 1 eth0 $skew lab-secret \
+		    "address 192.0.2.254/24" | carpd_conf $h
+		carpd_start $h
+	done
+	wait_for 15 'sole_master carp1 eth0 192.0.2.254 a a b' ||
+		lab_fail "a is not the sole master of carp1"
+}
+
 # masters CARP NODE...: the nodes where CARP is MASTER, space separated.
 masters() {
 	local carp=$1 m=""
