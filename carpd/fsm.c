@@ -15,6 +15,7 @@
 #include "carpd.h"
 #include "carp.h"
 #include "clock.h"
+#include "net.h"
 #include "compat.h"
 #include "log.h"
 
@@ -649,20 +650,21 @@ carp_sa_ntop(const struct sockaddr *sa, char *buf, size_t len)
 
 /* Decode errors are counted per carp, by reason. */
 static void
-carp_count_decode(struct carp_if *cif, enum carp_err err)
+carp_count_decode(struct carp_if *cif, enum carp_err err,
+    const struct sockaddr *src)
 {
 	switch (err) {
 	case CARP_ERR_LENGTH:
-		cif->cnt.bad_length++;
+		net_drop(&cif->cnt.bad_length, NET_DROP_LENGTH, src);
 		break;
 	case CARP_ERR_CKSUM:
-		cif->cnt.bad_checksum++;
+		net_drop(&cif->cnt.bad_checksum, NET_DROP_CKSUM, src);
 		break;
 	case CARP_ERR_HMAC:
-		cif->cnt.bad_hmac++;
+		net_drop(&cif->cnt.bad_hmac, NET_DROP_HMAC, src);
 		break;
 	default:
-		cif->cnt.bad_version++;
+		net_drop(&cif->cnt.bad_version, NET_DROP_VERSION, src);
 		break;
 	}
 }
@@ -680,22 +682,22 @@ carp_input_check(struct carp_if *cif, const struct sockaddr *src, int ttl,
 	enum carp_err		 err;
 
 	if (ttl != CARP_TTL) {
-		cif->cnt.bad_ttl++;
+		net_drop(&cif->cnt.bad_ttl, NET_DROP_TTL, src);
 		return (-1);
 	}
 	carp_auth_fill(cif, &auth, addrs);
 	if ((err = carp_decode(buf, len, pkt)) != CARP_OK ||
 	    (err = carp_verify(buf, pkt, &auth, src)) != CARP_OK) {
-		carp_count_decode(cif, err);
+		carp_count_decode(cif, err, src);
 		return (-1);
 	}
 	if (pkt->counter == cif->counter) {
-		cif->cnt.loops++;
+		net_drop(&cif->cnt.loops, NET_DROP_LOOP, src);
 		return (-1);
 	}
 	if (cif->conf.auth == AUTH_STRICT &&
 	    !auth_replay_check(cif, src, pkt->counter)) {
-		cif->cnt.replays++;
+		net_drop(&cif->cnt.replays, NET_DROP_REPLAY, src);
 		return (-1);
 	}
 	return (0);
@@ -724,11 +726,11 @@ carp_input(struct carpd *env, unsigned ifindex, int af,
 
 	(void)af;	/* src says it */
 	if (len < 2) {
-		env->bad_packets++;
+		net_drop(&env->bad_packets, NET_DROP_MALFORMED, src);
 		return;
 	}
 	if ((cif = carp_lookup(env, ifindex, buf[1])) == NULL) {
-		env->unknown_vhid++;
+		net_drop(&env->unknown_vhid, NET_DROP_VHID, src);
 		return;
 	}
 	if (carp_input_check(cif, src, ttl, buf, len, &pkt) == -1)

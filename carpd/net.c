@@ -337,7 +337,6 @@ net_read4(void)
 	struct cmsghdr		*cm;
 	struct in_pktinfo	 pi;
 	struct sockaddr_in	 src;
-	uint64_t		 drops[NET_NDROPS];
 	unsigned		 ifindex = 0;
 	size_t			 off, plen;
 	ssize_t			 n;
@@ -353,7 +352,6 @@ net_read4(void)
 			log_warn("net: recvmsg");
 		return (-1);
 	}
-	net_drop_before(drops);
 	memset(&src, 0, sizeof(src));
 	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
 		if (cm->cmsg_level == IPPROTO_IP &&
@@ -364,12 +362,11 @@ net_read4(void)
 		}
 	if ((msg.msg_flags & MSG_TRUNC) || ifindex == 0 ||
 	    net_parse_ip4(buf, (size_t)n, &src, &ttl, &off, &plen) == -1)
-		net.env->bad_packets++;
+		net_drop(&net.env->bad_packets, NET_DROP_MALFORMED,
+		    src.sin_family == AF_INET ? (struct sockaddr *)&src : NULL);
 	else
 		carp_input(net.env, ifindex, AF_INET, (struct sockaddr *)&src,
 		    ttl, buf + off, plen);
-	net_drop_after(drops, src.sin_family == AF_INET ?
-	    (struct sockaddr *)&src : NULL);
 	return (0);
 }
 
@@ -390,7 +387,6 @@ net_read6(void)
 	struct cmsghdr		*cm;
 	struct in6_pktinfo	 pi;
 	struct sockaddr_in6	 src;
-	uint64_t		 drops[NET_NDROPS];
 	unsigned		 ifindex = 0;
 	ssize_t			 n;
 	int			 hlim = -1;
@@ -407,7 +403,6 @@ net_read6(void)
 			log_warn("net: recvmsg6");
 		return (-1);
 	}
-	net_drop_before(drops);
 	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != IPPROTO_IPV6)
 			continue;
@@ -422,12 +417,13 @@ net_read6(void)
 	if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || ifindex == 0 ||
 	    hlim < 0 || msg.msg_namelen < sizeof(src) ||
 	    src.sin6_family != AF_INET6)
-		net.env->bad_packets++;
+		net_drop(&net.env->bad_packets, NET_DROP_MALFORMED,
+		    msg.msg_namelen >= sizeof(src) &&
+		    src.sin6_family == AF_INET6 ? (struct sockaddr *)&src :
+		    NULL);
 	else
 		carp_input(net.env, ifindex, AF_INET6,
 		    (struct sockaddr *)&src, hlim, buf, (size_t)n);
-	net_drop_after(drops, msg.msg_namelen >= sizeof(src) &&
-	    src.sin6_family == AF_INET6 ? (struct sockaddr *)&src : NULL);
 	return (0);
 }
 

@@ -17,12 +17,24 @@ int	net_source(struct carp_if *, int af, struct sockaddr_storage *);
 int	net_send(struct carp_if *, int af, const uint8_t *, size_t);
 void	net_announce(struct carp_if *);
 
-/* net_drop.c: the drop counters (NET_NDROPS of them) taken before and
- * after each packet read; one moved makes a rate-limited log line. */
-#define NET_NDROPS	9
+/* net_drop.c: why an advert was dropped, one counter each */
+enum net_drop_why {
+	NET_DROP_MALFORMED,	/* carpd.bad_packets */
+	NET_DROP_VHID,		/* carpd.unknown_vhid */
+	NET_DROP_TTL,		/* the rest: carp_counters */
+	NET_DROP_CKSUM,
+	NET_DROP_VERSION,
+	NET_DROP_LENGTH,
+	NET_DROP_HMAC,
+	NET_DROP_REPLAY,
+	NET_DROP_LOOP,
+	NET_NDROPS
+};
 int	net_drop_init(struct carpd *);
 void	net_drop_cleanup(void);
-void	net_drop_before(uint64_t *);
-void	net_drop_after(const uint64_t *, const struct sockaddr *src);
+/* Add one to counter and log the drop, at most one line per reason and
+ * 10 s; src is the sender, or NULL if unknown. */
+void	net_drop(uint64_t *counter, enum net_drop_why,
+	    const struct sockaddr *src);
 
 #endif

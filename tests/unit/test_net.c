@@ -74,9 +74,10 @@ carp_input(struct carpd *e, unsigned ifindex, int af,
 	memcpy(in.pkt, pkt, len < sizeof(in.pkt) ? len : sizeof(in.pkt));
 	/* test_drop_log: the first byte says how the real one would drop */
 	if (len > 0 && pkt[0] == 0xd1 && !TAILQ_EMPTY(&e->carps))
-		TAILQ_FIRST(&e->carps)->cnt.bad_checksum++;
+		net_drop(&TAILQ_FIRST(&e->carps)->cnt.bad_checksum,
+		    NET_DROP_CKSUM, src);
 	else if (len > 0 && pkt[0] == 0xd2)
-		e->unknown_vhid++;
+		net_drop(&e->unknown_vhid, NET_DROP_VHID, src);
 	event_base_loopbreak(e->base);
 }
 
