@@ -137,41 +137,40 @@ conf_group(struct conf_parser *p, const struct conf_tok *kw)
 
 static void	conf_include(struct conf_parser *, const struct conf_tok *);
 
-/* The group that may read the control sockets. A name the system does
- * not know is an error now rather than at the daemon's start; a lookup
- * that fails for another reason (a reload under seccomp) is left to the
- * daemon, which resolves the group when it opens its socket. */
+/* "user NAME" (the daemons run as NAME once set up, common/priv.c) and
+ * "control-group NAME" (may read the control sockets): a name the system
+ * does not know is an error now, so that "carpd -n" catches a typo
+ * rather than a start failing on it; a lookup that fails for another
+ * reason (a reload under seccomp) is left to the daemon, which resolves
+ * the name again when it uses it. */
 static void
-conf_control_group(struct conf_parser *p, const struct conf_tok *kw)
+conf_account(struct conf_parser *p, const struct conf_tok *kw, char *name,
+    size_t len, int group)
 {
-	char	*g = p->conf->control_group;
+	int	 found;
 
-	if (conf_string(p, kw, g, sizeof(p->conf->control_group)) == -1)
+	if (conf_string(p, kw, name, len) == -1)
 		return;
 	errno = 0;
-	if (getgrnam(g) == NULL && (errno == 0 || errno == ENOENT)) {
-		conf_err(p, kw->line, "control-group \"%s\": no such group",
-		    g);
-		g[0] = '\0';
+	found = group ? getgrnam(name) != NULL : getpwnam(name) != NULL;
+	if (!found && (errno == 0 || errno == ENOENT)) {
+		conf_err(p, kw->line, "%s \"%s\": no such %s", kw->s, name,
+		    group ? "group" : "user");
+		name[0] = '\0';
 	}
 }
 
-/* user NAME: the daemons run as NAME once set up (common/priv.c). It
- * must exist now, so that "carpd -n" catches a typo before a start
- * fails on it. */
 static void
 conf_user(struct conf_parser *p, const struct conf_tok *kw)
 {
-	struct carp_conf	*conf = p->conf;
+	conf_account(p, kw, p->conf->user, sizeof(p->conf->user), 0);
+}
 
-	if (conf_string(p, kw, conf->user, sizeof(conf->user)) == -1)
-		return;
-	errno = 0;
-	if (getpwnam(conf->user) == NULL) {
-		conf_err(p, kw->line, "user \"%s\": %s", conf->user,
-		    errno != 0 ? strerror(errno) : "no such user");
-		conf->user[0] = '\0';
-	}
+static void
+conf_control_group(struct conf_parser *p, const struct conf_tok *kw)
+{
+	conf_account(p, kw, p->conf->control_group,
+	    sizeof(p->conf->control_group), 1);
 }
 
 #define TOP(f)		CONF_FIELD(struct carp_conf, f)
