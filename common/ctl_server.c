@@ -61,8 +61,7 @@ struct ctl_server {
 	void			*arg;
 	struct ctl_server_stats	 stats;
 	struct ctl_limits	 lim;
-	time_t			 note_last;	/* rate limit of ctl_server_note */
-	unsigned		 note_quiet;	/* notes left out since */
+	struct log_rate		 note_rl;	/* of ctl_server_note */
 	TAILQ_HEAD(, ctl_conn)	 conns;
 };
 
@@ -129,25 +128,20 @@ ctl_server_listen(const char *path)
 static void __attribute__((format(printf, 2, 3)))
 ctl_server_note(struct ctl_server *srv, const char *fmt, ...)
 {
-	struct timespec	 now;
 	va_list		 ap;
 	char		 msg[256];
+	uint64_t	 n;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (srv->note_last != 0 && now.tv_sec - srv->note_last < CTL_NOTE_SEC) {
-		srv->note_quiet++;
+	if ((n = log_ratelimit(&srv->note_rl, CTL_NOTE_SEC)) == 0)
 		return;
-	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (srv->note_quiet > 0)
-		log_warnx("%s (%u more control notices not logged)", msg,
-		    srv->note_quiet);
+	if (n > 1)
+		log_warnx("%s (%llu more control notices not logged)", msg,
+		    (unsigned long long)(n - 1));
 	else
 		log_warnx("%s", msg);
-	srv->note_last = now.tv_sec != 0 ? now.tv_sec : 1;
-	srv->note_quiet = 0;
 }
 
 /* Time for the next whole request, from connect or the last one. */
