@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "carpd.h"
+#include "clock.h"
 #include "compat.h"
 #include "hooks.h"
 #include "log.h"
@@ -23,7 +24,7 @@
  * that never comes (a bug) frees the slot at the deadline anyway. */
 struct hooks_slot {
 	uint32_t	 id;
-	time_t		 deadline;
+	uint64_t	 deadline;	/* clock_ms: a wall clock may step */
 };
 
 static struct hooks_slot	 hooks_slots[HOOKS_MAX];
@@ -33,7 +34,7 @@ static pid_t			 hooks_pid = -1;
 static struct event		*hooks_ev;
 static uint32_t			 hooks_lastid;
 static unsigned			 hooks_timeout = HOOKS_TIMEOUT_MS;
-static time_t			 hooks_skip_logged;
+static struct log_rate		 hooks_skip_log;
 
 static void	hooks_read(evutil_socket_t, short, void *);
 
@@ -183,7 +184,7 @@ static struct hooks_slot *
 hooks_slot_get(void)
 {
 	struct hooks_slot	*free_slot = NULL;
-	time_t			 now = time(NULL);
+	uint64_t		 now = clock_ms();
 	int			 i;
 
 	for (i = 0; i < HOOKS_MAX; i++) {
@@ -202,12 +203,9 @@ hooks_slot_get(void)
 static void
 hooks_skip(const char *tag, const char *why)
 {
-	time_t	 now = time(NULL);
-
 	hooks_st.skipped++;
-	if (now == hooks_skip_logged)
+	if (log_ratelimit(&hooks_skip_log, 1) == 0)
 		return;
-	hooks_skip_logged = now;
 	log_warnx("%s: skipped, %s (%llu skipped so far)", tag, why,
 	    (unsigned long long)hooks_st.skipped);
 }
@@ -289,7 +287,7 @@ hooks_send(const char *tag, char *const argv[], const struct carp_if *cif,
 		return;
 	}
 	slot->id = id;
-	slot->deadline = time(NULL) + hooks_timeout / 1000 + 10;
+	slot->deadline = clock_ms() + hooks_timeout + 10000;
 	hooks_st.running++;
 	hooks_st.started++;
 }
