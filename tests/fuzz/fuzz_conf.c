@@ -16,6 +16,7 @@
 #include "fuzz.h"
 
 static char	 fuzz_dir[] = "/tmp/carp-fuzz-conf.XXXXXX";
+static int	 fuzz_ready;
 
 /* name, mode, contents: what the seeds (tests/golden) refer to */
 static const struct {
@@ -143,8 +144,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct carp_conf	*conf;
 	char			 path[sizeof(fuzz_dir) + 32];
 
-	if (fuzz_dir[sizeof(fuzz_dir) - 2] == 'X')
+	/* a flag, not the template's last X: mkdtemp may draw an X there,
+	 * and a second mkdtemp on the filled-in name fails */
+	if (!fuzz_ready) {
 		fuzz_conf_setup();
+		fuzz_ready = 1;
+	}
 	fuzz_conf_write("fuzz.conf", data, size, 0600);
 	snprintf(path, sizeof(path), "%s/fuzz.conf", fuzz_dir);
 	if ((conf = conf_parse(path, fuzz_devnull())) == NULL)
