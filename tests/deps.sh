@@ -3,14 +3,15 @@
 # only when something is missing, and 'apt-get update' only then.
 set -e
 # clang, libclang-rt-dev (libFuzzer) and llvm (llvm-symbolizer, for the
-# stack traces): make fuzz and make fuzz-smoke.
+# stack traces): make fuzz and make fuzz-smoke. gnuplot-nox: the plots of
+# make bench (PNG through libgd, no X).
 PKGS="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev
 libnetfilter-conntrack-dev libmnl-dev libnftnl-dev libssl-dev libevent-dev
 libnetfilter-queue-dev libjson-c-dev libcap-ng-dev libseccomp-dev check
 libsubunit-dev iproute2 nftables iptables
 conntrack conntrackd keepalived ucarp tshark tcpdump python3-scapy iperf3
 socat mandoc iputils-ping procps psmisc
-clang libclang-rt-dev llvm"
+clang libclang-rt-dev llvm gnuplot-nox"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
