@@ -29,6 +29,9 @@
 
 #define CARP_STATE_ANY		CARP_NSTATES
 
+/* proto/carp.c's digest covers at most CARP_MAXADDRS addresses */
+_Static_assert(CONF_MAXADDRS <= CARP_MAXADDRS, "CARP_MAXADDRS too small");
+
 static int	fsm_start(struct carp_if *);
 static int	fsm_backup_rearm(struct carp_if *);
 static int	fsm_master_up(struct carp_if *);
@@ -160,6 +163,17 @@ carp_fsm_step(struct carp_if *cif, enum carp_event ev, const char *why)
 	    carp_state_name(row->next), why);
 	if (cif->env->notify != NULL)
 		cif->env->notify(cif, old, why);
+}
+
+/* 1 if ev in cif's state is logged or told (a transition, or an event
+ * the table ignores): only then does its reason need writing out. */
+static int
+carp_fsm_tells(const struct carp_if *cif, enum carp_event ev)
+{
+	const struct carp_fsm_row	*row;
+
+	row = carp_fsm_lookup(cif->state, ev);
+	return (row == NULL || row->next != cif->state);
 }
 
 /* An action may change a demote (link down, send errors): the members
@@ -744,6 +758,13 @@ carp_input(struct carpd *env, unsigned ifindex, int af,
 	ev = carp_adv_classify(cif, &adv);
 	if (ev != EV_ADV_WORSE)
 		carp_master_remember(cif, src);
+	/* The reason is written out only when it is logged: the adverts
+	 * that change nothing (hundreds a second at advbase 0) are not
+	 * worth an address conversion and a printf each. */
+	if (!carp_fsm_tells(cif, ev)) {
+		carp_fsm(cif, ev, "advert");
+		return;
+	}
 	snprintf(why, sizeof(why), "%s from %s, advbase %d advskew %d "
 	    "demote %d", adv.advbase == CARP_BOWOUT &&
 	    adv.advskew == CARP_BOWOUT ? "bow-out" : "advert",

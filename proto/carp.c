@@ -10,17 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
+/* The digests run on every advert sent and received, hundreds a second
+ * at advbase 0, under mlockall (carpd's realtime): nothing there may
+ * allocate. OpenSSL 3.0's EVP digests and MACs allocate a provider
+ * context on every init or copy (and EVP_MAC_init looks the digest up by
+ * name), so HMAC (RFC 2104) is made here over the plain SHA structs,
+ * which live on our stack; they are deprecated, not removed, in 3.0. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
 #include "carp.h"
 
 #define CARP_OFF_CKSUM		6
 #define CARP_OFF_COUNTER	8
 #define CARP_OFF_DIGEST		16
-#define CARP_MAXMD		EVP_MAX_MD_SIZE
+#define CARP_MAXMD		SHA256_DIGEST_LENGTH
+#define CARP_HMAC_BLOCK		64	/* SHA-1 and SHA-256 alike */
 
 /* Which address list the digest covers. */
 enum carp_ll {
@@ -28,11 +34,32 @@ enum carp_ll {
 	CARP_LL_KEEP,		/* included, as older OpenBSD peers did */
 };
 
+/* On the stack, CARP_MAXADDRS each: no allocation per advert. */
 struct carp_addrlist {
-	uint32_t	*v4;		/* host order, sorted, unique */
+	uint32_t	 v4[CARP_MAXADDRS];	/* host order, sorted */
 	int		 n4;
-	struct in6_addr	*v6;		/* sorted by memcmp, unique */
+	struct in6_addr	 v6[CARP_MAXADDRS];	/* sorted by memcmp */
 	int		 n6;
+};
+
+/* One hash of the HMAC, as a row: SHA-1 for compat, SHA-256 for strict. */
+union carp_shactx {
+	SHA_CTX		 s1;
+	SHA256_CTX	 s256;
+};
+
+struct carp_hash {
+	int	(*init)(union carp_shactx *);
+	int	(*update)(union carp_shactx *, const void *, size_t);
+	int	(*final)(uint8_t *, union carp_shactx *);
+	size_t	 mdlen;
+};
+
+/* HMAC in progress: the inner hash, and the outer key pad for the end. */
+struct carp_hmac {
+	const struct carp_hash	*h;
+	union carp_shactx	 ctx;
+	uint8_t			 opad[CARP_HMAC_BLOCK];
 };
 
 static const char *carp_errstr[] = {
@@ -121,14 +148,6 @@ carp_cmp6(const void *a, const void *b)
 	return (memcmp(a, b, sizeof(struct in6_addr)));
 }
 
-static void
-carp_addrlist_free(struct carp_addrlist *al)
-{
-	free(al->v4);
-	free(al->v6);
-	memset(al, 0, sizeof(*al));
-}
-
 /* The digest covers every IPv4 address in ascending numeric order and
  * every IPv6 address in ascending memcmp order, each once (BSD walks a
  * sorted address list). OpenBSD leaves link-local IPv6 addresses out. */
@@ -139,14 +158,9 @@ carp_addrlist_get(const struct carp_auth *auth, enum carp_ll ll,
 	const struct carp_addr	*a;
 	int			 i, n = auth->naddrs > 0 ? auth->naddrs : 0;
 
-	memset(al, 0, sizeof(*al));
-	if (n > 0 && auth->addrs == NULL)
+	al->n4 = al->n6 = 0;
+	if ((n > 0 && auth->addrs == NULL) || n > CARP_MAXADDRS)
 		return (-1);
-	if ((al->v4 = calloc(n + 1, sizeof(*al->v4))) == NULL ||
-	    (al->v6 = calloc(n + 1, sizeof(*al->v6))) == NULL) {
-		carp_addrlist_free(al);
-		return (-1);
-	}
 	for (i = 0; i < n; i++) {
 		a = &auth->addrs[i];
 		if (a->af == AF_INET)
@@ -160,46 +174,103 @@ carp_addrlist_get(const struct carp_auth *auth, enum carp_ll ll,
 	return (0);
 }
 
-static EVP_MAC *
-carp_hmac_alg(void)
+static int
+carp_sha1_init(union carp_shactx *c)
 {
-	/* fetched once: a provider lookup per advert is wasted work */
-	static EVP_MAC	*mac;
-
-	if (mac == NULL)
-		mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
-	return (mac);
-}
-
-static EVP_MAC_CTX *
-carp_hmac_new(const char *digest, const uint8_t *key, size_t keylen)
-{
-	/* HMAC pads the key with zeros, so an empty key equals one zero
-	 * byte; OpenSSL reads a NULL key as "keep the old one". */
-	static const uint8_t	 zero[1];
-	EVP_MAC			*mac;
-	EVP_MAC_CTX		*ctx;
-	OSSL_PARAM		 params[2];
-
-	if ((mac = carp_hmac_alg()) == NULL ||
-	    (ctx = EVP_MAC_CTX_new(mac)) == NULL)
-		return (NULL);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    (char *)(uintptr_t)digest, 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (keylen == 0 || key == NULL) {
-		key = zero;
-		keylen = sizeof(zero);
-	}
-	if (!EVP_MAC_init(ctx, key, keylen, params)) {
-		EVP_MAC_CTX_free(ctx);
-		return (NULL);
-	}
-	return (ctx);
+	return (SHA1_Init(&c->s1));
 }
 
 static int
-carp_hmac_addrs(EVP_MAC_CTX *ctx, const struct carp_addrlist *al)
+carp_sha1_update(union carp_shactx *c, const void *p, size_t len)
+{
+	return (SHA1_Update(&c->s1, p, len));
+}
+
+static int
+carp_sha1_final(uint8_t *md, union carp_shactx *c)
+{
+	return (SHA1_Final(md, &c->s1));
+}
+
+static int
+carp_sha256_init(union carp_shactx *c)
+{
+	return (SHA256_Init(&c->s256));
+}
+
+static int
+carp_sha256_update(union carp_shactx *c, const void *p, size_t len)
+{
+	return (SHA256_Update(&c->s256, p, len));
+}
+
+static int
+carp_sha256_final(uint8_t *md, union carp_shactx *c)
+{
+	return (SHA256_Final(md, &c->s256));
+}
+
+static const struct carp_hash carp_sha1 = {
+	carp_sha1_init, carp_sha1_update, carp_sha1_final,
+	SHA_DIGEST_LENGTH
+};
+static const struct carp_hash carp_sha256 = {
+	carp_sha256_init, carp_sha256_update, carp_sha256_final,
+	SHA256_DIGEST_LENGTH
+};
+
+/* RFC 2104: a key longer than the block is hashed first; the key, zero
+ * padded to the block, XOR 0x36 starts the inner hash and XOR 0x5c the
+ * outer one. An empty key is a block of zeros. */
+static int
+carp_hmac_init(struct carp_hmac *m, const struct carp_hash *h,
+    const uint8_t *key, size_t keylen)
+{
+	uint8_t		 k[CARP_HMAC_BLOCK], ipad[CARP_HMAC_BLOCK];
+	size_t		 i;
+	int		 ok;
+
+	m->h = h;
+	memset(k, 0, sizeof(k));
+	if (keylen > sizeof(k)) {
+		if (!h->init(&m->ctx) || !h->update(&m->ctx, key, keylen) ||
+		    !h->final(k, &m->ctx))
+			return (-1);
+	} else if (keylen > 0)
+		memcpy(k, key, keylen);
+	for (i = 0; i < sizeof(k); i++) {
+		ipad[i] = k[i] ^ 0x36;
+		m->opad[i] = k[i] ^ 0x5c;
+	}
+	ok = h->init(&m->ctx) && h->update(&m->ctx, ipad, sizeof(ipad));
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(ipad, sizeof(ipad));
+	return (ok ? 0 : -1);
+}
+
+static int
+carp_hmac_update(struct carp_hmac *m, const void *p, size_t len)
+{
+	return (m->h->update(&m->ctx, p, len) ? 0 : -1);
+}
+
+/* md gets h->mdlen bytes (CARP_MAXMD at most). */
+static int
+carp_hmac_final(struct carp_hmac *m, uint8_t *md)
+{
+	uint8_t		 inner[CARP_MAXMD];
+	int		 ok;
+
+	ok = m->h->final(inner, &m->ctx) && m->h->init(&m->ctx) &&
+	    m->h->update(&m->ctx, m->opad, sizeof(m->opad)) &&
+	    m->h->update(&m->ctx, inner, m->h->mdlen) &&
+	    m->h->final(md, &m->ctx);
+	OPENSSL_cleanse(m, sizeof(*m));
+	return (ok ? 0 : -1);
+}
+
+static int
+carp_hmac_addrs(struct carp_hmac *m, const struct carp_addrlist *al)
 {
 	uint8_t		 b[4];
 	int		 i;
@@ -211,13 +282,13 @@ carp_hmac_addrs(EVP_MAC_CTX *ctx, const struct carp_addrlist *al)
 		b[1] = al->v4[i] >> 16;
 		b[2] = al->v4[i] >> 8;
 		b[3] = al->v4[i];
-		if (!EVP_MAC_update(ctx, b, sizeof(b)))
+		if (carp_hmac_update(m, b, sizeof(b)) == -1)
 			return (-1);
 	}
 	for (i = 0; i < al->n6; i++) {
 		if (i > 0 && carp_cmp6(&al->v6[i], &al->v6[i - 1]) == 0)
 			continue;
-		if (!EVP_MAC_update(ctx, al->v6[i].s6_addr, 16))
+		if (carp_hmac_update(m, al->v6[i].s6_addr, 16) == -1)
 			return (-1);
 	}
 	return (0);
@@ -233,8 +304,7 @@ carp_digest_compat(uint8_t *md, const uint8_t *hdr,
 	uint8_t			 key[CARP_KEYLEN], vtv[3];
 	uint8_t			 full[CARP_MAXMD];
 	struct carp_addrlist	 al;
-	EVP_MAC_CTX		*ctx;
-	size_t			 mdlen;
+	struct carp_hmac	 m;
 	int			 rv = -1;
 
 	if (auth->keylen > sizeof(key) || (auth->keylen && !auth->key))
@@ -245,22 +315,16 @@ carp_digest_compat(uint8_t *md, const uint8_t *hdr,
 	vtv[0] = CARP_VERSION;
 	vtv[1] = CARP_ADVERTISEMENT;
 	vtv[2] = hdr[1];
-	if (carp_addrlist_get(auth, ll, &al) == -1)
-		return (-1);
-	if ((ctx = carp_hmac_new("SHA1", key, sizeof(key))) == NULL)
-		goto done;
-	if (EVP_MAC_update(ctx, vtv, sizeof(vtv)) &&
-	    carp_hmac_addrs(ctx, &al) == 0 &&
-	    EVP_MAC_update(ctx, hdr + CARP_OFF_COUNTER, 8) &&
-	    EVP_MAC_final(ctx, full, &mdlen, sizeof(full)) &&
-	    mdlen == CARP_DIGESTLEN) {
+	if (carp_addrlist_get(auth, ll, &al) == 0 &&
+	    carp_hmac_init(&m, &carp_sha1, key, sizeof(key)) == 0 &&
+	    carp_hmac_update(&m, vtv, sizeof(vtv)) == 0 &&
+	    carp_hmac_addrs(&m, &al) == 0 &&
+	    carp_hmac_update(&m, hdr + CARP_OFF_COUNTER, 8) == 0 &&
+	    carp_hmac_final(&m, full) == 0) {
 		memcpy(md, full, CARP_DIGESTLEN);
 		rv = 0;
 	}
-	EVP_MAC_CTX_free(ctx);
- done:
 	OPENSSL_cleanse(key, sizeof(key));
-	carp_addrlist_free(&al);
 	return (rv);
 }
 
@@ -293,10 +357,9 @@ carp_digest_strict(uint8_t *md, const uint8_t *hdr,
 {
 	uint8_t			 zhdr[CARP_HDRLEN], full[CARP_MAXMD];
 	struct carp_addrlist	 al;
+	struct carp_hmac	 m;
 	const uint8_t		*sp;
-	size_t			 slen, mdlen;
-	EVP_MAC_CTX		*ctx;
-	int			 rv = -1;
+	size_t			 slen;
 
 	if (carp_src_bytes(src, &sp, &slen) == -1 ||
 	    (auth->keylen && !auth->key))
@@ -304,22 +367,15 @@ carp_digest_strict(uint8_t *md, const uint8_t *hdr,
 	memcpy(zhdr, hdr, CARP_HDRLEN);
 	memset(zhdr + CARP_OFF_CKSUM, 0, 2);
 	memset(zhdr + CARP_OFF_DIGEST, 0, CARP_DIGESTLEN);
-	if (carp_addrlist_get(auth, CARP_LL_SKIP, &al) == -1)
+	if (carp_addrlist_get(auth, CARP_LL_SKIP, &al) == -1 ||
+	    carp_hmac_init(&m, &carp_sha256, auth->key, auth->keylen) == -1 ||
+	    carp_hmac_update(&m, zhdr, sizeof(zhdr)) == -1 ||
+	    carp_hmac_addrs(&m, &al) == -1 ||
+	    carp_hmac_update(&m, sp, slen) == -1 ||
+	    carp_hmac_final(&m, full) == -1)
 		return (-1);
-	if ((ctx = carp_hmac_new("SHA256", auth->key, auth->keylen)) == NULL)
-		goto done;
-	if (EVP_MAC_update(ctx, zhdr, sizeof(zhdr)) &&
-	    carp_hmac_addrs(ctx, &al) == 0 &&
-	    EVP_MAC_update(ctx, sp, slen) &&
-	    EVP_MAC_final(ctx, full, &mdlen, sizeof(full)) &&
-	    mdlen >= CARP_DIGESTLEN) {
-		memcpy(md, full, CARP_DIGESTLEN);
-		rv = 0;
-	}
-	EVP_MAC_CTX_free(ctx);
- done:
-	carp_addrlist_free(&al);
-	return (rv);
+	memcpy(md, full, CARP_DIGESTLEN);
+	return (0);
 }
 
 static int

@@ -32,6 +32,7 @@
 #define CARP_AUTHLEN		7
 #define CARP_DIGESTLEN		20
 #define CARP_KEYLEN		20	/* compat key buffer */
+#define CARP_MAXADDRS		16	/* addresses a digest covers, at most */
 #define CARP_BOWOUT		255	/* advbase and advskew of a bow-out */
 #define CARP_TTL		255
 #define CARP_MCAST4		"224.0.0.18"	/* the default groups */

@@ -5,20 +5,34 @@
 # included. Needs root; runs in its own network namespace.
 #
 #	sh tests/bench/bench-advert-cpu.sh [SECONDS]
+#	BASE=/path/to/old/build sh tests/bench/bench-advert-cpu.sh [SECONDS]
+#
+# With BASE (a build directory holding another carpd and carpctl, e.g.
+# one built from an older commit), both run at the same time, each in
+# its own namespace, and both figures are printed: on a shared, noisy
+# machine only figures from the same run compare.
+# REALTIME=no writes "realtime no" into the configuration of CARPD (the
+# default is the daemon's own; BASE's is left alone).
 set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${LAB_BUILD:-$TOP/build}
 CARPD=${CARPD:-$BUILD/carpd}
 CARPCTL=${CARPCTL:-$BUILD/carpctl}
+BASE=${BASE:-}
 SECS=${1:-${SECONDS_RUN:-60}}
-NS=carpcpu-$$
+RUN=carpcpu-$$
 DIR=$(mktemp -d /tmp/carpcpu.XXXXXX)
-PID=
+NAMES=
 
 cleanup() {
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
-	ip netns del "$NS" 2>/dev/null || true
+	for n in $NAMES; do
+		p=$(cat "$DIR/$n/pid" 2>/dev/null) || continue
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	for n in $NAMES; do
+		ip netns del "$RUN-$n" 2>/dev/null || true
+	done
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -26,19 +40,30 @@ trap 'exit 1' INT TERM
 
 [ "$(id -u)" = 0 ] || { echo "bench-advert-cpu: needs root" >&2; exit 77; }
 [ -x "$CARPD" ] || { echo "bench-advert-cpu: no $CARPD (make)" >&2; exit 77; }
+if [ -n "$BASE" ] && [ ! -x "$BASE/carpd" ]; then
+	echo "bench-advert-cpu: no $BASE/carpd" >&2
+	exit 77
+fi
 
-# A veth pair inside the namespace: eth0 runs once both ends are up,
-# and nothing listens on the other end.
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-ip -n "$NS" link add eth0 type veth peer name eth0p
-ip -n "$NS" link set eth0p up
-ip -n "$NS" link set eth0 up
-ip -n "$NS" addr add 192.0.2.1/24 dev eth0
-
-cat >"$DIR/carp.conf" <<EOF
-control-socket "$DIR/carpd.sock"
-state-file "$DIR/carpd.state"
+# start NAME CARPD: a namespace with a veth pair (eth0 runs once both
+# ends are up, nothing listens on the other end) and a carpd in it.
+start() {
+	d=$DIR/$1
+	ns=$RUN-$1
+	mkdir -p "$d"
+	NAMES="$NAMES $1"
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link add eth0 type veth peer name eth0p
+	ip -n "$ns" link set eth0p up
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" addr add 192.0.2.1/24 dev eth0
+	{
+		echo "control-socket \"$d/carpd.sock\""
+		echo "state-file \"$d/carpd.state\""
+		[ "$1" = new ] && [ "${REALTIME:-}" = no ] &&
+		    echo "realtime no"
+		cat <<EOF
 carp carp1 {
 	vhid 1
 	carpdev eth0
@@ -48,38 +73,73 @@ carp carp1 {
 	address 192.0.2.100/24
 }
 EOF
-chmod 600 "$DIR/carp.conf"
+	} >"$d/carp.conf"
+	chmod 600 "$d/carp.conf"
+	ip netns exec "$ns" "$2" -d -f "$d/carp.conf" >"$d/carpd.log" 2>&1 &
+	echo $! >"$d/pid"
+}
 
-ip netns exec "$NS" "$CARPD" -d -f "$DIR/carp.conf" >"$DIR/carpd.log" 2>&1 &
-PID=$!
+# ctl NAME CARPCTL ARGS...
+ctl() {
+	n=$1 c=$2
+	shift 2
+	ip netns exec "$RUN-$n" "$c" -s "$DIR/$n/carpd.sock" "$@"
+}
 
-ctl() { ip netns exec "$NS" "$CARPCTL" -s "$DIR/carpd.sock" "$@"; }
-# sent: the carp's adverts_sent counter from carpctl's JSON status.
+# sent NAME CARPCTL: the carp's adverts_sent from carpctl's JSON status.
 sent() {
-	ctl -j status 2>/dev/null | tr ',{}' '\n\n\n' |
+	ctl "$1" "$2" -j status 2>/dev/null | tr ',{}' '\n\n\n' |
 	    sed -n 's/.*"adverts_sent": *\([0-9]*\).*/\1/p' | head -1
 }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
 
-i=0
-until ctl status 2>/dev/null | grep -q MASTER; do
-	i=$((i + 1))
-	if [ "$i" -gt 100 ] || ! kill -0 "$PID" 2>/dev/null; then
-		echo "bench-advert-cpu: carpd did not become MASTER" >&2
-		cat "$DIR/carpd.log" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$(cat "$DIR/$1/pid")/stat"; }
+
+wait_master() {
+	i=0
+	until ctl "$1" "$2" status 2>/dev/null | grep -q MASTER; do
+		i=$((i + 1))
+		if [ "$i" -gt 100 ] ||
+		    ! kill -0 "$(cat "$DIR/$1/pid")" 2>/dev/null; then
+			echo "bench-advert-cpu: carpd ($1) did not become" \
+			    "MASTER" >&2
+			cat "$DIR/$1/carpd.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+start new "$CARPD"
+[ -n "$BASE" ] && start base "$BASE/carpd"
+wait_master new "$CARPCTL"
+[ -n "$BASE" ] && wait_master base "$BASE/carpctl"
 
 hz=$(getconf CLK_TCK)
-s0=$(sent); t0=$(cpu_ticks)
+s0=$(sent new "$CARPCTL"); t0=$(cpu_ticks new)
+if [ -n "$BASE" ]; then b0=$(sent base "$BASE/carpctl"); u0=$(cpu_ticks base); fi
 sleep "$SECS"
-t1=$(cpu_ticks); s1=$(sent)
-awk -v t0="$t0" -v t1="$t1" -v hz="$hz" -v s="$SECS" \
-    -v n="$(( ${s1:-0} - ${s0:-0} ))" 'BEGIN {
-	ms = (t1 - t0) * 1000 / hz
-	printf "carpd CPU: %d ms in %d s (%.2f%% of a core), adverts sent %d\n",
-	    ms, s, ms / (s * 10), n
-	printf "BENCH carpd_advert_cpu_ms %d ms\n", ms
-}'
+t1=$(cpu_ticks new); s1=$(sent new "$CARPCTL")
+if [ -n "$BASE" ]; then u1=$(cpu_ticks base); b1=$(sent base "$BASE/carpctl"); fi
+
+# report LABEL SUFFIX T0 T1 SENT: one human line, the BENCH lines.
+report() {
+	awk -v l="$1" -v sfx="$2" -v t0="$3" -v t1="$4" -v hz="$hz" \
+	    -v s="$SECS" -v n="$5" 'BEGIN {
+		ms = (t1 - t0) * 1000 / hz
+		fmt = "%s CPU: %d ms in %d s (%.2f%% of a core), "
+		fmt = fmt "adverts sent %d (%.1f ms per 1000)\n"
+		printf fmt, l, ms, s, ms / (s * 10), n,
+		    n > 0 ? ms * 1000 / n : 0
+		printf "BENCH carpd_advert_cpu_ms%s %d ms\n", sfx, ms
+		printf "BENCH carpd_advert_cpu_pct%s %.2f %%\n", sfx,
+		    ms / (s * 10)
+		if (n > 0)
+			printf "BENCH carpd_advert_cpu_ms_per_1000%s %.1f ms\n",
+			    sfx, ms * 1000 / n
+	}'
+}
+
+report carpd "" "$t0" "$t1" "$(( ${s1:-0} - ${s0:-0} ))"
+if [ -n "$BASE" ]; then
+	report "carpd ($BASE)" _base "$u0" "$u1" "$(( ${b1:-0} - ${b0:-0} ))"
+fi
