@@ -60,12 +60,13 @@
 /* carpd, measured: reload (config, new carps); by hand: the state file
  * of strict mode, set up on the reload that adds the first strict carp
  * (auth.c makes its directory, writes a temp file, fsyncs and renames
- * it), the owner check of a secrets file on reload (conf.c). Scripts
+ * it), the owner check of a secrets file on reload (conf.c). The event
+ * loop's precise timer sets a timerfd before every wait (apply.c). Scripts
  * are requests to the runner over a socket (read, sendto); the reload
  * checks each script's directories (conf_script.c: realpath). */
 #define PRIV_CARPD_CALLS						\
 	"openat", "newfstatat", "fcntl", "sendmsg", "getrandom",	\
-	"rt_sigaction", "readlink",					\
+	"rt_sigaction", "readlink", "timerfd_settime",			\
 	/* by hand */							\
 	"mkdir", "fsync", "rename", "getuid"
 

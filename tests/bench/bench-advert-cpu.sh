@@ -128,14 +128,14 @@ report() {
 		ms = (t1 - t0) * 1000 / hz
 		fmt = "%s CPU: %d ms in %d s (%.2f%% of a core), "
 		fmt = fmt "adverts sent %d (%.1f ms per 1000)\n"
-		printf fmt, l, ms, s, ms / (s * 10), n,
-		    n > 0 ? ms * 1000 / n : 0
+		per = n > 0 ? ms * 1000 / n : 0
+		printf fmt, l, ms, s, ms / (s * 10), n, per
 		printf "BENCH carpd_advert_cpu_ms%s %d ms\n", sfx, ms
 		printf "BENCH carpd_advert_cpu_pct%s %.2f %%\n", sfx,
 		    ms / (s * 10)
 		if (n > 0)
 			printf "BENCH carpd_advert_cpu_ms_per_1000%s %.1f ms\n",
-			    sfx, ms * 1000 / n
+			    sfx, per
 	}'
 }
 
