@@ -236,6 +236,9 @@ carpd_apply(struct carpd *env, struct carp_conf *nconf)
 		log_warnx("reload: control-group changes at the next start");
 	if (strcmp(old->state_file, nconf->state_file) != 0)
 		log_warnx("reload: the state file changes at the next start");
+	/* set as root before the drop (realtime.c), undone by nothing */
+	if (old->realtime != nconf->realtime)
+		log_warnx("reload: realtime changes at the next start");
 	/* the global preempt and deadratio apply to every carp from now */
 	env->conf = nconf;
 	carpd_apply_removed(env, nconf);

@@ -154,7 +154,13 @@ json_wrap(FILE *f, const char *key, struct json_object *val)
 static void
 json_status(FILE *f, const CtlReply *rep)
 {
-	json_wrap(f, "carps", json_carps(rep));
+	struct json_object	*doc = json_object_new_object();
+
+	json_object_object_add(doc, "carps", json_carps(rep));
+	if (rep->realtime != NULL)
+		json_object_object_add(doc, "realtime",
+		    json_string(rep->realtime));
+	json_print(f, doc);
 }
 
 static void

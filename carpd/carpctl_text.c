@@ -70,6 +70,8 @@ text_status(FILE *f, const CtlReply *rep)
 		fprintf(f, "%s\n", c->admin_down ? " (down by carpctl)" :
 		    !c->link_up ? " (no link)" : "");
 	}
+	if (rep->realtime != NULL)
+		fprintf(f, "realtime: %s\n", rep->realtime);
 }
 
 static void

@@ -136,6 +136,8 @@ main(int argc, char *argv[])
 	 * what scripts need and carpd no longer needs fork or exec */
 	if (hooks_start(opts.path) == -1)
 		log_warnx("no script runner: up/down scripts will be skipped");
+	/* after that fork: the runner and its scripts stay ordinary */
+	realtime_start(conf);
 	carpd_env.ops = &carpd_kernel_ops;
 	carpd_env.notify = control_notify;
 	carpd_init(&carpd_env, conf);

@@ -228,6 +228,11 @@ void		 carp_send_advert(struct carp_if *, int bowout);
 struct carp_if	*carp_if_new(struct carpd *, const struct conf_carp *);
 void		 carp_if_free(struct carp_if *);
 
+/* realtime.c: SCHED_FIFO and mlockall when conf says realtime yes; as
+ * root, after the script runner is forked. Failures are warnings. */
+void		 realtime_start(const struct carp_conf *);
+const char	*realtime_status(void);
+
 /* group.c */
 struct carp_group *group_find(struct carpd *, const char *);
 struct carp_group *group_get(struct carpd *, const char *); /* creates */

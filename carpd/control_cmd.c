@@ -1,6 +1,7 @@
 /* carpd's control commands: the table every request is dispatched
  * through (common/ctl_dispatch.c, as syncd's) and the handlers. Each
  * checks its arguments before it touches the engine. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,8 @@ control_carps_send(struct ctl_conn *conn, struct carp_if *only)
 		ctl_conn_result(conn, CTL_RESULT__ERR_INTERNAL, "out of memory");
 		return;
 	}
+	if (only == NULL)
+		rep.realtime = (char *)(uintptr_t)realtime_status();
 	control_send_ok(conn, &rep);
 	control_carps_free(&rep);
 }

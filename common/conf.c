@@ -181,6 +181,7 @@ static const struct conf_kw conf_top_kws[] = {
 	{ "control-socket", NULL, CONF_V_PATH, TOP(control_socket) },
 	{ "control-group",  conf_control_group },
 	{ "state-file",	    NULL, CONF_V_PATH, TOP(state_file) },
+	{ "realtime",	    NULL, CONF_V_YESNO, TOP(realtime) },
 	{ "user",	    conf_user },
 	{ "group",	    conf_group },
 	{ "carp",	    conf_carp },
@@ -255,6 +256,7 @@ conf_defaults(struct carp_conf *conf)
 	TAILQ_INIT(&conf->carps);
 	conf->preempt = 0;
 	conf->deadratio = 3;
+	conf->realtime = 1;
 	strlcpy(conf->control_socket, CONF_CARPD_SOCKET,
 	    sizeof(conf->control_socket));
 	strlcpy(conf->state_file, CONF_STATE_FILE, sizeof(conf->state_file));

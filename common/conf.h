@@ -108,6 +108,7 @@ struct carp_conf {
 	char			 control_group[CONF_NAMELEN]; /* "": root only */
 	char			 state_file[PATH_MAX];	/* strict counters */
 	char			 user[CONF_USERLEN];	/* "": stay root */
+	int			 realtime;	/* carpd: FIFO + mlockall, 1 */
 	TAILQ_HEAD(, conf_group) groups;
 	TAILQ_HEAD(, conf_carp)	 carps;
 	struct conf_sync	 sync;

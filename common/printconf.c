@@ -90,6 +90,10 @@ conf_print_global(FILE *f, const struct carp_conf *conf)
 	conf_print_quoted(f, "", "state-file", conf->state_file);
 	if (conf->user[0] != '\0')
 		conf_print_quoted(f, "", "user", conf->user);
+	/* printed when not the default only, as user: the canonical
+	 * output of every file without it stays as it was */
+	if (!conf->realtime)
+		fprintf(f, "realtime %s\n", conf_yn(conf->realtime));
 }
 
 static void
