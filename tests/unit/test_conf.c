@@ -96,6 +96,7 @@ START_TEST(t_defaults)
 
 	ck_assert_int_eq(conf->preempt, 0);
 	ck_assert_int_eq(conf->deadratio, 3);
+	ck_assert_int_eq(conf->realtime, 1);
 	ck_assert_str_eq(conf->control_socket, CONF_CARPD_SOCKET);
 	ck_assert_str_eq(conf->state_file, CONF_STATE_FILE);
 	ck_assert_ptr_nonnull(c);
@@ -573,6 +574,40 @@ reparse(const struct carp_conf *conf)
 	return (again);
 }
 
+/* realtime: yes by default and not printed then (the canonical form
+ * of every older file is unchanged); "realtime no" printed and read
+ * back; anything but yes or no refused. */
+START_TEST(t_realtime)
+{
+	struct carp_conf	*conf, *again;
+	char			*out = NULL;
+	size_t			 len = 0;
+	FILE			*f;
+
+	conf = accepted("realtime yes\n" MINCARP);
+	ck_assert_int_eq(conf->realtime, 1);
+	ck_assert_ptr_nonnull(f = open_memstream(&out, &len));
+	conf_print(f, conf);
+	fclose(f);
+	ck_assert_ptr_null(strstr(out, "realtime"));
+	free(out);
+	conf_free(conf);
+
+	conf = accepted("realtime no\n" MINCARP);
+	ck_assert_int_eq(conf->realtime, 0);
+	again = reparse(conf);
+	ck_assert_int_eq(again->realtime, 0);
+	conf_free(again);
+	conf_free(conf);
+
+	refused("realtime maybe\n" MINCARP, 1,
+	    "realtime must be yes or no, not \"maybe\"");
+	refused("realtime\n" MINCARP, 2, "");
+	refused("carp c1 { vhid 1 carpdev eth0 address 192.0.2.1/24\n"
+	    "realtime no }\n", 2, "");
+}
+END_TEST
+
 static void
 same_conf(const struct carp_conf *a, const struct carp_conf *b)
 {
@@ -583,6 +618,7 @@ same_conf(const struct carp_conf *a, const struct carp_conf *b)
 
 	ck_assert_int_eq(a->preempt, b->preempt);
 	ck_assert_int_eq(a->deadratio, b->deadratio);
+	ck_assert_int_eq(a->realtime, b->realtime);
 	ck_assert_str_eq(a->control_socket, b->control_socket);
 	ck_assert_str_eq(a->state_file, b->state_file);
 	for (ga = TAILQ_FIRST(&a->groups), gb = TAILQ_FIRST(&b->groups);
@@ -817,6 +853,7 @@ conf_suite(void)
 	tcase_add_test(tc, t_scripts);
 	tcase_add_test(tc, t_scripts_unsafe);
 	tcase_add_test(tc, t_roundtrip);
+	tcase_add_test(tc, t_realtime);
 	tcase_add_test(tc, t_print_masks_password);
 	tcase_add_test(tc, t_carp_equal);
 	tcase_add_test(tc, t_addr);
