@@ -30,9 +30,12 @@
  * daemons (chronyd -P, ptp4l) commonly sit at 1 to 20 as well. */
 #define REALTIME_PRIO		10
 
-/* Stack touched at start so that its pages are locked now, not faulted
- * in on the first deep call path (a reload, a large control reply). */
-#define REALTIME_STACK		(64 * 1024)
+/* Stack grown before mlockall, so its pages are locked now rather than
+ * faulted in on the first deep call path (a reload, a control reply).
+ * It matters more when RLIMIT_MEMLOCK stays finite: the stack mapping
+ * is then locked, and growing it past the limit after the drop would
+ * be a SIGSEGV; this leaves room that no path of carpd's goes beyond. */
+#define REALTIME_STACK		(256 * 1024)
 
 static char	 realtime_what[160] = "off";
 
@@ -47,11 +50,16 @@ realtime_lock(char *what, size_t len)
 	struct rlimit	 rl = { RLIM_INFINITY, RLIM_INFINITY };
 	int		 flags = MCL_CURRENT | MCL_FUTURE;
 
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) == -1 &&
-	    (getrlimit(RLIMIT_MEMLOCK, &rl) == -1 ||
-	    rl.rlim_cur != RLIM_INFINITY)) {
-		log_warn("realtime: cannot lift RLIMIT_MEMLOCK; locking the "
-		    "memory mapped now, not what is allocated later");
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) == -1) {
+		if (getrlimit(RLIMIT_MEMLOCK, &rl) == -1)
+			rl.rlim_max = 0;
+		log_warnx("realtime: cannot lift RLIMIT_MEMLOCK (%llu kB; "
+		    "CAP_SYS_RESOURCE or LimitMEMLOCK=infinity would): locking "
+		    "the memory mapped now, not what is allocated later",
+		    (unsigned long long)rl.rlim_max / 1024);
+		/* the most room the hard limit leaves the stack (above) */
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_MEMLOCK, &rl);
 		flags = MCL_CURRENT;
 	}
 	if (mlockall(flags) == -1) {
@@ -81,12 +89,15 @@ realtime_sched(char *what, size_t len)
 	return (0);
 }
 
-static void
+static __attribute__((noinline)) void
 realtime_stack(void)
 {
 	volatile char	 stack[REALTIME_STACK];
+	size_t		 i;
 
-	memset((char *)(uintptr_t)stack, 0, sizeof(stack));
+	/* one write a page, through volatile: not optimised away */
+	for (i = 0; i < sizeof(stack); i += 1024)
+		stack[i] = 0;
 }
 
 void
@@ -100,9 +111,8 @@ realtime_start(const struct carp_conf *conf)
 		return;
 	}
 	rs = realtime_sched(s, sizeof(s));
+	realtime_stack();
 	rm = realtime_lock(m, sizeof(m));
-	if (rm == 0)
-		realtime_stack();
 	snprintf(realtime_what, sizeof(realtime_what), "%s, %s", s, m);
 	if (rs == 0 && rm == 0)
 		log_info("realtime: %s", realtime_what);
