@@ -21,6 +21,7 @@
 /* The kernel is reached through env->ops only (ops.c, or a test's stubs). */
 
 static int		 carpd_auth_ready;	/* auth_init done */
+static struct event	*carpd_auth_ev;		/* auth_tick, every second */
 
 struct carp_if *
 carpd_find_carp(struct carpd *env, const char *name)
@@ -36,14 +37,31 @@ carpd_find_carp(struct carpd *env, const char *name)
 /* Strict mode needs the persisted counter; set it up once, when the
  * first strict carp appears (at start or on reload). */
 static void
+carpd_auth_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	auth_tick();
+}
+
+static void
 carpd_auth_need(struct carpd *env, const struct conf_carp *cc)
 {
+	struct timeval	 tv = { 1, 0 };
+
 	if (cc->auth != AUTH_STRICT || carpd_auth_ready)
 		return;
 	if (auth_init(env->conf->state_file) == -1)
 		log_warnx("auth: counter not persisted to %s; it may go "
 		    "backwards after a restart", env->conf->state_file);
 	carpd_auth_ready = 1;
+	/* the state file is written from here, off the advert path */
+	carpd_auth_ev = event_new(env->base, -1, EV_PERSIST, carpd_auth_tick,
+	    NULL);
+	if (carpd_auth_ev == NULL || event_add(carpd_auth_ev, &tv) == -1)
+		log_warnx("auth: no timer: the state file is written from the "
+		    "advert path");
 }
 
 /*
@@ -389,6 +407,10 @@ carpd_shutdown(struct carpd *env)
 	while ((cif = TAILQ_FIRST(&env->carps)) != NULL)
 		carpd_carp_remove(cif, "carpd stopping");
 	control_cleanup();
+	if (carpd_auth_ev != NULL) {
+		event_free(carpd_auth_ev);
+		carpd_auth_ev = NULL;
+	}
 	if (carpd_auth_ready)
 		auth_persist();
 	env->ops->close();

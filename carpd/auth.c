@@ -9,15 +9,17 @@
  * It must not go backwards across a restart either, even if the clock
  * was stepped back meanwhile. The state file therefore holds a
  * reservation, a value ahead of every counter handed out; on start the
- * counter begins at max(now, reservation). The reservation is rewritten
- * only when the counter passes it, so the advert path writes a file about
- * once per AUTH_RESERVE_US, not once per advert.
+ * counter begins at max(now, reservation). The reservation is renewed
+ * by auth_tick, once a second from the event loop, when half of it is
+ * left; the advert path writes only if the counter passes it all the
+ * same (the loop stalled for AUTH_RESERVE_US / 2).
  *
  * A receiver that restarts must not forget what it accepted, or every
  * advert captured before the restart is new to it again (hardening bug
  * 4). Two rules, each covering what the other cannot:
  *  - the replay table goes into the state file too (at exit, and at
- *    most every AUTH_SAVE_US while it changes), and is read back at
+ *    most every AUTH_SAVE_US while it changes, from auth_tick), and is
+ *    read back at
  *    start: a capture older than what we last accepted stays a replay;
  *  - a counter older than our clock minus AUTH_WINDOW_US is stale, so
  *    a node without the table (first start, lost file, crash before a
@@ -195,7 +197,9 @@ auth_write(const char *path, uint64_t v)
 static void
 auth_reserve(void)
 {
-	uint64_t	 r = auth_add(auth_counter, AUTH_RESERVE_US);
+	uint64_t	 now = clock_wall_us();
+	uint64_t	 r = auth_add(now > auth_counter ? now : auth_counter,
+			    AUTH_RESERVE_US);
 
 	if (auth_path[0] == '\0') {
 		auth_write_at = r;
@@ -530,6 +534,24 @@ auth_replay_check(struct carp_if *cif, const struct sockaddr *src,
 	}
 	r->counter = counter;
 	auth_seen_set(cif->conf.name, &key, counter);
-	auth_seen_save(now);
 	return (1);
+}
+
+/* Once a second from the event loop (apply.c): the writes of strict
+ * mode happen here, not on the advert path, where a write and its fsync
+ * on a busy disk took longer than a master-down time at advbase 0 (a
+ * false failover every AUTH_RESERVE_US, and every AUTH_SAVE_US while
+ * the replay table changed). The reservation is renewed with half of
+ * it left, the table saved as before. */
+void
+auth_tick(void)
+{
+	uint64_t	 now = clock_wall_us();
+
+	if (auth_path[0] == '\0')
+		return;
+	if (auth_add(now > auth_counter ? now : auth_counter,
+	    AUTH_RESERVE_US / 2) > auth_write_at)
+		auth_reserve();
+	auth_seen_save(now);
 }

@@ -249,6 +249,8 @@ int		 group_is_member(const struct carp_if *, const char *);
 int		 auth_init(const char *state_file);
 uint64_t	 auth_next_counter(void);	/* never goes backwards */
 void		 auth_persist(void);
+/* the state file's writes, once a second from the event loop */
+void		 auth_tick(void);
 /* 1 if counter is newer than the last accepted one from src (and
  * records it), 0 if it is a replay. */
 int		 auth_replay_check(struct carp_if *, const struct sockaddr *,
