@@ -13,6 +13,7 @@
  *   net.c      raw CARP sockets (IPv4 and IPv6), gratuitous ARP, NA
  *   hooks.c    up/down scripts: requests to the script runner
  *              (hooks_runner.c, forked before the drop; see hooks.h)
+ *   realtime.c SCHED_FIFO and mlockall at start (carp.conf realtime)
  *   control*.c control socket: server and monitor events (control.c),
  *              commands (control_cmd.c), replies (control_reply.c),
  *              demote holds of clients (control_hold.c); see control.h
