@@ -219,6 +219,7 @@ START_TEST(test_status)
 	CtlCarp			 carp, *carpp = &carp;
 	char			 name[] = "carp1", dev[] = "eth0";
 	char			 addr[] = "192.0.2.254/24", *addrp = addr;
+	char			 rt[] = "SCHED_FIFO 10, memory locked";
 	char			*out;
 
 	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
@@ -259,6 +260,21 @@ START_TEST(test_status)
 	ck_assert_uint_eq(json_object_array_length(get(c, "groups")), 0);
 	/* no "\/" in addresses: json-c escapes slashes unless told not to */
 	ck_assert_ptr_null(strstr(out, "\\/"));
+	/* no realtime in the reply (an older carpd): no line, no key */
+	ck_assert(!json_object_object_get_ex(doc, "realtime", NULL));
+	json_object_put(doc);
+	free(out);
+
+	/* carpd's realtime: a last line, and a key beside "carps" */
+	rep.realtime = rt;
+	out = render_reply(text_output.status, &rep);
+	ck_assert_ptr_nonnull(strstr(out, "192.0.2.254/24\n"
+	    "realtime: SCHED_FIFO 10, memory locked\n"));
+	free(out);
+	out = render_reply(json_output.status, &rep);
+	doc = parse_line(out);
+	ck_assert_str_eq(json_object_get_string(get(doc, "realtime")), rt);
+	ck_assert_uint_eq(json_object_array_length(get(doc, "carps")), 1);
 	json_object_put(doc);
 	free(out);
 }
