@@ -17,8 +17,12 @@
 #   LAN 192.0.2.1/.2 2001:db8:1::1/::2, VIP 192.0.2.254 2001:db8:1::254 (carp1)
 #   WAN 198.51.100.1/.2 2001:db8:2::1/::2, VIP 198.51.100.254 2001:db8:2::254 (carp2)
 #
-# carp1 and carp2 are in group "internal", preempt on, advbase 1, fw1
-# advskew 0 (preferred master), fw2 advskew 100. Each firewall forwards
+# carp1 and carp2 are in group "internal", preempt on, advbase 0, fw1
+# advskew 4 (preferred master), fw2 advskew 8: etc/carp.conf's timing,
+# fw2 declares fw1 dead after 3 x 31 ms = 93 ms of silence. The
+# environment may change it: FWPAIR_ADVBASE (default 0) and
+# FWPAIR_ADVSKEW ("FW1 FW2"; default "4 8", or "0 100" with advbase 1,
+# the conservative setting carp.conf(5) documents). Each firewall forwards
 # with a stateful nftables ruleset (new connections only from the LAN,
 # established/related back, everything else dropped, tcp_loose off) and
 # source-NATs LAN traffic leaving the WAN to the WAN VIP. IPv6 is routed
@@ -35,7 +39,9 @@
 # TCP flow streams 1000 bytes every 20 ms and checks the echo byte for
 # byte; an idle one sends a line only when poked; a UDP flow sends a
 # datagram every 50 ms. Each writes its state to $LAB_DIR/flows/NAME.st
-# (state=up|error, local address, bytes, pongs, last receive time).
+# (state=up|error, local address, bytes, pongs, last receive time); a
+# busy flow also logs every receive ("EPOCH BYTES") to
+# $LAB_DIR/flows/NAME.rx, so a stall can be measured (fwpair_gap).
 
 . "$(dirname "$0")/../lab/lab.sh"
 
@@ -47,7 +53,26 @@ FWPAIR_SRV4=198.51.100.10
 FWPAIR_SRV6=2001:db8:2::10
 FWPAIR_CLI6=2001:db8:1::10
 
+FWPAIR_ADVBASE=${FWPAIR_ADVBASE:-0}
+if [ -z "${FWPAIR_ADVSKEW:-}" ]; then
+	if [ "$FWPAIR_ADVBASE" = 0 ]; then FWPAIR_ADVSKEW="4 8"
+	else FWPAIR_ADVSKEW="0 100"; fi
+fi
+
 fwpair_now() { date +%s.%6N; }
+
+# fwpair_advskew fwN: fwN's advskew (from FWPAIR_ADVSKEW).
+fwpair_advskew() {
+	set -- "$1" $FWPAIR_ADVSKEW
+	if [ "$1" = fw1 ]; then echo "$2"; else echo "$3"; fi
+}
+
+# fwpair_masterdown_ms fwN: the master-down time of fwN as carpd
+# computes it (docs/PROTOCOL.md, section 2.1): deadratio 3 times the
+# interval, advbase s + advskew/256 s rounded down to the millisecond.
+fwpair_masterdown_ms() {
+	echo $(( 3 * (FWPAIR_ADVBASE * 1000 + $(fwpair_advskew "$1") * 1000 / 256) ))
+}
 
 # fwpair_ms T0 T1: milliseconds from epoch T0 to epoch T1.
 fwpair_ms() {
@@ -126,7 +151,7 @@ carp carp1 {
 	vhid 1
 	carpdev eth0
 	password-file "$LAB_DIR/lan.pass"
-	advbase 1
+	advbase $FWPAIR_ADVBASE
 	advskew $2
 	address 192.0.2.254/24
 	address 2001:db8:1::254/64
@@ -137,7 +162,7 @@ carp carp2 {
 	vhid 2
 	carpdev eth1
 	password-file "$LAB_DIR/wan.pass"
-	advbase 1
+	advbase $FWPAIR_ADVBASE
 	advskew $2
 	address $FWPAIR_SNAT/24
 	address 2001:db8:2::254/64
@@ -208,8 +233,8 @@ fwpair_up() {
 
 	lab_bridge lan
 	lab_bridge wan
-	fwpair_fw fw1 1 2 0
-	fwpair_fw fw2 2 1 100
+	fwpair_fw fw1 1 2 "$(fwpair_advskew fw1)"
+	fwpair_fw fw2 2 1 "$(fwpair_advskew fw2)"
 	lab_link fw1 eth2 fw2 eth2
 	lab_addr fw1 eth2 203.0.113.1/24
 	lab_addr fw2 eth2 203.0.113.2/24
@@ -244,7 +269,9 @@ fwpair_up() {
 		fwpair_carpd_start "$_fw"
 		[ "$FWPAIR_SYNCD" = 1 ] && fwpair_syncd_start "$_fw"
 	done
-	lab_log "fwpair up (syncd: $FWPAIR_SYNCD, defer: $FWPAIR_DEFER)"
+	lab_log "fwpair up (syncd: $FWPAIR_SYNCD, defer: $FWPAIR_DEFER," \
+	    "advbase $FWPAIR_ADVBASE, advskew fw1 $(fwpair_advskew fw1)" \
+	    "fw2 $(fwpair_advskew fw2))"
 }
 
 fwpair_carpd_start() { carpd_start "$1"; }
@@ -649,11 +676,12 @@ fwpair_udp_survived() {
 
 # --- the ICMP probe ----------------------------------------------------------
 
-# fwpair_probe_start: ping the server from the client every 50 ms with
-# timestamps (through the pair, NATed).
+# fwpair_probe_start [SECONDS]: ping the server from the client every
+# 50 ms (or SECONDS) with timestamps (through the pair, NATed).
 fwpair_probe_start() {
 	FWPAIR_PROBE_LOG=$LAB_DIR/probe.$(date +%s%N).ping
-	lab_bg client "$FWPAIR_PROBE_LOG" ping -n -D -i 0.05 "$FWPAIR_SRV4"
+	lab_bg client "$FWPAIR_PROBE_LOG" ping -n -D -i "${1:-0.05}" \
+	    "$FWPAIR_SRV4"
 	FWPAIR_PROBE_PID=$LAB_PID
 	wait_for 5 "grep -q 'bytes from' '$FWPAIR_PROBE_LOG'" ||
 	    lab_fail "ICMP probe gets no reply"
@@ -680,6 +708,29 @@ fwpair_outage() {
 	    "$FWPAIR_PROBE_LOG")
 	FWPAIR_OUTAGE_MS=$1 FWPAIR_LOST=$2 FWPAIR_REPLIES=$3
 }
+
+# fwpair_gap FROM: of the epochs on stdin (one a line, ascending), the
+# largest gap between two consecutive ones that ends after epoch FROM,
+# as "BEFORE AFTER": the ms from FROM to its two ends (BEFORE is
+# negative when the gap began before FROM). "- -" without such a gap.
+fwpair_gap() {
+	awk -v from="$1" '
+	{ t = $1 + 0
+	  if (prev != "" && t > from && t - prev > gap) { gap = t - prev; a = prev; b = t }
+	  prev = t }
+	END { if (gap == "") print "- -"
+	      else printf "%d %d\n", (a - from) * 1000 + (a < from ? -0.5 : 0.5),
+		  (b - from) * 1000 + 0.5 }'
+}
+
+# fwpair_probe_times: the epoch of every probe reply, one a line.
+fwpair_probe_times() {
+	awk '/bytes from/ && /icmp_seq=/ { print substr($1, 2, length($1) - 2) }' \
+	    "$FWPAIR_PROBE_LOG"
+}
+
+# fwpair_rx_times NAME: the epoch of every receive of busy flow NAME.
+fwpair_rx_times() { cut -d' ' -f1 "$LAB_DIR/flows/$1.rx"; }
 
 # --- diagnostics -------------------------------------------------------------
 
@@ -811,13 +862,14 @@ def tcp(host, port, name, mode, sdir, after=None):
     try:
         s.sendall(("HELLO %s %s\n" % (name, mode)).encode())
         if mode == "busy":
-            busy(s, st)
+            busy(s, st, open(os.path.join(sdir, name + ".rx"), "a",
+                             buffering=1))
         else:
             idle(s, st, os.path.join(sdir, name + ".go"))
     except OSError as e:
         st.fail(type(e).__name__ + ":" + str(e))
 
-def busy(s, st):
+def busy(s, st, rx):
     s.setblocking(False)
     pending = bytearray()
     sent = 0
@@ -843,6 +895,7 @@ def busy(s, st):
                 st.fail("corrupt-echo")
             del pending[:len(d)]
             st.f["recv"] += len(d); st.f["last_rx"] = stamp()
+            rx.write("%s %d\n" % (st.f["last_rx"], len(d)))
         st.write(False)
 
 def idle(s, st, gopath):
