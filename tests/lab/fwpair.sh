@@ -18,10 +18,10 @@
 #   WAN 198.51.100.1/.2 2001:db8:2::1/::2, VIP 198.51.100.254 2001:db8:2::254 (carp2)
 #
 # carp1 and carp2 are in group "internal", preempt on, advbase 0, fw1
-# advskew 4 (preferred master), fw2 advskew 8: etc/carp.conf's timing,
+# advskew 7 (preferred master), fw2 advskew 8: etc/carp.conf's timing,
 # fw2 declares fw1 dead after 3 x 31 ms = 93 ms of silence. The
 # environment may change it: FWPAIR_ADVBASE (default 0) and
-# FWPAIR_ADVSKEW ("FW1 FW2"; default "4 8", or "0 100" with advbase 1,
+# FWPAIR_ADVSKEW ("FW1 FW2"; default "7 8", or "0 100" with advbase 1,
 # the conservative setting carp.conf(5) documents). Each firewall forwards
 # with a stateful nftables ruleset (new connections only from the LAN,
 # established/related back, everything else dropped, tcp_loose off) and
@@ -55,7 +55,7 @@ FWPAIR_CLI6=2001:db8:1::10
 
 FWPAIR_ADVBASE=${FWPAIR_ADVBASE:-0}
 if [ -z "${FWPAIR_ADVSKEW:-}" ]; then
-	if [ "$FWPAIR_ADVBASE" = 0 ]; then FWPAIR_ADVSKEW="4 8"
+	if [ "$FWPAIR_ADVBASE" = 0 ]; then FWPAIR_ADVSKEW="7 8"
 	else FWPAIR_ADVSKEW="0 100"; fi
 fi
 
