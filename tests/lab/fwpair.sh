@@ -315,11 +315,18 @@ fwpair_in_sync() {
 }
 
 # fwpair_settled fwN: fwN holds both VIPs, the other is backup, and
-# (with syncd) both are in sync with a live peer.
+# with syncd both are in sync with a live peer. Without syncd, both
+# carpds hold the demotion they take in its place (2 s after each one
+# started, so at advbase 0 the first to take it hands over for a moment
+# to the other, which has not yet).
 fwpair_settled() {
 	local _o; _o=$(fwpair_other "$1")
 	fwpair_holds "$1" && fwpair_backs "$_o" || return 1
-	[ "$FWPAIR_SYNCD" = 1 ] || return 0
+	if [ "$FWPAIR_SYNCD" = 0 ]; then
+		[ "$(fwpair_group_demote "$1" carp)" -ge 1 ] &&
+		    [ "$(fwpair_group_demote "$_o" carp)" -ge 1 ]
+		return
+	fi
 	fwpair_in_sync "$1" && fwpair_in_sync "$_o"
 }
 
