@@ -270,8 +270,9 @@ demo_moments() {
 		_m="${_m:+$_m, }$(echo "$_t" | sed -n 's/.* \(carp[0-9]*\): .*/\1/p')"
 		_m="$_m +$(fwpair_ms "$FWPAIR_CRASH_T" "$(date -d "${_t%% *}" +%s.%6N)")"
 	done <"$LAB_DIR/takeovers"
-	_p=$(fwpair_probe_times | fwpair_gap "$FWPAIR_CRASH_T")
-	_x=$(fwpair_rx_times xfer | fwpair_gap "$FWPAIR_CRASH_T")
+	# the gaps across the takeover: what began after it is not the crash's
+	_p=$(fwpair_probe_times | fwpair_gap "$FWPAIR_CRASH_T" "$TAKEN_T")
+	_x=$(fwpair_rx_times xfer | fwpair_gap "$FWPAIR_CRASH_T" "$TAKEN_T")
 	say "          measured, in ms from the crash (0: fw1's cables pulled):"
 	say "            fw2 MASTER           ${_m:-never}"
 	say "            probe (every 10 ms)  last reply before $(demo_signed "${_p% *}")," \

@@ -716,14 +716,16 @@ fwpair_outage() {
 	FWPAIR_OUTAGE_MS=$1 FWPAIR_LOST=$2 FWPAIR_REPLIES=$3
 }
 
-# fwpair_gap FROM: of the epochs on stdin (one a line, ascending), the
-# largest gap between two consecutive ones that ends after epoch FROM,
-# as "BEFORE AFTER": the ms from FROM to its two ends (BEFORE is
-# negative when the gap began before FROM). "- -" without such a gap.
+# fwpair_gap FROM [UNTIL]: of the epochs on stdin (one a line,
+# ascending), the largest gap between two consecutive ones that ends
+# after epoch FROM (and begins before epoch UNTIL, if given), as "BEFORE
+# AFTER": the ms from FROM to its two ends (BEFORE is negative when the
+# gap began before FROM). "- -" without such a gap.
 fwpair_gap() {
-	awk -v from="$1" '
+	awk -v from="$1" -v until="${2:-}" '
 	{ t = $1 + 0
-	  if (prev != "" && t > from && t - prev > gap) { gap = t - prev; a = prev; b = t }
+	  if (prev != "" && t > from && (until == "" || prev < until + 0) &&
+	      t - prev > gap) { gap = t - prev; a = prev; b = t }
 	  prev = t }
 	END { if (gap == "") print "- -"
 	      else printf "%d %d\n", (a - from) * 1000 + (a < from ? -0.5 : 0.5),
