@@ -273,7 +273,8 @@ demo_moments() {
 	# the gaps across the takeover: what began after it is not the crash's
 	_p=$(fwpair_probe_times | fwpair_gap "$FWPAIR_CRASH_T" "$TAKEN_T")
 	_x=$(fwpair_rx_times xfer | fwpair_gap "$FWPAIR_CRASH_T" "$TAKEN_T")
-	say "          measured, in ms from the crash (0: pulling fw1's cables begins):"
+	say "          measured, in ms from the crash (0: fw1's LAN and WAN cables out;" \
+	    "pulling them began at $(fwpair_ms "$FWPAIR_CRASH_T" "$FWPAIR_CUT_T0")):"
 	say "            fw2 MASTER           ${_m:-never}"
 	say "            probe (every 10 ms)  last reply before $(demo_signed "${_p% *}")," \
 	    "first reply after $(demo_signed "${_p#* }")"

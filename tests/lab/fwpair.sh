@@ -370,16 +370,20 @@ _fwpair_cable() {
 
 # fwpair_cut_script fwN: the commands that pull all of fwN's cables, as
 # a shell script file (for a client to run at an exact moment); prints
-# its path.
+# its path. The two bridge ports go down in one ip -batch, a few
+# microseconds apart, as on a power loss: no advert gets out on one
+# while the other is already down. The epochs just before and just after
+# that go to $LAB_DIR/cut-fwN.t (under load a command takes tens of ms
+# to start: they bracket the cut, neither is its exact time).
 fwpair_cut_script() {
 	local _f=$LAB_DIR/cut-$1.sh _b1 _b2
 	_b1=$(awk -v n="$1" '$1 == n && $2 == "eth0" { print $4 }' "$LAB_DIR/links")
 	_b2=$(awk -v n="$1" '$1 == n && $2 == "eth1" { print $4 }' "$LAB_DIR/links")
-	{
-		echo "ip -n $LAB_PREFIX-sw link set $_b1 down"
-		echo "ip -n $LAB_PREFIX-sw link set $_b2 down"
-		echo "ip -n $LAB_PREFIX-$1 link set eth2 down"
-	} >"$_f"
+	printf '%s\n' "t0=\$(date +%s.%6N)" \
+	    "ip -n $LAB_PREFIX-sw -batch - <<EOF" \
+	    "link set $_b1 down" "link set $_b2 down" "EOF" \
+	    "echo \$t0 \$(date +%s.%6N) >$LAB_DIR/cut-$1.t" \
+	    "ip -n $LAB_PREFIX-$1 link set eth2 down" >"$_f"
 	echo "$_f"
 }
 
@@ -395,10 +399,12 @@ fwpair_kill() {
 
 # fwpair_crash fwN: simulated power loss: every cable of fwN pulled at
 # once, then its daemons killed with SIGKILL so that it never comes back.
-# FWPAIR_CRASH_T is the epoch of the cut.
+# FWPAIR_CRASH_T is the epoch by which the LAN and WAN cables are out,
+# FWPAIR_CUT_T0 the one before they were pulled (fwpair_cut_script).
 fwpair_crash() {
-	FWPAIR_CRASH_T=$(fwpair_now)
-	fwpair_cut "$1"
+	local _cut; _cut=$(fwpair_cut_script "$1")
+	sh "$_cut" || lab_fail "cutting $1's cables"
+	read -r FWPAIR_CUT_T0 FWPAIR_CRASH_T <"$LAB_DIR/cut-$1.t"
 	fwpair_kill "$1"
 	lab_log "crashed $1 (all cables pulled, daemons killed)"
 }
