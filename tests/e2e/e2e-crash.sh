@@ -23,7 +23,8 @@ fwpair_crash fw1
 fwpair_mark
 wait_for 20 "fwpair_holds fw2" ||
     fwpair_fail "fw2 did not take both VIPs after the crash"
-lab_log "fw2 master of both after $(fwpair_ms "$FWPAIR_CRASH_T" "$(fwpair_now)") ms"
+held=$(fwpair_now)
+lab_log "fw2 master of both after $(fwpair_ms "$FWPAIR_CRASH_T" "$held") ms"
 
 rc=0
 fwpair_tcp_all 40 fw2 || rc=1
@@ -40,7 +41,7 @@ fwpair_outage "$FWPAIR_CRASH_T"
 lab_log "OUTAGE crash: ${FWPAIR_OUTAGE_MS} ms without ICMP replies" \
     "($FWPAIR_LOST of $((FWPAIR_LOST + FWPAIR_REPLIES)) probes lost;" \
     "master-down of fw2: $(fwpair_masterdown_ms fw2) ms;" \
-    "longest stall of a busy TCP flow: $(e2e_stall) ms)"
+    "longest stall of a busy TCP flow: $(e2e_stall "$held") ms)"
 lab_log "SURVIVED crash: $FWPAIR_OK of $FWPAIR_TOTAL TCP connections"
 [ "$rc" = 0 ] || fwpair_fail "connections did not survive the crash"
 lab_log "PASS"
