@@ -140,6 +140,7 @@ main(int argc, char *argv[])
 	realtime_start(conf);
 	carpd_env.ops = &carpd_kernel_ops;
 	carpd_env.notify = control_notify;
+	carpd_env.rival = control_rival;
 	carpd_init(&carpd_env, conf);
 	carpd_drop(&carpd_env);
 	daemon_signals(carpd_env.base, carpd_sig, &carpd_env);

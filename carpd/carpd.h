@@ -185,6 +185,9 @@ struct carpd {
 	 * control_notify); NULL: nobody listens */
 	void			(*notify)(struct carp_if *,
 				    enum carp_state old, const char *why);
+	/* told when a MASTER first hears another master (control_rival);
+	 * NULL: nobody listens */
+	void			(*rival)(struct carp_if *);
 	int			 fsm_depth;	/* carp_fsm calls under way */
 	int			 demote_running; /* carp_demote_run under way */
 	int			 demotes_queued; /* carps with demote_pending */
@@ -281,6 +284,7 @@ void		 carpd_link_changed(unsigned ifindex, int up, void *arg);
 int		 control_init(struct carpd *, const char *path);
 void		 control_cleanup(void);
 /* notify monitor clients of a transition (the struct carpd notify) */
+void		 control_rival(struct carp_if *);
 void		 control_notify(struct carp_if *, enum carp_state old,
 		    const char *why);
 

@@ -136,8 +136,11 @@ control_notify_conn(struct ctl_conn *conn, void *arg)
 		ctl_conn_send(conn, &ce->rep);
 }
 
-void
-control_notify(struct carp_if *cif, enum carp_state old, const char *why)
+/* An event to every monitor client: old is the state before, rival
+ * says this is no transition but another master heard. */
+static void
+control_event_send(struct carp_if *cif, enum carp_state old, const char *why,
+    int rival)
 {
 	struct control_event	 ce;
 	struct timespec		 ts;
@@ -155,7 +158,23 @@ control_notify(struct carp_if *cif, enum carp_state old, const char *why)
 	ce.ev.has_time = ce.ev.has_usec = 1;
 	ce.ev.time = ts.tv_sec;
 	ce.ev.usec = ts.tv_nsec / 1000;
+	ce.ev.has_rival = rival;
+	ce.ev.rival = rival;
 	ctl_reply_init(&ce.rep, CTL_RESULT__OK, NULL);
 	ce.rep.event = &ce.ev;
 	ctl_server_foreach(control_srv, control_notify_conn, &ce);
+}
+
+void
+control_notify(struct carp_if *cif, enum carp_state old, const char *why)
+{
+	control_event_send(cif, old, why, 0);
+}
+
+/* A MASTER heard another master: the monitor shows MASTER -> MASTER,
+ * and syncd makes its TCP windows liberal (PROTOCOL.md 6.11). */
+void
+control_rival(struct carp_if *cif)
+{
+	control_event_send(cif, cif->state, "another master heard", 1);
 }

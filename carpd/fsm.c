@@ -426,6 +426,10 @@ carp_rival_heard(struct carp_if *cif, uint64_t now)
 		log_info("%s: another master heard: announcing the addresses "
 		    "again", cif->conf.name);
 		carp_announce_burst(cif);
+		/* the other one may have forwarded our connections for a
+		 * moment: syncd makes their windows liberal (PROTOCOL 6) */
+		if (cif->env->rival != NULL)
+			cif->env->rival(cif);
 	}
 	cif->rival_ms = now;
 }

@@ -74,6 +74,12 @@ carpwatch_cb(const CtlReply *rep, void *arg)
 		syncd_masters_changed(sc, -1);
 		return;
 	}
+	/* no transition: the other node was master for a moment and may
+	 * have forwarded our connections (PROTOCOL.md 6.11) */
+	if (rep->event != NULL && rep->event->rival) {
+		syncd_rival_heard(sc, rep->event->carp);
+		return;
+	}
 	if (rep->event != NULL)
 		carpwatch_event(w, rep->event);
 	else

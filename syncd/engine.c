@@ -112,6 +112,21 @@ syncd_demote(struct syncd *sc)
 
 static void	syncd_bulk_first(struct syncd *);
 
+/* A carp MASTER here heard another master: a split that heals, or a
+ * backup that took over for a moment (a stalled or lossy master). The
+ * other forwarded some of our connections meanwhile, past the windows
+ * our kernel saw: make them liberal, as after a handover. */
+void
+syncd_rival_heard(struct syncd *sc, const char *carp)
+{
+	char	 why[CONF_NAMELEN + 32];
+
+	(void)sc;
+	snprintf(why, sizeof(why), "%s heard another master",
+	    carp != NULL ? carp : "a carp");
+	refresh_mark_liberal(why);
+}
+
 /* A drop in the number of carps MASTER here: this node handed
  * connections to the peer, and they may come back (refresh.c). An
  * unknown count (-1) changes nothing. The first count also lets the
@@ -119,9 +134,14 @@ static void	syncd_bulk_first(struct syncd *);
 void
 syncd_masters_changed(struct syncd *sc, int masters)
 {
+	char	 why[64];
+
 	if (masters >= 0) {
-		if (sc->masters > 0 && masters < sc->masters)
-			refresh_mark_liberal(sc->masters, masters);
+		if (sc->masters > 0 && masters < sc->masters) {
+			snprintf(why, sizeof(why), "master of %d carp(s) now, "
+			    "was %d", masters, sc->masters);
+			refresh_mark_liberal(why);
+		}
 		sc->masters = masters;
 	}
 	syncd_bulk_first(sc);

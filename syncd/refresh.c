@@ -108,12 +108,12 @@ refresh_liberal_one(const struct sync_state *s, void *arg)
  * but on the node that leaves, after the handover, never on the
  * takeover path. The peer's states are made liberal when applied. */
 void
-refresh_mark_liberal(int was, int now)
+refresh_mark_liberal(const char *why)
 {
 	size_t	 marked = 0;
 
 	if (ct_dump(refresh_liberal_one, &marked) == 0)
 		ct_apply_flush();
-	log_info("sync: master of %d carp(s) now, was %d: %zu TCP "
-	    "states made liberal for their return", now, was, marked);
+	log_info("sync: %s: %zu TCP states made liberal for their return",
+	    why, marked);
 }

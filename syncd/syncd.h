@@ -137,6 +137,7 @@ int		 syncd_bulk_in_progress(const struct syncd *);
 /* The number of carps MASTER here changed (-1: unknown): pushed by the
  * watcher of carpd's monitor stream (carpwatch.c). */
 void		 syncd_masters_changed(struct syncd *, int masters);
+void		 syncd_rival_heard(struct syncd *, const char *carp);
 
 /* peer.c */
 int		 syncd_peers_alive(const struct syncd *);
@@ -170,7 +171,7 @@ void		 rx_datagram(const uint8_t *, size_t,
 void		 syncd_on_refresh(struct syncd *);
 int		 refresh_liberal(struct sync_state *);
 int		 refresh_start(struct syncd *);
-void		 refresh_mark_liberal(int was, int now);
+void		 refresh_mark_liberal(const char *why);
 
 /* carpwatch.c */
 int		 carpwatch_start(struct syncd *);

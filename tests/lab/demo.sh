@@ -6,11 +6,18 @@
 # them, the client keeps a TCP transfer going to the server (a steady
 # stream, echoed and checked byte for byte) and an SSH-like interactive
 # session (socat: a line a second, echoed), both source-NATed to the WAN
-# VIP, plus an ICMP probe every 50 ms. fw1 then loses power (every cable
+# VIP, plus an ICMP probe every 10 ms. fw1 then loses power (every cable
 # pulled, its daemons SIGKILLed). fw2 takes both VIPs; the transfer and
 # the session must go on over the very same connections (one accept on
 # the server, same NAT source address and port). Exits 0 only if they
 # did, 1 with what broke.
+#
+# The pair runs etc/carp.conf's timing (advbase 0, advskew 7 and 8: fw2
+# declares fw1 dead after 93 ms); FWPAIR_ADVBASE=1 shows the old one
+# (see tests/lab/fwpair.sh). The end of the timeline gives the moments
+# that matter, measured in ms from the crash: fw2 MASTER, the probe's
+# last reply before and first after, the transfer's last byte before and
+# first byte after.
 #
 # The timeline goes to the terminal; everything else (the lab's own
 # log, and on failure the daemons' logs and tables) to a log file,
@@ -230,7 +237,7 @@ takeovers() {
 		_carp=$(echo "$_line" | sed -n 's/.* \(carp[0-9]*\): .*/\1/p')
 		_why=$(echo "$_line" | sed -n 's/.*MASTER (\(.*\))$/\1/p')
 		case $_why in
-		*"master down"*) _why="fw1 silent for 3 adverts: master-down timer";;
+		*"master down"*) _why="fw1 silent for fw2's master-down time";;
 		*demote*) _why="fw1's last advert had demote ${_why##*demote }: its links were going down";;
 		esac
 		_t=$(date -d "$_hms" +%s.%6N)
@@ -240,13 +247,79 @@ takeovers() {
 	TAKEN=$(grep -c . "$LAB_DIR/takeovers")
 }
 
+# demo_interval fwN: fwN's advertisement interval in ms, as carpd has it.
+demo_interval() { echo $(( $(fwpair_masterdown_ms "$1") / 3 )); }
+
+# demo_ss PORT FIELD: a field of the client's TCP info (ss -ti) for its
+# connection from PORT: rto (the retransmission timeout, ms) or retrans
+# (segments retransmitted so far; ss leaves it out while 0); "?" if
+# there is no such connection.
+demo_ss() {
+	local _i
+	_i=$(lab_exec client ss -Htin state established "( sport = :$1 )")
+	[ -n "$_i" ] || { echo "?"; return; }
+	echo "$_i" | sed -n "s/.* $2:\([0-9.\/]*\).*/\1/p" | sed 's,.*/,,' |
+	    head -n 1 | grep . || echo 0
+}
+
+# demo_moments: what the crash did, measured, in ms from the crash.
+demo_moments() {
+	local _m _p _x _t
+	_m=""
+	while IFS= read -r _t; do
+		_m="${_m:+$_m, }$(echo "$_t" | sed -n 's/.* \(carp[0-9]*\): .*/\1/p')"
+		_m="$_m +$(fwpair_ms "$FWPAIR_CRASH_T" "$(date -d "${_t%% *}" +%s.%6N)")"
+	done <"$LAB_DIR/takeovers"
+	# the gaps across the takeover: what began after it is not the crash's
+	_p=$(fwpair_probe_times | fwpair_gap "$FWPAIR_CRASH_T" "$TAKEN_T")
+	_x=$(fwpair_rx_times xfer | fwpair_gap "$FWPAIR_CRASH_T" "$TAKEN_T")
+	say "          measured, in ms from the crash (0: fw1's LAN and WAN cables out;" \
+	    "pulling them began at $(fwpair_ms "$FWPAIR_CRASH_T" "$FWPAIR_CUT_T0")):"
+	say "            fw2 MASTER           ${_m:-never}"
+	say "            probe (every 10 ms)  last reply before $(demo_signed "${_p% *}")," \
+	    "first reply after $(demo_signed "${_p#* }")"
+	say "            transfer             last byte before $(demo_signed "${_x% *}")," \
+	    "first byte after $(demo_signed "${_x#* }")"
+	_t=$(demo_ss "${XFER_LOCAL##*:}" retrans)
+	case "$_t$XFER_RETRANS" in
+	*[!0-9]*) _t="?";;
+	*) _t=$((_t - XFER_RETRANS));;
+	esac
+	say "          fw2's master-down time is $(fwpair_masterdown_ms fw2) ms." \
+	    "The transfer's TCP: retransmission"
+	say "          timeout ${XFER_RTO} ms before the crash, $_t segment(s)" \
+	    "retransmitted since (ss -ti"
+	say "          on the client); $(demo_retrans "$_x")"
+}
+
+# demo_retrans "BEFORE AFTER": how the stall compares with the
+# retransmission timeout (RTO): the first retransmission by timeout goes
+# out one RTO after the first segment lost, the second two RTOs later.
+demo_retrans() {
+	local _s
+	case "$1 $XFER_RTO" in *[!0-9.\ -]*|*-\ *) echo "stall not measured"; return;; esac
+	_s=$(( ${1#* } - ${1% *} ))
+	if awk -v s="$_s" -v r="$XFER_RTO" 'BEGIN { exit !(s < r) }'; then
+		echo "it stalled $_s ms, less than one timeout"
+	elif awk -v s="$_s" -v r="$XFER_RTO" 'BEGIN { exit !(s < 3 * r) }'; then
+		echo "it stalled $_s ms: its first retransmission by timeout went through"
+	else
+		echo "it stalled $_s ms: more than one retransmission by timeout"
+	fi
+}
+
+# demo_signed MS: "+12" or "-3".
+demo_signed() { case $1 in -*|-) echo "$1";; *) echo "+$1";; esac; }
+
 # --- the show --------------------------------------------------------------------
 
 say "carp demo: two firewalls, one of them loses power"
 say "  client 192.0.2.10 -> VIP 192.0.2.254 [fw1 | fw2] VIP 198.51.100.254 (SNAT) -> server 198.51.100.10"
 
 fwpair_up
-ev "lab up: namespaces, nftables, carpd + syncd on fw1 (advskew 0) and fw2 (advskew 100)"
+ev "lab up: namespaces, nftables, carpd + syncd on fw1 and fw2"
+say "                 advbase $FWPAIR_ADVBASE, advskew $(fwpair_advskew fw1) on fw1 and $(fwpair_advskew fw2) on fw2: fw2 declares fw1"
+say "                 dead after $(fwpair_masterdown_ms fw2) ms without an advert (3 x $(demo_interval fw2) ms, its master-down time)"
 fwpair_wait_master fw1 30 ||
     fail "fw1 did not become master of both VIPs with fw2 backup in sync"
 ev "fw1 MASTER of carp1 + carp2, fw2 BACKUP, syncd in sync both ways"
@@ -257,8 +330,8 @@ wait_for 10 "[ \"\$(fwpair_flow xfer recv)\" -gt 20000 ]" ||
 XFER_LOCAL=$(fwpair_flow xfer local)
 XFER_PEER=$(fwpair_peer xfer)
 session_up
-fwpair_probe_start
-ev "flows open: transfer $XFER_LOCAL, session $SESSION_LOCAL, ping every 50 ms"
+fwpair_probe_start 0.01
+ev "flows open: transfer $XFER_LOCAL, session $SESSION_LOCAL, ping every 10 ms"
 say "                 the server sees them from ${XFER_PEER% *}:${XFER_PEER#* } and ${SESSION_PEER% *}:${SESSION_PEER#* } (SNAT to the VIP)"
 for _p in "${XFER_LOCAL##*:}" "${SESSION_LOCAL##*:}"; do
 	wait_for 5 "lab_exec fw2 conntrack -L -p tcp --orig-port-src $_p 2>/dev/null |
@@ -273,6 +346,8 @@ demo_block "carpctl sync status           (fw2)" fwpair_carpctl fw2 sync status
 
 LAST_BYTES=$(fwpair_flow xfer recv)
 ticks 2
+XFER_RTO=$(demo_ss "${XFER_LOCAL##*:}" rto)
+XFER_RETRANS=$(demo_ss "${XFER_LOCAL##*:}" retrans)
 
 # nothing moved while we watched (a syncd that lost its peer, say,
 # would have demoted fw1 already)
@@ -353,8 +428,6 @@ if [ -z "$SESSION_WHY" ]; then
 else
 	say "          session: BROKEN: ${SESSION_WHY#session: }"
 fi
-say "          (fw2 takes over when fw1's adverts stop: master-down 3 x (1 + 100/256) s"
-say "          = 4.2 s at most, less if fw1's last adverts carried its link-down demotion;"
-say "          TCP's retransmission backoff can add seconds before a stream moves again)"
+demo_moments
 [ -z "$BROKE" ] || fail "connections did not survive the crash: $BROKE"
 ev "PASS: both connections survived the crash of the master"

@@ -17,8 +17,12 @@
 #   LAN 192.0.2.1/.2 2001:db8:1::1/::2, VIP 192.0.2.254 2001:db8:1::254 (carp1)
 #   WAN 198.51.100.1/.2 2001:db8:2::1/::2, VIP 198.51.100.254 2001:db8:2::254 (carp2)
 #
-# carp1 and carp2 are in group "internal", preempt on, advbase 1, fw1
-# advskew 0 (preferred master), fw2 advskew 100. Each firewall forwards
+# carp1 and carp2 are in group "internal", preempt on, advbase 0, fw1
+# advskew 7 (preferred master), fw2 advskew 8: etc/carp.conf's timing,
+# fw2 declares fw1 dead after 3 x 31 ms = 93 ms of silence. The
+# environment may change it: FWPAIR_ADVBASE (default 0) and
+# FWPAIR_ADVSKEW ("FW1 FW2"; default "7 8", or "0 100" with advbase 1,
+# the conservative setting carp.conf(5) documents). Each firewall forwards
 # with a stateful nftables ruleset (new connections only from the LAN,
 # established/related back, everything else dropped, tcp_loose off) and
 # source-NATs LAN traffic leaving the WAN to the WAN VIP. IPv6 is routed
@@ -35,7 +39,9 @@
 # TCP flow streams 1000 bytes every 20 ms and checks the echo byte for
 # byte; an idle one sends a line only when poked; a UDP flow sends a
 # datagram every 50 ms. Each writes its state to $LAB_DIR/flows/NAME.st
-# (state=up|error, local address, bytes, pongs, last receive time).
+# (state=up|error, local address, bytes, pongs, last receive time); a
+# busy flow also logs every receive ("EPOCH BYTES") to
+# $LAB_DIR/flows/NAME.rx, so a stall can be measured (fwpair_gap).
 
 . "$(dirname "$0")/../lab/lab.sh"
 
@@ -47,7 +53,26 @@ FWPAIR_SRV4=198.51.100.10
 FWPAIR_SRV6=2001:db8:2::10
 FWPAIR_CLI6=2001:db8:1::10
 
+FWPAIR_ADVBASE=${FWPAIR_ADVBASE:-0}
+if [ -z "${FWPAIR_ADVSKEW:-}" ]; then
+	if [ "$FWPAIR_ADVBASE" = 0 ]; then FWPAIR_ADVSKEW="7 8"
+	else FWPAIR_ADVSKEW="0 100"; fi
+fi
+
 fwpair_now() { date +%s.%6N; }
+
+# fwpair_advskew fwN: fwN's advskew (from FWPAIR_ADVSKEW).
+fwpair_advskew() {
+	set -- "$1" $FWPAIR_ADVSKEW
+	if [ "$1" = fw1 ]; then echo "$2"; else echo "$3"; fi
+}
+
+# fwpair_masterdown_ms fwN: the master-down time of fwN as carpd
+# computes it (docs/PROTOCOL.md, section 2.1): deadratio 3 times the
+# interval, advbase s + advskew/256 s rounded down to the millisecond.
+fwpair_masterdown_ms() {
+	echo $(( 3 * (FWPAIR_ADVBASE * 1000 + $(fwpair_advskew "$1") * 1000 / 256) ))
+}
 
 # fwpair_ms T0 T1: milliseconds from epoch T0 to epoch T1.
 fwpair_ms() {
@@ -126,7 +151,7 @@ carp carp1 {
 	vhid 1
 	carpdev eth0
 	password-file "$LAB_DIR/lan.pass"
-	advbase 1
+	advbase $FWPAIR_ADVBASE
 	advskew $2
 	address 192.0.2.254/24
 	address 2001:db8:1::254/64
@@ -137,7 +162,7 @@ carp carp2 {
 	vhid 2
 	carpdev eth1
 	password-file "$LAB_DIR/wan.pass"
-	advbase 1
+	advbase $FWPAIR_ADVBASE
 	advskew $2
 	address $FWPAIR_SNAT/24
 	address 2001:db8:2::254/64
@@ -208,8 +233,8 @@ fwpair_up() {
 
 	lab_bridge lan
 	lab_bridge wan
-	fwpair_fw fw1 1 2 0
-	fwpair_fw fw2 2 1 100
+	fwpair_fw fw1 1 2 "$(fwpair_advskew fw1)"
+	fwpair_fw fw2 2 1 "$(fwpair_advskew fw2)"
 	lab_link fw1 eth2 fw2 eth2
 	lab_addr fw1 eth2 203.0.113.1/24
 	lab_addr fw2 eth2 203.0.113.2/24
@@ -244,7 +269,9 @@ fwpair_up() {
 		fwpair_carpd_start "$_fw"
 		[ "$FWPAIR_SYNCD" = 1 ] && fwpair_syncd_start "$_fw"
 	done
-	lab_log "fwpair up (syncd: $FWPAIR_SYNCD, defer: $FWPAIR_DEFER)"
+	lab_log "fwpair up (syncd: $FWPAIR_SYNCD, defer: $FWPAIR_DEFER," \
+	    "advbase $FWPAIR_ADVBASE, advskew fw1 $(fwpair_advskew fw1)" \
+	    "fw2 $(fwpair_advskew fw2))"
 }
 
 fwpair_carpd_start() { carpd_start "$1"; }
@@ -288,11 +315,18 @@ fwpair_in_sync() {
 }
 
 # fwpair_settled fwN: fwN holds both VIPs, the other is backup, and
-# (with syncd) both are in sync with a live peer.
+# with syncd both are in sync with a live peer. Without syncd, both
+# carpds hold the demotion they take in its place (2 s after each one
+# started, so at advbase 0 the first to take it hands over for a moment
+# to the other, which has not yet).
 fwpair_settled() {
 	local _o; _o=$(fwpair_other "$1")
 	fwpair_holds "$1" && fwpair_backs "$_o" || return 1
-	[ "$FWPAIR_SYNCD" = 1 ] || return 0
+	if [ "$FWPAIR_SYNCD" = 0 ]; then
+		[ "$(fwpair_group_demote "$1" carp)" -ge 1 ] &&
+		    [ "$(fwpair_group_demote "$_o" carp)" -ge 1 ]
+		return
+	fi
 	fwpair_in_sync "$1" && fwpair_in_sync "$_o"
 }
 
@@ -336,16 +370,20 @@ _fwpair_cable() {
 
 # fwpair_cut_script fwN: the commands that pull all of fwN's cables, as
 # a shell script file (for a client to run at an exact moment); prints
-# its path.
+# its path. The two bridge ports go down in one ip -batch, a few
+# microseconds apart, as on a power loss: no advert gets out on one
+# while the other is already down. The epochs just before and just after
+# that go to $LAB_DIR/cut-fwN.t (under load a command takes tens of ms
+# to start: they bracket the cut, neither is its exact time).
 fwpair_cut_script() {
 	local _f=$LAB_DIR/cut-$1.sh _b1 _b2
 	_b1=$(awk -v n="$1" '$1 == n && $2 == "eth0" { print $4 }' "$LAB_DIR/links")
 	_b2=$(awk -v n="$1" '$1 == n && $2 == "eth1" { print $4 }' "$LAB_DIR/links")
-	{
-		echo "ip -n $LAB_PREFIX-sw link set $_b1 down"
-		echo "ip -n $LAB_PREFIX-sw link set $_b2 down"
-		echo "ip -n $LAB_PREFIX-$1 link set eth2 down"
-	} >"$_f"
+	printf '%s\n' "t0=\$(date +%s.%6N)" \
+	    "ip -n $LAB_PREFIX-sw -batch - <<EOF" \
+	    "link set $_b1 down" "link set $_b2 down" "EOF" \
+	    "echo \$t0 \$(date +%s.%6N) >$LAB_DIR/cut-$1.t" \
+	    "ip -n $LAB_PREFIX-$1 link set eth2 down" >"$_f"
 	echo "$_f"
 }
 
@@ -361,10 +399,12 @@ fwpair_kill() {
 
 # fwpair_crash fwN: simulated power loss: every cable of fwN pulled at
 # once, then its daemons killed with SIGKILL so that it never comes back.
-# FWPAIR_CRASH_T is the epoch of the cut.
+# FWPAIR_CRASH_T is the epoch by which the LAN and WAN cables are out,
+# FWPAIR_CUT_T0 the one before they were pulled (fwpair_cut_script).
 fwpair_crash() {
-	FWPAIR_CRASH_T=$(fwpair_now)
-	fwpair_cut "$1"
+	local _cut; _cut=$(fwpair_cut_script "$1")
+	sh "$_cut" || lab_fail "cutting $1's cables"
+	read -r FWPAIR_CUT_T0 FWPAIR_CRASH_T <"$LAB_DIR/cut-$1.t"
 	fwpair_kill "$1"
 	lab_log "crashed $1 (all cables pulled, daemons killed)"
 }
@@ -649,11 +689,12 @@ fwpair_udp_survived() {
 
 # --- the ICMP probe ----------------------------------------------------------
 
-# fwpair_probe_start: ping the server from the client every 50 ms with
-# timestamps (through the pair, NATed).
+# fwpair_probe_start [SECONDS]: ping the server from the client every
+# 50 ms (or SECONDS) with timestamps (through the pair, NATed).
 fwpair_probe_start() {
 	FWPAIR_PROBE_LOG=$LAB_DIR/probe.$(date +%s%N).ping
-	lab_bg client "$FWPAIR_PROBE_LOG" ping -n -D -i 0.05 "$FWPAIR_SRV4"
+	lab_bg client "$FWPAIR_PROBE_LOG" ping -n -D -i "${1:-0.05}" \
+	    "$FWPAIR_SRV4"
 	FWPAIR_PROBE_PID=$LAB_PID
 	wait_for 5 "grep -q 'bytes from' '$FWPAIR_PROBE_LOG'" ||
 	    lab_fail "ICMP probe gets no reply"
@@ -680,6 +721,31 @@ fwpair_outage() {
 	    "$FWPAIR_PROBE_LOG")
 	FWPAIR_OUTAGE_MS=$1 FWPAIR_LOST=$2 FWPAIR_REPLIES=$3
 }
+
+# fwpair_gap FROM [UNTIL]: of the epochs on stdin (one a line,
+# ascending), the largest gap between two consecutive ones that ends
+# after epoch FROM (and begins before epoch UNTIL, if given), as "BEFORE
+# AFTER": the ms from FROM to its two ends (BEFORE is negative when the
+# gap began before FROM). "- -" without such a gap.
+fwpair_gap() {
+	awk -v from="$1" -v until="${2:-}" '
+	{ t = $1 + 0
+	  if (prev != "" && t > from && (until == "" || prev < until + 0) &&
+	      t - prev > gap) { gap = t - prev; a = prev; b = t }
+	  prev = t }
+	END { if (gap == "") print "- -"
+	      else printf "%d %d\n", (a - from) * 1000 + (a < from ? -0.5 : 0.5),
+		  (b - from) * 1000 + 0.5 }'
+}
+
+# fwpair_probe_times: the epoch of every probe reply, one a line.
+fwpair_probe_times() {
+	awk '/bytes from/ && /icmp_seq=/ { print substr($1, 2, length($1) - 2) }' \
+	    "$FWPAIR_PROBE_LOG"
+}
+
+# fwpair_rx_times NAME: the epoch of every receive of busy flow NAME.
+fwpair_rx_times() { cut -d' ' -f1 "$LAB_DIR/flows/$1.rx"; }
 
 # --- diagnostics -------------------------------------------------------------
 
@@ -811,13 +877,14 @@ def tcp(host, port, name, mode, sdir, after=None):
     try:
         s.sendall(("HELLO %s %s\n" % (name, mode)).encode())
         if mode == "busy":
-            busy(s, st)
+            busy(s, st, open(os.path.join(sdir, name + ".rx"), "a",
+                             buffering=1))
         else:
             idle(s, st, os.path.join(sdir, name + ".go"))
     except OSError as e:
         st.fail(type(e).__name__ + ":" + str(e))
 
-def busy(s, st):
+def busy(s, st, rx):
     s.setblocking(False)
     pending = bytearray()
     sent = 0
@@ -843,6 +910,7 @@ def busy(s, st):
                 st.fail("corrupt-echo")
             del pending[:len(d)]
             st.f["recv"] += len(d); st.f["last_rx"] = stamp()
+            rx.write("%s %d\n" % (st.f["last_rx"], len(d)))
         st.write(False)
 
 def idle(s, st, gopath):

@@ -614,6 +614,29 @@ START_TEST(test_masters_changed)
 }
 END_TEST
 
+/* A MASTER that heard another master keeps its count, but its TCP
+ * states become liberal: the other forwarded them for a moment. */
+START_TEST(test_rival_heard)
+{
+	struct sync_state	 s;
+	const struct sync_state	*c;
+	uint8_t			 f = IP_CT_TCP_FLAG_BE_LIBERAL;
+
+	pair();
+	mk_tcp4(&s, 9);
+	stub_ct_event_update(A, &s);
+	stub_select(A);
+	syncd_masters_changed(eng[A], 2);
+	ck_assert_ptr_nonnull(c = stub_ct_find(A, &s));
+	ck_assert_int_eq(c->tcp_flags_orig & f, 0);
+	syncd_rival_heard(eng[A], "carp1");
+	ck_assert_ptr_nonnull(c = stub_ct_find(A, &s));
+	ck_assert_int_eq(c->tcp_flags_orig & f, f);
+	ck_assert_int_eq(c->tcp_flags_repl & f, f);
+	ck_assert_int_eq(eng[A]->masters, 2);
+}
+END_TEST
+
 /* defer: a held packet's connection goes at once, flagged to be acked
  * now, and the peer's ack of that datagram releases the packet. */
 START_TEST(test_defer_ack)
@@ -668,6 +691,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_outage);
 	tcase_add_test(tc, test_stall);
 	tcase_add_test(tc, test_masters_changed);
+	tcase_add_test(tc, test_rival_heard);
 	tcase_add_test(tc, test_defer_ack);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

@@ -114,19 +114,34 @@ START_TEST(row_master_adv_better)
 }
 END_TEST
 
+static int	rivals;
+
+static void
+count_rival(struct carp_if *cif)
+{
+	ck_assert_int_eq(cif->state, CARP_MASTER);
+	rivals++;
+}
+
 START_TEST(row_master_adv_worse_keep)
 {
 	struct carp_if	*cif = in_state(CARP_MASTER);
 
+	rivals = 0;
+	cif->env->rival = count_rival;
 	carp_fsm(cif, EV_ADV_WORSE, "test");
 	ck_assert_int_eq(cif->state, CARP_MASTER);
 	ck_assert_int_eq(rec.send, 1);
+	/* syncd hears of the other master once per contest */
+	ck_assert_int_eq(rivals, 1);
 	/* a second one within the interval is counted, not answered */
 	carp_fsm(cif, EV_ADV_KEEP, "test");
 	ck_assert_int_eq(cif->state, CARP_MASTER);
 	ck_assert_int_eq(rec.send, 1);
 	ck_assert_uint_eq(cif->cnt.answers_limited, 1);
 	ck_assert_int_eq(rec.addr_del, 0);
+	ck_assert_int_eq(rivals, 1);
+	cif->env->rival = NULL;
 }
 END_TEST
 

@@ -65,3 +65,20 @@ e2e_transitions() {
 	echo $(( $(carp_get "$1" carp1 counters.transitions) +
 	    $(carp_get "$1" carp2 counters.transitions) ))
 }
+
+# e2e_stall UNTIL: the longest gap (ms) across the crash in any busy TCP
+# flow's receive log, from its last byte before the crash to its first
+# after, of the gaps that began before epoch UNTIL (the takeover seen:
+# a later stall is not the crash's). Each flow's gap goes to the log.
+e2e_stall() {
+	local _n _g _max=0
+	for _n in $(fwpair_tcp_names); do
+		[ "$(fwpair_tcp_mode "$_n")" = busy ] || continue
+		_g=$(fwpair_rx_times "$_n" | fwpair_gap "$FWPAIR_CRASH_T" "$1")
+		[ "$_g" != "- -" ] || continue
+		lab_log "  $_n: last byte ${_g% *} ms, first byte after +${_g#* } ms" >&2
+		_g=$(( ${_g#* } - ${_g% *} ))
+		[ "$_g" -le "$_max" ] || _max=$_g
+	done
+	echo "$_max"
+}
