@@ -297,14 +297,10 @@ sys_transitions() {
 sys_planned() { "_${1}_planned" "$2"; }
 sys_unplanned() { "_${1}_unplanned" "$2"; }
 
-_carpd_each() {
-	local _c
-	for _c in $(awk '/^carp / { print $2 }' "$LAB_DIR/$2.conf"); do
-		carpctl "$2" "$1" "$_c" >/dev/null || return 1
-	done
-}
-_carpd_planned() { _carpd_each demote "$1"; }
-_carpd_unplanned() { _carpd_each promote "$1"; }
+# every carp is in the group "carp" (as on OpenBSD): one demotion
+# counter for all of a node's carps
+_carpd_planned() { carpctl "$1" demote carp 1 >/dev/null; }
+_carpd_unplanned() { carpctl "$1" promote carp 1 >/dev/null; }
 
 # keepalived has no demote: its priority goes below the backup's and the
 # configuration is reloaded (SIGHUP), the way an operator does it.
