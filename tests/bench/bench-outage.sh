@@ -16,8 +16,9 @@
 #	BENCH_SYSTEMS	default "carpd keepalived ucarp" (a baseline that is
 #			not installed gets n/a and a note)
 #	BENCH_QUICK=1	settings "fast floor", 3 runs
-# The probe's replies of the first fast run of each system are kept in
-# $BENCH_OUT/probe-fast-SYS.dat ("ms_from_cut icmp_seq"), for plot.sh.
+# The probe's replies of the first run of each system and setting are
+# kept in $BENCH_OUT/probe-SETTING-SYS.dat ("ms_from_cut icmp_seq"), for
+# plot.sh.
 . "$(dirname "$0")/../lab/lab.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/peers.sh"
@@ -34,7 +35,7 @@ OUT=${BENCH_OUT:-$LAB_BUILD/bench}
 VIP=192.0.2.254
 
 lab_require "$CARPD" "$CARPCTL" ping
-mkdir -p "$OUT" || exit 1
+mkdir -p "$OUT" && rm -f "$OUT"/probe-*.dat || exit 1
 lab_init
 peers_init
 lab_bridge lan
@@ -81,8 +82,7 @@ trial() {
 	    "and $(ms_between "$t0" "$3") ms from the cut, which took" \
 	    "$(ms_between "$t0" "$t1") ms; $4 lost; jitter" \
 	    "before ${jitter} ms); b held the VIP after ${took} ms"
-	[ "$6" = fast ] && [ "$7" = 1 ] &&
-		keep_probe "$PROBE_LOG" "$t0" "$OUT/probe-fast-$SYS.dat"
+	[ "$7" = 1 ] && keep_probe "$PROBE_LOG" "$t0" "$OUT/probe-$6-$SYS.dat"
 	[ -n "$BENCH_DEBUG" ] || rm -f "$PROBE_LOG"
 	node_restore a
 	wait_for 30 "pair_settled $SYS $VIP" || lab_fail "$SYS: a did not take the VIP back ($6#$7)"
@@ -92,7 +92,8 @@ trial() {
 
 # na SETTING WHY: SYS cannot do SETTING.
 na() {
-	bench_na "outage/$1/$SYS" ms "$2" min median max masterdown false
+	bench_na "outage/$1/$SYS" ms "$2" min median max masterdown
+	bench "outage/$1/$SYS/false" n/a transitions
 }
 
 # series SETTING: REPEAT crashes with SYS at SETTING.
