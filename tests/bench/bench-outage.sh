@@ -15,7 +15,7 @@
 #	BENCH_SETTINGS	default "base1 fast floor"
 #	BENCH_SYSTEMS	default "carpd keepalived ucarp" (a baseline that is
 #			not installed gets n/a and a note)
-#	BENCH_QUICK=1	settings "fast floor", 3 runs
+#	BENCH_QUICK=1	settings "fast floor", 2 runs
 # The probe's replies of the first run of each system and setting are
 # kept in $BENCH_OUT/probe-SETTING-SYS.dat ("ms_from_cut icmp_seq"), for
 # plot.sh.
@@ -24,7 +24,7 @@
 . "$(dirname "$0")/peers.sh"
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	REPEAT=${BENCH_REPEAT:-3}
+	REPEAT=${BENCH_REPEAT:-2}
 	SETTINGS=${BENCH_SETTINGS:-fast floor}
 else
 	REPEAT=${BENCH_REPEAT:-5}

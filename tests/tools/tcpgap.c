@@ -13,7 +13,8 @@
  *		"gap_ms last_before first_after bytes"
  *		where gap_ms is the longest time between two receipts and
  *		last_before/first_after its ends as CLOCK_REALTIME epochs
- *		(comparable across namespaces: one machine, one clock).
+ *		(comparable across namespaces: one machine, one clock);
+ *		first_after 0: still silent at the end, gap_ms so far.
  *
  * Exits 1 if the connection fails or resets: a stall is measured only on
  * a connection that survived the failover.
@@ -78,6 +79,21 @@ tg_receipt(struct tg_gap *g, ssize_t n)
 	}
 	g->last = t;
 	g->bytes += n;
+}
+
+/* A stream still silent at the end: its silence so far is a lower
+ * bound of the stall, reported with first_after 0 so the caller can
+ * tell (the run was too short for it). */
+static void
+tg_open_gap(struct tg_gap *g)
+{
+	double t = tg_now();
+
+	if (g->last != 0 && t - g->last > g->gap) {
+		g->gap = t - g->last;
+		g->before = g->last;
+		g->after = 0;
+	}
 }
 
 /* The bulk sender: paced, and after a stall it resumes the pace rather
@@ -229,6 +245,7 @@ tg_client(const char *addr, int port, int echo, int secs)
 			    n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
 		tg_receipt(&g, n);
 	}
+	tg_open_gap(&g);
 	printf("%.0f %.6f %.6f %lld\n", g.gap * 1000, g.before, g.after,
 	    g.bytes);
 	return 0;
