@@ -21,6 +21,22 @@ trap 'rm -rf "$tmp"' EXIT
 SYSTEMS="carpd keepalived ucarp"
 SETTINGS="base1 fast floor"
 
+# chart NAME SIZE TITLE XLABEL YLABEL SETTINGS PLOT: $dir/NAME.png, log
+# scale y (the settings span 20 ms to 4 s).
+chart() {
+	gnuplot <<EOT || exit 1
+set terminal png size $2
+set output '$dir/$1.png'
+set title '$3'
+set xlabel '$4'
+set ylabel '$5'
+set logscale y
+set grid
+$6
+plot $7
+EOT
+}
+
 # probe_file SYS: the probe data to draw for SYS ("" if none).
 probe_file() {
 	for s in fast $SETTINGS; do
@@ -38,18 +54,10 @@ for y in $SYSTEMS; do
 	plot="$plot${plot:+, }'$tmp/probe-$y' using 1:2 with fsteps title '$y ($s)'"
 done
 [ -n "$plot" ] || { echo "plot.sh: no probe-*.dat in $dir" >&2; exit 1; }
-gnuplot <<EOT || exit 1
-set terminal png size 900,500
-set output '$dir/outage-probe.png'
-set title 'Crash of the master: 2 ms ICMP probes through the VIP'
-set xlabel 'time from the cut (s)'
-set ylabel 'time since the previous reply (ms)'
-set logscale y
-set xrange [-0.3:*]
-set grid
-set key top left
-plot $plot
-EOT
+chart outage-probe 900,500 \
+    'Crash of the master: 2 ms ICMP probes through the VIP' \
+    'time from the cut (s)' 'time since the previous reply (ms)' \
+    'set xrange [-0.3:*]; set key top left' "$plot"
 
 # the settings chart: "index setting median min max" per system
 res=$dir/results.txt
@@ -72,17 +80,9 @@ for y in $SYSTEMS; do
 	j=$((j + 1))
 done
 [ -n "$plot" ] || { echo "plot.sh: no outage figures in $res" >&2; exit 1; }
-gnuplot <<EOT || exit 1
-set terminal png size 700,500
-set output '$dir/outage-settings.png'
-set title 'Crash outage by setting (median, min..max)'
-set xlabel 'setting (equal master-down per setting)'
-set ylabel 'outage (ms)'
-set logscale y
-set xrange [0.5:3.5]
-set xtics ('base1' 1, 'fast' 2, 'floor' 3)
-set grid
-set key top right
-plot $plot
-EOT
+chart outage-settings 700,500 \
+    'Crash outage by setting (median, min..max)' \
+    'setting (equal master-down per setting)' 'outage (ms)' \
+    "set xrange [0.5:3.5]; set xtics ('base1' 1, 'fast' 2, 'floor' 3); set key top right" \
+    "$plot"
 echo "plot.sh: $dir/outage-probe.png $dir/outage-settings.png"
