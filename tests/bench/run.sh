@@ -17,9 +17,10 @@ BENCH_OUT=$out
 export BENCH_OUT
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	export BENCH_QUICK
-	# the sync benchmark's reduced set
+	# the reduced sets of the benchmarks that take a size or a time
 	BENCH_STATES=${BENCH_STATES:-20000}
-	export BENCH_STATES
+	SECONDS_RUN=${SECONDS_RUN:-15}
+	export BENCH_STATES SECONDS_RUN
 fi
 mkdir -p "$out" || exit 1
 
