@@ -28,7 +28,8 @@
 #	                                settled; 1 (reason in $PAIR_WHY, both
 #	                                stopped) if b keeps taking over from a
 #	                                live master (twice per VIP in
-#	                                BENCH_HOLD s, default 3):
+#	                                BENCH_HOLD s, default 3, in each of
+#	                                3 watches):
 #	                                the setting is n/a
 #	pair_settled SYS VIP...         a holds every VIP, b none
 #	pair_on_b SYS VIP...            b holds every VIP
@@ -372,14 +373,20 @@ pair_start() {
 	wait_for 15 "pair_settled $_s $*" || lab_fail "$_s: a is not the sole master"
 	# a backup that keeps taking over from a live master makes any
 	# failover figure meaningless (ucarp below 1 s: libpcap hands it the
-	# adverts in batches); one false takeover per VIP is load, and is
-	# only logged. BENCH_HOLD: seconds of watching (3)
-	_n=$(sys_transitions "$_s" b)
-	sleep "${BENCH_HOLD:-3}"
-	_n=$(($(sys_transitions "$_s" b) - _n))
-	[ "$_n" -eq 0 ] || lab_log "$_s $_set: b took over $_n times in ${BENCH_HOLD:-3} s with a alive"
-	[ "$_n" -ge $((2 * $#)) ] || return 0
-	PAIR_WHY="b took over $_n times in ${BENCH_HOLD:-3} s with the master alive ($(sys_setting "$_s" "$_set"))"
+	# adverts in batches). A burst of load on a shared machine can do
+	# it once too: up to 3 watches of BENCH_HOLD s (default 3), and n/a
+	# only if b takes over twice per VIP in each.
+	for _w in 1 2 3; do
+		_n=$(sys_transitions "$_s" b)
+		sleep "${BENCH_HOLD:-3}"
+		_n=$(($(sys_transitions "$_s" b) - _n))
+		[ "$_n" -eq 0 ] ||
+			lab_log "$_s $_set: b took over $_n times in ${BENCH_HOLD:-3} s with a alive"
+		if [ "$_n" -lt $((2 * $#)) ]; then
+			wait_for 15 "pair_settled $_s $*" && return 0
+		fi
+	done
+	PAIR_WHY="b took over $_n times in ${BENCH_HOLD:-3} s with the master alive, in 3 watches ($(sys_setting "$_s" "$_set"))"
 	pair_stop "$_s"
 	return 1
 }
