@@ -29,8 +29,7 @@
 #	                                stopped) if b keeps taking over from a
 #	                                live master (twice per VIP in
 #	                                BENCH_HOLD s, default 3, in each of
-#	                                3 watches):
-#	                                the setting is n/a
+#	                                3 watches): the setting is n/a
 #	pair_settled SYS VIP...         a holds every VIP, b none
 #	pair_on_b SYS VIP...            b holds every VIP
 #	pair_stop SYS                   sys_stop a and b
@@ -55,7 +54,9 @@
 # at advbase 0 the backup's skew alone is the master-down and -k 24
 # matches carpd's 3 x 8. ucarp's backup only looks at its timer when
 # poll() returns, every own interval when no packet comes, so its real
-# master-down can be up to one interval later than the formula.
+# master-down can be up to one interval later than the formula. Below
+# advbase 1 ucarp flaps here (libpcap hands it the adverts in batches up
+# to a second apart), so pair_start makes its fast and floor n/a.
 
 PEERS_PASS=bench-secret
 CG_PREFIX=
