@@ -33,6 +33,10 @@
 #	pair_settled SYS VIP...         a holds every VIP, b none
 #	pair_on_b SYS VIP...            b holds every VIP
 #	pair_stop SYS                   sys_stop a and b
+#	advert_wait NODE IF SRC         returns just after NODE saw an advert
+#	                                (IP protocol 112: CARP and VRRP) from
+#	                                SRC on IF, its epoch in $ADVERT_AT
+#	                                (1 without tcpdump)
 #	bench_na PREFIX UNIT WHY METRIC...  "# note PREFIX: WHY" and an n/a
 #	                                BENCH line PREFIX/METRIC per metric
 #	cg_new NAME; cg_run NAME cmd...; cg_cpu_ms NAME; cg_mem_peak_kib NAME;
@@ -398,6 +402,20 @@ pair_on_a() {
 }
 
 pair_stop() { sys_stop "$1" a; sys_stop "$1" b; }
+
+# advert_wait: at base1 the phase of a crash against the master's
+# adverts spreads the outage over a whole second (master-down minus the
+# time since the last advert); a crash just after an advert leaves
+# master-down minus the cut's own latency, comparable across systems.
+# Immediate mode: tcpdump returns on the packet, not on a buffer timeout.
+advert_wait() {
+	ADVERT_AT=
+	command -v tcpdump >/dev/null || return 1
+	ADVERT_AT=$(lab_exec "$1" timeout 5 tcpdump -p -q -n -tt -c 1 \
+	    --immediate-mode -i "$2" "ip proto 112 and src host $3" \
+	    2>/dev/null | awk '{ print $1; exit }')
+	[ -n "$ADVERT_AT" ]
+}
 
 bench_na() {
 	local _p=$1 _u=$2 _m
