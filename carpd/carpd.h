@@ -224,7 +224,8 @@ enum carp_event	 carp_adv_classify(const struct carp_if *,
 void		 carp_input(struct carpd *, unsigned ifindex, int af,
 		    const struct sockaddr *src, int ttl, const uint8_t *,
 		    size_t);
-/* Interval in ms: advbase*1000 + advskew*1000/256. */
+/* Interval in us: advbase*10^6 + advskew*10^6/256; in ms, rounded down. */
+unsigned	 carp_interval_us(int advbase, int advskew);
 unsigned	 carp_interval_ms(int advbase, int advskew);
 int		 carp_advertised_demote(const struct carp_if *);
 /* Encode and send an advert now (bow-out: advbase/advskew 255). */

@@ -13,7 +13,7 @@
 # did, 1 with what broke.
 #
 # The pair runs etc/carp.conf's timing (advbase 0, advskew 7 and 8: fw2
-# declares fw1 dead after 93 ms); FWPAIR_ADVBASE=1 shows the old one
+# declares fw1 dead after 94 ms); FWPAIR_ADVBASE=1 shows the old one
 # (see tests/lab/fwpair.sh). The end of the timeline gives the moments
 # that matter, measured in ms from the crash: fw2 MASTER, the probe's
 # last reply before and first after, the transfer's last byte before and

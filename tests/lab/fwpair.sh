@@ -19,7 +19,7 @@
 #
 # carp1 and carp2 are in group "internal", preempt on, advbase 0, fw1
 # advskew 7 (preferred master), fw2 advskew 8: etc/carp.conf's timing,
-# fw2 declares fw1 dead after 3 x 31 ms = 93 ms of silence. The
+# fw2 declares fw1 dead after 3 x 31.25 ms = 94 ms of silence. The
 # environment may change it: FWPAIR_ADVBASE (default 0) and
 # FWPAIR_ADVSKEW ("FW1 FW2"; default "7 8", or "0 100" with advbase 1,
 # the conservative setting carp.conf(5) documents). Each firewall forwards
@@ -69,9 +69,9 @@ fwpair_advskew() {
 
 # fwpair_masterdown_ms fwN: the master-down time of fwN as carpd
 # computes it (docs/PROTOCOL.md, section 2.1): deadratio 3 times the
-# interval, advbase s + advskew/256 s rounded down to the millisecond.
+# interval, advbase s + advskew/256 s kept to the microsecond.
 fwpair_masterdown_ms() {
-	echo $(( 3 * (FWPAIR_ADVBASE * 1000 + $(fwpair_advskew "$1") * 1000 / 256) ))
+	echo $(( 3 * (FWPAIR_ADVBASE * 1000000 + $(fwpair_advskew "$1") * 1000000 / 256) / 1000 ))
 }
 
 # fwpair_ms T0 T1: milliseconds from epoch T0 to epoch T1.

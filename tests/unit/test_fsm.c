@@ -356,6 +356,10 @@ START_TEST(names)
 	ck_assert_uint_eq(carp_interval_ms(1, 0), 1000);
 	ck_assert_uint_eq(carp_interval_ms(1, 128), 1500);
 	ck_assert_uint_eq(carp_interval_ms(0, 1), 3);
+	/* the timers run on the exact interval, not the rounded one */
+	ck_assert_uint_eq(carp_interval_us(0, 1), 3906);
+	ck_assert_uint_eq(carp_interval_us(0, 8), 31250);
+	ck_assert_uint_eq(carp_interval_us(1, 128), 1500000);
 }
 END_TEST
 
