@@ -3,8 +3,9 @@
  * with synthetic states, for the sync benchmarks and tests.
  *
  *	ctgen [-p tcp|udp] [-n N] [-t timeout]	create N states
- *	ctgen [-p tcp|udp] -r RATE [-n N] [-t timeout]
+ *	ctgen [-p tcp|udp] -r RATE [-n N] [-t timeout] [-T secs]
  *						the same, RATE per second
+ *						(for secs at most)
  *	ctgen [-p tcp|udp] [-n N] -d		delete them again
  *	ctgen [-p tcp|udp] -c			count the ones in the table
  *	ctgen [-p tcp|udp] -c -w N [-T secs]	wait until N are there
@@ -77,7 +78,7 @@ static void	 ctgen_send(struct ctgen *, struct mnl_nlmsg_batch *,
 		    unsigned int);
 static void	 ctgen_run(struct ctgen *, int, unsigned long, uint32_t);
 static void	 ctgen_flood(struct ctgen *, unsigned long, uint32_t,
-		    unsigned long);
+		    unsigned long, double);
 static int	 ctgen_match_cb(const struct nlmsghdr *, void *);
 static long	 ctgen_count(struct ctgen *);
 static long	 ctgen_kcount(void);
@@ -87,7 +88,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: ctgen [-p tcp|udp] [-n N] [-t timeout] [-d]\n"
-	    "       ctgen [-p tcp|udp] -r rate [-n N] [-t timeout]\n"
+	    "       ctgen [-p tcp|udp] -r rate [-n N] [-t timeout] [-T seconds]\n"
 	    "       ctgen [-p tcp|udp] -c [-w N [-T seconds]]\n");
 	exit(2);
 }
@@ -272,14 +273,16 @@ ctgen_run(struct ctgen *g, int del, unsigned long n, uint32_t timeout)
 }
 
 /*
- * Create n states at rate per second. Each round sends what is due by
+ * Create n states at rate per second, for limit seconds at most (a
+ * flood that falls behind its rate still ends with the window it
+ * loads). Each round sends what is due by
  * now (at most one batch buffer: a round that falls behind catches up
  * in the next ones), then sleeps a millisecond when nothing is due, so
  * the flood is steady rather than one burst per second.
  */
 static void
 ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
-    unsigned long rate)
+    unsigned long rate, double limit)
 {
 	static char		 buf[CTGEN_BATCH * 2];
 	struct mnl_nlmsg_batch	*b;
@@ -290,7 +293,7 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 	if ((b = mnl_nlmsg_batch_start(buf, CTGEN_BATCH)) == NULL)
 		err(1, "batch");
 	t0 = now_mono();
-	while (i < n) {
+	while (i < n && now_mono() - t0 < limit) {
 		due = (unsigned long)((now_mono() - t0) * rate);
 		if (due > n)
 			due = n;
@@ -313,7 +316,7 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 	mnl_nlmsg_batch_stop(b);
 	printf("ctgen: flood of %lu %s states at %lu/s asked: ok %lu, existed "
 	    "%lu, errors %lu%s%s; %.3f s, achieved %.0f/s; done at %.6f\n",
-	    n, g->proto == IPPROTO_TCP ? "tcp" : "udp", rate, g->ok, g->exist,
+	    i, g->proto == IPPROTO_TCP ? "tcp" : "udp", rate, g->ok, g->exist,
 	    g->errors, g->errors ? " first: " : "",
 	    g->errors ? strerror(g->first_errno) : "", t1 - t0,
 	    g->ok / (t1 - t0 > 0 ? t1 - t0 : 1e-9), now_real());
@@ -452,7 +455,7 @@ main(int argc, char *argv[])
 	struct ctgen	 g = { .proto = IPPROTO_TCP };
 	unsigned long	 n = 1000, rate = 0;
 	long		 want = -1, c;
-	double		 limit = 60;
+	double		 limit = -1;
 	uint32_t	 timeout = 3600;
 	int		 ch, del = 0, count = 0;
 	char		*ep;
@@ -507,7 +510,7 @@ main(int argc, char *argv[])
 		usage();
 	ctgen_open(&g);
 	if (count && want >= 0)
-		return (ctgen_wait(&g, want, limit));
+		return (ctgen_wait(&g, want, limit > 0 ? limit : 60));
 	if (count) {
 		if ((c = ctgen_count(&g)) == -1)
 			return (1);
@@ -515,7 +518,7 @@ main(int argc, char *argv[])
 		return (0);
 	}
 	if (rate)
-		ctgen_flood(&g, n, timeout, rate);
+		ctgen_flood(&g, n, timeout, rate, limit > 0 ? limit : 1e9);
 	else
 		ctgen_run(&g, del, n, timeout);
 	return (g.errors ? 1 : 0);
