@@ -275,10 +275,10 @@ ctgen_run(struct ctgen *g, int del, unsigned long n, uint32_t timeout)
 /*
  * Create n states at rate per second, for limit seconds at most (a
  * flood that falls behind its rate still ends with the window it
- * loads). Each round sends what is due by
- * now (at most one batch buffer: a round that falls behind catches up
- * in the next ones), then sleeps a millisecond when nothing is due, so
- * the flood is steady rather than one burst per second.
+ * loads). Each round sends what is due by now (10 ms worth at most: a
+ * round that falls behind catches up in the next ones), then sleeps a
+ * millisecond when nothing is due, so the flood is steady rather than
+ * one burst per second.
  */
 static void
 ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
@@ -295,6 +295,10 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 	t0 = now_mono();
 	while (i < n && now_mono() - t0 < limit) {
 		due = (unsigned long)((now_mono() - t0) * rate);
+		/* at most 10 ms worth a round: the time limit is looked
+		 * at between rounds even while catching up */
+		if (due > i + rate / 100 + 1)
+			due = i + rate / 100 + 1;
 		if (due > n)
 			due = n;
 		if (due <= i) {
