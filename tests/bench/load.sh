@@ -16,6 +16,31 @@
 
 LOAD_ECHO_PORT=5001
 
+# load_mark: where lab_bg's list of processes ends now; load_stop_since
+# MARK stops (TERM, bounded) those started after it, so one system's load
+# ends before the next system's run.
+load_mark() { wc -l <"$LAB_DIR/pids"; }
+load_stop_since() {
+	local pid
+	for pid in $(awk -v m="$1" 'NR > m { print $1 }' "$LAB_DIR/pids"); do
+		lab_kill "$pid" TERM
+	done
+}
+
+# load_watch SECONDS CMD: run CMD (eval'ed) about every 200 ms for
+# SECONDS; prints the number of checks at which it failed. Unlike
+# lab_hold it goes on after a failure: the window keeps its length.
+load_watch() {
+	local end n=0 bad=0
+	end=$(( $(date +%s%N) + $1 * 1000000000 ))
+	while [ "$(date +%s%N)" -lt "$end" ] && [ "$n" -lt $(( $1 * 10 )) ]; do
+		eval "$2" >/dev/null 2>&1 || bad=$((bad + 1))
+		n=$((n + 1))
+		sleep 0.2
+	done
+	echo "$bad"
+}
+
 # load_busy NODE [N]: N busy loops in NODE at normal priority. Namespaces
 # do not confine CPU: they compete with every daemon of every node.
 load_busy() {
@@ -30,16 +55,20 @@ load_busy() {
 # states per second in NODE for SECONDS, each living 2 s (the table
 # holds some 230,000 of them at 50,000/s, the kernel's collector being
 # lazy: under nf_conntrack_max). Its line goes to $LAB_DIR/flood-NODE.log.
+# A real flood arrives in softirq, ahead of every process; the generator
+# runs at nice LOAD_FLOOD_NICE (default -10) so the busy loops do not
+# starve it below the rate asked (it is no real-time task: it never
+# preempts a daemon that asks for real-time priority).
 load_flood() {
-	lab_bg "$1" "$LAB_DIR/flood-$1.log" "$CTGEN" -r "$2" -t 2 \
-	    -n $(( $2 * $3 ))
+	lab_bg "$1" "$LAB_DIR/flood-$1.log" nice -n "${LOAD_FLOOD_NICE:--10}" \
+	    "$CTGEN" -r "$2" -t 2 -n $(( $2 * $3 )) -T "$3"
 	LOAD_FLOOD_PID=$LAB_PID
 }
 
 # load_flood_wait: wait (bounded) for the flood to end; its rate achieved
 # (states per second the kernel took) in $LOAD_FLOOD_RATE.
 load_flood_wait() {
-	wait_for 30 "! lab_alive $LOAD_FLOOD_PID" || lab_kill "$LOAD_FLOOD_PID"
+	wait_for 10 "! lab_alive $LOAD_FLOOD_PID" || lab_kill "$LOAD_FLOOD_PID"
 	wait "$LOAD_FLOOD_PID" 2>/dev/null
 	LOAD_FLOOD_RATE=$(sed -n 's/.*achieved \([0-9]*\)\/s.*/\1/p' \
 	    "$LAB_DIR"/flood-*.log | tail -n 1)
