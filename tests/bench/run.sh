@@ -34,7 +34,7 @@ for b in "$@"; do
 	esac
 	echo "== $name: $status, $((t1 - t0)) s"
 	echo "# $name: $status" >>"$out/results.tmp"
-	grep '^BENCH ' "$out/$name.log" >>"$out/results.tmp"
+	grep -e '^BENCH ' -e '^# note ' "$out/$name.log" >>"$out/results.tmp"
 done
 
 {

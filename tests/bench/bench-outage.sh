@@ -1,0 +1,166 @@
+#!/bin/sh
+# bench-outage: how long the VIP is unreachable when the master crashes,
+# carpd against keepalived (VRRPv3) and ucarp at equal master-down.
+#
+# Two nodes a (the master by configuration, preempting) and b on one
+# bridge, a client c pinging the VIP every 2 ms (ping -D -i 0.002). The
+# crash: every link of a is cut at once (its bridge port goes down: a
+# pulled cable, or a dead box as seen from the LAN). Outage = the longest
+# gap between two consecutive replies from the cut on, i.e. from the old
+# master's last reply to the new master's first, with 2 ms resolution.
+# Then a's links come back, a takes the VIP back, and the next run starts.
+#
+# Settings and the master-down formulas: tests/bench/peers.sh. Each
+# system and setting runs BENCH_REPEAT times (default 5). Environment:
+#	BENCH_SETTINGS	default "base1 fast floor"
+#	BENCH_SYSTEMS	default "carpd keepalived ucarp" (a baseline that is
+#			not installed gets n/a and a note)
+#	BENCH_QUICK=1	settings "fast floor", 3 runs
+# The probe's replies of the first fast run of each system are kept in
+# $BENCH_OUT/probe-fast-SYS.dat ("ms_from_cut icmp_seq"), for plot.sh.
+. "$(dirname "$0")/../lab/lab.sh"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/peers.sh"
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	REPEAT=${BENCH_REPEAT:-3}
+	SETTINGS=${BENCH_SETTINGS:-fast floor}
+else
+	REPEAT=${BENCH_REPEAT:-5}
+	SETTINGS=${BENCH_SETTINGS:-base1 fast floor}
+fi
+SYSTEMS=${BENCH_SYSTEMS:-carpd keepalived ucarp}
+OUT=${BENCH_OUT:-$LAB_BUILD/bench}
+VIP=192.0.2.254
+
+lab_require "$CARPD" "$CARPCTL" ping
+mkdir -p "$OUT" || exit 1
+lab_init
+peers_init
+lab_bridge lan
+for h in a:1 b:2 c:10; do
+	lab_ns "${h%:*}"
+	lab_port "${h%:*}" eth0 lan
+	lab_addr "${h%:*}" eth0 "192.0.2.${h#*:}/24"
+done
+
+settled() {
+	sys_is_master "$SYS" a $VIP && ! sys_is_master "$SYS" b $VIP
+}
+
+# probe_start LABEL: ping the VIP from c every 2 ms in the background.
+probe_start() {
+	PROBE_LOG=$LAB_DIR/ping-$1.log
+	lab_bg c "$PROBE_LOG" ping -n -D -i 0.002 $VIP
+	PROBE_PID=$LAB_PID
+	sleep 0.3
+}
+probe_stop() { lab_kill "$PROBE_PID" INT; }
+
+# keep_probe LOG T0 FILE: the replies as "ms_from_cut icmp_seq".
+keep_probe() {
+	awk -v t0="$2" '/bytes from/ && /icmp_seq=/ {
+		t = substr($1, 2, length($1) - 2)
+		s = $0; sub(/.*icmp_seq=/, "", s); sub(/[^0-9].*/, "", s)
+		printf "%.3f %d\n", (t - t0) * 1000, s
+	}' "$1" >"$3"
+}
+
+# trial SETTING N: one crash of a; the outage in $OUT_MS.
+trial() {
+	probe_start "$SYS-$1-$2"
+	t0=$(now)
+	node_cut a
+	t1=$(now)
+	wait_for 20 "sys_is_master $SYS b $VIP" ||
+		{ probe_stop; lab_fail "$SYS: b did not take over ($1#$2)"; }
+	took=$WAIT_MS
+	sleep 0.3
+	probe_stop
+	jitter=$(ping_gap "$PROBE_LOG" 0 "$t0" | cut -d' ' -f1)
+	set -- $(ping_gap "$PROBE_LOG" "$t0") "$1" "$2"
+	[ "$1" != - ] || lab_fail "$SYS: no replies at all ($6#$7)"
+	OUT_MS=$1
+	echo "  $SYS $6#$7: outage $1 ms (replies at $(ms_between "$t0" "$2")" \
+	    "and $(ms_between "$t0" "$3") ms from the cut, which took" \
+	    "$(ms_between "$t0" "$t1") ms; $4 lost; jitter" \
+	    "before ${jitter} ms); b held the VIP after ${took} ms"
+	[ "$6" = fast ] && [ "$7" = 1 ] &&
+		keep_probe "$PROBE_LOG" "$t0" "$OUT/probe-fast-$SYS.dat"
+	[ -n "$BENCH_DEBUG" ] || rm -f "$PROBE_LOG"
+	node_restore a
+	wait_for 30 settled || lab_fail "$SYS: a did not take the VIP back ($6#$7)"
+	# a steady cycle again: b has heard a few adverts from a
+	sleep "$SETTLE"
+}
+
+# na SETTING WHY: SYS cannot do SETTING.
+na() {
+	local set=$1
+	shift
+	echo "# note outage/$set/$SYS: $*"
+	for m in min median max masterdown; do
+		bench "outage/$set/$SYS/$m" n/a ms
+	done
+	bench "outage/$set/$SYS/false" n/a transitions
+}
+
+# series SETTING: REPEAT crashes with SYS at SETTING.
+series() {
+	local set=$1 r=1 list="" md n
+	md=$(sys_masterdown_ms "$SYS" "$set")
+	lab_log "$SYS $set: $(sys_setting "$SYS" "$set"), master-down $md ms, $REPEAT runs"
+	case $set in base1) SETTLE=2.5;; *) SETTLE=1;; esac
+	sys_conf "$SYS" a "$set" master "$VIP/24"
+	sys_conf "$SYS" b "$set" backup "$VIP/24"
+	sys_start "$SYS" a
+	wait_for 15 "sys_is_master $SYS a $VIP" || lab_fail "$SYS: a never master"
+	sys_start "$SYS" b
+	wait_for 15 settled || lab_fail "$SYS: a is not the sole master"
+	sleep "$SETTLE"
+	# a backup that takes over while the master lives makes the outage
+	# meaningless: such a setting is n/a for that system
+	n=$(sys_transitions "$SYS" b)
+	sleep 3
+	n=$(($(sys_transitions "$SYS" b) - n))
+	if [ "$n" -ge 2 ]; then
+		lab_log "$SYS $set: b took over $n times in 3 s with a alive"
+		sys_stop "$SYS" a; sys_stop "$SYS" b
+		na "$set" "b took over $n times in 3 s with the master alive" \
+		    "($(sys_setting "$SYS" "$set"))"
+		return 0
+	fi
+	n0=$(sys_transitions "$SYS" b)
+	lab_exec c ping -c 1 -W 2 $VIP >/dev/null ||
+	    lab_fail "$SYS: the client cannot reach the VIP"
+	while [ $r -le "$REPEAT" ]; do
+		trial "$set" "$r"
+		list="$list $OUT_MS"
+		r=$((r + 1))
+	done
+	# b takes over once per crash; any more are false transitions
+	n=$(($(sys_transitions "$SYS" b) - n0 - REPEAT))
+	sys_stop "$SYS" a
+	sys_stop "$SYS" b
+	set -- $(echo "$list" | tr ' ' '\n' | grep . | stats)
+	echo "  $SYS $set: outage min $1 median $2 max $3 ms over $4 runs" \
+	    "(master-down $md ms)"
+	bench "outage/$set/$SYS/min" "$1" ms
+	bench "outage/$set/$SYS/median" "$2" ms
+	bench "outage/$set/$SYS/max" "$3" ms
+	bench "outage/$set/$SYS/masterdown" "$md" ms
+	bench "outage/$set/$SYS/false" "$n" transitions
+}
+
+for SYS in $SYSTEMS; do
+	if [ "$SYS" != carpd ] && ! command -v "$SYS" >/dev/null; then
+		for set in $SETTINGS; do
+			na "$set" "$SYS is not installed"
+		done
+		continue
+	fi
+	for set in $SETTINGS; do
+		series "$set"
+	done
+done
+lab_log "done"
