@@ -27,6 +27,17 @@ load_stop_since() {
 	done
 }
 
+# load_sys_stop SYS NODE: sys_stop, but every process signalled at once
+# first (sys_stop stops them one by one, a minute for 255 ucarps), then
+# a bounded wait for the node's cgroup to empty.
+load_sys_stop() {
+	local cg
+	cg=$(sys_cg "$1" "$2")
+	kill -TERM $(sys_pid "$1" "$2") 2>/dev/null
+	wait_for 10 "[ -z \"\$(cg_pids $cg)\" ]"
+	sys_stop "$1" "$2"
+}
+
 # load_watch SECONDS CMD: run CMD (eval'ed) about every 200 ms for
 # SECONDS; prints the number of checks at which it failed. Unlike
 # lab_hold it goes on after a failure: the window keeps its length.
