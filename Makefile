@@ -4,10 +4,12 @@
 #   make            build build/carpd build/carpctl build/syncd
 #   make check      install deps, build, run every test (unit, ASan/UBSan
 #                   unit, golden configs, namespace integration, end to
-#                   end, each fuzz target for 10 s)
+#                   end, each fuzz target for 10 s, a short benchmark run)
 #   make unit       unit tests only (no root needed)
 #   make demo       two-firewall lab with a live failover
-#   make bench      speed and memory figures
+#   make bench      speed and memory figures, side by side with keepalived
+#                   and ucarp (QUICK=1: a reduced set); tables and charts
+#                   in build/bench
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each
 #   make fuzz-smoke the same for 10 s each, after replaying the regressions
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -64,7 +66,7 @@ BINS	+= $(BUILD)/syncd
 endif
 
 .PHONY: all tools deps check unit unit-san golden integ e2e demo bench install \
-	clean lint fuzz fuzz-smoke
+	clean lint fuzz fuzz-smoke bench-smoke
 .SECONDARY:
 
 all: $(BINS) $(TOOL_BIN)
@@ -154,12 +156,21 @@ check: deps
 	$(MAKE) integ
 	@if [ -d tests/e2e ]; then $(MAKE) e2e; fi
 	$(MAKE) fuzz-smoke
+	$(MAKE) bench-smoke
 
 demo: deps all
 	@sh tests/lab/demo.sh
 
+# make bench QUICK=1: the reduced set (under 3 minutes); bench-smoke: one
+# short run of the side-by-side harness and its report, for make check.
 bench: deps all
-	@sh tests/bench/run.sh
+	@BUILD=$(BUILD) BENCH_QUICK=$(if $(QUICK),1,0) sh tests/bench/run.sh
+	@BUILD=$(BUILD) sh tests/bench/report.sh >$(BUILD)/bench/report.md
+	@echo "tables: $(BUILD)/bench/report.md"
+	@BUILD=$(BUILD) sh tests/bench/plot.sh $(BUILD)/bench
+
+bench-smoke: all
+	@BUILD=$(BUILD) sh tests/bench/smoke.sh
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c -> $(FUZZ)/fuzz_NAME, linked
 # with the project's modules built again by clang with coverage and

@@ -15,15 +15,16 @@
 #	BENCH_SETTINGS	default "base1 fast floor"
 #	BENCH_SYSTEMS	default "carpd keepalived ucarp" (a baseline that is
 #			not installed gets n/a and a note)
-#	BENCH_QUICK=1	settings "fast floor", 3 runs
-# The probe's replies of the first fast run of each system are kept in
-# $BENCH_OUT/probe-fast-SYS.dat ("ms_from_cut icmp_seq"), for plot.sh.
+#	BENCH_QUICK=1	settings "fast floor", 2 runs
+# The probe's replies of the first run of each system and setting are
+# kept in $BENCH_OUT/probe-SETTING-SYS.dat ("ms_from_cut icmp_seq"), for
+# plot.sh.
 . "$(dirname "$0")/../lab/lab.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/peers.sh"
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	REPEAT=${BENCH_REPEAT:-3}
+	REPEAT=${BENCH_REPEAT:-2}
 	SETTINGS=${BENCH_SETTINGS:-fast floor}
 else
 	REPEAT=${BENCH_REPEAT:-5}
@@ -34,7 +35,7 @@ OUT=${BENCH_OUT:-$LAB_BUILD/bench}
 VIP=192.0.2.254
 
 lab_require "$CARPD" "$CARPCTL" ping
-mkdir -p "$OUT" || exit 1
+mkdir -p "$OUT" && rm -f "$OUT"/probe-*.dat || exit 1
 lab_init
 peers_init
 lab_bridge lan
@@ -43,10 +44,6 @@ for h in a:1 b:2 c:10; do
 	lab_port "${h%:*}" eth0 lan
 	lab_addr "${h%:*}" eth0 "192.0.2.${h#*:}/24"
 done
-
-settled() {
-	sys_is_master "$SYS" a $VIP && ! sys_is_master "$SYS" b $VIP
-}
 
 # probe_start LABEL: ping the VIP from c every 2 ms in the background.
 probe_start() {
@@ -85,24 +82,18 @@ trial() {
 	    "and $(ms_between "$t0" "$3") ms from the cut, which took" \
 	    "$(ms_between "$t0" "$t1") ms; $4 lost; jitter" \
 	    "before ${jitter} ms); b held the VIP after ${took} ms"
-	[ "$6" = fast ] && [ "$7" = 1 ] &&
-		keep_probe "$PROBE_LOG" "$t0" "$OUT/probe-fast-$SYS.dat"
+	[ "$7" = 1 ] && keep_probe "$PROBE_LOG" "$t0" "$OUT/probe-$6-$SYS.dat"
 	[ -n "$BENCH_DEBUG" ] || rm -f "$PROBE_LOG"
 	node_restore a
-	wait_for 30 settled || lab_fail "$SYS: a did not take the VIP back ($6#$7)"
+	wait_for 30 "pair_settled $SYS $VIP" || lab_fail "$SYS: a did not take the VIP back ($6#$7)"
 	# a steady cycle again: b has heard a few adverts from a
 	sleep "$SETTLE"
 }
 
 # na SETTING WHY: SYS cannot do SETTING.
 na() {
-	local set=$1
-	shift
-	echo "# note outage/$set/$SYS: $*"
-	for m in min median max masterdown; do
-		bench "outage/$set/$SYS/$m" n/a ms
-	done
-	bench "outage/$set/$SYS/false" n/a transitions
+	bench_na "outage/$1/$SYS" ms "$2" min median max masterdown
+	bench "outage/$1/$SYS/false" n/a transitions
 }
 
 # series SETTING: REPEAT crashes with SYS at SETTING.
@@ -111,25 +102,7 @@ series() {
 	md=$(sys_masterdown_ms "$SYS" "$set")
 	lab_log "$SYS $set: $(sys_setting "$SYS" "$set"), master-down $md ms, $REPEAT runs"
 	case $set in base1) SETTLE=2.5;; *) SETTLE=1;; esac
-	sys_conf "$SYS" a "$set" master "$VIP/24"
-	sys_conf "$SYS" b "$set" backup "$VIP/24"
-	sys_start "$SYS" a
-	wait_for 15 "sys_is_master $SYS a $VIP" || lab_fail "$SYS: a never master"
-	sys_start "$SYS" b
-	wait_for 15 settled || lab_fail "$SYS: a is not the sole master"
-	sleep "$SETTLE"
-	# a backup that takes over while the master lives makes the outage
-	# meaningless: such a setting is n/a for that system
-	n=$(sys_transitions "$SYS" b)
-	sleep 3
-	n=$(($(sys_transitions "$SYS" b) - n))
-	if [ "$n" -ge 2 ]; then
-		lab_log "$SYS $set: b took over $n times in 3 s with a alive"
-		sys_stop "$SYS" a; sys_stop "$SYS" b
-		na "$set" "b took over $n times in 3 s with the master alive" \
-		    "($(sys_setting "$SYS" "$set"))"
-		return 0
-	fi
+	pair_start "$SYS" "$set" "$VIP/24" || { na "$set" "$PAIR_WHY"; return 0; }
 	n0=$(sys_transitions "$SYS" b)
 	lab_exec c ping -c 1 -W 2 $VIP >/dev/null ||
 	    lab_fail "$SYS: the client cannot reach the VIP"
@@ -140,8 +113,7 @@ series() {
 	done
 	# b takes over once per crash; any more are false transitions
 	n=$(($(sys_transitions "$SYS" b) - n0 - REPEAT))
-	sys_stop "$SYS" a
-	sys_stop "$SYS" b
+	pair_stop "$SYS"
 	set -- $(echo "$list" | tr ' ' '\n' | grep . | stats)
 	echo "  $SYS $set: outage min $1 median $2 max $3 ms over $4 runs" \
 	    "(master-down $md ms)"

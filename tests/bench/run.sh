@@ -1,21 +1,34 @@
 #!/bin/sh
 # tests/bench/run.sh: run every tests/bench/bench-*.sh (or the ones named
 # on the command line), keep each one's output in $OUT/NAME.log, and print
-# a table of their `BENCH name value unit` figures, also written to
-# $OUT/results.txt. OUT is $BUILD/bench (BUILD: build, or LAB_BUILD).
-# Exits 1 if a benchmark failed (the thing measured did not happen);
-# skipped ones (exit 77) are listed.
+# a table of their `BENCH name value unit` figures and `# note` lines,
+# also written to $OUT/results.txt. OUT is BENCH_OUT, or $BUILD/bench
+# (BUILD: build, or LAB_BUILD). Each benchmark's time is printed, and
+# the total. BENCH_QUICK=1 (make bench QUICK=1) asks every benchmark for
+# its reduced set. Exits 1 if a benchmark failed (the thing measured did
+# not happen); skipped ones (exit 77) are listed.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 LAB_BUILD=${LAB_BUILD:-$top/${BUILD:-build}}
 case $LAB_BUILD in /*) ;; *) LAB_BUILD=$top/$LAB_BUILD;; esac
 export LAB_BUILD
-out=$LAB_BUILD/bench
+out=${BENCH_OUT:-$LAB_BUILD/bench}
+case $out in /*) ;; *) out=$top/$out;; esac
+BENCH_OUT=$out
+export BENCH_OUT
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	export BENCH_QUICK
+	# the reduced sets of the benchmarks that take a size or a time
+	BENCH_STATES=${BENCH_STATES:-20000}
+	SECONDS_RUN=${SECONDS_RUN:-15}
+	export BENCH_STATES SECONDS_RUN
+fi
 mkdir -p "$out" || exit 1
 
 if [ $# -eq 0 ]; then
 	set -- "$top"/tests/bench/bench-*.sh
 fi
 failed=0
+start=$(date +%s)
 : >"$out/results.tmp"
 for b in "$@"; do
 	name=$(basename "$b" .sh)
@@ -48,5 +61,5 @@ done
 rm -f "$out/results.tmp"
 echo
 cat "$out/results.txt"
-echo "(also in $out/results.txt)"
+echo "(also in $out/results.txt; all benchmarks: $(($(date +%s) - start)) s)"
 exit $failed

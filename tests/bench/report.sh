@@ -1,0 +1,96 @@
+#!/bin/sh
+# tests/bench/report.sh [RESULTS]: the markdown tables of BENCHMARKS.md
+# from run.sh's results (default build/bench/results.txt, or
+# $LAB_BUILD/bench/results.txt), on stdout.
+#
+# Figures named CASE/SETTING/SYSTEM/METRIC (tests/bench/peers.sh) make
+# one table per case: a row per setting and metric, a column per system
+# (carpd first, then the baselines in the order they appear) and, after
+# each baseline, the ratio carpd/baseline (below 1: carpd is better for
+# times and costs; n/a when either side is). "# note CASE/SETTING/SYSTEM:
+# why" lines go under their case's table. Any other figure goes to a
+# last table as it is.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+res=${1:-${LAB_BUILD:-$top/${BUILD:-build}}/bench/results.txt}
+[ -r "$res" ] || { echo "report.sh: no $res" >&2; exit 1; }
+
+awk '
+function ratio(a, b) {
+	if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0)
+		return "n/a"
+	return sprintf("%.2f", a / b)
+}
+function add(list, v, n) {	# append v to list (a string) unless in it
+	n = split(list, x, " ")
+	for (i = 1; i <= n; i++)
+		if (x[i] == v)
+			return list
+	return list (list == "" ? "" : " ") v
+}
+/^# carp benchmarks/ { sub(/^# /, ""); head = $0; next }
+/^# note / {
+	sub(/^# note /, "")
+	c = $0; sub(/\/.*/, "", c)
+	note[c] = note[c] "- " $0 "\n"
+	next
+}
+/^#/ { next }
+{
+	if ($1 == "BENCH") { name = $2; val = $3; unit = $4 }
+	else { name = $1; val = $2; unit = $3 }
+	if (name == "")
+		next
+	n = split(name, p, "/")
+	if (n != 4) {
+		other = other "| " name " | " val " | " unit " |\n"
+		next
+	}
+	c = p[1]; s = p[2]; y = p[3]; m = p[4]
+	cases = add(cases, c)
+	sets[c] = add(sets[c], s)
+	mets[c, s] = add(mets[c, s], m)
+	if (y != "carpd")
+		base[c] = add(base[c], y)
+	v[c, s, y, m] = val
+	if (!((c, s, m) in u) || y == "carpd")
+		u[c, s, m] = unit
+}
+END {
+	if (head != "")
+		print "Run: " head "\n"
+	nc = split(cases, C, " ")
+	for (i = 1; i <= nc; i++) {
+		c = C[i]
+		nb = split(base[c], B, " ")
+		printf "### %s\n\n| setting | metric | carpd |", c
+		line = "|---|---|---:|"
+		for (j = 1; j <= nb; j++) {
+			printf " %s | carpd/%s |", B[j], B[j]
+			line = line "---:|---:|"
+		}
+		print "\n" line
+		ns = split(sets[c], S, " ")
+		for (k = 1; k <= ns; k++) {
+			nm = split(mets[c, S[k]], M, " ")
+			for (l = 1; l <= nm; l++) {
+				s = S[k]; m = M[l]
+				cv = v[c, s, "carpd", m]
+				printf "| %s | %s (%s) | %s |", s, m, u[c, s, m],
+				    cv == "" ? "-" : cv
+				for (j = 1; j <= nb; j++) {
+					bv = v[c, s, B[j], m]
+					printf " %s | %s |", bv == "" ? "-" : bv,
+					    ratio(cv, bv)
+				}
+				print ""
+			}
+		}
+		print ""
+		if (note[c] != "")
+			printf "%s\n", note[c]
+	}
+	if (other != "") {
+		print "### other figures\n\n| name | value | unit |\n|---|---:|---|"
+		printf "%s\n", other
+	}
+}' "$res"
