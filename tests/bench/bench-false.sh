@@ -18,7 +18,7 @@
 #
 # Settings: tests/bench/peers.sh ("floor": carpd advbase 0 advskew 1/2,
 # keepalived advert_int 0.01, ucarp -b 0 -k 1/6). Environment:
-#	BENCH_SECONDS	window, default 60
+#	BENCH_SECONDS	window, default 60 (BENCH_QUICK=1: 5)
 #	BENCH_FLOOD	states per second, default 50000
 #	BENCH_SYSTEMS	default "carpd keepalived ucarp"
 #	BENCH_SETTING	default floor
@@ -27,7 +27,11 @@
 . "$(dirname "$0")/peers.sh"
 . "$(dirname "$0")/load.sh"
 
-SECS=${BENCH_SECONDS:-60}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	SECS=${BENCH_SECONDS:-5}
+else
+	SECS=${BENCH_SECONDS:-60}
+fi
 RATE=${BENCH_FLOOD:-50000}
 SYSTEMS=${BENCH_SYSTEMS:-carpd keepalived ucarp}
 SETTING=${BENCH_SETTING:-floor}
@@ -56,8 +60,8 @@ run() {
 	carpd) ;;
 	*) if ! command -v "$sys" >/dev/null ||
 	       ! command -v conntrackd >/dev/null; then
-		echo "# note: $sys or conntrackd is not installed"
-		bench "false/$SETTING/$sys/transitions" n/a count
+		bench_na "false/$SETTING/$sys" count \
+		    "$sys or conntrackd is not installed" transitions
 		return 0
 	   fi;;
 	esac

@@ -32,7 +32,7 @@
 # the priority back, or the daemon started again) and a back as master.
 # Min/median/max over BENCH_REPEAT runs (default 5).
 #
-# Environment: BENCH_REPEAT, BENCH_SYSTEMS (default "carpd keepalived
+# Environment: BENCH_REPEAT (BENCH_QUICK=1: 1), BENCH_SYSTEMS (default "carpd keepalived
 # ucarp"), BENCH_SETTING (default fast), BENCH_KINDS (default "demote
 # stop"), BENCH_SESSIONS.
 . "$(dirname "$0")/../lab/lab.sh"
@@ -40,7 +40,11 @@
 . "$(dirname "$0")/peers.sh"
 . "$(dirname "$0")/load.sh"
 
-REPEAT=${BENCH_REPEAT:-5}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	REPEAT=${BENCH_REPEAT:-1}
+else
+	REPEAT=${BENCH_REPEAT:-5}
+fi
 SYSTEMS=${BENCH_SYSTEMS:-carpd keepalived ucarp}
 SETTING=${BENCH_SETTING:-fast}
 KINDS=${BENCH_KINDS:-demote stop}
@@ -149,17 +153,17 @@ series() {
 
 for SYS in $SYSTEMS; do
 	if [ "$SYS" != carpd ] && ! command -v "$SYS" >/dev/null; then
-		echo "# note: $SYS is not installed"
 		for k in $KINDS; do
-			bench "planned/$k/$SYS/median" n/a ms
+			bench_na "planned/$k/$SYS" ms "not installed" min median max
 		done
 		continue
 	fi
-	sys_conf "$SYS" a "$SETTING" master $VIP
-	sys_conf "$SYS" b "$SETTING" backup $VIP
-	sys_start "$SYS" a
-	sys_start "$SYS" b
-	wait_for 15 settled || lab_fail "$SYS: a did not become the sole master"
+	if ! pair_start "$SYS" "$SETTING" $VIP; then
+		for k in $KINDS; do
+			bench_na "planned/$k/$SYS" ms "$PAIR_WHY" min median max
+		done
+		continue
+	fi
 	lab_exec c ping -c 1 -W 2 $SRV >/dev/null ||
 		lab_fail "$SYS: c cannot reach s through the VIP"
 	for k in $KINDS; do
@@ -167,6 +171,6 @@ for SYS in $SYSTEMS; do
 	done
 	echo "  $SYS: b's master-down $(sys_masterdown_ms "$SYS" "$SETTING") ms" \
 	    "($(sys_setting "$SYS" "$SETTING"))"
-	sys_stop "$SYS" a; sys_stop "$SYS" b
+	pair_stop "$SYS"
 done
 lab_log "done"
