@@ -127,28 +127,16 @@ trial() {
 
 # series SYS KIND: REPEAT trials, the figures.
 series() {
-	local r=1 gaps="" lost="" vgaps=""
+	local r=1 gaps="" lost="" vgaps="" k=$2
 	lab_log "$SYS $2: $(sys_setting "$SYS" "$SETTING") x $REPEAT"
 	while [ "$r" -le "$REPEAT" ]; do
 		trial "$2" "$r"
 		gaps="$gaps $GAP_MS" lost="$lost $LOST" vgaps="$vgaps $VGAP_MS"
 		r=$((r + 1))
 	done
-	set -- $(echo "$gaps" | tr ' ' '\n' | grep . | stats) "$2"
-	echo "  $SYS $5: largest gap through the VIP min $1 median $2 max $3 ms" \
-	    "over $4 runs"
-	bench "planned/$5/$SYS/min" "$1" ms
-	bench "planned/$5/$SYS/median" "$2" ms
-	bench "planned/$5/$SYS/max" "$3" ms
-	set -- $(echo "$vgaps" | tr ' ' '\n' | grep '^[0-9]' | stats) "$5"
-	echo "  $SYS $5: largest gap to the VIP min $1 median $2 max $3 ms"
-	bench "planned/$5/$SYS/vip_min" "$1" ms
-	bench "planned/$5/$SYS/vip_median" "$2" ms
-	bench "planned/$5/$SYS/vip_max" "$3" ms
-	set -- $(echo "$lost" | tr ' ' '\n' | grep '^[0-9]' | stats) "$5"
-	bench "planned/$5/$SYS/lost_min" "$1" sessions
-	bench "planned/$5/$SYS/lost_median" "$2" sessions
-	bench "planned/$5/$SYS/lost_max" "$3" sessions
+	echo "$gaps" | tr ' ' '\n' | load_bench3 "planned/$k/$SYS" ms
+	echo "$vgaps" | tr ' ' '\n' | load_bench3 "planned/$k/$SYS" ms vip_
+	echo "$lost" | tr ' ' '\n' | load_bench3 "planned/$k/$SYS" sessions lost_
 }
 
 for SYS in $SYSTEMS; do

@@ -38,6 +38,16 @@ load_sys_stop() {
 	sys_stop "$1" "$2"
 }
 
+# load_bench3 NAME UNIT [PREFIX] < values: the BENCH lines NAME/PREFIXmin,
+# NAME/PREFIXmedian, NAME/PREFIXmax of the numbers on stdin (lines that
+# are not numbers skipped); prints nothing else.
+load_bench3() {
+	set -- "$1" "$2" "${3:-}" $(grep '^[0-9]' | stats)
+	bench "$1/$3min" "$4" "$2"
+	bench "$1/$3median" "$5" "$2"
+	bench "$1/$3max" "$6" "$2"
+}
+
 # load_watch SECONDS CMD: run CMD (eval'ed) about every 200 ms for
 # SECONDS; prints the number of checks at which it failed. Unlike
 # lab_hold it goes on after a failure: the window keeps its length.
