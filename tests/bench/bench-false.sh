@@ -22,6 +22,7 @@
 #	BENCH_FLOOD	states per second, default 50000
 #	BENCH_SYSTEMS	default "carpd keepalived ucarp"
 #	BENCH_SETTING	default floor
+#	LOAD_SYNC_CARPD=0 syncd not connected to carpd (no demotion from it)
 . "$(dirname "$0")/../lab/lab.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/peers.sh"

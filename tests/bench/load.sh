@@ -119,8 +119,12 @@ load_repl() {
 
 # load_syncd NODE PEER_INDEX: syncd in NODE, unicast to 203.0.113.PEER;
 # it talks to NODE's carpd (its demotion while out of sync is part of
-# what is measured). Log $LAB_DIR/syncd-NODE.log.
+# what is measured), unless LOAD_SYNC_CARPD=0: then its carpd socket
+# leads nowhere, to tell carpd's own transitions from syncd's demotions.
+# Log $LAB_DIR/syncd-NODE.log.
 load_syncd() {
+	local sock=$LAB_DIR/$1.sock
+	[ "${LOAD_SYNC_CARPD:-1}" = 1 ] || sock=$LAB_DIR/$1.none.sock
 	[ -f "$LAB_DIR/sync.key" ] || ( umask 077
 	    od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$LAB_DIR/sync.key" )
 	cat >"$LAB_DIR/syncd-$1.conf" <<EOT
@@ -129,7 +133,7 @@ sync {
 	syncpeer 203.0.113.$2
 	key-file "$LAB_DIR/sync.key"
 	control-socket "$LAB_DIR/syncd-$1.sock"
-	carpd-socket "$LAB_DIR/$1.sock"
+	carpd-socket "$sock"
 }
 EOT
 	chmod 600 "$LAB_DIR/syncd-$1.conf"
