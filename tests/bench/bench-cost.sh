@@ -28,7 +28,7 @@
 #			(every one is false: nothing fails)
 # Environment: BENCH_SECONDS, BENCH_SYSTEMS (default "carpd keepalived
 # ucarp"), BENCH_SETTINGS (default "vhid255 vhid20"); BENCH_QUICK=1:
-# vhid20 only, 5 s.
+# vhid20 only, 3 s.
 . "$(dirname "$0")/../lab/lab.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/peers.sh"
@@ -37,7 +37,7 @@
 SYSTEMS=${BENCH_SYSTEMS:-carpd keepalived ucarp}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	# 255 ucarp processes take a minute or two to start and stop
-	SECS=${BENCH_SECONDS:-5}
+	SECS=${BENCH_SECONDS:-3}
 	SETTINGS=${BENCH_SETTINGS:-vhid20}
 else
 	SECS=${BENCH_SECONDS:-60}

@@ -18,7 +18,7 @@
 #
 # Settings: tests/bench/peers.sh ("floor": carpd advbase 0 advskew 1/2,
 # keepalived advert_int 0.01, ucarp -b 0 -k 1/6). Environment:
-#	BENCH_SECONDS	window, default 60 (BENCH_QUICK=1: 5)
+#	BENCH_SECONDS	window, default 60 (BENCH_QUICK=1: 3)
 #	BENCH_FLOOD	states per second, default 50000
 #	BENCH_SYSTEMS	default "carpd keepalived ucarp"
 #	BENCH_SETTING	default floor
@@ -29,7 +29,7 @@
 . "$(dirname "$0")/load.sh"
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	SECS=${BENCH_SECONDS:-5}
+	SECS=${BENCH_SECONDS:-3}
 else
 	SECS=${BENCH_SECONDS:-60}
 fi

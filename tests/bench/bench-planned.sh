@@ -32,9 +32,9 @@
 # the priority back, or the daemon started again) and a back as master.
 # Min/median/max over BENCH_REPEAT runs (default 5).
 #
-# Environment: BENCH_REPEAT (BENCH_QUICK=1: 1), BENCH_SYSTEMS (default "carpd keepalived
+# Environment: BENCH_REPEAT, BENCH_SYSTEMS (default "carpd keepalived
 # ucarp"), BENCH_SETTING (default fast), BENCH_KINDS (default "demote
-# stop"), BENCH_SESSIONS.
+# stop"), BENCH_SESSIONS; BENCH_QUICK=1: 1 run, demote only.
 . "$(dirname "$0")/../lab/lab.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/peers.sh"
@@ -42,12 +42,13 @@
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	REPEAT=${BENCH_REPEAT:-1}
+	KINDS=${BENCH_KINDS:-demote}
 else
 	REPEAT=${BENCH_REPEAT:-5}
+	KINDS=${BENCH_KINDS:-demote stop}
 fi
 SYSTEMS=${BENCH_SYSTEMS:-carpd keepalived ucarp}
 SETTING=${BENCH_SETTING:-fast}
-KINDS=${BENCH_KINDS:-demote stop}
 SESSIONS=${BENCH_SESSIONS:-4}
 VIP=192.0.2.254/24
 SRV=198.51.100.10
