@@ -9,6 +9,11 @@
 # gap between two consecutive replies from the cut on, i.e. from the old
 # master's last reply to the new master's first, with 2 ms resolution.
 # Then a's links come back, a takes the VIP back, and the next run starts.
+# At base1 the cut comes just after one of a's adverts (seen by c), so
+# the outage is master-down minus the cut's own latency, not spread over
+# the whole second between adverts by chance; and takeover_median, from
+# that last advert to b's first reply, is master-down plus the time the
+# new master needs to answer, free of the cut's latency.
 #
 # Settings and the master-down formulas: tests/bench/peers.sh. Each
 # system and setting runs BENCH_REPEAT times (default 5). Environment:
@@ -66,6 +71,10 @@ keep_probe() {
 # trial SETTING N: one crash of a; the outage in $OUT_MS.
 trial() {
 	probe_start "$SYS-$1-$2"
+	# at base1, the crash just after one of a's adverts (peers.sh)
+	ADVERT_AT=
+	[ "$1" != base1 ] || advert_wait c eth0 192.0.2.1 ||
+		echo "  (no tcpdump or no advert seen: the crash is at a random phase)"
 	t0=$(now)
 	node_cut a
 	t1=$(now)
@@ -77,7 +86,13 @@ trial() {
 	jitter=$(ping_gap "$PROBE_LOG" 0 "$t0" | cut -d' ' -f1)
 	set -- $(ping_gap "$PROBE_LOG" "$t0") "$1" "$2"
 	[ "$1" != - ] || lab_fail "$SYS: no replies at all ($6#$7)"
-	OUT_MS=$1
+	OUT_MS=$1 TAKE_MS=
+	# at base1: from a's last advert (the one c saw just before the cut,
+	# if the cut came before the next) to b's first reply
+	if [ -n "$ADVERT_AT" ] && [ "$(ms_between "$ADVERT_AT" "$t1")" -lt 1000 ]; then
+		TAKE_MS=$(ms_between "$ADVERT_AT" "$3")
+		echo "  $SYS $6#$7: b answered $TAKE_MS ms after a's last advert"
+	fi
 	echo "  $SYS $6#$7: outage $1 ms (replies at $(ms_between "$t0" "$2")" \
 	    "and $(ms_between "$t0" "$3") ms from the cut, which took" \
 	    "$(ms_between "$t0" "$t1") ms; $4 lost; jitter" \
@@ -85,6 +100,8 @@ trial() {
 	[ "$7" = 1 ] && keep_probe "$PROBE_LOG" "$t0" "$OUT/probe-$6-$SYS.dat"
 	[ -n "$BENCH_DEBUG" ] || rm -f "$PROBE_LOG"
 	node_restore a
+	# after the last crash the pair is stopped anyway
+	[ "$7" -lt "$REPEAT" ] || return 0
 	wait_for 30 "pair_settled $SYS $VIP" || lab_fail "$SYS: a did not take the VIP back ($6#$7)"
 	# a steady cycle again: b has heard a few adverts from a
 	sleep "$SETTLE"
@@ -98,7 +115,7 @@ na() {
 
 # series SETTING: REPEAT crashes with SYS at SETTING.
 series() {
-	local set=$1 r=1 list="" md n
+	local set=$1 r=1 list="" takes="" md n
 	md=$(sys_masterdown_ms "$SYS" "$set")
 	lab_log "$SYS $set: $(sys_setting "$SYS" "$set"), master-down $md ms, $REPEAT runs"
 	case $set in base1) SETTLE=2.5;; *) SETTLE=1;; esac
@@ -108,7 +125,7 @@ series() {
 	    lab_fail "$SYS: the client cannot reach the VIP"
 	while [ $r -le "$REPEAT" ]; do
 		trial "$set" "$r"
-		list="$list $OUT_MS"
+		list="$list $OUT_MS" takes="$takes $TAKE_MS"
 		r=$((r + 1))
 	done
 	# b takes over once per crash; any more are false transitions
@@ -122,6 +139,8 @@ series() {
 	bench "outage/$set/$SYS/max" "$3" ms
 	bench "outage/$set/$SYS/masterdown" "$md" ms
 	bench "outage/$set/$SYS/false" "$n" transitions
+	set -- $(echo "$takes" | tr ' ' '\n' | grep . | stats)
+	[ "$4" = 0 ] || bench "outage/$set/$SYS/takeover_median" "$2" ms
 }
 
 for SYS in $SYSTEMS; do

@@ -29,11 +29,14 @@
 #	                                stopped) if b keeps taking over from a
 #	                                live master (twice per VIP in
 #	                                BENCH_HOLD s, default 3, in each of
-#	                                3 watches):
-#	                                the setting is n/a
+#	                                3 watches): the setting is n/a
 #	pair_settled SYS VIP...         a holds every VIP, b none
 #	pair_on_b SYS VIP...            b holds every VIP
 #	pair_stop SYS                   sys_stop a and b
+#	advert_wait NODE IF SRC         returns just after NODE saw an advert
+#	                                (IP protocol 112: CARP and VRRP) from
+#	                                SRC on IF, its epoch in $ADVERT_AT
+#	                                (1 without tcpdump)
 #	bench_na PREFIX UNIT WHY METRIC...  "# note PREFIX: WHY" and an n/a
 #	                                BENCH line PREFIX/METRIC per metric
 #	cg_new NAME; cg_run NAME cmd...; cg_cpu_ms NAME; cg_mem_peak_kib NAME;
@@ -55,7 +58,9 @@
 # at advbase 0 the backup's skew alone is the master-down and -k 24
 # matches carpd's 3 x 8. ucarp's backup only looks at its timer when
 # poll() returns, every own interval when no packet comes, so its real
-# master-down can be up to one interval later than the formula.
+# master-down can be up to one interval later than the formula. Below
+# advbase 1 ucarp flaps here (libpcap hands it the adverts in batches up
+# to a second apart), so pair_start makes its fast and floor n/a.
 
 PEERS_PASS=bench-secret
 CG_PREFIX=
@@ -397,6 +402,20 @@ pair_on_a() {
 }
 
 pair_stop() { sys_stop "$1" a; sys_stop "$1" b; }
+
+# advert_wait: at base1 the phase of a crash against the master's
+# adverts spreads the outage over a whole second (master-down minus the
+# time since the last advert); a crash just after an advert leaves
+# master-down minus the cut's own latency, comparable across systems.
+# Immediate mode: tcpdump returns on the packet, not on a buffer timeout.
+advert_wait() {
+	ADVERT_AT=
+	command -v tcpdump >/dev/null || return 1
+	ADVERT_AT=$(lab_exec "$1" timeout 5 tcpdump -p -q -n -tt -c 1 \
+	    --immediate-mode -i "$2" "ip proto 112 and src host $3" \
+	    2>/dev/null | awk '{ print $1; exit }')
+	[ -n "$ADVERT_AT" ]
+}
 
 bench_na() {
 	local _p=$1 _u=$2 _m
