@@ -52,6 +52,8 @@ SETTING=${BENCH_SETTING:-fast}
 SESSIONS=${BENCH_SESSIONS:-4}
 VIP=192.0.2.254/24
 SRV=198.51.100.10
+NA_METRICS="min median max vip_min vip_median vip_max lost_min lost_median
+    lost_max"
 
 lab_require "$CARPD" "$CARPCTL" ping
 lab_init
@@ -143,13 +145,13 @@ series() {
 for SYS in $SYSTEMS; do
 	if [ "$SYS" != carpd ] && ! command -v "$SYS" >/dev/null; then
 		for k in $KINDS; do
-			bench_na "planned/$k/$SYS" ms "not installed" min median max
+			bench_na "planned/$k/$SYS" ms "not installed" $NA_METRICS
 		done
 		continue
 	fi
 	if ! pair_start "$SYS" "$SETTING" $VIP; then
 		for k in $KINDS; do
-			bench_na "planned/$k/$SYS" ms "$PAIR_WHY" min median max
+			bench_na "planned/$k/$SYS" ms "$PAIR_WHY" $NA_METRICS
 		done
 		continue
 	fi
