@@ -76,6 +76,8 @@ static void	 ctgen_put(struct ctgen *, struct mnl_nlmsg_batch *, int,
 static void	 ctgen_acks(struct ctgen *, unsigned int);
 static void	 ctgen_send(struct ctgen *, struct mnl_nlmsg_batch *,
 		    unsigned int);
+static void	 ctgen_range(struct ctgen *, struct mnl_nlmsg_batch *, int,
+		    unsigned long, unsigned long, uint32_t);
 static void	 ctgen_run(struct ctgen *, int, unsigned long, uint32_t);
 static void	 ctgen_flood(struct ctgen *, unsigned long, uint32_t,
 		    unsigned long, double);
@@ -235,19 +237,15 @@ ctgen_send(struct ctgen *g, struct mnl_nlmsg_batch *b, unsigned int n)
 	mnl_nlmsg_batch_reset(b);
 }
 
+/* Requests for states from..to-1, batched, all acks read. */
 static void
-ctgen_run(struct ctgen *g, int del, unsigned long n, uint32_t timeout)
+ctgen_range(struct ctgen *g, struct mnl_nlmsg_batch *b, int del,
+    unsigned long from, unsigned long to, uint32_t timeout)
 {
-	static char		 buf[CTGEN_BATCH * 2];
-	struct mnl_nlmsg_batch	*b;
-	unsigned long		 i;
-	unsigned int		 inbatch = 0;
-	double			 t0, t1;
+	unsigned long	 i;
+	unsigned int	 inbatch = 0;
 
-	if ((b = mnl_nlmsg_batch_start(buf, CTGEN_BATCH)) == NULL)
-		err(1, "batch");
-	t0 = now_mono();
-	for (i = 0; i < n; i++) {
+	for (i = from; i < to; i++) {
 		ctgen_put(g, b, del, i, timeout);
 		inbatch++;
 		if (!mnl_nlmsg_batch_next(b)) {
@@ -260,6 +258,19 @@ ctgen_run(struct ctgen *g, int del, unsigned long n, uint32_t timeout)
 	/* after an overflow, reset moved the message that did not fit to
 	 * the front: the batch always holds inbatch messages here */
 	ctgen_send(g, b, inbatch);
+}
+
+static void
+ctgen_run(struct ctgen *g, int del, unsigned long n, uint32_t timeout)
+{
+	static char		 buf[CTGEN_BATCH * 2];
+	struct mnl_nlmsg_batch	*b;
+	double			 t0, t1;
+
+	if ((b = mnl_nlmsg_batch_start(buf, CTGEN_BATCH)) == NULL)
+		err(1, "batch");
+	t0 = now_mono();
+	ctgen_range(g, b, del, 0, n, timeout);
 	t1 = now_mono();
 	mnl_nlmsg_batch_stop(b);
 	printf("ctgen: %s %lu %s states: ok %lu, %s %lu, errors %lu%s%s; "
@@ -287,7 +298,6 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 	static char		 buf[CTGEN_BATCH * 2];
 	struct mnl_nlmsg_batch	*b;
 	unsigned long		 i = 0, due;
-	unsigned int		 inbatch;
 	double			 t0, t1;
 
 	if ((b = mnl_nlmsg_batch_start(buf, CTGEN_BATCH)) == NULL)
@@ -305,16 +315,8 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 			usleep(1000);
 			continue;
 		}
-		for (inbatch = 0; i < due; i++) {
-			ctgen_put(g, b, 0, i, timeout);
-			inbatch++;
-			if (!mnl_nlmsg_batch_next(b)) {
-				/* full: send what fits, keep this one */
-				ctgen_send(g, b, inbatch - 1);
-				inbatch = 1;
-			}
-		}
-		ctgen_send(g, b, inbatch);
+		ctgen_range(g, b, 0, i, due, timeout);
+		i = due;
 	}
 	t1 = now_mono();
 	mnl_nlmsg_batch_stop(b);
