@@ -11,6 +11,10 @@
 #	load_echo_start NODE		a TCP echo server on port 5001
 #	load_sessions_start NODE DST N	N TCP sessions from NODE to DST:5001
 #	load_sessions_stop		"N broken STALL_MS" of those sessions
+#	load_mark; load_stop_since MARK	stop what lab_bg started since MARK
+#	load_sys_stop SYS NODE		sys_stop, every process signalled at once
+#	load_watch SECONDS CMD		checks at which CMD failed
+#	load_bench3 NAME UNIT [PREFIX]	min/median/max BENCH lines of stdin
 #
 # Everything runs through lab_bg, so lab_init's trap stops it.
 
