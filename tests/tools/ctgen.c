@@ -3,6 +3,9 @@
  * with synthetic states, for the sync benchmarks and tests.
  *
  *	ctgen [-p tcp|udp] [-n N] [-t timeout]	create N states
+ *	ctgen [-p tcp|udp] -r RATE [-n N] [-t timeout] [-T secs]
+ *						the same, RATE per second
+ *						(for secs at most)
  *	ctgen [-p tcp|udp] [-n N] -d		delete them again
  *	ctgen [-p tcp|udp] -c			count the ones in the table
  *	ctgen [-p tcp|udp] -c -w N [-T secs]	wait until N are there
@@ -14,6 +17,11 @@
  * sender's context, so the acks are queued when sendmsg returns); with
  * NETLINK_CAP_ACK an ack is 36 bytes, so one batch never overruns the
  * receive buffer.
+ *
+ * With -r the requests are paced by the clock (a batch every millisecond
+ * or so, as many as are due), a flood of new states at a steady rate as
+ * a busy firewall sees it; give them a short timeout (-t) so the table
+ * does not fill. It prints the rate the kernel actually took.
  *
  * Times are printed as CLOCK_REALTIME epochs so that a process in
  * another namespace can be compared with them (same machine, one clock).
@@ -68,7 +76,11 @@ static void	 ctgen_put(struct ctgen *, struct mnl_nlmsg_batch *, int,
 static void	 ctgen_acks(struct ctgen *, unsigned int);
 static void	 ctgen_send(struct ctgen *, struct mnl_nlmsg_batch *,
 		    unsigned int);
+static void	 ctgen_range(struct ctgen *, struct mnl_nlmsg_batch *, int,
+		    unsigned long, unsigned long, uint32_t);
 static void	 ctgen_run(struct ctgen *, int, unsigned long, uint32_t);
+static void	 ctgen_flood(struct ctgen *, unsigned long, uint32_t,
+		    unsigned long, double);
 static int	 ctgen_match_cb(const struct nlmsghdr *, void *);
 static long	 ctgen_count(struct ctgen *);
 static long	 ctgen_kcount(void);
@@ -78,6 +90,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: ctgen [-p tcp|udp] [-n N] [-t timeout] [-d]\n"
+	    "       ctgen [-p tcp|udp] -r rate [-n N] [-t timeout] [-T seconds]\n"
 	    "       ctgen [-p tcp|udp] -c [-w N [-T seconds]]\n");
 	exit(2);
 }
@@ -224,19 +237,15 @@ ctgen_send(struct ctgen *g, struct mnl_nlmsg_batch *b, unsigned int n)
 	mnl_nlmsg_batch_reset(b);
 }
 
+/* Requests for states from..to-1, batched, all acks read. */
 static void
-ctgen_run(struct ctgen *g, int del, unsigned long n, uint32_t timeout)
+ctgen_range(struct ctgen *g, struct mnl_nlmsg_batch *b, int del,
+    unsigned long from, unsigned long to, uint32_t timeout)
 {
-	static char		 buf[CTGEN_BATCH * 2];
-	struct mnl_nlmsg_batch	*b;
-	unsigned long		 i;
-	unsigned int		 inbatch = 0;
-	double			 t0, t1;
+	unsigned long	 i;
+	unsigned int	 inbatch = 0;
 
-	if ((b = mnl_nlmsg_batch_start(buf, CTGEN_BATCH)) == NULL)
-		err(1, "batch");
-	t0 = now_mono();
-	for (i = 0; i < n; i++) {
+	for (i = from; i < to; i++) {
 		ctgen_put(g, b, del, i, timeout);
 		inbatch++;
 		if (!mnl_nlmsg_batch_next(b)) {
@@ -249,6 +258,19 @@ ctgen_run(struct ctgen *g, int del, unsigned long n, uint32_t timeout)
 	/* after an overflow, reset moved the message that did not fit to
 	 * the front: the batch always holds inbatch messages here */
 	ctgen_send(g, b, inbatch);
+}
+
+static void
+ctgen_run(struct ctgen *g, int del, unsigned long n, uint32_t timeout)
+{
+	static char		 buf[CTGEN_BATCH * 2];
+	struct mnl_nlmsg_batch	*b;
+	double			 t0, t1;
+
+	if ((b = mnl_nlmsg_batch_start(buf, CTGEN_BATCH)) == NULL)
+		err(1, "batch");
+	t0 = now_mono();
+	ctgen_range(g, b, del, 0, n, timeout);
 	t1 = now_mono();
 	mnl_nlmsg_batch_stop(b);
 	printf("ctgen: %s %lu %s states: ok %lu, %s %lu, errors %lu%s%s; "
@@ -259,6 +281,51 @@ ctgen_run(struct ctgen *g, int del, unsigned long n, uint32_t timeout)
 	    g->errors ? " first: " : "",
 	    g->errors ? strerror(g->first_errno) : "",
 	    t1 - t0, n / (t1 - t0 > 0 ? t1 - t0 : 1e-9), now_real());
+}
+
+/*
+ * Create n states at rate per second, for limit seconds at most (a
+ * flood that falls behind its rate still ends with the window it
+ * loads). Each round sends what is due by now (10 ms worth at most: a
+ * round that falls behind catches up in the next ones), then sleeps a
+ * millisecond when nothing is due, so the flood is steady rather than
+ * one burst per second.
+ */
+static void
+ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
+    unsigned long rate, double limit)
+{
+	static char		 buf[CTGEN_BATCH * 2];
+	struct mnl_nlmsg_batch	*b;
+	unsigned long		 i = 0, due;
+	double			 t0, t1;
+
+	if ((b = mnl_nlmsg_batch_start(buf, CTGEN_BATCH)) == NULL)
+		err(1, "batch");
+	t0 = now_mono();
+	while (i < n && now_mono() - t0 < limit) {
+		due = (unsigned long)((now_mono() - t0) * rate);
+		/* at most 10 ms worth a round: the time limit is looked
+		 * at between rounds even while catching up */
+		if (due > i + rate / 100 + 1)
+			due = i + rate / 100 + 1;
+		if (due > n)
+			due = n;
+		if (due <= i) {
+			usleep(1000);
+			continue;
+		}
+		ctgen_range(g, b, 0, i, due, timeout);
+		i = due;
+	}
+	t1 = now_mono();
+	mnl_nlmsg_batch_stop(b);
+	printf("ctgen: flood of %lu %s states at %lu/s asked: ok %lu, existed "
+	    "%lu, errors %lu%s%s; %.3f s, achieved %.0f/s; done at %.6f\n",
+	    i, g->proto == IPPROTO_TCP ? "tcp" : "udp", rate, g->ok, g->exist,
+	    g->errors, g->errors ? " first: " : "",
+	    g->errors ? strerror(g->first_errno) : "", t1 - t0,
+	    g->ok / (t1 - t0 > 0 ? t1 - t0 : 1e-9), now_real());
 }
 
 struct ctgen_match {
@@ -392,14 +459,14 @@ int
 main(int argc, char *argv[])
 {
 	struct ctgen	 g = { .proto = IPPROTO_TCP };
-	unsigned long	 n = 1000;
+	unsigned long	 n = 1000, rate = 0;
 	long		 want = -1, c;
-	double		 limit = 60;
+	double		 limit = -1;
 	uint32_t	 timeout = 3600;
 	int		 ch, del = 0, count = 0;
 	char		*ep;
 
-	while ((ch = getopt(argc, argv, "cdn:p:t:T:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "cdn:p:r:t:T:w:")) != -1) {
 		switch (ch) {
 		case 'c':
 			count = 1;
@@ -418,6 +485,11 @@ main(int argc, char *argv[])
 			else if (strcmp(optarg, "udp") == 0)
 				g.proto = IPPROTO_UDP;
 			else
+				usage();
+			break;
+		case 'r':
+			rate = strtoul(optarg, &ep, 10);
+			if (*ep || rate == 0)
 				usage();
 			break;
 		case 't':
@@ -439,17 +511,21 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc || (want >= 0 && !count) || (count && del))
+	if (optind != argc || (want >= 0 && !count) || (count && del) ||
+	    (rate && (count || del)))
 		usage();
 	ctgen_open(&g);
 	if (count && want >= 0)
-		return (ctgen_wait(&g, want, limit));
+		return (ctgen_wait(&g, want, limit > 0 ? limit : 60));
 	if (count) {
 		if ((c = ctgen_count(&g)) == -1)
 			return (1);
 		printf("%ld\n", c);
 		return (0);
 	}
-	ctgen_run(&g, del, n, timeout);
+	if (rate)
+		ctgen_flood(&g, n, timeout, rate, limit > 0 ? limit : 1e9);
+	else
+		ctgen_run(&g, del, n, timeout);
 	return (g.errors ? 1 : 0);
 }
