@@ -67,13 +67,16 @@ bulk_tick(struct bulk *b, uint64_t now, unsigned timeout_ms)
 
 /* The peer is silent only once it had the time to be heard: right after
  * a start it is unknown, and demoting a master for that would hand its
- * addresses away. */
+ * addresses away. A silent peer never demotes a master either: the
+ * master's own loop may be what kept the peer unheard (a flood, a long
+ * dump), and a peer whose syncd died is demoted by its own carpd
+ * (PROTOCOL.md 6.8). A link without carrier demotes every node. */
 static int
 bulk_peer_down(const struct bulk_link *l)
 {
 	if (!l->carrier)
 		return (1);
-	return (l->peers_alive == 0 && l->settled);
+	return (l->peers_alive == 0 && l->settled && !l->master);
 }
 
 int

@@ -57,6 +57,7 @@ struct bulk_link {
 					   have been heard */
 	int		 bulk_demote;	/* the sync block's values */
 	int		 link_demote;
+	int		 master;	/* a carp MASTER here (carpd says) */
 };
 
 /* The demotion to hold on carpd (0..255), and why, for the log. */

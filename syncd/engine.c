@@ -98,6 +98,7 @@ syncd_demote(struct syncd *sc)
 	l.carrier = sc->carrier;
 	l.peers_alive = peer_settled(sc, clock_ms());
 	l.settled = clock_ms() - sc->start_ms >= SYNCD_DEAD_MS;
+	l.master = sc->masters > 0;
 	l.bulk_demote = sc->cs->bulk_demote;
 	l.link_demote = sc->cs->link_demote;
 	n = bulk_demotion(&sc->bulk, &l);

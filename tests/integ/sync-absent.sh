@@ -2,10 +2,9 @@
 # A node whose syncd dies must not take over from the master. a (advskew
 # 0) is master and b (advskew 100) backup, both with preempt and a sync
 # block with link-demote 1. b's syncd is killed: a's syncd declares b
-# dead and holds link-demote on a, so b, with demote 0 and a table going
-# stale, would preempt. carpd on b holds link-demote itself once its
-# syncd has been gone for 2 s, so both are demoted alike and a stays
-# master. b's hold goes when its syncd is back; a quick restart of a's
+# dead but, master, holds nothing (a silent peer never demotes the
+# master); carpd on b holds link-demote itself once its syncd has been
+# gone for 2 s, so b, its table going stale, stays backup. b's hold goes when its syncd is back; a quick restart of a's
 # syncd (under 2 s) makes carpd on a hold nothing.
 . "$(dirname "$0")/lib/sync.sh"
 sync_start_lab
@@ -33,16 +32,18 @@ wait_for 10 '[ "$(sync_demote a)" = 0 ] && [ "$(sync_demote b)" = 0 ]' ||
 	lab_fail "demoted in sync: a $(sync_demote a), b $(sync_demote b)"
 t0=$(counter a carp1 transitions)
 
-# b's syncd dies: b holds link-demote in its place, a's syncd holds it
-# on a once b is dead (3.5 s to 4.5 s)
+# b's syncd dies: b holds link-demote in its place; a's syncd finds b
+# dead (3.5 s to 4.5 s) and, master, holds nothing
 syncd_stop b KILL
 wait_for 10 '[ "$(sync_demote b)" = 1 ]' ||
 	lab_fail "b without syncd: demote $(sync_demote b), not 1"
 grep -q 'no syncd for .* holding demote 1 on group carp' \
     "$LAB_DIR/carpd-b.log" || lab_fail "carpd on b did not log its hold"
-wait_for 10 '[ "$(sync_demote a)" = 1 ]' ||
-	sync_fail "a did not hold link-demote for its dead peer" a
-lab_log "both demoted by 1: b for its missing syncd, a for its dead peer"
+wait_for 10 '! sync_peer_alive a' ||
+	sync_fail "a's syncd did not find b's dead" a
+[ "$(sync_demote a)" = 0 ] ||
+	sync_fail "master a demoted $(sync_demote a) for its dead peer" a
+lab_log "b demoted by 1 for its missing syncd; master a not demoted"
 lab_hold 4 'carp_is a carp1 MASTER && carp_is b carp1 BACKUP' ||
 	lab_fail "b took over without its syncd: a $(carp_state a carp1)"
 [ "$(counter a carp1 transitions)" = "$t0" ] ||

@@ -151,6 +151,13 @@ START_TEST(test_link_demotion)
 	ck_assert_int_eq(bulk_demotion(&b, &l), 1);
 	bulk_demotion_why(&b, &l, why, sizeof(why));
 	ck_assert_str_eq(why, "no live peer");
+	/* a master is not demoted for a silent peer, only for the link */
+	l.master = 1;
+	ck_assert_int_eq(bulk_demotion(&b, &l), 0);
+	l.carrier = 0;
+	ck_assert_int_eq(bulk_demotion(&b, &l), 1);
+	l.carrier = 1;
+	l.master = 0;
 	/* capped at carpd's limit */
 	l.link_demote = 300;
 	ck_assert_int_eq(bulk_demotion(&b, &l), 255);
