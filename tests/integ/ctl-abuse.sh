@@ -365,10 +365,13 @@ syncd_start a
 SYNCD_PID=$(syncd_pid a)
 wait_for 10 '[ "$(sync_stat a carpd_connected)" = true ]' ||
 	lab_fail "restarted syncd did not get into carpd's full socket"
+# a is master, so only a sync link without carrier makes syncd hold
+lab_exec a ip link set sync0 down
 wait_for 10 '[ "$(carpctl a -j groups | json_get groups.name=carp.held)" -gt 0 ]' ||
 	lab_fail "syncd's demote hold is not on carpd: $(carpctl a groups)"
 lab_log "root demoted and promoted, syncd holds $(carpctl a -j groups |
     json_get groups.name=carp.held) on carp, with every other slot taken"
+lab_exec a ip link set sync0 up
 # the same per-uid limit on syncd's socket
 abuse hold "$LAB_DIR/a-sync.sock" "$NOBODY" "$GID" 10 "$LAB_DIR/hold3" \
     "$RUN" >"$LAB_DIR/hold3.log" 2>&1 &
