@@ -47,8 +47,10 @@
 # the systems allow it (master / backup):
 #	base1  carpd advbase 1 advskew 0/1; keepalived advert_int 1
 #	       priority 254/253; ucarp -b 1 -k 0/3: all 3012 ms
-#	fast   carpd advbase 0 advskew 4/8; keepalived advert_int 0.03
-#	       priority 254/224; ucarp -b 0 -k 4/24: all 94 ms
+#	fast   carpd advbase 0 advskew 7/8 (etc/carp.conf's pair: the master
+#	       advertises every 27 ms, near keepalived's 30, so the phase
+#	       of the crash between two adverts weighs alike); keepalived
+#	       advert_int 0.03 priority 254/224; ucarp -b 0 -k 7/24: all 94 ms
 #	floor  carpd advbase 0 advskew 1/2 (23 ms); keepalived advert_int 0.01,
 #	       its minimum, priority 254/253 (30 ms); ucarp -b 0 -k 1/6, its
 #	       smallest interval (23 ms)
@@ -110,13 +112,13 @@ peers_cleanup() {
 _sys_param() {
 	case $1/$2/$3 in
 	carpd/base1/master) echo 1 0;;		carpd/base1/backup) echo 1 1;;
-	carpd/fast/master) echo 0 4;;		carpd/fast/backup) echo 0 8;;
+	carpd/fast/master) echo 0 7;;		carpd/fast/backup) echo 0 8;;
 	carpd/floor/master) echo 0 1;;		carpd/floor/backup) echo 0 2;;
 	keepalived/base1/master) echo 1 254;;	keepalived/base1/backup) echo 1 253;;
 	keepalived/fast/master) echo 0.03 254;;	keepalived/fast/backup) echo 0.03 224;;
 	keepalived/floor/master) echo 0.01 254;; keepalived/floor/backup) echo 0.01 253;;
 	ucarp/base1/master) echo 1 0;;		ucarp/base1/backup) echo 1 3;;
-	ucarp/fast/master) echo 0 4;;		ucarp/fast/backup) echo 0 24;;
+	ucarp/fast/master) echo 0 7;;		ucarp/fast/backup) echo 0 24;;
 	ucarp/floor/master) echo 0 1;;		ucarp/floor/backup) echo 0 6;;
 	*) lab_fail "no setting $2 for $1 ($3)";;
 	esac
