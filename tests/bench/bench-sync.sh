@@ -51,41 +51,7 @@ create() {
 # reached FILE: the epoch at which the waiter saw them all ("" if not).
 reached() { sed -n 's/.* present at \([0-9.]*\) .*/\1/p' "$1"; }
 
-# --- (a) conntrackd -----------------------------------------------------
-
-ctd_conf() {
-	local h=$1 me=$2 peer=$3
-	cat >"$LAB_DIR/ctd-$h.conf" <<EOT
-Sync {
-	Mode FTFW {
-		DisableExternalCache Off
-	}
-	UDP {
-		IPv4_address 203.0.113.$me
-		IPv4_Destination_Address 203.0.113.$peer
-		Port 3780
-		Interface eth1
-		SndSocketBuffer 8388608
-		RcvSocketBuffer 8388608
-		Checksum on
-	}
-}
-General {
-	HashSize 65536
-	HashLimit 524288
-	LogFile $LAB_DIR/ctd-$h.file.log
-	Syslog off
-	LockFile $LAB_DIR/ctd-$h.lock
-	UNIX {
-		Path $LAB_DIR/ctd-$h.ctl
-	}
-	NetlinkBufferSize 2097152
-	NetlinkBufferSizeMaxGrowth 8388608
-	NetlinkOverrunResync On
-	NetlinkEventsReliable Off
-}
-EOT
-}
+# --- (a) conntrackd (ctd_conf: lib.sh) -----------------------------------
 
 # ctd_ext NS: the number of states in that conntrackd's external cache.
 ctd_ext() {

@@ -68,3 +68,40 @@ proc_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # cpu_delta A B: B - A with two decimals.
 cpu_delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
+
+# ctd_conf NODE ME PEER: $LAB_DIR/ctd-NODE.conf, conntrackd FTFW over UDP
+# on eth1 between 203.0.113.ME and .PEER, the usual setup (bench-sync,
+# and the baselines' replicator in load.sh).
+ctd_conf() {
+	local h=$1 me=$2 peer=$3
+	cat >"$LAB_DIR/ctd-$h.conf" <<EOT
+Sync {
+	Mode FTFW {
+		DisableExternalCache Off
+	}
+	UDP {
+		IPv4_address 203.0.113.$me
+		IPv4_Destination_Address 203.0.113.$peer
+		Port 3780
+		Interface eth1
+		SndSocketBuffer 8388608
+		RcvSocketBuffer 8388608
+		Checksum on
+	}
+}
+General {
+	HashSize 65536
+	HashLimit 524288
+	LogFile $LAB_DIR/ctd-$h.file.log
+	Syslog off
+	LockFile $LAB_DIR/ctd-$h.lock
+	UNIX {
+		Path $LAB_DIR/ctd-$h.ctl
+	}
+	NetlinkBufferSize 2097152
+	NetlinkBufferSizeMaxGrowth 8388608
+	NetlinkOverrunResync On
+	NetlinkEventsReliable Off
+}
+EOT
+}

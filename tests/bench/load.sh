@@ -156,39 +156,10 @@ load_syncd_alive() {
 	load_syncd_stats "$1" | json_get peer_alive | grep -qi true
 }
 
-# load_ctd NODE ME PEER: conntrackd in NODE, FTFW over UDP on eth1 (the
-# configuration of bench-sync.sh).
+# load_ctd NODE ME PEER: conntrackd in NODE, FTFW over UDP on eth1
+# (ctd_conf in lib.sh).
 load_ctd() {
-	cat >"$LAB_DIR/ctd-$1.conf" <<EOT
-Sync {
-	Mode FTFW {
-		DisableExternalCache Off
-	}
-	UDP {
-		IPv4_address 203.0.113.$2
-		IPv4_Destination_Address 203.0.113.$3
-		Port 3780
-		Interface eth1
-		SndSocketBuffer 8388608
-		RcvSocketBuffer 8388608
-		Checksum on
-	}
-}
-General {
-	HashSize 65536
-	HashLimit 524288
-	LogFile $LAB_DIR/ctd-$1.file.log
-	Syslog off
-	LockFile $LAB_DIR/ctd-$1.lock
-	UNIX {
-		Path $LAB_DIR/ctd-$1.ctl
-	}
-	NetlinkBufferSize 2097152
-	NetlinkBufferSizeMaxGrowth 8388608
-	NetlinkOverrunResync On
-	NetlinkEventsReliable Off
-}
-EOT
+	ctd_conf "$1" "$2" "$3"
 	lab_bg "$1" "$LAB_DIR/ctd-$1.out" conntrackd -C "$LAB_DIR/ctd-$1.conf"
 }
 

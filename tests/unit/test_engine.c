@@ -588,6 +588,17 @@ START_TEST(test_stall)
 }
 END_TEST
 
+/* A's own TCP state s, in its kernel, and A master of 2 carps. */
+static void
+own_tcp_master(struct sync_state *s)
+{
+	pair();
+	mk_tcp4(s, 9);
+	stub_ct_event_update(A, s);
+	stub_select(A);
+	syncd_masters_changed(eng[A], 2);
+}
+
 /* Mastership pushed to the engine: a drop makes this node's TCP states
  * liberal for their return; an unknown count or a rise changes nothing. */
 START_TEST(test_masters_changed)
@@ -596,11 +607,7 @@ START_TEST(test_masters_changed)
 	const struct sync_state	*c;
 	uint8_t			 f = IP_CT_TCP_FLAG_BE_LIBERAL;
 
-	pair();
-	mk_tcp4(&s, 9);
-	stub_ct_event_update(A, &s);
-	stub_select(A);
-	syncd_masters_changed(eng[A], 2);
+	own_tcp_master(&s);
 	syncd_masters_changed(eng[A], -1);
 	syncd_masters_changed(eng[A], 3);
 	ck_assert_ptr_nonnull(c = stub_ct_find(A, &s));
@@ -622,11 +629,7 @@ START_TEST(test_rival_heard)
 	const struct sync_state	*c;
 	uint8_t			 f = IP_CT_TCP_FLAG_BE_LIBERAL;
 
-	pair();
-	mk_tcp4(&s, 9);
-	stub_ct_event_update(A, &s);
-	stub_select(A);
-	syncd_masters_changed(eng[A], 2);
+	own_tcp_master(&s);
 	ck_assert_ptr_nonnull(c = stub_ct_find(A, &s));
 	ck_assert_int_eq(c->tcp_flags_orig & f, 0);
 	syncd_rival_heard(eng[A], "carp1");
