@@ -12,11 +12,7 @@
 # e2e-base1 runs it at advbase 1.
 . "$(dirname "$0")/lib/e2e.sh"
 
-e2e_up
-e2e_flows
-e2e_replicated fw2 >/dev/null ||
-    fwpair_fail "fw2's conntrack table lacks $(e2e_replicated fw2)"
-sleep 1
+e2e_up_replicated
 
 fwpair_crash fw1
 # from here on, whatever a flow receives went through fw2

@@ -11,11 +11,7 @@
 # through fw1.
 . "$(dirname "$0")/lib/e2e.sh"
 
-e2e_up
-e2e_flows
-e2e_replicated fw2 >/dev/null ||
-    fwpair_fail "fw2's conntrack table lacks $(e2e_replicated fw2)"
-sleep 1
+e2e_up_replicated
 
 before=$(e2e_transitions fw2)
 pid=$(carpd_pid fw1)

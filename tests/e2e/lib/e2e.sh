@@ -33,6 +33,16 @@ e2e_flows() {
 	done
 }
 
+# e2e_up_replicated: e2e_up and e2e_flows, every TCP flow's state in
+# fw2's table, and a second of traffic: the start of a failover test.
+e2e_up_replicated() {
+	e2e_up
+	e2e_flows
+	e2e_replicated fw2 >/dev/null ||
+	    fwpair_fail "fw2's conntrack table lacks $(e2e_replicated fw2)"
+	sleep 1
+}
+
 # e2e_replicated fwN: every TCP flow's state is in fwN's conntrack table
 # (by the client's port), within 5 s.
 e2e_replicated() {
