@@ -48,10 +48,22 @@ cleanup() {
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
+
+# A run killed outright (SIGKILL: no trap) leaves its namespaces and
+# directory behind: remove those of runs whose shell is gone.
+reap() {
+	for n in $(ip netns list 2>/dev/null | awk '/^carpcpu-[0-9]+-/ { print $1 }'); do
+		p=$(echo "$n" | cut -d- -f2)
+		kill -0 "$p" 2>/dev/null && continue
+		[ -z "$(ip netns pids "$n" 2>/dev/null)" ] || continue
+		ip netns del "$n" 2>/dev/null || true
+	done
+}
 trap 'exit 1' INT TERM
 
 [ "$(id -u)" = 0 ] || { echo "bench-advert-cpu: needs root" >&2; exit 77; }
 [ -x "$CARPD" ] || { echo "bench-advert-cpu: no $CARPD (make)" >&2; exit 77; }
+reap
 if [ -n "$BASE" ] && [ ! -x "$BASE/carpd" ]; then
 	echo "bench-advert-cpu: no $BASE/carpd" >&2
 	exit 77
