@@ -259,6 +259,15 @@ churn_pair(unsigned delay_ms)
 	ck_assert(syncd_in_sync(eng[A]) && syncd_in_sync(eng[B]));
 }
 
+/* s ends on A: after a while B no longer has it. */
+static void
+churn_end(const struct sync_state *s)
+{
+	stub_ct_event_delete(A, s);
+	churn_run(300);
+	ck_assert_ptr_null(stub_ct_find(B, s));
+}
+
 START_TEST(test_delay_engine)
 {
 	struct sync_state	 s, t;
@@ -289,9 +298,7 @@ START_TEST(test_delay_engine)
 	ck_assert_uint_eq(eng[A]->st.delay_sent, 1);
 	ck_assert_uint_eq(delay_len(eng[A]->delay), 0);
 	/* an old state's delete goes as ever */
-	stub_ct_event_delete(A, &s);
-	churn_run(300);
-	ck_assert_ptr_null(stub_ct_find(B, &s));
+	churn_end(&s);
 	ck_assert_uint_eq(eng[B]->st.deletes_applied, 1);
 }
 END_TEST
@@ -343,9 +350,7 @@ START_TEST(test_delay_defer)
 	ck_assert_uint_eq(delay_len(eng[A]->delay), 0);
 	/* it was sent: its delete goes, it did not die young */
 	churn_run(50);
-	stub_ct_event_delete(A, &s);
-	churn_run(300);
-	ck_assert_ptr_null(stub_ct_find(B, &s));
+	churn_end(&s);
 	ck_assert_uint_eq(eng[A]->st.died_young, 0);
 }
 END_TEST
@@ -370,9 +375,7 @@ START_TEST(test_cancel_engine)
 	ck_assert_uint_eq(eng[A]->st.cancelled, 1);
 	ck_assert_uint_eq(eng[A]->st.states_sent, 1);
 	ck_assert_uint_eq(eng[B]->st.deletes_applied, 0);
-	stub_ct_event_delete(A, &t);
-	churn_run(300);
-	ck_assert_ptr_null(stub_ct_find(B, &t));
+	churn_end(&t);
 	ck_assert_uint_eq(eng[B]->st.deletes_applied, 1);
 	ck_assert_uint_eq(eng[A]->st.cancelled, 1);
 }
