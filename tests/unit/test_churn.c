@@ -326,6 +326,51 @@ START_TEST(test_delay_late_destroy)
 }
 END_TEST
 
+/* The tuple came back while its key waited as GONE, and the kernel's
+ * events were lost: the dump after the overrun sends the new state. */
+START_TEST(test_delay_gone_reused)
+{
+	struct sync_state	 s;
+
+	churn_pair(1000);
+	churn_state(&s, 7);
+	stub_ct_event_update(A, &s);
+	stub_select(A);
+	ct_apply_delete(&s);
+	churn_run(1200);
+	ck_assert_uint_eq(delay_len(eng[A]->delay), 1);	/* GONE */
+	s.mark = 3;
+	stub_ct_put(A, &s);
+	stub_ct_overrun(A);
+	churn_run(300);
+	ck_assert_ptr_nonnull(stub_ct_find(B, &s));
+	ck_assert_uint_eq(delay_len(eng[A]->delay), 0);
+}
+END_TEST
+
+/* A full delay queue sends a new state at once, never drops it. */
+START_TEST(test_delay_overflow)
+{
+	struct sync_state	 s[3];
+	uint32_t		 i;
+
+	churn_pair(1000);
+	delay_free(eng[A]->delay);
+	ck_assert_ptr_nonnull(eng[A]->delay = delay_new(2));
+	for (i = 0; i < 3; i++) {
+		churn_state(&s[i], 20 + i);
+		stub_ct_event_update(A, &s[i]);
+	}
+	churn_run(300);
+	ck_assert_uint_eq(eng[A]->st.delay_overflows, 1);
+	ck_assert_ptr_null(stub_ct_find(B, &s[0]));
+	ck_assert_ptr_nonnull(stub_ct_find(B, &s[2]));
+	churn_run(1000);
+	for (i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(stub_ct_find(B, &s[i]));
+}
+END_TEST
+
 /* defer: a held connection's state goes at once, whatever its age. */
 START_TEST(test_delay_defer)
 {
@@ -400,6 +445,8 @@ churn_suite(void)
 	tcase_add_checked_fixture(tc, churn_setup, churn_teardown);
 	tcase_add_test(tc, test_delay_engine);
 	tcase_add_test(tc, test_delay_late_destroy);
+	tcase_add_test(tc, test_delay_gone_reused);
+	tcase_add_test(tc, test_delay_overflow);
 	tcase_add_test(tc, test_delay_defer);
 	tcase_add_test(tc, test_cancel_engine);
 	tcase_set_timeout(tc, 60);
