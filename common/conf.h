@@ -90,6 +90,7 @@ struct conf_sync {
 	unsigned		 defer_timeout_ms;	/* default 20 */
 	unsigned		 bulk_timeout_ms;	/* default 30000 */
 	unsigned		 refresh_ms;	/* re-send live states, 60000 */
+	unsigned		 sync_delay_ms;	/* young states wait; 0: off */
 	int			 bulk_demote;		/* default 32 */
 	int			 link_demote;		/* default 1 */
 	int			 event_buffer;	/* bytes; 0: syncd's default */

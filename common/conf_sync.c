@@ -59,6 +59,8 @@ static const struct conf_kw conf_sync_kws[] = {
 	    100, 3600000 },
 	{ "refresh",	    NULL, CONF_V_DURATION, SYNC(refresh_ms),
 	    1000, 3600000 },
+	{ "sync-delay",	    NULL, CONF_V_DURATION, SYNC(sync_delay_ms),
+	    0, 60000 },
 	{ "bulk-demote",    NULL, CONF_V_NUM, SYNC(bulk_demote), 0, 255 },
 	{ "link-demote",    NULL, CONF_V_NUM, SYNC(link_demote), 0, 255 },
 	{ "event-buffer",   NULL, CONF_V_NUM, SYNC(event_buffer), 16384,

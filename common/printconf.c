@@ -171,6 +171,9 @@ conf_print_sync(FILE *f, const struct conf_sync *s)
 	conf_print_duration(f, "defer-timeout", s->defer_timeout_ms);
 	conf_print_duration(f, "bulk-timeout", s->bulk_timeout_ms);
 	conf_print_duration(f, "refresh", s->refresh_ms);
+	/* off by default: printed only when set */
+	if (s->sync_delay_ms != 0)
+		conf_print_duration(f, "sync-delay", s->sync_delay_ms);
 	fprintf(f, "\tbulk-demote %d\n", s->bulk_demote);
 	fprintf(f, "\tlink-demote %d\n", s->link_demote);
 	/* a tuning knob: printed only when set */

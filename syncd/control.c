@@ -71,6 +71,11 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	SET(self, sc->st.self);
 	SET(too_many_peers, sc->st.too_many_peers);
 	SET(seq_jumps, sc->st.seq_jumps);
+	SET(died_young, sc->st.died_young);
+	SET(cancelled, sc->st.cancelled);
+	SET(delay_overflows, sc->st.delay_overflows);
+	SET(delay_queue_len, (uint32_t)delay_len(sc->delay));
+	SET(delay_sent, sc->st.delay_sent);
 	SET(foreign, sc->link != NULL ? sc->link->foreign : 0);
 	SET(link_errors, sc->link != NULL ? sc->link->rx_errors : 0);
 	SET(link_drops, sc->link != NULL ? sc->link->kernel_drops : 0);

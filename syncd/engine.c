@@ -356,6 +356,7 @@ syncd_stop(struct syncd *sc)
 	if (sc->outq != NULL)
 		msg_queue_free(sc->outq);
 	own_free(sc->own);
+	delay_free(sc->delay);
 	free(sc->rxd);
 	seal_free(sc->seal);
 }

@@ -16,7 +16,8 @@ struct msg_entry {
 	TAILQ_ENTRY(msg_entry)	 fifo;
 	struct msg_entry	*hnext;
 	uint32_t		 hash;
-	enum sync_op		 op;
+	uint8_t			 op;	/* enum sync_op */
+	uint8_t			 fresh;	/* a create the peers never had */
 	struct sync_key		 key;
 	struct sync_state	 st;	/* valid if op == SYNC_OP_UPDATE */
 };
@@ -99,13 +100,12 @@ msg_queue_find(struct msg_queue *q, const struct sync_key *k, uint32_t h)
 	return (NULL);
 }
 
-/* Find the entry of k, or append a new one at the FIFO tail. A coalesced
- * entry keeps its place: the oldest change sets the latency. */
+/* Find the entry of k (hash h), or append a new one at the FIFO tail. A
+ * coalesced entry keeps its place: the oldest change sets the latency. */
 static struct msg_entry *
-msg_queue_get(struct msg_queue *q, const struct sync_key *k)
+msg_queue_get(struct msg_queue *q, const struct sync_key *k, uint32_t h)
 {
 	struct msg_entry	*e;
-	uint32_t		 h = sync_key_hash(k);
 	size_t			 b;
 
 	if ((e = msg_queue_find(q, k, h)) != NULL)
@@ -141,39 +141,64 @@ msg_queue_remove(struct msg_queue *q, struct msg_entry *e)
 }
 
 /* A state updated many times before a flush is sent once, latest value;
- * an update after a delete (the tuple reused) becomes an update again. */
-int
-msg_queue_update(struct msg_queue *q, const struct sync_state *s)
+ * an update after a delete (the tuple reused) becomes an update again.
+ * An entry is fresh only if a create made it: coalescing keeps what the
+ * first change said, and a delete entry is never fresh (see below). */
+static int
+msg_queue_put(struct msg_queue *q, const struct sync_state *s, int create)
 {
 	struct msg_entry	*e;
 	struct sync_key		 k;
+	size_t			 len = q->len;
 
 	if (!msg_state_valid(s)) {
 		errno = EINVAL;
 		return (-1);
 	}
 	msg_state_key(s, &k);
-	if ((e = msg_queue_get(q, &k)) == NULL)
+	if ((e = msg_queue_get(q, &k, sync_key_hash(&k))) == NULL)
 		return (-1);
+	if (q->len > len)
+		e->fresh = (uint8_t)create;
 	e->op = SYNC_OP_UPDATE;
 	e->st = *s;
 	return (0);
 }
 
+int
+msg_queue_update(struct msg_queue *q, const struct sync_state *s)
+{
+	return (msg_queue_put(q, s, 0));
+}
+
+int
+msg_queue_create(struct msg_queue *q, const struct sync_state *s)
+{
+	return (msg_queue_put(q, s, 1));
+}
+
 /* A delete replaces a pending update: the peer may hold the state from
- * an earlier datagram, so the delete itself must still go out. */
+ * an earlier datagram, so the delete itself must still go out. Only a
+ * fresh entry, a create no peer has seen, is cancelled with it: neither
+ * goes, and the peer never learns of a state it never had. */
 int
 msg_queue_delete(struct msg_queue *q, const struct sync_key *key)
 {
 	struct msg_entry	*e;
 	struct sync_key		 k;
+	uint32_t		 h;
 
 	if (!msg_key_valid(key)) {
 		errno = EINVAL;
 		return (-1);
 	}
 	msg_key_norm(key, &k);
-	if ((e = msg_queue_get(q, &k)) == NULL)
+	h = sync_key_hash(&k);
+	if ((e = msg_queue_find(q, &k, h)) != NULL && e->fresh) {
+		msg_queue_remove(q, e);
+		return (1);
+	}
+	if ((e = msg_queue_get(q, &k, h)) == NULL)
 		return (-1);
 	e->op = SYNC_OP_DELETE;
 	return (0);

@@ -25,13 +25,18 @@ struct msg_built {
 
 struct msg_queue;
 
-/* Outbound queue of at most limit entries. msg_queue_update and
- * msg_queue_delete return -1 with errno ENOBUFS when a new key would
- * exceed the limit: the caller drops the change and falls back to a
- * resync. Coalescing an already queued key never fails. */
+/* Outbound queue of at most limit entries. msg_queue_update,
+ * msg_queue_create and msg_queue_delete return -1 with errno ENOBUFS
+ * when a new key would exceed the limit: the caller drops the change and
+ * falls back to a resync. Coalescing an already queued key never fails.
+ *
+ * msg_queue_create is an update of a state no peer has had from us: if
+ * its delete comes while it is still queued, both cancel out and
+ * msg_queue_delete returns 1 (0 when the delete is queued). */
 struct msg_queue *msg_queue_new(size_t limit);
 void	 msg_queue_free(struct msg_queue *);
 int	 msg_queue_update(struct msg_queue *, const struct sync_state *);
+int	 msg_queue_create(struct msg_queue *, const struct sync_state *);
 int	 msg_queue_delete(struct msg_queue *, const struct sync_key *);
 size_t	 msg_queue_len(const struct msg_queue *);
 void	 msg_queue_clear(struct msg_queue *);

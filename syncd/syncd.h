@@ -8,6 +8,7 @@
  *              and sweep after overruns, repairs, bulk answers
  *   tx.c       queue -> sealed datagrams, flush, acks due, the tick
  *   rx.c       datagram -> peer bookkeeping -> kernel
+ *   young.c    sync-delay: young local states wait in delay.c's queue
  *   refresh.c  refresh walk; liberal marking when mastership leaves
  *   carpwatch.c  carps MASTER here, from carpd's monitor stream
  *   bulk.c     bulk sync decisions (returns what it wants done)
@@ -22,6 +23,7 @@
 
 #include "bulk.h"
 #include "conf.h"
+#include "delay.h"
 #include "queue.h"
 #include "peer.h"
 #include "state.h"
@@ -31,6 +33,7 @@
 #define SYNCD_START_WAIT_MS	300	/* for carpd's count at start */
 #define SYNCD_DEAD_MS		3500	/* peer silent that long: dead */
 #define SYNCD_QUEUE_LIMIT	(2 * 1024 * 1024)	/* states queued */
+#define SYNCD_DELAY_LIMIT	(256 * 1024)	/* young states (sync-delay) */
 
 struct syncd_stats {
 	uint64_t	 states_sent;		/* state messages packed */
@@ -55,6 +58,11 @@ struct syncd_stats {
 	uint64_t	 self;			/* our own, reflected */
 	uint64_t	 too_many_peers;
 	uint64_t	 seq_jumps;		/* far ahead of a live session */
+	/* churn: short-lived states (sync-delay, cancelling in the queue) */
+	uint64_t	 died_young;		/* ended within sync-delay */
+	uint64_t	 cancelled;		/* create and delete in one flush */
+	uint64_t	 delay_overflows;	/* delay queue full: sent at once */
+	uint64_t	 delay_sent;		/* lived their delay, then sent */
 };
 
 /* Control messages waiting for the next datagram (tx.c sends them). */
@@ -104,6 +112,7 @@ struct syncd {
 	/* table.c */
 	int			 need_requeue;	/* the queue overflowed */
 	uint32_t		 gen;		/* overrun sweep */
+	struct delay		*delay;		/* young states; NULL: no delay */
 	/* engine.c: bulk, mastership, link and demotion */
 	struct bulk		 bulk;
 	int			 masters;	/* carps MASTER here, -1 unknown */
@@ -151,6 +160,14 @@ void		 table_resend(struct syncd *, const struct sync_key *);
 void		 table_serve_bulk(struct syncd *, uint32_t node);
 void		 table_key_state(const struct sync_key *, struct sync_state *);
 int		 table_start(struct syncd *);
+
+/* young.c */
+int		 young_start(struct syncd *);
+int		 young_event(struct syncd *, const struct sync_state *);
+int		 young_delete(struct syncd *, const struct sync_key *);
+int		 young_hold(struct syncd *, const struct sync_key *);
+void		 young_sent(struct syncd *, const struct sync_key *);
+void		 young_expire(struct syncd *, uint64_t now);
 
 /* tx.c */
 int		 tx_start(struct syncd *);

@@ -48,19 +48,38 @@ table_sent_as(struct syncd *sc, struct own_info *oi,
 	oi->sent_ms = clock_ms();
 }
 
-/* A state this node owns goes to the peers. */
+/* A state this node owns goes to the peers. One it never sent before
+ * (no ownership entry) is queued as a create, which its delete cancels
+ * while both are still queued. */
 int
 table_local(struct syncd *sc, const struct sync_state *s)
 {
 	struct sync_key		 k;
 	struct own_info		*oi;
+	int			 fresh;
 
 	msg_state_key(s, &k);
+	young_sent(sc, &k);
+	fresh = own_get(sc->own, &k) == NULL;
 	if ((oi = own_put(sc->own, &k)) != NULL) {
 		oi->origin = OWN_LOCAL;
 		table_sent_as(sc, oi, s);
 	}
-	return (table_queued(sc, msg_queue_update(sc->outq, s)));
+	return (table_queued(sc, fresh ? msg_queue_create(sc->outq, s) :
+	    msg_queue_update(sc->outq, s)));
+}
+
+/* A local state ended: its delete goes, or cancels its unsent create. */
+static int
+table_delete(struct syncd *sc, const struct sync_key *k)
+{
+	int	 rv = msg_queue_delete(sc->outq, k);
+
+	if (rv == 1) {
+		sc->st.cancelled++;
+		rv = 0;
+	}
+	return (table_queued(sc, rv));
 }
 
 /* Queue a state as it is now, for a bulk or a repair: as ours if we own
@@ -74,6 +93,8 @@ table_current(struct syncd *sc, const struct sync_state *s)
 	struct own_info		*oi;
 
 	msg_state_key(s, &k);
+	if (young_hold(sc, &k))
+		return (0);	/* it goes when its delay ends */
 	oi = own_get(sc->own, &k);
 	if (oi == NULL || oi->origin == OWN_LOCAL)
 		return (table_local(sc, s));
@@ -102,6 +123,8 @@ table_ct_update(const struct sync_state *s, void *arg)
 	struct syncd	*sc = arg;
 	int		 idle = sc->flush_due_ms == 0;
 
+	if (young_event(sc, s))
+		return;
 	table_local(sc, s);
 	if (msg_queue_len(sc->outq) * TABLE_STATE_WIRE >= sc->room) {
 		syncd_flush(sc);
@@ -119,6 +142,8 @@ table_ct_delete(const struct sync_state *s, void *arg)
 	int		 idle;
 
 	msg_state_key(s, &k);
+	if (young_delete(sc, &k))
+		return;
 	oi = own_get(sc->own, &k);
 	/* A peer's state expired here while the peer still has it: its
 	 * owner decides when it ends, not our timer. A state from before
@@ -131,7 +156,7 @@ table_ct_delete(const struct sync_state *s, void *arg)
 	}
 	own_del(sc->own, &k);
 	idle = sc->flush_due_ms == 0;
-	table_queued(sc, msg_queue_delete(sc->outq, &k));
+	table_delete(sc, &k);
 	if (idle)
 		syncd_schedule(sc);	/* else the flush is armed already */
 }
@@ -191,7 +216,7 @@ table_sweep_one(const struct sync_key *k, struct own_info *oi, void *arg)
 		table_local(sc, &cur);
 		return (0);
 	}
-	table_queued(sc, msg_queue_delete(sc->outq, k));
+	table_delete(sc, k);
 	return (1);
 }
 
@@ -220,7 +245,7 @@ table_resend(struct syncd *sc, const struct sync_key *k)
 	if (ct_get(&key, &cur) == 0)
 		table_current(sc, &cur);
 	else if (errno == ENOENT && (oi == NULL || oi->origin == OWN_LOCAL))
-		table_queued(sc, msg_queue_delete(sc->outq, k));
+		table_delete(sc, k);
 	else if (errno == ENOENT)
 		return;		/* not ours to delete */
 	else
@@ -284,7 +309,7 @@ int
 table_start(struct syncd *sc)
 {
 	ct_set_event_buffer((uint32_t)sc->cs->event_buffer);
-	if ((sc->own = own_new()) == NULL ||
+	if ((sc->own = own_new()) == NULL || young_start(sc) == -1 ||
 	    ct_init(sc->base, &table_ct_cb, sc) == -1)
 		return (-1);
 	if (ct_dump(table_preexisting_one, sc) == -1)

@@ -143,6 +143,8 @@ tx_next_deadline(struct syncd *sc, uint64_t now)
 		d = now;
 	if ((t = rel_tx_deadline(sc->tx)) != 0 && (d == 0 || t < d))
 		d = t;
+	if ((t = delay_next(sc->delay)) != 0 && (d == 0 || t < d))
+		d = t;		/* a young state's delay ends */
 	return (peer_deadline(sc, d));
 }
 
@@ -169,6 +171,7 @@ syncd_on_tick(struct syncd *sc)
 {
 	uint64_t	 now = clock_ms();
 
+	young_expire(sc, now);
 	rel_tx_tick(sc->tx, now);
 	if (peer_tick(sc, now) & REL_RESYNC)
 		syncd_resync(sc, "gap could not be repaired");
