@@ -55,6 +55,12 @@ struct syncd_stats {
 	uint64_t	 self;			/* our own, reflected */
 	uint64_t	 too_many_peers;
 	uint64_t	 seq_jumps;		/* far ahead of a live session */
+	/* expectations (expect.c) */
+	uint64_t	 expects_sent;		/* messages packed */
+	uint64_t	 expects_applied;	/* creates and deletes taken */
+	uint64_t	 expect_errors;		/* refused by the kernel */
+	uint64_t	 expects_dropped;	/* no master in time, full,
+						   unsendable or switched off */
 };
 
 /* Control messages waiting for the next datagram (tx.c sends them). */
@@ -120,6 +126,7 @@ struct syncd {
 	struct event		*ev_heartbeat;
 	struct event		*ev_refresh;
 	struct syncd_stats	 st;
+	struct syncd_expect	*expect;	/* expect.c */
 };
 
 /* engine.c */

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "ct.h"
 #include "defer.h"
+#include "expect.h"
 #include "link.h"
 #include "log.h"
 #include "rel.h"
@@ -111,6 +112,7 @@ syncd_flush(struct syncd *sc)
 	uint64_t	 now = clock_ms();
 	int		 i;
 
+	expect_flush(sc);
 	/* bounded: the rest goes at the next tick */
 	for (i = 0; i < 256; i++) {
 		if (!tx_pending_ctl(sc) &&
@@ -170,6 +172,7 @@ syncd_on_tick(struct syncd *sc)
 	uint64_t	 now = clock_ms();
 
 	rel_tx_tick(sc->tx, now);
+	expect_flush(sc);	/* what a repair asked for */
 	if (peer_tick(sc, now) & REL_RESYNC)
 		syncd_resync(sc, "gap could not be repaired");
 	if (sc->flush_due_ms != 0 && sc->flush_due_ms <= now)
@@ -236,6 +239,8 @@ tx_resend_ctl(void *arg, uint32_t ctl)
 		sc->want.bulk_end = 1;
 	if (ctl & REL_CTL_RESYNC)
 		sc->want.resync = 1;
+	if (ctl & REL_CTL_EXPECT)
+		expect_resend_all(sc, "repair");
 }
 
 static const struct rel_tx_ops tx_rel_ops = {
