@@ -1,5 +1,5 @@
 /* Expectation replication, the engine side (see expect.h; the rules:
- * docs/PROTOCOL.md, section 6.9). */
+ * docs/PROTOCOL.md, section 6.14). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 #!/bin/sh
 # e2e-ftp: FTP data connections opened after a failover (conntrack
-# expectations replicated by syncd, docs/PROTOCOL.md section 6.9).
+# expectations replicated by syncd, docs/PROTOCOL.md section 6.14).
 #
 # The firewalls assign the ftp helper to the LAN's connections to tcp
 # port 21 and forward nothing else as new: a data connection passes only
