@@ -117,12 +117,7 @@ expect_send(struct syncd *sc, uint64_t now)
 	size_t		 n, len;
 	ssize_t		 slen;
 
-	memset(&h, 0, sizeof(h));
-	h.nonce = sc->nonce;
-	h.node = sc->node;
-	h.seq = rel_tx_seq(sc->tx);
-	h.base = rel_tx_base(sc->tx);
-	peer_acks(sc, &h);
+	tx_header(sc, &h);
 	if (msg_out_begin(&o, &h, NULL, buf, sc->room) == -1)
 		return (-1);
 	if ((n = expect_pack(sc, &o)) == 0)

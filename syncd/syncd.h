@@ -162,6 +162,7 @@ int		 table_start(struct syncd *);
 /* tx.c */
 int		 tx_start(struct syncd *);
 int		 tx_send(struct syncd *, int heartbeat, uint64_t now);
+void		 tx_header(struct syncd *, struct msg_hdr *);
 void		 syncd_flush(struct syncd *);
 void		 syncd_schedule(struct syncd *);
 void		 syncd_on_tick(struct syncd *);

@@ -55,6 +55,19 @@ tx_sent(struct syncd *sc, const struct msg_hdr *h, const struct msg_ctl *c,
 	sc->last_sent_ms = now;
 }
 
+/* The header of the next datagram: our session, the next seq, the
+ * window's low end, every peer's ack. */
+void
+tx_header(struct syncd *sc, struct msg_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->nonce = sc->nonce;
+	h->node = sc->node;
+	h->seq = rel_tx_seq(sc->tx);
+	h->base = rel_tx_base(sc->tx);
+	peer_acks(sc, h);
+}
+
 /* Build, seal and send one datagram. heartbeat: send even when there is
  * nothing else to say. Returns 1 if something was sent. */
 int
@@ -69,13 +82,8 @@ tx_send(struct syncd *sc, int heartbeat, uint64_t now)
 	ssize_t			 len;
 	int			 data_ok = rel_tx_room(sc->tx);
 
-	memset(&h, 0, sizeof(h));
 	memset(&c, 0, sizeof(c));
-	h.nonce = sc->nonce;
-	h.node = sc->node;
-	h.seq = rel_tx_seq(sc->tx);
-	h.base = rel_tx_base(sc->tx);
-	peer_acks(sc, &h);
+	tx_header(sc, &h);
 	peer_nacks(sc, &c, now);
 	ctlbits = tx_ctl(sc, &c, data_ok, heartbeat);
 	if (sc->want.acknow && data_ok && msg_queue_len(sc->outq) > 0)
