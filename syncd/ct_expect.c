@@ -10,6 +10,7 @@
  * Conversion: ct_expect_conv.c. */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -196,6 +197,63 @@ ct_expect_shutdown(void)
 /* Apply */
 
 static int
+ctx_has_attr(const struct nlmsghdr *nlh, uint16_t type)
+{
+	const struct nlattr	*a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == type)
+			return (1);
+	return (0);
+}
+
+/* A tuple as ctnetlink nests it: addresses, protocol and ports. */
+static void
+ctx_put_tuple(struct nlmsghdr *nlh, uint16_t type, int family,
+    uint8_t l4proto, const struct sync_tuple *t)
+{
+	struct nlattr	*nest, *ip, *proto;
+	size_t		 alen = family == AF_INET ? 4 : 16;
+
+	nest = mnl_attr_nest_start(nlh, type);
+	ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	mnl_attr_put(nlh, family == AF_INET ? CTA_IP_V4_SRC : CTA_IP_V6_SRC,
+	    alen, t->src.b);
+	mnl_attr_put(nlh, family == AF_INET ? CTA_IP_V4_DST : CTA_IP_V6_DST,
+	    alen, t->dst.b);
+	mnl_attr_nest_end(nlh, ip);
+	proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, l4proto);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
+	mnl_attr_nest_end(nlh, proto);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* What libnetfilter_conntrack's nfexp_nlmsg_build leaves out (1.0.9
+ * builds neither class, NAT nor expectfn), added unless it did. The
+ * class only goes with the helper: the kernel checks it against that
+ * helper's, and without it the expectation counts against class 0's
+ * limit, whose eviction would remove the others. */
+static void
+ctx_put_extras(struct nlmsghdr *nlh, const struct sync_expect *x)
+{
+	struct nlattr	*nat;
+
+	if (x->helper[0] != '\0' && !ctx_has_attr(nlh, CTA_EXPECT_CLASS))
+		mnl_attr_put_u32(nlh, CTA_EXPECT_CLASS, htonl(x->cls));
+	if (x->fn[0] != '\0' && !ctx_has_attr(nlh, CTA_EXPECT_FN))
+		mnl_attr_put_strz(nlh, CTA_EXPECT_FN, x->fn);
+	if (x->has_nat && !ctx_has_attr(nlh, CTA_EXPECT_NAT)) {
+		nat = mnl_attr_nest_start(nlh, CTA_EXPECT_NAT);
+		mnl_attr_put_u32(nlh, CTA_EXPECT_NAT_DIR, htonl(x->nat_dir));
+		ctx_put_tuple(nlh, CTA_EXPECT_NAT_TUPLE, x->family, x->l4proto,
+		    &x->nat);
+		mnl_attr_nest_end(nlh, nat);
+	}
+}
+
+static int
 ctx_request(const struct sync_expect *x, uint16_t type, uint16_t flags,
     int keyonly)
 {
@@ -214,6 +272,8 @@ ctx_request(const struct sync_expect *x, uint16_t type, uint16_t flags,
 	if ((rv = ct_expect_to_nfexp(x, e, keyonly)) == 0)
 		rv = nfexp_nlmsg_build(nlh, e);
 	nfexp_destroy(e);
+	if (rv != -1 && !keyonly)
+		ctx_put_extras(nlh, x);
 	if (rv == -1)
 		return (-1);
 	return (nl_talk(ctx.apply, nlh, NULL, NULL));

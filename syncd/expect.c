@@ -27,6 +27,7 @@ struct expect_q {
 struct syncd_expect {
 	struct expect_q		 out;
 	struct expect_q		 in;
+	struct expect_q		 peers;		/* created here for a peer */
 	int			 resend;	/* dump all at the next flush */
 	int			 on;
 };
@@ -67,6 +68,30 @@ expect_q_drop(struct expect_q *q, size_t i)
 {
 	memmove(&q->it[i], &q->it[i + 1], (q->n - i - 1) * sizeof(q->it[0]));
 	q->n--;
+}
+
+/* 1 and the entry gone if the key was in q. */
+static int
+expect_q_take(struct expect_q *q, const struct sync_expect *x)
+{
+	size_t	 i;
+
+	for (i = 0; i < q->n; i++)
+		if (expect_key_equal(&q->it[i].x, x)) {
+			expect_q_drop(q, i);
+			return (1);
+		}
+	return (0);
+}
+
+/* Remember a key we created for a peer; full, the oldest is forgotten
+ * (its end may then go back to the peer, which finds nothing). */
+static void
+expect_q_remember(struct expect_q *q, const struct sync_expect *x)
+{
+	if (q->n == EXPECT_QMAX)
+		expect_q_drop(q, 0);
+	(void)expect_q_put(q, 0, x);
 }
 
 /* ------------------------------------------------------------ sending */
@@ -168,15 +193,22 @@ expect_resend_all(struct syncd *sc, const char *why)
 }
 
 /* The kernel's events. Our own creates and deletes never come here
- * (ct_expect.c drops their echo): only what a helper did. */
+ * (ct_expect.c drops their echo), but the end of a copy we created for
+ * a peer does (it expired, or our create evicted it): that is not sent
+ * back, it would delete the peer's original. */
 static void
 expect_on_event(enum ct_expect_op op, const struct sync_expect *x, void *arg)
 {
 	struct syncd	*sc = arg;
 
-	if (op == CT_EXPECT_LOST)
+	if (op == CT_EXPECT_LOST) {
 		expect_resend_all(sc, "event overrun");
-	else if (expect_q_put(&sc->expect->out, op == CT_EXPECT_DESTROY,
+		expect_flush(sc);
+		return;
+	}
+	if (expect_q_take(&sc->expect->peers, x) && op == CT_EXPECT_DESTROY)
+		return;
+	if (expect_q_put(&sc->expect->out, op == CT_EXPECT_DESTROY,
 	    x) == -1)
 		expect_resend_all(sc, "send queue full");
 	/* at once: a data connection may follow within milliseconds */
@@ -201,6 +233,10 @@ expect_apply_one(struct syncd *sc, struct expect_item *e, uint64_t now)
 	    ct_expect_apply_update(&e->x)) == 0 ||
 	    (!e->del && errno == EEXIST)) {
 		sc->st.expects_applied++;
+		if (e->del)
+			(void)expect_q_take(&sc->expect->peers, &e->x);
+		else
+			expect_q_remember(&sc->expect->peers, &e->x);
 		return (1);
 	}
 	if (e->del && errno == ENOENT)

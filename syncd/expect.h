@@ -17,7 +17,7 @@
 
 #include "sync.h"
 
-#define EXPECT_QMAX		256	/* each way */
+#define EXPECT_QMAX		256	/* each way, and keys made for peers */
 #define EXPECT_WAIT_MS		10000	/* for a master, then dropped */
 
 struct syncd;

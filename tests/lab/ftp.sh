@@ -11,8 +11,10 @@
 #
 # Ruleset added on each firewall (table inet ftplab, beside fwpair's):
 # the ftp helper is assigned to new connections from the LAN to tcp port
-# 21, and forwarding accepts only those as new connections, every other
-# flow in either direction only as established or related. So a data
+# 21, and forwarding accepts only those (and SIP signalling, udp port
+# 5060, for tests/lab/sip.sh) as new connections, every other flow in
+# either direction only as established or related (one forward chain:
+# every base chain must accept a packet). So a data
 # connection passes only as the RELATED flow of an expectation: in
 # passive mode the client's connection to the server's data port, in
 # active mode the server's connection back to the client.
@@ -46,6 +48,7 @@ table inet ftplab {
 		type filter hook forward priority filter + 1; policy accept;
 		ct state established,related accept
 		iifname "eth0" oifname "eth1" tcp dport 21 ct state new accept
+		iifname "eth0" oifname "eth1" udp dport 5060 ct state new accept
 		drop
 	}
 }
