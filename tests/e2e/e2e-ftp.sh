@@ -14,8 +14,11 @@
 # (INVITE and 200 OK over UDP, SDP rewritten by the NAT helper), so
 # fw1's sip helper expects the media flows. fw1 then crashes; once fw2
 # holds both VIPs each FTP client opens its data connection and fetches
-# a file, and the caller sends its media: every transfer must complete,
-# intact, and the media be echoed, through fw2 (tests/lab/ftp.sh, sip.sh).
+# a file, the caller sends its media and the callee its own to the
+# caller's NATed SDP address: every transfer must complete, intact, the
+# caller's media be echoed and the callee's reach the caller (translated
+# by the expectation's saved NAT address), through fw2 (tests/lab/ftp.sh,
+# sip.sh).
 #
 # The control case runs first, in a lab of its own (this script with
 # --control): the same with `expectations no` on both firewalls, where
@@ -41,7 +44,7 @@ run_case() {
 	sip_require
 	e2e_up
 	ftp_up
-	sip_up
+	sip_up s4
 	for _c in $CASES; do
 		IFS=: read -r _n _m _f <<EOT
 $_c

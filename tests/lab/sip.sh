@@ -4,10 +4,11 @@
 #
 #	sip_require			# skip (77) without the sip helper
 #	fwpair_up; fwpair_wait_master fw1
-#	sip_up				# helper ruleset on both, the callee
+#	sip_up NAME			# helper ruleset on both, the callee
 #	sip_call NAME			# INVITE and 200 OK through the master,
 #					# then waits for sip_go NAME
-#	sip_go NAME; sip_done NAME	# media both ways via whoever is master
+#	sip_go NAME; sip_done NAME	# media via whoever is master: the
+#					# caller's (echoed) and the callee's
 #
 # Ruleset added on each firewall (table inet siplab): the sip helper is
 # assigned to the LAN's UDP to port 5060. Forwarding is ftp.sh's (table
@@ -60,7 +61,21 @@ def header(m, name):
             return line.split(":", 1)[1].strip()
     return ""
 
-def callee(addr):
+def callee_media(to, go):
+    """After the go, media of the callee's own to the caller's SDP
+    address (the NAT's, rewritten by nf_nat_sip): a new flow from the
+    WAN that passes only as the INVITE's expectation, translated back
+    to the caller by its saved address."""
+    end = time.time() + 120
+    while not os.path.exists(go) and time.time() < end:
+        time.sleep(0.05)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for i in range(20):
+        s.sendto(b"callee %d" % i, to)
+        time.sleep(0.25)
+
+def callee(addr, go):
+    import threading
     sig = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sig.bind((addr, 5060))
     med = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -75,6 +90,11 @@ def callee(addr):
             if not m.startswith("INVITE"):
                 continue
             print("INVITE from", peer, flush=True)
+            media = ([l for l in m.split("\r\n") if l.startswith("c=IN IP4 ")][0].split()[2],
+                     int([l for l in m.split("\r\n") if l.startswith("m=audio ")][0].split()[1]))
+            print("caller media at %s:%d" % media, flush=True)
+            threading.Thread(target=callee_media, args=(media, go),
+                             daemon=True).start()
             hs = [(n, header(m, n)) for n in ("Via", "From")]
             hs.append(("To", header(m, "To") + ";tag=2"))
             hs += [(n, header(m, n)) for n in ("Call-ID", "CSeq")]
@@ -112,20 +132,24 @@ def caller(me, callee_addr, d):
         if time.time() > end:
             raise RuntimeError("no go")
         time.sleep(0.05)
-    med.settimeout(1)
-    for i in range(5):
+    med.settimeout(0.5)
+    echo = callee_media = False
+    for i in range(10):
         med.sendto(b"rtp %d" % i, (caddr, port))
         try:
             data = med.recv(4096)
         except socket.timeout:
             continue
-        if data.startswith(b"echo rtp"):
+        echo = echo or data.startswith(b"echo rtp")
+        callee_media = callee_media or data.startswith(b"callee")
+        if echo and callee_media:
             return "ok"
-    raise RuntimeError("no media echo")
+    raise RuntimeError("media: echo of ours %s, callee's own %s" %
+                       (echo, callee_media))
 
 if __name__ == "__main__":
     if sys.argv[1] == "callee":
-        callee(sys.argv[2])
+        callee(sys.argv[2], sys.argv[3])
     else:
         d = sys.argv[4]
         try:
@@ -138,7 +162,8 @@ if __name__ == "__main__":
 EOT
 }
 
-# sip_up: the helper ruleset on both firewalls, the callee.
+# sip_up NAME: the helper ruleset on both firewalls, the callee (its
+# own media starts at sip_go NAME).
 sip_up() {
 	local _fw
 	sip_rules >"$LAB_DIR/siplab.nft"
@@ -148,7 +173,7 @@ sip_up() {
 	done
 	sip_pyfile >"$LAB_DIR/sip.py"
 	lab_bg server "$LAB_DIR/callee.log" "$LAB_PY" -u "$LAB_DIR/sip.py" \
-	    callee "$FWPAIR_SRV4"
+	    callee "$FWPAIR_SRV4" "$LAB_DIR/sip-$1.go"
 	wait_for 10 "grep -q listening '$LAB_DIR/callee.log'" ||
 	    lab_fail "SIP callee did not start"
 }
@@ -167,7 +192,8 @@ sip_call() {
 
 sip_go() { : >"$LAB_DIR/sip-$1.go"; }
 
-# sip_done NAME: true if the media flow got the callee's echo.
+# sip_done NAME: true if the caller got the echo of its media and the
+# callee's own media.
 sip_done() {
 	local _r=$LAB_DIR/sip-$1.res
 	wait_for 30 "[ -e '$_r' ]" || { lab_log "sip $1: no result"; return 1; }
