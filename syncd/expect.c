@@ -17,6 +17,7 @@ struct expect_item {
 	struct sync_expect	 x;
 	int			 del;
 	uint64_t		 since;		/* first ENOENT on its master */
+	uint64_t		 tried;		/* last attempt */
 };
 
 struct expect_q {
@@ -60,6 +61,7 @@ expect_q_put(struct expect_q *q, int del, const struct sync_expect *x)
 	q->it[i].x = *x;
 	q->it[i].del = del;
 	q->it[i].since = 0;
+	q->it[i].tried = 0;
 	return (0);
 }
 
@@ -229,6 +231,11 @@ expect_peer(struct syncd *sc, int del, const struct sync_expect *x)
 static int
 expect_apply_one(struct syncd *sc, struct expect_item *e, uint64_t now)
 {
+	/* one that waits is tried again every EXPECT_RETRY_MS, not after
+	 * every datagram of a bulk */
+	if (e->since != 0 && now - e->tried < EXPECT_RETRY_MS)
+		return (0);
+	e->tried = now;
 	if ((e->del ? ct_expect_apply_delete(&e->x) :
 	    ct_expect_apply_update(&e->x)) == 0 ||
 	    (!e->del && errno == EEXIST)) {

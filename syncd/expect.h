@@ -8,7 +8,7 @@
  *        again (a dump)
  *   in   the peer's expectations, applied after the states of the same
  *        datagram (their masters); one whose master is not here yet
- *        waits, retried after every datagram, EXPECT_WAIT_MS at most */
+ *        waits, retried with the datagrams, EXPECT_WAIT_MS at most */
 #ifndef SYNCD_EXPECT_H
 #define SYNCD_EXPECT_H
 
@@ -19,6 +19,7 @@
 
 #define EXPECT_QMAX		256	/* each way, and keys made for peers */
 #define EXPECT_WAIT_MS		10000	/* for a master, then dropped */
+#define EXPECT_RETRY_MS		100	/* between attempts while waiting */
 
 struct syncd;
 
@@ -32,7 +33,8 @@ void	 expect_flush(struct syncd *);
 void	 expect_resend_all(struct syncd *, const char *why);
 /* rx: one of the peer's, queued until expect_apply. */
 void	 expect_peer(struct syncd *, int del, const struct sync_expect *);
-/* rx: apply what came and retry what waits, after the states went in. */
+/* rx: apply what came and retry what waits (every EXPECT_RETRY_MS),
+ * after the states went in. */
 void	 expect_apply(struct syncd *, uint64_t now);
 size_t	 expect_waiting(const struct syncd *);
 

@@ -371,10 +371,12 @@ START_TEST(test_wait_master)
 	expect_peer(&sc, 0, &x);
 	expect_apply(&sc, 1000);
 	ck_assert_uint_eq(expect_waiting(&sc), 1);
-	expect_apply(&sc, 1000 + EXPECT_WAIT_MS - 1);
+	expect_apply(&sc, 1000 + EXPECT_RETRY_MS);
 	ck_assert_uint_eq(expect_waiting(&sc), 1);
 	stub_ct_expect_errno = 0;		/* its state arrived */
-	expect_apply(&sc, 1000 + EXPECT_WAIT_MS - 1);
+	expect_apply(&sc, 1000 + EXPECT_RETRY_MS + 1);	/* not yet again */
+	ck_assert_uint_eq(expect_waiting(&sc), 1);
+	expect_apply(&sc, 1000 + 2 * EXPECT_RETRY_MS);
 	ck_assert_uint_eq(expect_waiting(&sc), 0);
 	ck_assert_uint_eq(sc.st.expects_applied, 1);
 	ck_assert_uint_eq(sc.st.expects_dropped, 0);
