@@ -30,6 +30,7 @@ struct syncd_expect {
 	struct expect_q		 in;
 	struct expect_q		 peers;		/* created here for a peer */
 	int			 resend;	/* dump all at the next flush */
+	uint64_t		 masters_seen;	/* states_applied, last apply */
 	int			 on;
 };
 
@@ -213,8 +214,9 @@ expect_on_event(enum ct_expect_op op, const struct sync_expect *x, void *arg)
 	if (expect_q_put(&sc->expect->out, op == CT_EXPECT_DESTROY,
 	    x) == -1)
 		expect_resend_all(sc, "send queue full");
-	/* at once: a data connection may follow within milliseconds */
-	expect_flush(sc);
+	/* at once, after the queued states (its master may be one): a data
+	 * connection may follow within milliseconds */
+	syncd_flush(sc);
 }
 
 /* ---------------------------------------------------------- receiving */
@@ -229,11 +231,12 @@ expect_peer(struct syncd *sc, int del, const struct sync_expect *x)
 
 /* 1 if the item is done with (applied or given up), 0 if it waits. */
 static int
-expect_apply_one(struct syncd *sc, struct expect_item *e, uint64_t now)
+expect_apply_one(struct syncd *sc, struct expect_item *e, uint64_t now,
+    int masters)
 {
-	/* one that waits is tried again every EXPECT_RETRY_MS, not after
-	 * every datagram of a bulk */
-	if (e->since != 0 && now - e->tried < EXPECT_RETRY_MS)
+	/* one that waits is tried again when states came in, or every
+	 * EXPECT_RETRY_MS: not after every datagram of a bulk */
+	if (e->since != 0 && !masters && now - e->tried < EXPECT_RETRY_MS)
 		return (0);
 	e->tried = now;
 	if ((e->del ? ct_expect_apply_delete(&e->x) :
@@ -270,12 +273,15 @@ expect_apply(struct syncd *sc, uint64_t now)
 {
 	struct expect_q	*q;
 	size_t		 i = 0;
+	int		 masters;
 
 	if (sc->expect == NULL)
 		return;
 	q = &sc->expect->in;
+	masters = sc->st.states_applied != sc->expect->masters_seen;
+	sc->expect->masters_seen = sc->st.states_applied;
 	while (i < q->n)
-		if (expect_apply_one(sc, &q->it[i], now))
+		if (expect_apply_one(sc, &q->it[i], now, masters))
 			expect_q_drop(q, i);
 		else
 			i++;

@@ -120,7 +120,6 @@ syncd_flush(struct syncd *sc)
 	uint64_t	 now = clock_ms();
 	int		 i;
 
-	expect_flush(sc);
 	/* bounded: the rest goes at the next tick */
 	for (i = 0; i < 256; i++) {
 		if (!tx_pending_ctl(sc) &&
@@ -130,6 +129,8 @@ syncd_flush(struct syncd *sc)
 			break;
 	}
 	sc->flush_due_ms = msg_queue_len(sc->outq) > 0 ? now : 0;
+	/* after the states: an expectation's master may be among them */
+	expect_flush(sc);
 	if (sc->need_requeue && msg_queue_len(sc->outq) == 0) {
 		sc->need_requeue = 0;
 		sc->st.resyncs++;

@@ -170,30 +170,45 @@ ftp_up() {
 	done
 }
 
+# The clients of the helpers' applications (here and in sip.sh) share a
+# protocol of files $P.*: the client sets up its control session, creates
+# $P.ready and waits for $P.go before it opens the related flow, then
+# writes its result to $P.res ("ok..." or "error ...").
+
+# app_start P WHAT cmd...: cmd on the client (output to $P.log), until it
+# is ready; lab_fail with WHAT if it ended first.
+app_start() {
+	local _p=$1 _w=$2
+	shift 2
+	lab_bg client "$_p.log" "$@"
+	wait_for 15 "[ -e '$_p.ready' ] || [ -e '$_p.res' ]" &&
+	    [ -e "$_p.ready" ] || lab_fail "$_w: $(cat "$_p.log")"
+}
+
+# app_done P WANT: wait (bounded) for $P.res; true if it is WANT.
+app_done() {
+	wait_for 60 "[ -e '$1.res' ]" ||
+	    { lab_log "$(basename "$1"): no result"; return 1; }
+	lab_log "$(basename "$1"): $(cat "$1.res")"
+	[ "$(cat "$1.res")" = "$2" ]
+}
+
 # ftp_client NAME pasv|active 4|6: a client logged in through the master,
 # its data channel announced (the master's helper made the expectation),
 # waiting for ftp_go NAME before it opens the data connection.
 ftp_client() {
 	local _d=$LAB_DIR/ftp-$1 _a=$FWPAIR_SRV4
 	[ "$3" = 6 ] && _a=$FWPAIR_SRV6
-	lab_bg client "$_d.log" "$LAB_PY" -u "$LAB_DIR/ftp.py" client "$2" \
-	    "$_a" "$_d"
-	wait_for 15 "[ -e '$_d.ready' ] || [ -e '$_d.res' ]" &&
-	    [ -e "$_d.ready" ] ||
-	    lab_fail "ftp client $1 ($2, IPv$3) did not get its data port: $(cat "$_d.log")"
+	app_start "$_d" "ftp client $1 ($2, IPv$3) did not get its data port" \
+	    "$LAB_PY" -u "$LAB_DIR/ftp.py" client "$2" "$_a" "$_d"
 	lab_log "ftp $1: logged in, $2 mode over IPv$3, $(grep 'data port' "$_d.log")"
 }
 
 ftp_go() { : >"$LAB_DIR/ftp-$1.go"; }
 
-# ftp_done NAME: wait (bounded) for the transfer's end; true if the whole
-# file arrived intact and the server confirmed it.
-ftp_done() {
-	local _r=$LAB_DIR/ftp-$1.res
-	wait_for 60 "[ -e '$_r' ]" || { lab_log "ftp $1: no result"; return 1; }
-	lab_log "ftp $1: $(cat "$_r")"
-	[ "$(cat "$_r")" = "ok $FTP_SUM $FTP_SIZE" ]
-}
+# ftp_done NAME: true if the whole file arrived intact and the server
+# confirmed it.
+ftp_done() { app_done "$LAB_DIR/ftp-$1" "ok $FTP_SUM $FTP_SIZE"; }
 
 # ftp_expects fwN: the number of expectations in fwN's kernel.
 ftp_expects() {

@@ -19,7 +19,8 @@
 # Callee on the server (198.51.100.10:5060, media port 30000, echoing what
 # it gets); caller on the client (192.0.2.10:5060, media port 20000,
 # source-NATed by the firewalls, so its SDP is rewritten by nf_nat_sip).
-# Both are small python3 scripts: one INVITE, one 200 OK, media datagrams.
+# Both are small python3 scripts: one INVITE, one 200 OK, media datagrams;
+# the caller follows ftp.sh's client protocol (app_start, app_done).
 
 sip_require() {
 	[ -d /sys/module/nf_conntrack_sip ] ||
@@ -182,11 +183,8 @@ sip_up() {
 # media expectations), the caller waiting for sip_go NAME.
 sip_call() {
 	local _d=$LAB_DIR/sip-$1
-	lab_bg client "$_d.log" "$LAB_PY" -u "$LAB_DIR/sip.py" caller \
-	    192.0.2.10 "$FWPAIR_SRV4" "$_d"
-	wait_for 15 "[ -e '$_d.ready' ] || [ -e '$_d.res' ]" &&
-	    [ -e "$_d.ready" ] ||
-	    lab_fail "SIP call $1 not set up: $(cat "$_d.log")"
+	app_start "$_d" "SIP call $1 not set up" "$LAB_PY" -u \
+	    "$LAB_DIR/sip.py" caller 192.0.2.10 "$FWPAIR_SRV4" "$_d"
 	lab_log "sip $1: $(grep '200 OK' "$_d.log")"
 }
 
@@ -194,9 +192,4 @@ sip_go() { : >"$LAB_DIR/sip-$1.go"; }
 
 # sip_done NAME: true if the caller got the echo of its media and the
 # callee's own media.
-sip_done() {
-	local _r=$LAB_DIR/sip-$1.res
-	wait_for 30 "[ -e '$_r' ]" || { lab_log "sip $1: no result"; return 1; }
-	lab_log "sip $1: $(cat "$_r")"
-	[ "$(cat "$_r")" = ok ]
-}
+sip_done() { app_done "$LAB_DIR/sip-$1" ok; }
