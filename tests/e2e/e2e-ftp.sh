@@ -12,17 +12,19 @@
 # active over IPv6 (EPRT: the server connects back) and passive over
 # IPv6 (EPSV). A SIP caller sets up a call with the callee through fw1
 # (INVITE and 200 OK over UDP, SDP rewritten by the NAT helper), so
-# fw1's sip helper expects the media flows. fw1 then crashes; once fw2
-# holds both VIPs each FTP client opens its data connection and fetches
-# a file, the caller sends its media and the callee its own to the
-# caller's NATed SDP address: every transfer must complete, intact, the
-# caller's media be echoed and the callee's reach the caller (translated
-# by the expectation's saved NAT address), through fw2 (tests/lab/ftp.sh,
-# sip.sh).
+# fw1's sip helper expects the media flows. Once fw2 holds every
+# expectation, its syncd is restarted with them flushed: its bulk must
+# bring them back. fw1 then crashes; once fw2 holds both VIPs each FTP
+# client opens its data connection and fetches a file, the caller sends
+# its media and the callee its own to the caller's NATed SDP address:
+# every transfer must complete, intact, the caller's media be echoed and
+# the callee's reach the caller (translated by the expectation's saved
+# NAT address), through fw2 (tests/lab/ftp.sh, sip.sh).
 #
 # The control case runs first, in a lab of its own (this script with
 # --control): the same with `expectations no` on both firewalls, where
-# every transfer and the media must fail. That is what shows the test can fail.
+# every transfer and the media must fail. That is what shows the test
+# can fail.
 #
 # Not covered: active mode over IPv4, where the NAT helper rewrites the
 # PORT command to another length and the control connection depends on
@@ -68,6 +70,15 @@ EOT
 		{ lab_exec fw2 conntrack -L expect -f ipv4
 		  lab_exec fw2 conntrack -L expect -f ipv6; } 2>/dev/null |
 		    sed 's/^/  fw2: /'
+		# a syncd that starts again gets them with its bulk
+		fwpair_syncd_stop fw2
+		lab_exec fw2 conntrack -F expect >/dev/null 2>&1
+		[ "$(ftp_expects fw2)" = 0 ] ||
+		    fwpair_fail "fw2's expectations not flushed"
+		fwpair_syncd_start fw2
+		wait_for 15 "[ \$(ftp_expects fw2) -ge $_x ] && fwpair_in_sync fw2" ||
+		    fwpair_fail "fw2 has $(ftp_expects fw2) expectations after its bulk, not $_x"
+		lab_log "syncd on fw2 restarted: its bulk brought the $_x back"
 	else
 		# what replication would have taken, and more
 		sleep 2
