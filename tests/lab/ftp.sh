@@ -152,12 +152,9 @@ EOT
 
 # ftp_up: the helper ruleset on both firewalls, the file, the servers.
 ftp_up() {
-	local _fw _a
+	local _a
 	ftp_rules >"$LAB_DIR/ftplab.nft"
-	for _fw in fw1 fw2; do
-		lab_exec "$_fw" nft -f "$LAB_DIR/ftplab.nft" ||
-		    lab_fail "ftp helper ruleset on $_fw"
-	done
+	app_nft ftplab
 	ftp_pyfile >"$LAB_DIR/ftp.py"
 	mkdir -p "$LAB_DIR/ftproot"
 	head -c "$FTP_SIZE" /dev/urandom >"$LAB_DIR/ftproot/data.bin"
@@ -174,6 +171,16 @@ ftp_up() {
 # protocol of files $P.*: the client sets up its control session, creates
 # $P.ready and waits for $P.go before it opens the related flow, then
 # writes its result to $P.res ("ok..." or "error ...").
+
+# app_nft NAME: the ruleset $LAB_DIR/NAME.nft into both firewalls (not
+# in a pipeline: lab_fail must end the test, not a subshell).
+app_nft() {
+	local _fw
+	for _fw in fw1 fw2; do
+		lab_exec "$_fw" nft -f "$LAB_DIR/$1.nft" ||
+		    lab_fail "ruleset $1 on $_fw"
+	done
+}
 
 # app_start P WHAT cmd...: cmd on the client (output to $P.log), until it
 # is ready; lab_fail with WHAT if it ended first.

@@ -166,12 +166,8 @@ EOT
 # sip_up NAME: the helper ruleset on both firewalls, the callee (its
 # own media starts at sip_go NAME).
 sip_up() {
-	local _fw
 	sip_rules >"$LAB_DIR/siplab.nft"
-	for _fw in fw1 fw2; do
-		lab_exec "$_fw" nft -f "$LAB_DIR/siplab.nft" ||
-		    lab_fail "sip helper ruleset on $_fw"
-	done
+	app_nft siplab
 	sip_pyfile >"$LAB_DIR/sip.py"
 	lab_bg server "$LAB_DIR/callee.log" "$LAB_PY" -u "$LAB_DIR/sip.py" \
 	    callee "$FWPAIR_SRV4" "$LAB_DIR/sip-$1.go"
