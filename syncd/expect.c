@@ -204,19 +204,18 @@ expect_on_event(enum ct_expect_op op, const struct sync_expect *x, void *arg)
 {
 	struct syncd	*sc = arg;
 
-	if (op == CT_EXPECT_LOST) {
+	if (op == CT_EXPECT_LOST)
 		expect_resend_all(sc, "event overrun");
-		expect_flush(sc);
+	else if (expect_q_take(&sc->expect->peers, x) &&
+	    op == CT_EXPECT_DESTROY)
 		return;
-	}
-	if (expect_q_take(&sc->expect->peers, x) && op == CT_EXPECT_DESTROY)
-		return;
-	if (expect_q_put(&sc->expect->out, op == CT_EXPECT_DESTROY,
+	else if (expect_q_put(&sc->expect->out, op == CT_EXPECT_DESTROY,
 	    x) == -1)
 		expect_resend_all(sc, "send queue full");
 	/* at once, after the queued states (its master may be one): a data
 	 * connection may follow within milliseconds */
 	syncd_flush(sc);
+	syncd_schedule(sc);
 }
 
 /* ---------------------------------------------------------- receiving */
