@@ -194,6 +194,7 @@ fuzzlib = $(FUZZ)/libfuzz$(or $(FUZZ_LIBS_$(1)),syncd).a
 # FUZZ_STUBS_NAME link before the libraries, as the unit tests' stubs do
 # (tests/unit/test_engine.mk): the whole syncd engine without root.
 FUZZ_STUBS_rx	:= tests/unit/stub_ct.c tests/unit/stub_link.c \
+		   tests/unit/stub_ct_expect.c \
 		   tests/unit/stub_defer.c tests/unit/stub_clock.c
 # a wall clock that keeps mkseeds' strict counters fresh (stub_clock.c)
 FUZZ_STUBS_carpin := tests/unit/stub_clock.c

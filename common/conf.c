@@ -267,6 +267,7 @@ conf_defaults(struct carp_conf *conf)
 	s->refresh_ms = 60000;
 	s->bulk_demote = 32;
 	s->link_demote = 1;
+	s->expectations = 1;
 	strlcpy(s->control_socket, CONF_SYNCD_SOCKET,
 	    sizeof(s->control_socket));
 }

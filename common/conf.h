@@ -94,6 +94,7 @@ struct conf_sync {
 	int			 bulk_demote;		/* default 32 */
 	int			 link_demote;		/* default 1 */
 	int			 event_buffer;	/* bytes; 0: syncd's default */
+	int			 expectations;	/* replicate them, default 1 */
 	struct conf_addr	 ignore[CONF_MAXIGNORE];
 	int			 nignore;
 	char			 control_socket[PATH_MAX]; /* syncd's own */

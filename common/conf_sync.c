@@ -65,6 +65,7 @@ static const struct conf_kw conf_sync_kws[] = {
 	{ "link-demote",    NULL, CONF_V_NUM, SYNC(link_demote), 0, 255 },
 	{ "event-buffer",   NULL, CONF_V_NUM, SYNC(event_buffer), 16384,
 	    1073741824 },
+	{ "expectations",   NULL, CONF_V_YESNO, SYNC(expectations) },
 	{ "ignore",	    conf_sync_ignore },
 	{ "control-socket", NULL, CONF_V_PATH, SYNC(control_socket) },
 	{ "carpd-socket",   NULL, CONF_V_PATH, SYNC(carpd_socket) },

@@ -179,6 +179,9 @@ conf_print_sync(FILE *f, const struct conf_sync *s)
 	/* a tuning knob: printed only when set */
 	if (s->event_buffer != 0)
 		fprintf(f, "\tevent-buffer %d\n", s->event_buffer);
+	/* on by default: printed only when switched off */
+	if (!s->expectations)
+		fputs("\texpectations no\n", f);
 	for (i = 0; i < s->nignore; i++)
 		conf_print_addr(f, "\t", "ignore", &s->ignore[i], 1);
 	conf_print_quoted(f, "\t", "control-socket", s->control_socket);

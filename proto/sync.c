@@ -12,12 +12,10 @@
 
 #include "log.h"
 #include "sync.h"
+#include "sync_var.h"
 
 #define MSG_MAXSTATE	15	/* tcp/sctp/dccp state numbers fit 4 bits */
 #define MSG_MAXWSCALE	14	/* RFC 7323 */
-/* The longest timeout a kernel holds: ctnetlink caps it at INT_MAX
- * jiffies, 248 days at the smallest HZ (100). More is not a real state. */
-#define MSG_MAXTIMEOUT	(0x7fffffffU / 100)
 #define MSG_WT_LEN	2	/* protobuf wire type: length-delimited */
 #define MSG_FIELD_UPD	2	/* Datagram.updates */
 #define MSG_FIELD_DEL	3	/* Datagram.deletes */
@@ -34,7 +32,7 @@ struct msg_pb {
 /* ------------------------------------------------------------------ */
 /* keys */
 
-static size_t
+size_t
 msg_addrlen(uint8_t family)
 {
 	return (family == AF_INET6 ? 16 : 4);
@@ -118,7 +116,7 @@ sync_tuple_invert(uint8_t l4proto, const struct sync_tuple *t,
 /* ------------------------------------------------------------------ */
 /* validation shared by both directions */
 
-static int
+int
 msg_l4proto_valid(uint8_t family, uint8_t l4proto)
 {
 	switch (l4proto) {
@@ -158,7 +156,7 @@ msg_addr_mcast(const union sync_addr *a, uint8_t family)
  * local address), and a multicast source is a martian. dir 0 is the
  * orig tuple (src sends, dst is sent to), 1 the reply (the other way
  * round). A zero tuple fails both ways. */
-static int
+int
 msg_tuple_sane(const struct sync_tuple *t, uint8_t family, int dir)
 {
 	const union sync_addr	*from = dir == 0 ? &t->src : &t->dst;
@@ -201,13 +199,13 @@ msg_state_valid(const struct sync_state *s)
 /* ------------------------------------------------------------------ */
 /* encode */
 
-static uint32_t
+uint32_t
 msg_family_wire(uint8_t family)
 {
 	return (family == AF_INET6 ? 6 : 4);
 }
 
-static void
+void
 msg_tuple_to_pb(const struct sync_tuple *t, uint8_t family, Sync__Tuple *pb)
 {
 	size_t	 alen = msg_addrlen(family);
@@ -466,7 +464,7 @@ msg_out_field(struct msg_out *o, unsigned field, size_t sz)
 }
 
 /* Append one packed state as the given repeated field. */
-static int
+int
 msg_out_pack(struct msg_out *o, unsigned field, const ProtobufCMessage *m)
 {
 	uint8_t	*p;
@@ -530,7 +528,7 @@ msg_out_end(struct msg_out *o)
 /* ------------------------------------------------------------------ */
 /* decode */
 
-static int
+int
 msg_family_from_wire(uint32_t w, uint8_t *family)
 {
 	if (w == 4)
@@ -542,7 +540,7 @@ msg_family_from_wire(uint32_t w, uint8_t *family)
 	return (0);
 }
 
-static int
+int
 msg_tuple_from_pb(const Sync__Tuple *pb, uint8_t family,
     struct sync_tuple *t)
 {
@@ -720,7 +718,9 @@ msg_validate(const Sync__Datagram *dg)
 	size_t			 i;
 
 	if (dg->n_nacks > MSG_MAXPEERS ||
-	    dg->n_updates + dg->n_deletes > MSG_MAXITEMS)
+	    dg->n_updates + dg->n_deletes + dg->n_expect_updates +
+	    dg->n_expect_deletes > MSG_MAXITEMS ||
+	    msg_expects_validate(dg) == -1)
 		return (-1);
 	for (i = 0; i < dg->n_nacks; i++)
 		if (msg_nack_from_pb(dg->nacks[i], &n) == -1)
@@ -769,6 +769,7 @@ msg_dispatch_states(const Sync__Datagram *dg, const struct msg_hdr *h,
 		(void)msg_delete_from_pb(dg->deletes[i], &k);
 		cb->delete(arg, h, &k);
 	}
+	msg_expects_dispatch(dg, h, cb, arg);
 	if (dg->bulk_end != NULL && cb->bulk_end != NULL)
 		cb->bulk_end(arg, h);
 }

@@ -84,6 +84,30 @@ struct sync_key {
 	struct sync_tuple	 orig;
 };
 
+/* One conntrack expectation (docs/PROTOCOL.md, section 6.15): what a
+ * helper (ftp, sip, ...) told the kernel to wait for, under the master
+ * entry whose orig tuple is master. An ExpectDelete carries the key
+ * only: family, exp_l4proto, zone, tuple. */
+#define SYNC_EXPFN_LEN		32
+
+struct sync_expect {
+	uint8_t			 family;	/* AF_INET, AF_INET6 */
+	uint8_t			 l4proto;	/* the master's */
+	uint16_t		 zone;
+	struct sync_tuple	 master;
+	uint8_t			 exp_l4proto;	/* the expected flow's */
+	struct sync_tuple	 tuple;
+	struct sync_tuple	 mask;
+	uint32_t		 timeout;	/* seconds left on the sender */
+	uint32_t		 flags;		/* NF_CT_EXPECT_* */
+	uint32_t		 cls;		/* the helper's class */
+	char			 helper[SYNC_HELPER_LEN];	/* "" if none */
+	char			 fn[SYNC_EXPFN_LEN];	/* "" if none */
+	uint8_t			 has_nat;
+	uint8_t			 nat_dir;	/* 0 orig, 1 reply */
+	struct sync_tuple	 nat;		/* saved src and sport */
+};
+
 /* The reply tuple of a flow without NAT: addresses and ports swapped,
  * an ICMP query's type turned into its reply's (echo 8 <-> 0, ICMPv6
  * echo 128 <-> 129, ...) as the kernel's conntrack inverts it. */
@@ -161,6 +185,11 @@ struct msg_cb {
 	void	(*delete)(void *, const struct msg_hdr *,
 		    const struct sync_key *);
 	void	(*bulk_end)(void *, const struct msg_hdr *);
+	/* expectations, after the states (their masters) */
+	void	(*expect_update)(void *, const struct msg_hdr *,
+		    const struct sync_expect *);
+	void	(*expect_delete)(void *, const struct msg_hdr *,
+		    const struct sync_expect *);
 };
 
 /* ------------------------------------------------------------------ */
@@ -179,6 +208,10 @@ void	 msg_key_norm(const struct sync_key *, struct sync_key *);
  * whole datagram). */
 int	 msg_state_valid(const struct sync_state *);
 int	 msg_key_valid(const struct sync_key *);
+/* The same for an expectation (full, or only its key for a delete):
+ * the master's tuple is a real entry's, the expected tuple and mask
+ * may hold wildcards (zeros). */
+int	 msg_expect_valid(const struct sync_expect *, int keyonly);
 
 /* ------------------------------------------------------------------ */
 /* encode */
@@ -207,6 +240,9 @@ int	 msg_out_begin(struct msg_out *, const struct msg_hdr *,
  * its own) or EINVAL (not a valid state). */
 int	 msg_out_update(struct msg_out *, const struct sync_state *);
 int	 msg_out_delete(struct msg_out *, const struct sync_key *);
+/* Append one expectation, as msg_out_update (proto/sync_expect.c). */
+int	 msg_out_expect_update(struct msg_out *, const struct sync_expect *);
+int	 msg_out_expect_delete(struct msg_out *, const struct sync_expect *);
 /* Write the header; the datagram's length. MSG_F_DATA is set if the
  * datagram must be acked: it carries states, a bulk end or a resync. */
 size_t	 msg_out_end(struct msg_out *);

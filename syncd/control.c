@@ -9,6 +9,7 @@
 #include "ctl.h"
 #include "ctl_dispatch.h"
 #include "defer.h"
+#include "expect.h"
 #include "link.h"
 #include "log.h"
 #include "own.h"
@@ -79,6 +80,11 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	SET(foreign, sc->link != NULL ? sc->link->foreign : 0);
 	SET(link_errors, sc->link != NULL ? sc->link->rx_errors : 0);
 	SET(link_drops, sc->link != NULL ? sc->link->kernel_drops : 0);
+	SET(expects_sent, sc->st.expects_sent);
+	SET(expects_applied, sc->st.expects_applied);
+	SET(expect_errors, sc->st.expect_errors);
+	SET(expects_waiting, (uint32_t)expect_waiting(sc));
+	SET(expects_dropped, sc->st.expects_dropped);
 	SET(carpd_connected, sc->holder != NULL &&
 	    ctl_holder_connected(sc->holder));
 	s->last_error = (char *)(uintptr_t)sc->last_error;

@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "ct.h"
 #include "ctl.h"
+#include "expect.h"
 #include "link.h"
 #include "log.h"
 #include "sync.h"
@@ -322,7 +323,8 @@ syncd_bulk_start(struct syncd *sc)
 int
 syncd_start(struct syncd *sc)
 {
-	if (tx_start(sc) == -1 || rx_start(sc) == -1)
+	if (tx_start(sc) == -1 || rx_start(sc) == -1 ||
+	    expect_start(sc) == -1)
 		return (-1);
 	/* the peer refreshes live states every refresh interval (the same
 	 * on every node): twice that is the slack on the states it sends */
@@ -341,6 +343,7 @@ void
 syncd_stop(struct syncd *sc)
 {
 	ct_shutdown();
+	expect_stop(sc);
 	if (sc->ev_tick != NULL)
 		event_free(sc->ev_tick);
 	if (sc->ev_heartbeat != NULL)

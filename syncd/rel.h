@@ -72,6 +72,7 @@
 /* Control messages whose delivery the window guarantees too. */
 #define REL_CTL_BULK_END	0x1
 #define REL_CTL_RESYNC		0x2
+#define REL_CTL_EXPECT		0x4	/* expectations: all sent again */
 
 struct rel_stats {
 	uint64_t	 sent;		/* datagrams with data (tx) */

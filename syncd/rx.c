@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "ct.h"
 #include "defer.h"
+#include "expect.h"
 #include "link.h"
 #include "log.h"
 #include "own.h"
@@ -215,6 +216,7 @@ rx_bulk_request(void *arg, const struct msg_hdr *h)
 	struct rx	*r = arg;
 
 	table_serve_bulk(r->sc, h->node);
+	expect_resend_all(r->sc, "bulk");
 }
 
 static void
@@ -265,6 +267,26 @@ rx_bulk_end(void *arg, const struct msg_hdr *h)
 	syncd_bulk_done(r->sc, h->node);
 }
 
+static void
+rx_expect_update(void *arg, const struct msg_hdr *h,
+    const struct sync_expect *x)
+{
+	struct rx	*r = arg;
+
+	(void)h;
+	expect_peer(r->sc, 0, x);
+}
+
+static void
+rx_expect_delete(void *arg, const struct msg_hdr *h,
+    const struct sync_expect *x)
+{
+	struct rx	*r = arg;
+
+	(void)h;
+	expect_peer(r->sc, 1, x);
+}
+
 static const struct msg_cb rx_msg_cb = {
 	rx_header,
 	NULL,		/* nacks: our own is taken with the header */
@@ -274,6 +296,8 @@ static const struct msg_cb rx_msg_cb = {
 	rx_update,
 	rx_delete,
 	rx_bulk_end,
+	rx_expect_update,
+	rx_expect_delete,
 };
 
 /* Bytes to header and body, the one place that decodes a datagram:
@@ -313,6 +337,8 @@ rx_datagram(const uint8_t *buf, size_t len,
 	if (!r.fresh)
 		return;
 	ct_apply_flush();
+	/* after the states: the masters of the expectations */
+	expect_apply(sc, r.now);
 	/* a connection on the peer waits for this ack */
 	if (r.acknow)
 		tx_send(sc, 0, r.now);

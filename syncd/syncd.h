@@ -58,6 +58,12 @@ struct syncd_stats {
 	uint64_t	 self;			/* our own, reflected */
 	uint64_t	 too_many_peers;
 	uint64_t	 seq_jumps;		/* far ahead of a live session */
+	/* expectations (expect.c) */
+	uint64_t	 expects_sent;		/* messages packed */
+	uint64_t	 expects_applied;	/* creates and deletes taken */
+	uint64_t	 expect_errors;		/* refused by the kernel */
+	uint64_t	 expects_dropped;	/* no master in time, full,
+						   unsendable or switched off */
 	/* churn: short-lived states (sync-delay, cancelling in the queue) */
 	uint64_t	 died_young;		/* ended within sync-delay */
 	uint64_t	 cancelled;		/* create and delete in one flush */
@@ -129,6 +135,7 @@ struct syncd {
 	struct event		*ev_heartbeat;
 	struct event		*ev_refresh;
 	struct syncd_stats	 st;
+	struct syncd_expect	*expect;	/* expect.c */
 };
 
 /* engine.c */
@@ -172,6 +179,7 @@ void		 young_expire(struct syncd *, uint64_t now);
 /* tx.c */
 int		 tx_start(struct syncd *);
 int		 tx_send(struct syncd *, int heartbeat, uint64_t now);
+void		 tx_header(struct syncd *, struct msg_hdr *);
 void		 syncd_flush(struct syncd *);
 void		 syncd_schedule(struct syncd *);
 void		 syncd_on_tick(struct syncd *);

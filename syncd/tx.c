@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "ct.h"
 #include "defer.h"
+#include "expect.h"
 #include "link.h"
 #include "log.h"
 #include "rel.h"
@@ -54,6 +55,19 @@ tx_sent(struct syncd *sc, const struct msg_hdr *h, const struct msg_ctl *c,
 	sc->last_sent_ms = now;
 }
 
+/* The header of the next datagram: our session, the next seq, the
+ * window's low end, every peer's ack. */
+void
+tx_header(struct syncd *sc, struct msg_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->nonce = sc->nonce;
+	h->node = sc->node;
+	h->seq = rel_tx_seq(sc->tx);
+	h->base = rel_tx_base(sc->tx);
+	peer_acks(sc, h);
+}
+
 /* Build, seal and send one datagram. heartbeat: send even when there is
  * nothing else to say. Returns 1 if something was sent. */
 int
@@ -68,13 +82,8 @@ tx_send(struct syncd *sc, int heartbeat, uint64_t now)
 	ssize_t			 len;
 	int			 data_ok = rel_tx_room(sc->tx);
 
-	memset(&h, 0, sizeof(h));
 	memset(&c, 0, sizeof(c));
-	h.nonce = sc->nonce;
-	h.node = sc->node;
-	h.seq = rel_tx_seq(sc->tx);
-	h.base = rel_tx_base(sc->tx);
-	peer_acks(sc, &h);
+	tx_header(sc, &h);
 	peer_nacks(sc, &c, now);
 	ctlbits = tx_ctl(sc, &c, data_ok, heartbeat);
 	if (sc->want.acknow && data_ok && msg_queue_len(sc->outq) > 0)
@@ -120,6 +129,8 @@ syncd_flush(struct syncd *sc)
 			break;
 	}
 	sc->flush_due_ms = msg_queue_len(sc->outq) > 0 ? now : 0;
+	/* after the states: an expectation's master may be among them */
+	expect_flush(sc);
 	if (sc->need_requeue && msg_queue_len(sc->outq) == 0) {
 		sc->need_requeue = 0;
 		sc->st.resyncs++;
@@ -173,6 +184,7 @@ syncd_on_tick(struct syncd *sc)
 
 	young_expire(sc, now);
 	rel_tx_tick(sc->tx, now);
+	expect_flush(sc);	/* what a repair asked for */
 	if (peer_tick(sc, now) & REL_RESYNC)
 		syncd_resync(sc, "gap could not be repaired");
 	if (sc->flush_due_ms != 0 && sc->flush_due_ms <= now)
@@ -239,6 +251,8 @@ tx_resend_ctl(void *arg, uint32_t ctl)
 		sc->want.bulk_end = 1;
 	if (ctl & REL_CTL_RESYNC)
 		sc->want.resync = 1;
+	if (ctl & REL_CTL_EXPECT)
+		expect_resend_all(sc, "repair");
 }
 
 static const struct rel_tx_ops tx_rel_ops = {

@@ -435,6 +435,50 @@ sync_seed(const char *name, struct dgram *d, size_t n)
 	seal_free(tx);
 }
 
+/* Expectations (ExpectUpdate, ExpectDelete): a NATed FTP one, and its
+ * delete, with the header the other seeds have. */
+static void
+expect_seed(struct dgram *d)
+{
+	struct sync_expect	 x;
+	struct msg_hdr		 h;
+	struct msg_out		 o;
+
+	memset(&x, 0, sizeof(x));
+	x.family = AF_INET;
+	x.l4proto = x.exp_l4proto = IPPROTO_TCP;
+	inet_pton(AF_INET, "192.0.2.10", &x.master.src);
+	inet_pton(AF_INET, "198.51.100.20", &x.master.dst);
+	x.master.sport = 40000;
+	x.master.dport = 21;
+	x.tuple.src = x.master.src;
+	x.tuple.dst = x.master.dst;
+	x.tuple.dport = 60000;
+	memset(x.mask.src.b, 0xff, 4);
+	memset(x.mask.dst.b, 0xff, 4);
+	x.mask.dport = 0xffff;
+	x.timeout = 300;
+	snprintf(x.helper, sizeof(x.helper), "ftp");
+	snprintf(x.fn, sizeof(x.fn), "nat-follow-master");
+	x.has_nat = 1;
+	x.nat.src = x.master.dst;
+	x.nat.sport = 60000;
+	memset(&h, 0, sizeof(h));
+	h.node = 2;
+	h.nonce = 0xabcd;
+	h.seq = 7;
+	h.base = 3;
+	h.acks_len = 1;
+	h.acks[0].node = FUZZ_SELF;
+	h.acks[0].nonce = FUZZ_NONCE;
+	h.acks[0].seq = 9;
+	if (msg_out_begin(&o, &h, NULL, d->buf, 9000) == -1 ||
+	    msg_out_expect_update(&o, &x) == -1 ||
+	    msg_out_expect_delete(&o, &x) == -1)
+		errx(1, "msg_out_expect");
+	d->len = msg_out_end(&o);
+}
+
 static void
 sync_seeds(void)
 {
@@ -453,6 +497,8 @@ sync_seeds(void)
 	sync_seed("updates", d, 1);
 	dgram(&d[0], 2, 0xabcd, 2, NULL, s, ns, 1);
 	sync_seed("deletes", d, 1);
+	expect_seed(&d[0]);
+	sync_seed("expectations", d, 1);
 	memset(&c, 0, sizeof(c));
 	c.heartbeat = 1;
 	c.heartbeat_ms = 1000;

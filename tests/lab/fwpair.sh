@@ -176,6 +176,7 @@ sync {
 	key-file "$LAB_DIR/sync.key"
 	defer $FWPAIR_DEFER
 	defer-timeout $FWPAIR_DEFER_TIMEOUT
+	${FWPAIR_SYNC_EXTRA:-}
 	bulk-timeout 30s
 	bulk-demote 32
 	link-demote 1

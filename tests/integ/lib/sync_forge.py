@@ -194,11 +194,12 @@ def build(kind, key, caps, n):
             # the state's length prefix now claims more than follows
             out.append(seal(key, d[:len(d) - 1 - i % 20]))
         elif kind == "unknown":
-            d = f_varint(9, i) + f_bytes(15, b"x" * (i % 50)) + \
+            # numbers no version uses (Datagram's grow from 9 up)
+            d = f_varint(90, i) + f_bytes(95, b"x" * (i % 50)) + \
                 f_fixed64(200, i)
             out.append(seal(key, d))
         elif kind == "unknownhdr":
-            d = header(forger, 7, i, []) + f_bytes(9, b"?" * (i % 50)) + \
+            d = header(forger, 7, i, []) + f_bytes(90, b"?" * (i % 50)) + \
                 f_varint(31, i)
             out.append(seal(key, d))
         elif kind == "replay":
