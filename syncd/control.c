@@ -71,6 +71,8 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	SET(self, sc->st.self);
 	SET(too_many_peers, sc->st.too_many_peers);
 	SET(seq_jumps, sc->st.seq_jumps);
+	SET(sweep_dropped, sc->st.sweep_dropped);
+	SET(own_bytes, own_bytes(sc->own));
 	SET(foreign, sc->link != NULL ? sc->link->foreign : 0);
 	SET(link_errors, sc->link != NULL ? sc->link->rx_errors : 0);
 	SET(link_drops, sc->link != NULL ? sc->link->kernel_drops : 0);

@@ -37,12 +37,18 @@ refresh_one(const struct sync_state *s, void *arg)
 	struct syncd	*sc = arg;
 	struct sync_key	 k;
 	struct own_info	*oi;
-	uint64_t	 now = clock_ms(), age;
+	uint32_t	 age;
 
 	msg_state_key(s, &k);
-	if ((oi = own_get(sc->own, &k)) == NULL || oi->origin == OWN_PEER)
+	if ((oi = own_get(sc->own, &k)) == NULL) {
+		/* its record was dropped by a sweep (table.c): ours */
+		sc->st.refreshed++;
+		table_current(sc, s);
 		return;
-	age = (now - oi->sent_ms) / 1000;
+	}
+	if (oi->origin == OWN_PEER)
+		return;
+	age = (uint32_t)(clock_ms() / 1000) - oi->sent_s;
 	if (age < sc->cs->refresh_ms / 2000)
 		return;
 	/* still as old as when sent: nothing kept it alive */

@@ -236,7 +236,7 @@ rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
 		return;
 	if ((oi = own_put(r->sc->own, &k)) != NULL) {
 		oi->origin = OWN_PEER;
-		oi->gen = r->sc->gen;
+		oi->gen = own_gen(r->sc->gen);
 	}
 	c = *s;
 	refresh_liberal(&c);

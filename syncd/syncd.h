@@ -55,6 +55,8 @@ struct syncd_stats {
 	uint64_t	 self;			/* our own, reflected */
 	uint64_t	 too_many_peers;
 	uint64_t	 seq_jumps;		/* far ahead of a live session */
+	/* scale (issue 10) */
+	uint64_t	 sweep_dropped;		/* local records, no dump saw */
 };
 
 /* Control messages waiting for the next datagram (tx.c sends them). */
