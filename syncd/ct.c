@@ -81,13 +81,19 @@ ct_addr_ignored(int family, const union sync_addr *a)
 }
 
 /* Either end in either tuple: the reply source is the original
- * destination after DNAT, the reply destination the SNAT address. */
+ * destination after DNAT, the reply destination the SNAT address.
+ * Every event and every received state passes here: the reply's
+ * addresses are checked only when NAT made them differ. */
 int
 ct_ignored(const struct sync_state *s)
 {
-	return (ct_addr_ignored(s->family, &s->orig.src) ||
-	    ct_addr_ignored(s->family, &s->orig.dst) ||
-	    ct_addr_ignored(s->family, &s->reply.src) ||
+	if (ct_addr_ignored(s->family, &s->orig.src) ||
+	    ct_addr_ignored(s->family, &s->orig.dst))
+		return (1);
+	if (memcmp(&s->reply.src, &s->orig.dst, sizeof(s->reply.src)) != 0 &&
+	    ct_addr_ignored(s->family, &s->reply.src))
+		return (1);
+	return (memcmp(&s->reply.dst, &s->orig.src, sizeof(s->reply.dst)) != 0 &&
 	    ct_addr_ignored(s->family, &s->reply.dst));
 }
 

@@ -127,10 +127,12 @@ own_get(const struct own *o, const struct sync_key *k)
 	return (e->h != OWN_EMPTY ? &e->info : NULL);
 }
 
-/* The entry for k, created zeroed if absent. A new entry goes into the
- * first tombstone of its probe chain, if any, to keep chains short. */
+/* The entry for k, created zeroed if absent (then *isnew is 1, if
+ * isnew is given): one hash for a lookup that may insert. A new entry
+ * goes into the first tombstone of its probe chain, if any, to keep
+ * chains short. */
 struct own_info *
-own_put(struct own *o, const struct sync_key *k)
+own_put_new(struct own *o, const struct sync_key *k, int *isnew)
 {
 	uint64_t	 h = own_hash(k);
 	size_t		 mask, i;
@@ -139,6 +141,8 @@ own_put(struct own *o, const struct sync_key *k)
 	if ((o->count + o->tombs + 1) * 4 > o->size * 3)
 		own_rehash(o);
 	mask = o->size - 1;
+	if (isnew != NULL)
+		*isnew = 0;
 	for (i = (size_t)h & mask; o->tab[i].h != OWN_EMPTY;
 	    i = (i + 1) & mask) {
 		if (o->tab[i].h == h)
@@ -157,7 +161,15 @@ own_put(struct own *o, const struct sync_key *k)
 	memset(e, 0, sizeof(*e));
 	e->h = h;
 	o->count++;
+	if (isnew != NULL)
+		*isnew = 1;
 	return (&e->info);
+}
+
+struct own_info *
+own_put(struct own *o, const struct sync_key *k)
+{
+	return (own_put_new(o, k, NULL));
 }
 
 static void

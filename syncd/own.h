@@ -32,6 +32,7 @@ void		 own_free(struct own *);
 /* The pointers stay valid until the next own_put or own_del. */
 struct own_info	*own_get(const struct own *, const struct sync_key *);
 struct own_info	*own_put(struct own *, const struct sync_key *);
+struct own_info	*own_put_new(struct own *, const struct sync_key *, int *);
 void		 own_del(struct own *, const struct sync_key *);
 size_t		 own_count(const struct own *);
 size_t		 own_count_origin(const struct own *, enum own_origin);
