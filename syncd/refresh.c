@@ -58,10 +58,16 @@ refresh_one(const struct sync_state *s, void *arg)
 	table_current(sc, s);
 }
 
+/* Only a node that owns states has any to refresh. A backup holding
+ * only its peer's states skips the dump: at a million states a dump
+ * keeps the loop from heartbeats and acks for seconds, long enough for
+ * the peer to take it for dead and start a resync. */
 void
 syncd_on_refresh(struct syncd *sc)
 {
-	if (syncd_peers_alive(sc) > 0 && ct_dump(refresh_one, sc) == -1)
+	if (syncd_peers_alive(sc) > 0 &&
+	    own_count_origin(sc->own, OWN_PEER) < own_count(sc->own) &&
+	    ct_dump(refresh_one, sc) == -1)
 		syncd_error(sc, "refresh dump failed: %s", strerror(errno));
 	syncd_schedule(sc);
 }
