@@ -62,14 +62,27 @@ refresh_one(const struct sync_state *s, void *arg)
  * only its peer's states skips the dump: at a million states a dump
  * keeps the loop from heartbeats and acks for seconds, long enough for
  * the peer to take it for dead and start a resync. */
+static void
+refresh_done(int rv, void *arg)
+{
+	struct syncd	*sc = arg;
+
+	if (rv == -1)
+		syncd_error(sc, "refresh dump failed: %s", strerror(errno));
+	syncd_schedule(sc);
+}
+
+/* The walk runs from the event loop (ct_dump_async), a few buffers at a
+ * time: a blocking dump of a million states kept the loop from
+ * heartbeats for seconds, and the peer took this node for dead. */
 void
 syncd_on_refresh(struct syncd *sc)
 {
-	if (syncd_peers_alive(sc) > 0 &&
-	    own_count_origin(sc->own, OWN_PEER) < own_count(sc->own) &&
-	    ct_dump(refresh_one, sc) == -1)
+	if (syncd_peers_alive(sc) == 0 || ct_dump_busy() ||
+	    own_count_origin(sc->own, OWN_PEER) == own_count(sc->own))
+		return;
+	if (ct_dump_async(sc->base, refresh_one, refresh_done, sc) == -1)
 		syncd_error(sc, "refresh dump failed: %s", strerror(errno));
-	syncd_schedule(sc);
 }
 
 static void
