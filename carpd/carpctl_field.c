@@ -55,6 +55,8 @@ static const struct field_info sync_info[] = {
 	LABEL("self",		"own datagrams reflected"),
 	LABEL("too_many_peers",	"datagrams, no peer slot"),
 	LABEL("seq_jumps",	"seq jumps dropped"),
+	LABEL("sweep_dropped",	"records dropped by a sweep"),
+	GAUGE("own_bytes"),
 	LABEL("foreign",	"not from syncpeer"),
 	LABEL("link_errors",	"link receive errors"),
 	LABEL("link_drops",	"link buffer drops"),

@@ -84,7 +84,7 @@ struct sync_key {
 	struct sync_tuple	 orig;
 };
 
-/* One conntrack expectation (docs/PROTOCOL.md, section 6.15): what a
+/* One conntrack expectation (docs/PROTOCOL.md, section 6.16): what a
  * helper (ftp, sip, ...) told the kernel to wait for, under the master
  * entry whose orig tuple is master. An ExpectDelete carries the key
  * only: family, exp_l4proto, zone, tuple. */

@@ -1,5 +1,5 @@
 /* syncd wire codec, expectations: struct sync_expect <-> ExpectUpdate
- * and ExpectDelete (docs/PROTOCOL.md, section 6.15). Same rules as the
+ * and ExpectDelete (docs/PROTOCOL.md, section 6.16). Same rules as the
  * states: nothing is believed, a datagram is validated as a whole. */
 #include <sys/socket.h>
 #include <netinet/in.h>

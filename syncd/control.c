@@ -77,6 +77,8 @@ control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
 	SET(delay_overflows, sc->st.delay_overflows);
 	SET(delay_queue_len, (uint32_t)delay_len(sc->delay));
 	SET(delay_sent, sc->st.delay_sent);
+	SET(sweep_dropped, sc->st.sweep_dropped);
+	SET(own_bytes, own_bytes(sc->own));
 	SET(foreign, sc->link != NULL ? sc->link->foreign : 0);
 	SET(link_errors, sc->link != NULL ? sc->link->rx_errors : 0);
 	SET(link_drops, sc->link != NULL ? sc->link->kernel_drops : 0);

@@ -81,13 +81,19 @@ ct_addr_ignored(int family, const union sync_addr *a)
 }
 
 /* Either end in either tuple: the reply source is the original
- * destination after DNAT, the reply destination the SNAT address. */
+ * destination after DNAT, the reply destination the SNAT address.
+ * Every event and every received state passes here: the reply's
+ * addresses are checked only when NAT made them differ. */
 int
 ct_ignored(const struct sync_state *s)
 {
-	return (ct_addr_ignored(s->family, &s->orig.src) ||
-	    ct_addr_ignored(s->family, &s->orig.dst) ||
-	    ct_addr_ignored(s->family, &s->reply.src) ||
+	if (ct_addr_ignored(s->family, &s->orig.src) ||
+	    ct_addr_ignored(s->family, &s->orig.dst))
+		return (1);
+	if (memcmp(&s->reply.src, &s->orig.dst, sizeof(s->reply.src)) != 0 &&
+	    ct_addr_ignored(s->family, &s->reply.src))
+		return (1);
+	return (memcmp(&s->reply.dst, &s->orig.src, sizeof(s->reply.dst)) != 0 &&
 	    ct_addr_ignored(s->family, &s->reply.dst));
 }
 
@@ -158,6 +164,7 @@ ct_socket(unsigned int groups)
 }
 
 static void	 ct_event_read(int, short, void *);
+static void	 ct_dump_async_cancel(void);
 
 /* Drop the events our own apply socket causes in the kernel, before they
  * take room in the event socket's buffer: applying a peer's bulk would
@@ -238,6 +245,7 @@ ct_init(struct event_base *base, const struct ct_cb *cb, void *arg)
 void
 ct_shutdown(void)
 {
+	ct_dump_async_cancel();
 	if (ct.ev_read != NULL)
 		event_free(ct.ev_read);
 	if (ct.ev != NULL)
@@ -376,6 +384,111 @@ ct_dump(void (*fn)(const struct sync_state *, void *), void *arg)
 		log_warn("ct: dump");
 	mnl_socket_close(nl);
 	return (rv);
+}
+
+/* A dump read from the event loop, a few buffers a turn, so that a
+ * walk of a million states (the refresh) never keeps heartbeats, acks
+ * and events waiting for seconds. The kernel fills the next buffer only
+ * when the last was read, so a slow reader costs it nothing. */
+#define CT_DUMP_TURN		8	/* buffers (64 KB each) per turn */
+
+static struct {
+	struct mnl_socket	*nl;
+	struct event		*ev;
+	struct ct_dump_ctx	 d;
+	void			(*done)(int, void *);
+	uint32_t		 seq;
+} ct_async;
+
+static void
+ct_dump_async_end(int rv)
+{
+	void	(*done)(int, void *) = ct_async.done;
+	void	 *arg = ct_async.d.arg;
+
+	event_free(ct_async.ev);
+	mnl_socket_close(ct_async.nl);
+	memset(&ct_async, 0, sizeof(ct_async));
+	if (done != NULL)
+		done(rv, arg);
+}
+
+static void
+ct_dump_async_read(int fd, short event, void *arg)
+{
+	static char	 buf[CT_RECVBUF];
+	ssize_t		 n;
+	int		 i, rv;
+
+	(void)event;
+	(void)arg;
+	for (i = 0; i < CT_DUMP_TURN; i++) {
+		if ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			log_warn("ct: dump");
+			ct_dump_async_end(-1);
+			return;
+		}
+		rv = mnl_cb_run(buf, (size_t)n, ct_async.seq,
+		    mnl_socket_get_portid(ct_async.nl), ct_dump_cb,
+		    &ct_async.d);
+		if (rv <= MNL_CB_STOP) {
+			if (rv == MNL_CB_ERROR)
+				log_warn("ct: dump");
+			ct_dump_async_end(rv == MNL_CB_ERROR ? -1 : 0);
+			return;
+		}
+	}
+}
+
+static void
+ct_dump_async_cancel(void)
+{
+	if (ct_async.nl != NULL) {
+		ct_async.done = NULL;
+		ct_dump_async_end(-1);
+	}
+}
+
+int
+ct_dump_busy(void)
+{
+	return (ct_async.nl != NULL);
+}
+
+int
+ct_dump_async(struct event_base *base,
+    void (*fn)(const struct sync_state *, void *),
+    void (*done)(int, void *), void *arg)
+{
+	static uint32_t		 buf[64];	/* one request, aligned */
+	struct nlmsghdr		*nlh;
+
+	if (ct_async.nl != NULL) {
+		errno = EBUSY;
+		return (-1);
+	}
+	if ((ct_async.nl = ct_socket(0)) == NULL)
+		return (-1);
+	ct_async.seq = (uint32_t)time(NULL);
+	nlh = ct_nlmsg_put(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, ct_async.seq,
+	    AF_UNSPEC);
+	ct_async.ev = event_new(base, mnl_socket_get_fd(ct_async.nl),
+	    EV_READ | EV_PERSIST, ct_dump_async_read, NULL);
+	if (ct_async.ev == NULL || event_add(ct_async.ev, NULL) == -1 ||
+	    mnl_socket_sendto(ct_async.nl, nlh, nlh->nlmsg_len) == -1) {
+		log_warn("ct: dump");
+		if (ct_async.ev != NULL)
+			event_free(ct_async.ev);
+		mnl_socket_close(ct_async.nl);
+		memset(&ct_async, 0, sizeof(ct_async));
+		return (-1);
+	}
+	ct_async.d.fn = fn;
+	ct_async.d.arg = arg;
+	ct_async.done = done;
+	return (0);
 }
 
 struct ct_get_ctx {

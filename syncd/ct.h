@@ -79,6 +79,13 @@ int	 ct_apply_liberal(const struct sync_state *);
 /* Walk the whole local table (all families and zones), skipping ignored
  * states. Blocks while the kernel dumps: for bulk sync and resync only. */
 int	 ct_dump(void (*)(const struct sync_state *, void *), void *);
+/* The same walk from the event loop, a few buffers a turn, for the
+ * periodic refresh; done(0 or -1, arg) at the end. One at a time
+ * (-1 with EBUSY); ct_dump_busy() says whether one runs. */
+int	 ct_dump_async(struct event_base *,
+	    void (*)(const struct sync_state *, void *),
+	    void (*)(int, void *), void *);
+int	 ct_dump_busy(void);
 
 /* One entry, as it is now (see ct.c); -1 with ENOENT if it is gone. */
 int	 ct_get(const struct sync_state *key, struct sync_state *out);

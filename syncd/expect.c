@@ -1,5 +1,5 @@
 /* Expectation replication, the engine side (see expect.h; the rules:
- * docs/PROTOCOL.md, section 6.15). */
+ * docs/PROTOCOL.md, section 6.16). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

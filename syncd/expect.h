@@ -1,4 +1,4 @@
-/* Expectation replication (docs/PROTOCOL.md, section 6.15): the engine
+/* Expectation replication (docs/PROTOCOL.md, section 6.16): the engine
  * side of ct_expect.h. Both directions are small queues, not tables:
  * expectations live seconds to minutes and the kernel is their store.
  *

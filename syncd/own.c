@@ -7,24 +7,60 @@
  *    pushed out since they were sent, so that the peer's copy of a flow
  *    that is quiet in events but alive (UDP kept up for 10 minutes)
  *    never expires there.
- * A chained hash table keyed by the state key; grows by doubling. */
+ *
+ * The kernel is the store: this table keeps no copy of the states, not
+ * even their keys, only a 64-bit keyed hash of each key (SipHash-1-3,
+ * state.c) beside 8 packed bytes of origin: 16 bytes a slot, in one
+ * array with open addressing (linear probing, tombstones for deletes),
+ * at most 3/4 full, so 21 to 43 bytes a state. Two keys with the same
+ * 64-bit hash share one record: with n states that happens with a
+ * chance of about n^2 / 2^65 (3 in 100 million at a million states),
+ * and an outsider cannot aim at it since the hash key is random per
+ * start. The cost when it happens is one state's origin taken for the
+ * other's: a delete passed on or held back wrongly, which the owner's
+ * refresh and the receiver's timeout slack bound. Walks that need keys
+ * walk the kernel's table (ct_dump) and look each state up here. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "own.h"
 
+#define OWN_EMPTY	0	/* hash values no key gets (own_hash) */
+#define OWN_TOMB	1
+#define OWN_MINSIZE	1024
+
 struct own_ent {
-	struct own_ent	*next;
-	struct sync_key	 key;
+	uint64_t	 h;
 	struct own_info	 info;
 };
 
 struct own {
-	struct own_ent	**tab;
-	size_t		  size;		/* buckets, a power of two */
-	size_t		  count;
+	struct own_ent	*tab;
+	size_t		 size;		/* slots, a power of two */
+	size_t		 count;		/* live entries */
+	size_t		 tombs;		/* deleted, still in probe chains */
 };
+
+static uint64_t
+own_hash(const struct sync_key *k)
+{
+	uint64_t	 h = sync_key_hash64(k);
+
+	return (h > OWN_TOMB ? h : h + 2);
+}
+
+uint32_t
+own_gen(uint32_t gen)
+{
+	return (gen & OWN_GEN_MASK);
+}
+
+uint32_t
+own_timeout(uint32_t timeout)
+{
+	return (timeout > OWN_TIMEOUT_MAX ? OWN_TIMEOUT_MAX : timeout);
+}
 
 struct own *
 own_new(void)
@@ -33,7 +69,7 @@ own_new(void)
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return (NULL);
-	o->size = 1024;
+	o->size = OWN_MINSIZE;
 	if ((o->tab = calloc(o->size, sizeof(*o->tab))) == NULL) {
 		free(o);
 		return (NULL);
@@ -44,89 +80,113 @@ own_new(void)
 void
 own_free(struct own *o)
 {
-	struct own_ent	*e, *n;
-	size_t		 i;
-
 	if (o == NULL)
 		return;
-	for (i = 0; i < o->size; i++)
-		for (e = o->tab[i]; e != NULL; e = n) {
-			n = e->next;
-			free(e);
-		}
 	free(o->tab);
 	free(o);
 }
 
-static void
-own_grow(struct own *o)
+/* The slot holding h, or the empty slot that ends its probe chain. */
+static struct own_ent *
+own_find(const struct own *o, uint64_t h)
 {
-	struct own_ent	**nt, *e, *n;
-	size_t		  ns = o->size * 2, i, b;
+	size_t	 mask = o->size - 1, i = (size_t)h & mask;
 
-	if ((nt = calloc(ns, sizeof(*nt))) == NULL)
-		return;		/* longer chains, still correct */
-	for (i = 0; i < o->size; i++)
-		for (e = o->tab[i]; e != NULL; e = n) {
-			n = e->next;
-			b = sync_key_hash(&e->key) & (ns - 1);
-			e->next = nt[b];
-			nt[b] = e;
-		}
-	free(o->tab);
-	o->tab = nt;
-	o->size = ns;
+	while (o->tab[i].h != OWN_EMPTY && o->tab[i].h != h)
+		i = (i + 1) & mask;
+	return (&o->tab[i]);
 }
 
-static struct own_ent **
-own_slot(const struct own *o, const struct sync_key *k)
+/* Rebuild into a table at most half full, dropping the tombstones.
+ * Without memory the old table stays: still correct, only fuller. */
+static void
+own_rehash(struct own *o)
 {
-	struct own_ent	**pp;
+	struct own	 n = *o;
+	size_t		 i;
 
-	pp = &o->tab[sync_key_hash(k) & (o->size - 1)];
-	for (; *pp != NULL; pp = &(*pp)->next)
-		if (memcmp(&(*pp)->key, k, sizeof(*k)) == 0)
-			break;
-	return (pp);
+	n.size = OWN_MINSIZE;
+	while (n.size < (o->count + 1) * 2)
+		n.size *= 2;
+	if ((n.tab = calloc(n.size, sizeof(*n.tab))) == NULL)
+		return;
+	for (i = 0; i < o->size; i++)
+		if (o->tab[i].h > OWN_TOMB)
+			*own_find(&n, o->tab[i].h) = o->tab[i];
+	free(o->tab);
+	o->tab = n.tab;
+	o->size = n.size;
+	o->tombs = 0;
 }
 
 struct own_info *
 own_get(const struct own *o, const struct sync_key *k)
 {
-	struct own_ent	*e = *own_slot(o, k);
+	struct own_ent	*e = own_find(o, own_hash(k));
 
-	return (e != NULL ? &e->info : NULL);
+	return (e->h != OWN_EMPTY ? &e->info : NULL);
 }
 
-/* The entry for k, created zeroed if absent; NULL only without memory. */
+/* The entry for k, created zeroed if absent (then *isnew is 1, if
+ * isnew is given): one hash for a lookup that may insert. A new entry
+ * goes into the first tombstone of its probe chain, if any, to keep
+ * chains short. */
+struct own_info *
+own_put_new(struct own *o, const struct sync_key *k, int *isnew)
+{
+	uint64_t	 h = own_hash(k);
+	size_t		 mask, i;
+	struct own_ent	*e, *tomb = NULL;
+
+	if ((o->count + o->tombs + 1) * 4 > o->size * 3)
+		own_rehash(o);
+	mask = o->size - 1;
+	if (isnew != NULL)
+		*isnew = 0;
+	for (i = (size_t)h & mask; o->tab[i].h != OWN_EMPTY;
+	    i = (i + 1) & mask) {
+		if (o->tab[i].h == h)
+			return (&o->tab[i].info);
+		if (o->tab[i].h == OWN_TOMB && tomb == NULL)
+			tomb = &o->tab[i];
+	}
+	if (tomb == NULL && o->count + o->tombs + 1 >= o->size) {
+		log_warnx("own: state table full");
+		return (NULL);
+	}
+	if ((e = tomb) != NULL)
+		o->tombs--;
+	else
+		e = &o->tab[i];
+	memset(e, 0, sizeof(*e));
+	e->h = h;
+	o->count++;
+	if (isnew != NULL)
+		*isnew = 1;
+	return (&e->info);
+}
+
 struct own_info *
 own_put(struct own *o, const struct sync_key *k)
 {
-	struct own_ent	**pp = own_slot(o, k), *e;
+	return (own_put_new(o, k, NULL));
+}
 
-	if (*pp != NULL)
-		return (&(*pp)->info);
-	if ((e = calloc(1, sizeof(*e))) == NULL) {
-		log_warn("own: state table");
-		return (NULL);
-	}
-	e->key = *k;
-	*pp = e;
-	if (++o->count > o->size * 2)
-		own_grow(o);
-	return (&e->info);
+static void
+own_bury(struct own *o, struct own_ent *e)
+{
+	e->h = OWN_TOMB;
+	o->count--;
+	o->tombs++;
 }
 
 void
 own_del(struct own *o, const struct sync_key *k)
 {
-	struct own_ent	**pp = own_slot(o, k), *e = *pp;
+	struct own_ent	*e = own_find(o, own_hash(k));
 
-	if (e == NULL)
-		return;
-	*pp = e->next;
-	free(e);
-	o->count--;
+	if (e->h != OWN_EMPTY)
+		own_bury(o, e);
 }
 
 size_t
@@ -138,32 +198,29 @@ own_count(const struct own *o)
 size_t
 own_count_origin(const struct own *o, enum own_origin origin)
 {
-	struct own_ent	*e;
-	size_t		 i, n = 0;
+	size_t	 i, n = 0;
 
 	for (i = 0; i < o->size; i++)
-		for (e = o->tab[i]; e != NULL; e = e->next)
-			if (e->info.origin == origin)
-				n++;
+		if (o->tab[i].h > OWN_TOMB && o->tab[i].info.origin == origin)
+			n++;
 	return (n);
+}
+
+/* Memory the table holds. */
+size_t
+own_bytes(const struct own *o)
+{
+	return (sizeof(*o) + o->size * sizeof(*o->tab));
 }
 
 /* Visit every entry; fn may not add or remove entries, but returns 1 to
  * have the visited one removed. */
 void
-own_walk(struct own *o, int (*fn)(const struct sync_key *,
-    struct own_info *, void *), void *arg)
+own_walk(struct own *o, int (*fn)(struct own_info *, void *), void *arg)
 {
-	struct own_ent	**pp, *e;
-	size_t		  i;
+	size_t	 i;
 
 	for (i = 0; i < o->size; i++)
-		for (pp = &o->tab[i]; (e = *pp) != NULL;) {
-			if (fn(&e->key, &e->info, arg)) {
-				*pp = e->next;
-				free(e);
-				o->count--;
-			} else
-				pp = &e->next;
-		}
+		if (o->tab[i].h > OWN_TOMB && fn(&o->tab[i].info, arg))
+			own_bury(o, &o->tab[i]);
 }

@@ -14,23 +14,33 @@ enum own_origin {
 	OWN_UNKNOWN,	/* in the table before syncd started */
 };
 
+/* 8 bytes a state, packed: a million states are a million of these. */
+#define OWN_GEN_MASK	0x3f		/* gen keeps the low 6 bits */
+#define OWN_TIMEOUT_MAX	0xffffff	/* sent_timeout saturates (194 d) */
+
 struct own_info {
-	enum own_origin	 origin;
-	uint32_t	 gen;		/* overrun sweep generation */
-	uint32_t	 sent_timeout;	/* LOCAL: timeout when last sent */
-	uint64_t	 sent_ms;	/* LOCAL: when (monotonic ms) */
+	uint32_t	 origin:2;	/* enum own_origin */
+	uint32_t	 gen:6;		/* overrun sweep generation, masked */
+	uint32_t	 sent_timeout:24; /* LOCAL: timeout (s) when last sent */
+	uint32_t	 sent_s;	/* LOCAL: when (monotonic seconds) */
 };
 
 struct own;
 
 struct own	*own_new(void);
 void		 own_free(struct own *);
+/* The pointers stay valid until the next own_put or own_del. */
 struct own_info	*own_get(const struct own *, const struct sync_key *);
 struct own_info	*own_put(struct own *, const struct sync_key *);
+struct own_info	*own_put_new(struct own *, const struct sync_key *, int *);
 void		 own_del(struct own *, const struct sync_key *);
 size_t		 own_count(const struct own *);
 size_t		 own_count_origin(const struct own *, enum own_origin);
-void		 own_walk(struct own *, int (*)(const struct sync_key *,
-		    struct own_info *, void *), void *);
+size_t		 own_bytes(const struct own *);
+void		 own_walk(struct own *, int (*)(struct own_info *, void *),
+		    void *);
+/* The stored forms of a sweep generation and a timeout. */
+uint32_t	 own_gen(uint32_t);
+uint32_t	 own_timeout(uint32_t);
 
 #endif

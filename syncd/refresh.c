@@ -37,12 +37,18 @@ refresh_one(const struct sync_state *s, void *arg)
 	struct syncd	*sc = arg;
 	struct sync_key	 k;
 	struct own_info	*oi;
-	uint64_t	 now = clock_ms(), age;
+	uint32_t	 age;
 
 	msg_state_key(s, &k);
-	if ((oi = own_get(sc->own, &k)) == NULL || oi->origin == OWN_PEER)
+	if ((oi = own_get(sc->own, &k)) == NULL) {
+		/* its record was dropped by a sweep (table.c): ours */
+		sc->st.refreshed++;
+		table_current(sc, s);
 		return;
-	age = (now - oi->sent_ms) / 1000;
+	}
+	if (oi->origin == OWN_PEER)
+		return;
+	age = (uint32_t)(clock_ms() / 1000) - oi->sent_s;
 	if (age < sc->cs->refresh_ms / 2000)
 		return;
 	/* still as old as when sent: nothing kept it alive */
@@ -52,12 +58,31 @@ refresh_one(const struct sync_state *s, void *arg)
 	table_current(sc, s);
 }
 
+/* Only a node that owns states has any to refresh. A backup holding
+ * only its peer's states skips the dump: at a million states a dump
+ * keeps the loop from heartbeats and acks for seconds, long enough for
+ * the peer to take it for dead and start a resync. */
+static void
+refresh_done(int rv, void *arg)
+{
+	struct syncd	*sc = arg;
+
+	if (rv == -1)
+		syncd_error(sc, "refresh dump failed: %s", strerror(errno));
+	syncd_schedule(sc);
+}
+
+/* The walk runs from the event loop (ct_dump_async), a few buffers at a
+ * time: a blocking dump of a million states kept the loop from
+ * heartbeats for seconds, and the peer took this node for dead. */
 void
 syncd_on_refresh(struct syncd *sc)
 {
-	if (syncd_peers_alive(sc) > 0 && ct_dump(refresh_one, sc) == -1)
+	if (syncd_peers_alive(sc) == 0 || ct_dump_busy() ||
+	    own_count_origin(sc->own, OWN_PEER) == own_count(sc->own))
+		return;
+	if (ct_dump_async(sc->base, refresh_one, refresh_done, sc) == -1)
 		syncd_error(sc, "refresh dump failed: %s", strerror(errno));
-	syncd_schedule(sc);
 }
 
 static void

@@ -226,19 +226,20 @@ rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
 	struct sync_state	 c;
 	struct sync_key		 k;
 	struct own_info		*oi;
+	int			 isnew;
 
 	(void)h;
 	if (ct_ignored(s))
 		return;
 	msg_state_key(s, &k);
-	oi = own_get(r->sc->own, &k);
 	/* a relay never takes a state from its owner: ours, or one from
 	 * before we started (most likely ours) */
-	if (s->relay && oi != NULL && oi->origin != OWN_PEER)
+	oi = own_put_new(r->sc->own, &k, &isnew);
+	if (s->relay && oi != NULL && !isnew && oi->origin != OWN_PEER)
 		return;
-	if ((oi = own_put(r->sc->own, &k)) != NULL) {
+	if (oi != NULL) {
 		oi->origin = OWN_PEER;
-		oi->gen = r->sc->gen;
+		oi->gen = own_gen(r->sc->gen);
 	}
 	c = *s;
 	refresh_liberal(&c);

@@ -36,5 +36,11 @@ sync_key_hash_setkey(const struct siphash_key *k)
 uint32_t
 sync_key_hash(const struct sync_key *k)
 {
-	return ((uint32_t)siphash13(&sync_hash_key, k, sizeof(*k)));
+	return ((uint32_t)sync_key_hash64(k));
+}
+
+uint64_t
+sync_key_hash64(const struct sync_key *k)
+{
+	return (siphash13(&sync_hash_key, k, sizeof(*k)));
 }

@@ -30,6 +30,8 @@ int		 sync_state_key_equal(const struct sync_state *,
  * sync_key_hash_init(), called once before any table holds a state
  * (-1 if getrandom failed); sync_key_hash_setkey() is for the tests. */
 uint32_t	 sync_key_hash(const struct sync_key *);
+/* The whole 64 bits, for own.c, which keeps the hash instead of the key. */
+uint64_t	 sync_key_hash64(const struct sync_key *);
 int		 sync_key_hash_init(void);
 void		 sync_key_hash_setkey(const struct siphash_key *);
 

@@ -69,6 +69,8 @@ struct syncd_stats {
 	uint64_t	 cancelled;		/* create and delete in one flush */
 	uint64_t	 delay_overflows;	/* delay queue full: sent at once */
 	uint64_t	 delay_sent;		/* lived their delay, then sent */
+	/* scale (issue 10) */
+	uint64_t	 sweep_dropped;		/* local records, no dump saw */
 };
 
 /* Control messages waiting for the next datagram (tx.c sends them). */

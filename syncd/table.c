@@ -43,9 +43,9 @@ static void
 table_sent_as(struct syncd *sc, struct own_info *oi,
     const struct sync_state *s)
 {
-	oi->gen = sc->gen;
-	oi->sent_timeout = s->timeout;
-	oi->sent_ms = clock_ms();
+	oi->gen = own_gen(sc->gen);
+	oi->sent_timeout = own_timeout(s->timeout);
+	oi->sent_s = (uint32_t)(clock_ms() / 1000);
 }
 
 /* A state this node owns goes to the peers. One it never sent before
@@ -191,32 +191,27 @@ table_requeue_one(const struct sync_state *s, void *arg)
 	msg_state_key(s, &k);
 	oi = own_get(sc->own, &k);
 	if (oi != NULL && oi->origin == OWN_PEER) {
-		oi->gen = sc->gen;
+		oi->gen = own_gen(sc->gen);
 		return;
 	}
 	table_current(sc, s);
 }
 
-/* A local state the dump did not show is gone, unless the dump missed
- * it (a dump of a changing table is not a snapshot): ask the kernel
- * before telling the peers to delete it. */
+/* A record the dump did not refresh is of a state that is gone, or that
+ * the dump missed (a dump of a changing table is not a snapshot). The
+ * table keeps no keys (own.c), so the record is dropped either way: a
+ * missed state is sent again as ours by its next event or refresh (no
+ * record reads as ours), and the peer's copy of a vanished one expires
+ * there on its own timeout (docs/PROTOCOL.md, section 6.9). */
 static int
-table_sweep_one(const struct sync_key *k, struct own_info *oi, void *arg)
+table_sweep_one(struct own_info *oi, void *arg)
 {
-	struct syncd		*sc = arg;
-	struct sync_state	 key, cur;
+	struct syncd	*sc = arg;
 
-	if (oi->gen == sc->gen)
+	if (oi->gen == own_gen(sc->gen))
 		return (0);
-	if (oi->origin != OWN_LOCAL)
-		return (1);
-	table_key_state(k, &key);
-	if (ct_get(&key, &cur) == 0) {
-		oi->gen = sc->gen;
-		table_local(sc, &cur);
-		return (0);
-	}
-	table_delete(sc, k);
+	if (oi->origin == OWN_LOCAL)
+		sc->st.sweep_dropped++;
 	return (1);
 }
 

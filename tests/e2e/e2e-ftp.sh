@@ -1,7 +1,7 @@
 #!/bin/sh
 # e2e-ftp: FTP data connections and a SIP media flow opened after a
 # failover (conntrack expectations replicated by syncd, docs/PROTOCOL.md
-# section 6.15).
+# section 6.16).
 #
 # The firewalls assign the ftp helper to the LAN's connections to tcp
 # port 21 and forward nothing else as new: a data connection passes only

@@ -1,4 +1,4 @@
-/* Expectations (docs/PROTOCOL.md, section 6.15): the codec's round trip
+/* Expectations (docs/PROTOCOL.md, section 6.16): the codec's round trip
  * and its refusals (proto/sync_expect.c), the nfexp conversion both ways
  * (syncd/ct_expect_conv.c, no kernel needed), and the receiving queue of
  * syncd/expect.c against tests/unit/stub_ct_expect.c: apply after the

@@ -55,7 +55,7 @@ START_TEST(test_put_get_del)
 	ck_assert_int_eq(a->origin, OWN_LOCAL);
 	ck_assert_uint_eq(a->gen, 0);
 	ck_assert_uint_eq(a->sent_timeout, 0);
-	ck_assert_uint_eq(a->sent_ms, 0);
+	ck_assert_uint_eq(a->sent_s, 0);
 	a->origin = OWN_PEER;
 	a->sent_timeout = 3600;
 	/* put of a known key returns the same entry, unchanged */
@@ -97,17 +97,17 @@ START_TEST(test_key_fields)
 	k[6].orig.src.b[3] ^= 1;
 	k[7].orig.dst.b[0] ^= 0x80;
 	for (i = 0; i < 8; i++)
-		own_put(o, &k[i])->gen = (uint32_t)i + 100;
+		own_put(o, &k[i])->sent_s = (uint32_t)i + 100;
 	ck_assert_uint_eq(own_count(o), 8);
 	for (i = 0; i < 8; i++)
-		ck_assert_uint_eq(own_get(o, &k[i])->gen, i + 100);
+		ck_assert_uint_eq(own_get(o, &k[i])->sent_s, i + 100);
 	/* removing one leaves the others */
 	own_del(o, &k[4]);
 	for (i = 0; i < 8; i++) {
 		if (i == 4)
 			ck_assert_ptr_null(own_get(o, &k[i]));
 		else
-			ck_assert_uint_eq(own_get(o, &k[i])->gen, i + 100);
+			ck_assert_uint_eq(own_get(o, &k[i])->sent_s, i + 100);
 	}
 	for (i = 0, j = 0; i < 8; i++)
 		if (i != 4)
@@ -132,9 +132,9 @@ START_TEST(test_growth)
 			key_of(i, v6, &k);
 			oi = own_put(o, &k);
 			ck_assert_ptr_nonnull(oi);
-			oi->gen = i;
+			oi->sent_s = i;
 			oi->origin = (i % 3 == 0) ? OWN_PEER : OWN_LOCAL;
-			oi->sent_ms = (uint64_t)i << 32 | (unsigned)v6;
+			oi->sent_timeout = i * 2 + (unsigned)v6;
 		}
 	ck_assert_uint_eq(own_count(o), 2 * MANY);
 	ck_assert_uint_eq(own_count_origin(o, OWN_PEER),
@@ -146,9 +146,8 @@ START_TEST(test_growth)
 			key_of(i, v6, &k);
 			oi = own_get(o, &k);
 			ck_assert_ptr_nonnull(oi);
-			ck_assert_uint_eq(oi->gen, i);
-			ck_assert_uint_eq(oi->sent_ms,
-			    (uint64_t)i << 32 | (unsigned)v6);
+			ck_assert_uint_eq(oi->sent_s, i);
+			ck_assert_uint_eq(oi->sent_timeout, i * 2 + (unsigned)v6);
 		}
 	/* delete the IPv4 half; the IPv6 half is untouched */
 	for (i = 0; i < MANY; i++) {
@@ -160,7 +159,7 @@ START_TEST(test_growth)
 		key_of(i, 0, &k);
 		ck_assert_ptr_null(own_get(o, &k));
 		key_of(i, 1, &k);
-		ck_assert_uint_eq(own_get(o, &k)->gen, i);
+		ck_assert_uint_eq(own_get(o, &k)->sent_s, i);
 	}
 	own_free(o);
 }
@@ -173,17 +172,16 @@ struct walk {
 };
 
 static int
-walk_even(const struct sync_key *k, struct own_info *oi, void *arg)
+walk_even(struct own_info *oi, void *arg)
 {
 	struct walk	*w = arg;
 
-	(void)k;
-	ck_assert_uint_lt(oi->gen, MANY);
+	ck_assert_uint_lt(oi->sent_s, MANY);
 	/* each entry exactly once */
-	ck_assert_int_eq(w->seen[oi->gen], 0);
-	w->seen[oi->gen] = 1;
+	ck_assert_int_eq(w->seen[oi->sent_s], 0);
+	w->seen[oi->sent_s] = 1;
 	w->visits++;
-	if (oi->gen % 2 == 0) {
+	if (oi->sent_s % 2 == 0) {
 		w->removed++;
 		return (1);
 	}
@@ -192,13 +190,12 @@ walk_even(const struct sync_key *k, struct own_info *oi, void *arg)
 }
 
 static int
-walk_all(const struct sync_key *k, struct own_info *oi, void *arg)
+walk_all(struct own_info *oi, void *arg)
 {
 	struct walk	*w = arg;
 
-	(void)k;
 	w->visits++;
-	ck_assert_uint_eq(oi->gen % 2, 1);
+	ck_assert_uint_eq(oi->sent_s % 2, 1);
 	ck_assert_uint_eq(oi->sent_timeout, 42);
 	return (1);
 }
@@ -214,7 +211,7 @@ START_TEST(test_walk_remove)
 
 	for (i = 0; i < MANY; i++) {
 		key_of(i, 0, &k);
-		own_put(o, &k)->gen = i;
+		own_put(o, &k)->sent_s = i;
 	}
 	memset(&w, 0, sizeof(w));
 	w.seen = calloc(MANY, 1);
@@ -241,6 +238,48 @@ START_TEST(test_walk_remove)
 	key_of(1, 0, &k);
 	ck_assert_ptr_nonnull(own_put(o, &k));
 	ck_assert_uint_eq(own_count(o), 1);
+	own_free(o);
+}
+END_TEST
+
+/* Churn: states come and go far more often than the table holds them;
+ * the deleted slots are reused or swept out by a rebuild, so the table
+ * stays at the size its live states need. The packed fields keep the
+ * low bits of a generation and saturate a timeout. */
+START_TEST(test_churn_compact)
+{
+	struct own	*o = own_new();
+	struct own_info	*oi;
+	struct sync_key	 k;
+	unsigned	 i;
+	size_t		 small;
+
+	for (i = 0; i < 1000; i++) {
+		key_of(i, i % 2, &k);
+		own_put(o, &k)->sent_s = i;
+	}
+	small = own_bytes(o);
+	/* 1000 live at a time, 40 rounds of 1000 deletes and creates */
+	for (i = 1000; i < 41000; i++) {
+		key_of(i - 1000, i % 2, &k);
+		own_del(o, &k);
+		key_of(i, i % 2, &k);
+		ck_assert_ptr_nonnull(own_put(o, &k));
+	}
+	ck_assert_uint_eq(own_count(o), 1000);
+	ck_assert_uint_le(own_bytes(o), 2 * small);
+	/* 16 bytes a slot, at most 3/4 full */
+	ck_assert_uint_le(own_bytes(o), 1000 * 16 * 4);
+	key_of(40999, 40999 % 2, &k);
+	oi = own_get(o, &k);
+	ck_assert_ptr_nonnull(oi);
+	oi->gen = own_gen(65);
+	ck_assert_uint_eq(oi->gen, own_gen(1));
+	ck_assert_uint_ne(oi->gen, own_gen(2));
+	oi->sent_timeout = own_timeout(21474836);
+	ck_assert_uint_eq(oi->sent_timeout, OWN_TIMEOUT_MAX);
+	oi->sent_timeout = own_timeout(432000);
+	ck_assert_uint_eq(oi->sent_timeout, 432000);
 	own_free(o);
 }
 END_TEST
@@ -317,6 +356,7 @@ own_suite(void)
 	tcase_add_test(tc, test_key_fields);
 	tcase_add_test(tc, test_growth);
 	tcase_add_test(tc, test_walk_remove);
+	tcase_add_test(tc, test_churn_compact);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
