@@ -105,3 +105,31 @@ General {
 }
 EOT
 }
+
+# ping_probe NODE DST LOG: ping DST from NODE every 2 ms in the
+# background (`ping -D`, for ping_gap), its pid in $PROBE_PID.
+ping_probe() {
+	lab_bg "$1" "$3" ping -n -D -i 0.002 "$2"
+	PROBE_PID=$LAB_PID
+	sleep 0.3
+}
+
+# ctd_ext NODE: the states in NODE's conntrackd external cache.
+ctd_ext() {
+	lab_exec "$1" conntrackd -C "$LAB_DIR/ctd-$1.conf" -s 2>/dev/null |
+	    awk '/cache external/ { e = 1 }
+		e && /current active/ { print $4; exit }'
+}
+
+# ct_max_raise N: nf_conntrack_max of the init namespace at least N (the
+# old value in $CT_MAX_OLD, for ct_max_restore); a namespace takes its
+# own with lab_ns NODE net.netfilter.nf_conntrack_max=N.
+ct_max_raise() {
+	CT_MAX_OLD=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
+	[ "$CT_MAX_OLD" -ge "$1" ] ||
+		sysctl -qw net.netfilter.nf_conntrack_max="$1"
+}
+ct_max_restore() {
+	[ -z "$CT_MAX_OLD" ] ||
+		sysctl -qw net.netfilter.nf_conntrack_max="$CT_MAX_OLD"
+}
