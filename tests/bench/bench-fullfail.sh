@@ -17,7 +17,9 @@
 # (tcpgap bulk and echo): outage = longest gap in the ping replies,
 # tcp_stall = the echo connection's longest stall. Between conntrackd
 # runs b's kernel is emptied again, so that every commit loads the full
-# table, as the first failover does.
+# table, as the first failover does. Each connection runs 4 s, plus a
+# second per 100,000 states (a stall that outlasts it is a lower bound:
+# the run says so).
 #	BENCH_FULLFAIL_SIZES	default "10 100000 1000000" (QUICK: "10 20000")
 #	BENCH_REPEAT		default 3 (QUICK 1)
 #	BENCH_SYSTEMS		default "carpd keepalived"
@@ -35,7 +37,6 @@ else
 fi
 SYSTEMS=${BENCH_SYSTEMS:-carpd keepalived}
 SET=fast
-DUR=4
 TCPGAP=${TCPGAP:-$BENCH_TOOLS/tcpgap}
 VIP=192.0.2.254
 VIPS="$VIP/24@eth0 198.51.100.254/24@eth2"
@@ -44,6 +45,8 @@ PORT=5001
 MAX=0
 for n in $SIZES; do [ "$n" -le "$MAX" ] || MAX=$n; done
 CTMAX=$((MAX + MAX / 2 + 65536))
+# conntrackd's caches must hold the table
+CTD_HASHLIMIT=$((MAX * 2 + 65536))
 
 lab_require "$CARPD" "$CARPCTL" "$SYNCD" "$CTGEN" "$TCPGAP" nft ping
 lab_init
@@ -181,6 +184,8 @@ for SYS in $SYSTEMS; do
 			bench_na "fullfail/$n/$SYS" ms "$FILL_WHY" outage_ms tcp_stall_ms
 			continue
 		fi
+		# TCP backs off while b has no state: long enough runs
+		DUR=$((4 + n / 100000))
 		r=1 ol="" sl=""
 		while [ $r -le "$REPEAT" ]; do
 			trial "$SYS" "$n" "$r"

@@ -71,7 +71,8 @@ cpu_delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
 
 # ctd_conf NODE ME PEER: $LAB_DIR/ctd-NODE.conf, conntrackd FTFW over UDP
 # on eth1 between 203.0.113.ME and .PEER, the usual setup (bench-sync,
-# and the baselines' replicator in load.sh).
+# and the baselines' replicator in load.sh). CTD_HASHLIMIT: the most
+# states its caches hold (default 524288).
 ctd_conf() {
 	local h=$1 me=$2 peer=$3
 	cat >"$LAB_DIR/ctd-$h.conf" <<EOT
@@ -91,7 +92,7 @@ Sync {
 }
 General {
 	HashSize 65536
-	HashLimit 524288
+	HashLimit ${CTD_HASHLIMIT:-524288}
 	LogFile $LAB_DIR/ctd-$h.file.log
 	Syslog off
 	LockFile $LAB_DIR/ctd-$h.lock
