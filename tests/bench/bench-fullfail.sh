@@ -139,7 +139,7 @@ trial() {
 	local bulk=$LAB_DIR/bulk-$1-$2-$3.out echo=$LAB_DIR/echo-$1-$2-$3.out
 	local b e t0 probe=$LAB_DIR/ping-$1-$2-$3.log
 	[ "$1" = carpd ] || [ "$3" = 1 ] ||
-		lab_exec b conntrack -D -d 198.51.100.200 >/dev/null 2>&1
+		lab_exec b conntrack -F >/dev/null 2>&1
 	ping_probe c $VIP "$probe"
 	lab_bg c "$bulk" "$TCPGAP" -c $SERVER -p $PORT -m bulk -t $DUR
 	b=$LAB_PID
