@@ -331,7 +331,7 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 	static char		 buf[CTGEN_BATCH * 2];
 	struct mnl_nlmsg_batch	*b;
 	unsigned long		 i = 0, due;
-	double			 t0, t1;
+	double			 t0, t1, tc;
 
 	if ((b = mnl_nlmsg_batch_start(buf, CTGEN_BATCH)) == NULL)
 		err(1, "batch");
@@ -353,6 +353,7 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 			ctgen_churn(g, b, i, due, now_mono());
 		i = due;
 	}
+	tc = now_mono();
 	/* the short-lived states still pending go at their time */
 	while (g->nheap > 0 && now_mono() - t0 < limit + g->life_ms / 1e3 + 5) {
 		ctgen_churn(g, b, 0, 0, now_mono());
@@ -360,12 +361,15 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 	}
 	t1 = now_mono();
 	mnl_nlmsg_batch_stop(b);
+	/* achieved: the creations the kernel took (ok counts the deletes
+	 * too in churn mode), over the time they took */
 	printf("ctgen: flood of %lu %s states at %lu/s asked: ok %lu, existed "
 	    "%lu, errors %lu%s%s; %.3f s, achieved %.0f/s; done at %.6f\n",
 	    i, g->proto == IPPROTO_TCP ? "tcp" : "udp", rate, g->ok, g->exist,
 	    g->errors, g->errors ? " first: " : "",
 	    g->errors ? strerror(g->first_errno) : "", t1 - t0,
-	    g->ok / (t1 - t0 > 0 ? t1 - t0 : 1e-9), now_real());
+	    (g->ok - g->deleted + g->noent) / (tc - t0 > 0 ? tc - t0 : 1e-9),
+	    now_real());
 	if (g->shortpct)
 		printf("ctgen: churn: %lu short-lived deleted (absent %lu), "
 		    "%lu long-lived kept, %zu deletes not sent\n", g->deleted,
@@ -514,6 +518,8 @@ ctgen_listen(struct ctgen *g, double secs)
 				printf("%lu %.6f\n", i, real);
 		}
 	}
+	/* the last line whole before stderr's, both going to one log */
+	fflush(stdout);
 	fprintf(stderr, "ctgen: listened %.1f s: %lu new states, %lu "
 	    "overruns\n", secs, seen, lost);
 	return (0);
