@@ -71,7 +71,8 @@ cpu_delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
 
 # ctd_conf NODE ME PEER: $LAB_DIR/ctd-NODE.conf, conntrackd FTFW over UDP
 # on eth1 between 203.0.113.ME and .PEER, the usual setup (bench-sync,
-# and the baselines' replicator in load.sh).
+# and the baselines' replicator in load.sh). CTD_HASHLIMIT: the most
+# states its caches hold (default 524288).
 ctd_conf() {
 	local h=$1 me=$2 peer=$3
 	cat >"$LAB_DIR/ctd-$h.conf" <<EOT
@@ -91,7 +92,7 @@ Sync {
 }
 General {
 	HashSize 65536
-	HashLimit 524288
+	HashLimit ${CTD_HASHLIMIT:-524288}
 	LogFile $LAB_DIR/ctd-$h.file.log
 	Syslog off
 	LockFile $LAB_DIR/ctd-$h.lock
@@ -104,4 +105,32 @@ General {
 	NetlinkEventsReliable Off
 }
 EOT
+}
+
+# ping_probe NODE DST LOG: ping DST from NODE every 2 ms in the
+# background (`ping -D`, for ping_gap), its pid in $PROBE_PID.
+ping_probe() {
+	lab_bg "$1" "$3" ping -n -D -i 0.002 "$2"
+	PROBE_PID=$LAB_PID
+	sleep 0.3
+}
+
+# ctd_ext NODE: the states in NODE's conntrackd external cache.
+ctd_ext() {
+	lab_exec "$1" conntrackd -C "$LAB_DIR/ctd-$1.conf" -s 2>/dev/null |
+	    awk '/cache external/ { e = 1 }
+		e && /current active/ { print $4; exit }'
+}
+
+# ct_max_raise N: nf_conntrack_max of the init namespace at least N (the
+# old value in $CT_MAX_OLD, for ct_max_restore); a namespace takes its
+# own with lab_ns NODE net.netfilter.nf_conntrack_max=N.
+ct_max_raise() {
+	CT_MAX_OLD=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
+	[ "$CT_MAX_OLD" -ge "$1" ] ||
+		sysctl -qw net.netfilter.nf_conntrack_max="$1"
+}
+ct_max_restore() {
+	[ -z "$CT_MAX_OLD" ] ||
+		sysctl -qw net.netfilter.nf_conntrack_max="$CT_MAX_OLD"
 }

@@ -35,6 +35,8 @@ function add(list, v, n) {	# append v to list (a string) unless in it
 	next
 }
 /^#/ { next }
+$1 ~ /^(BENCH)?$/ && $2 ~ /^(churn|fullfail)\// { next }	# report_pair
+$1 ~ /^(churn|fullfail)\// { next }
 {
 	if ($1 == "BENCH") { name = $2; val = $3; unit = $4 }
 	else { name = $1; val = $2; unit = $3 }
@@ -86,7 +88,7 @@ END {
 			}
 		}
 		print ""
-		if (note[c] != "")
+		if (note[c] != "" && c != "churn" && c != "fullfail")
 			printf "%s\n", note[c]
 	}
 	if (other != "") {
@@ -94,3 +96,66 @@ END {
 		printf "%s\n", other
 	}
 }' "$res"
+
+# report_pair CASE SYSTEM BASELINE: the table of a case whose systems
+# are not carpd and its peers (issue 10: syncd against conntrackd, with
+# settings the baseline lacks): a row per setting and metric, SYSTEM's
+# figure, BASELINE's (from the same setting, or else from the one
+# setting the baseline has) and their ratio; the case's notes under it.
+report_pair() {
+	awk -v c="$1" -v p="$2" -v q="$3" '
+	function ratio(a, b) {
+		if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0)
+			return "n/a"
+		return sprintf("%.2f", a / b)
+	}
+	/^# note / {
+		t = $0; sub(/^# note /, "", t)
+		if (index(t, c "/") == 1)
+			note = note "- " t "\n"
+		next
+	}
+	/^#/ { next }
+	{
+		if ($1 == "BENCH") { name = $2; val = $3; unit = $4 }
+		else { name = $1; val = $2; unit = $3 }
+		if (split(name, x, "/") != 4 || x[1] != c)
+			next
+		if (!((x[2], x[4]) in seen)) {
+			seen[x[2], x[4]] = 1
+			rows[++nr] = x[2] SUBSEP x[4]
+		}
+		v[x[2], x[3], x[4]] = val
+		if (x[3] == p)
+			mine[x[2]] = 1
+		if (x[3] == q)
+			bset = x[2]
+		if (x[3] == p || !((x[2], x[4]) in u))
+			u[x[2], x[4]] = unit
+	}
+	END {
+		if (nr == 0)
+			exit
+		printf "### %s\n\n| setting | metric | %s | %s | %s/%s |\n", c, p,
+		    q, p, q
+		print "|---|---|---:|---:|---:|"
+		for (i = 1; i <= nr; i++) {
+			split(rows[i], k, SUBSEP)
+			s = k[1]; m = k[2]
+			if (!(s in mine))
+				continue
+			a = v[s, p, m]
+			b = ((s, q, m) in v) ? v[s, q, m] : v[bset, q, m]
+			if (!((s, q, m) in v) && b != "")
+				b = b " (" bset ")"
+			printf "| %s | %s (%s) | %s | %s | %s |\n", s, m, u[s, m],
+			    a == "" ? "-" : a, b == "" ? "-" : b, ratio(a, b)
+		}
+		print ""
+		if (note != "")
+			printf "%s\n", note
+	}' "$res"
+}
+
+report_pair churn syncd conntrackd
+report_pair fullfail carpd keepalived

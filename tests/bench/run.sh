@@ -30,6 +30,9 @@ if [ $# -eq 0 ] && [ "${BENCH_QUICK:-0}" = 1 ]; then
 	for b in outage planned false advert-cpu sync; do
 		set -- "$@" "$top/tests/bench/bench-$b.sh"
 	done
+	# issue 10: churn 10 s, full-table failover at 10 and 20,000 states
+	set -- "$@" "$top/tests/bench/bench-churn.sh" \
+	    "$top/tests/bench/bench-fullfail.sh"
 elif [ $# -eq 0 ]; then
 	set -- "$top"/tests/bench/bench-*.sh
 fi

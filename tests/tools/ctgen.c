@@ -9,6 +9,11 @@
  *	ctgen [-p tcp|udp] [-n N] -d		delete them again
  *	ctgen [-p tcp|udp] -c			count the ones in the table
  *	ctgen [-p tcp|udp] -c -w N [-T secs]	wait until N are there
+ *	ctgen -r RATE -x PCT [-L ms] [-o FILE] ...	churn: PCT in 100
+ *						deleted within -L ms
+ *	ctgen [-p tcp|udp] -c -x PCT		count long and short apart
+ *	ctgen [-x PCT] -E -T secs		print "i epoch" of each new
+ *						(long-lived) state seen
  *
  * State i: 192.0.2.(1 + i % 250):(10000 + i / 250) -> 198.51.100.200:7777,
  * TCP ESTABLISHED (or UDP) with status ASSURED|SEEN_REPLY and a long
@@ -23,6 +28,12 @@
  * a busy firewall sees it; give them a short timeout (-t) so the table
  * does not fill. It prints the rate the kernel actually took.
  *
+ * Churn (-x): state i is short-lived when i % 100 < PCT, and is deleted
+ * a random lifetime in [0, -L) ms after its creation (default 1000);
+ * the others live on, and -o FILE gets "i epoch" for each of them, its
+ * creation time, to match against a listener's (-E) on the peer. The
+ * rule is by index so that a count on the peer tells them apart.
+ *
  * Times are printed as CLOCK_REALTIME epochs so that a process in
  * another namespace can be compared with them (same machine, one clock).
  */
@@ -35,6 +46,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +69,11 @@
 #define CTGEN_BATCH	(64 * 1024)
 #define CTGEN_RCVBUF	(4 * 1024 * 1024)
 
+struct ctgen_due {
+	double		 at;
+	unsigned long	 i;
+};
+
 struct ctgen {
 	struct mnl_socket	*nl;
 	uint32_t		 portid;
@@ -64,6 +81,12 @@ struct ctgen {
 	uint8_t			 proto;
 	unsigned long		 ok, exist, noent, errors;
 	int			 first_errno;
+	unsigned int		 shortpct;	/* churn: 0 off */
+	unsigned int		 life_ms;
+	FILE			*log;		/* long-lived creations */
+	struct ctgen_due	*heap;		/* pending deletes */
+	size_t			 nheap, heapcap;
+	unsigned long		 deleted;
 };
 
 static void	 usage(void) __attribute__((noreturn));
@@ -81,17 +104,27 @@ static void	 ctgen_range(struct ctgen *, struct mnl_nlmsg_batch *, int,
 static void	 ctgen_run(struct ctgen *, int, unsigned long, uint32_t);
 static void	 ctgen_flood(struct ctgen *, unsigned long, uint32_t,
 		    unsigned long, double);
+static int	 ctgen_long(const struct ctgen *, unsigned long);
+static void	 ctgen_push(struct ctgen *, double, unsigned long);
+static void	 ctgen_pop(struct ctgen *);
+static void	 ctgen_churn(struct ctgen *, struct mnl_nlmsg_batch *,
+		    unsigned long, unsigned long, double);
+static int	 ctgen_listen(struct ctgen *, double);
 static int	 ctgen_match_cb(const struct nlmsghdr *, void *);
 static long	 ctgen_count(struct ctgen *);
 static long	 ctgen_kcount(void);
 static int	 ctgen_wait(struct ctgen *, long, double);
+
+static long	 ctgen_count_long;	/* of the last count, with -x */
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: ctgen [-p tcp|udp] [-n N] [-t timeout] [-d]\n"
 	    "       ctgen [-p tcp|udp] -r rate [-n N] [-t timeout] [-T seconds]\n"
-	    "       ctgen [-p tcp|udp] -c [-w N [-T seconds]]\n");
+	    "       ctgen [-p tcp|udp] -c [-w N [-T seconds]]\n"
+	    "       ctgen -r rate -x pct [-L ms] [-o file] [-n N] [-T seconds]\n"
+	    "       ctgen [-p tcp|udp] [-x pct] -c | -E -T seconds\n");
 	exit(2);
 }
 
@@ -298,7 +331,7 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 	static char		 buf[CTGEN_BATCH * 2];
 	struct mnl_nlmsg_batch	*b;
 	unsigned long		 i = 0, due;
-	double			 t0, t1;
+	double			 t0, t1, tc;
 
 	if ((b = mnl_nlmsg_batch_start(buf, CTGEN_BATCH)) == NULL)
 		err(1, "batch");
@@ -316,22 +349,188 @@ ctgen_flood(struct ctgen *g, unsigned long n, uint32_t timeout,
 			continue;
 		}
 		ctgen_range(g, b, 0, i, due, timeout);
+		if (g->shortpct)
+			ctgen_churn(g, b, i, due, now_mono());
 		i = due;
+	}
+	tc = now_mono();
+	/* the short-lived states still pending go at their time */
+	while (g->nheap > 0 && now_mono() - t0 < limit + g->life_ms / 1e3 + 5) {
+		ctgen_churn(g, b, 0, 0, now_mono());
+		usleep(1000);
 	}
 	t1 = now_mono();
 	mnl_nlmsg_batch_stop(b);
+	/* achieved: the creations the kernel took (ok counts the deletes
+	 * too in churn mode), over the time they took */
 	printf("ctgen: flood of %lu %s states at %lu/s asked: ok %lu, existed "
 	    "%lu, errors %lu%s%s; %.3f s, achieved %.0f/s; done at %.6f\n",
 	    i, g->proto == IPPROTO_TCP ? "tcp" : "udp", rate, g->ok, g->exist,
 	    g->errors, g->errors ? " first: " : "",
 	    g->errors ? strerror(g->first_errno) : "", t1 - t0,
-	    g->ok / (t1 - t0 > 0 ? t1 - t0 : 1e-9), now_real());
+	    (g->ok - g->deleted + g->noent) / (tc - t0 > 0 ? tc - t0 : 1e-9),
+	    now_real());
+	if (g->shortpct)
+		printf("ctgen: churn: %lu short-lived deleted (absent %lu), "
+		    "%lu long-lived kept, %zu deletes not sent\n", g->deleted,
+		    g->noent, i - (i / 100) * g->shortpct -
+		    (i % 100 < g->shortpct ? i % 100 : g->shortpct), g->nheap);
+}
+
+static int
+ctgen_long(const struct ctgen *g, unsigned long i)
+{
+	return (i % 100 >= g->shortpct);
+}
+
+/* A binary min-heap of pending deletes, by due time. */
+static void
+ctgen_push(struct ctgen *g, double at, unsigned long i)
+{
+	struct ctgen_due	 d = { at, i };
+	size_t			 k, up;
+
+	if (g->nheap == g->heapcap) {
+		g->heapcap = g->heapcap ? g->heapcap * 2 : 4096;
+		if ((g->heap = reallocarray(g->heap, g->heapcap,
+		    sizeof(*g->heap))) == NULL)
+			err(1, "heap");
+	}
+	for (k = g->nheap++; k > 0; k = up) {
+		up = (k - 1) / 2;
+		if (g->heap[up].at <= at)
+			break;
+		g->heap[k] = g->heap[up];
+	}
+	g->heap[k] = d;
+}
+
+static void
+ctgen_pop(struct ctgen *g)
+{
+	struct ctgen_due	 last = g->heap[--g->nheap];
+	size_t			 k = 0, c;
+
+	while ((c = 2 * k + 1) < g->nheap) {
+		if (c + 1 < g->nheap && g->heap[c + 1].at < g->heap[c].at)
+			c++;
+		if (last.at <= g->heap[c].at)
+			break;
+		g->heap[k] = g->heap[c];
+		k = c;
+	}
+	if (g->nheap > 0)
+		g->heap[k] = last;
+}
+
+/*
+ * After states from..to-1 were created at mono time t: schedule the
+ * short-lived ones' deletes, log the long-lived ones' creation, then
+ * send every delete that is due.
+ */
+static void
+ctgen_churn(struct ctgen *g, struct mnl_nlmsg_batch *b, unsigned long from,
+    unsigned long to, double t)
+{
+	double		 real = now_real();
+	unsigned long	 i;
+	unsigned int	 inbatch = 0;
+
+	for (i = from; i < to; i++) {
+		if (!ctgen_long(g, i))
+			ctgen_push(g, t + (random() % (g->life_ms * 1000)) / 1e6,
+			    i);
+		else if (g->log)
+			fprintf(g->log, "%lu %.6f\n", i, real);
+	}
+	while (g->nheap > 0 && g->heap[0].at <= t) {
+		ctgen_put(g, b, 1, g->heap[0].i, 0);
+		ctgen_pop(g);
+		g->deleted++;
+		inbatch++;
+		if (!mnl_nlmsg_batch_next(b)) {
+			ctgen_send(g, b, inbatch - 1);
+			inbatch = 1;
+		}
+	}
+	ctgen_send(g, b, inbatch);
+}
+
+/*
+ * Print "i epoch" for each new state of ours the kernel announces (the
+ * long-lived ones only in churn mode), for secs. Lost events (ENOBUFS)
+ * are counted on stderr at the end.
+ */
+static int
+ctgen_listen(struct ctgen *g, double secs)
+{
+	static char		 buf[256 * 1024];
+	static struct nf_conntrack *ct;
+	const struct nlmsghdr	*nlh;
+	struct pollfd		 pfd;
+	double			 t0 = now_mono(), real;
+	unsigned long		 i, seen = 0, lost = 0;
+	uint32_t		 src;
+	uint16_t		 sport;
+	ssize_t			 r;
+	int			 len;
+
+	if ((ct = nfct_new()) == NULL)
+		err(1, "nfct_new");
+	mnl_socket_close(g->nl);
+	if ((g->nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL)
+		err(1, "netlink socket");
+	if (mnl_socket_bind(g->nl, 1 << (NFNLGRP_CONNTRACK_NEW - 1),
+	    MNL_SOCKET_AUTOPID) == -1)
+		err(1, "netlink bind");
+	len = 16 * 1024 * 1024;
+	if (setsockopt(mnl_socket_get_fd(g->nl), SOL_SOCKET, SO_RCVBUFFORCE,
+	    &len, sizeof(len)) == -1)
+		warn("SO_RCVBUFFORCE");
+	pfd.fd = mnl_socket_get_fd(g->nl);
+	pfd.events = POLLIN;
+	while (now_mono() - t0 < secs) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if ((r = recv(pfd.fd, buf, sizeof(buf), 0)) == -1) {
+			if (errno == ENOBUFS)
+				lost++;
+			continue;
+		}
+		real = now_real();
+		len = (int)r;
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nfct_nlmsg_parse(nlh, ct) == -1 ||
+			    nfct_get_attr_u8(ct, ATTR_L4PROTO) != g->proto ||
+			    ntohl(nfct_get_attr_u32(ct, ATTR_IPV4_DST)) !=
+			    CTGEN_DST)
+				continue;
+			src = ntohl(nfct_get_attr_u32(ct, ATTR_IPV4_SRC));
+			sport = ntohs(nfct_get_attr_u16(ct, ATTR_PORT_SRC));
+			if ((src & 0xffffff00u) != CTGEN_SRC_NET ||
+			    sport < CTGEN_SPORT0)
+				continue;
+			i = (unsigned long)(sport - CTGEN_SPORT0) *
+			    CTGEN_PERNET + (src & 0xff) - 1;
+			seen++;
+			if (!g->shortpct || ctgen_long(g, i))
+				printf("%lu %.6f\n", i, real);
+		}
+	}
+	/* the last line whole before stderr's, both going to one log */
+	fflush(stdout);
+	fprintf(stderr, "ctgen: listened %.1f s: %lu new states, %lu "
+	    "overruns\n", secs, seen, lost);
+	return (0);
 }
 
 struct ctgen_match {
 	struct nf_conntrack	*ct;
 	uint8_t			 proto;
 	long			 count;
+	unsigned int		 shortpct;
+	long			 nlong;
 };
 
 static int
@@ -351,8 +550,12 @@ ctgen_match_cb(const struct nlmsghdr *nlh, void *arg)
 	if ((src & 0xffffff00u) == CTGEN_SRC_NET &&
 	    ntohl(nfct_get_attr_u32(m->ct, ATTR_IPV4_DST)) == CTGEN_DST &&
 	    ntohs(nfct_get_attr_u16(m->ct, ATTR_PORT_DST)) == CTGEN_DPORT &&
-	    sport >= CTGEN_SPORT0)
+	    sport >= CTGEN_SPORT0) {
 		m->count++;
+		if (m->shortpct && ((unsigned long)(sport - CTGEN_SPORT0) *
+		    CTGEN_PERNET + (src & 0xff) - 1) % 100 >= m->shortpct)
+			m->nlong++;
+	}
 	return (MNL_CB_OK);
 }
 
@@ -372,6 +575,8 @@ ctgen_count(struct ctgen *g)
 		err(1, "nfct_new");
 	m.proto = g->proto;
 	m.count = 0;
+	m.shortpct = g->shortpct;
+	m.nlong = 0;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -390,6 +595,7 @@ ctgen_count(struct ctgen *g)
 		warn("dump");
 		return (-1);
 	}
+	ctgen_count_long = m.nlong;
 	return (m.count);
 }
 
@@ -463,16 +669,33 @@ main(int argc, char *argv[])
 	long		 want = -1, c;
 	double		 limit = -1;
 	uint32_t	 timeout = 3600;
-	int		 ch, del = 0, count = 0;
+	int		 ch, del = 0, count = 0, listen = 0;
 	char		*ep;
 
-	while ((ch = getopt(argc, argv, "cdn:p:r:t:T:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "cdEL:n:o:p:r:t:T:w:x:")) != -1) {
 		switch (ch) {
 		case 'c':
 			count = 1;
 			break;
 		case 'd':
 			del = 1;
+			break;
+		case 'E':
+			listen = 1;
+			break;
+		case 'L':
+			g.life_ms = strtoul(optarg, &ep, 10);
+			if (*ep || g.life_ms == 0)
+				usage();
+			break;
+		case 'o':
+			if ((g.log = fopen(optarg, "w")) == NULL)
+				err(1, "%s", optarg);
+			break;
+		case 'x':
+			g.shortpct = strtoul(optarg, &ep, 10);
+			if (*ep || g.shortpct > 100)
+				usage();
 			break;
 		case 'n':
 			n = strtoul(optarg, &ep, 10);
@@ -514,17 +737,27 @@ main(int argc, char *argv[])
 	if (optind != argc || (want >= 0 && !count) || (count && del) ||
 	    (rate && (count || del)))
 		usage();
+	if (g.life_ms == 0)
+		g.life_ms = 1000;
 	ctgen_open(&g);
+	if (listen)
+		return (ctgen_listen(&g, limit > 0 ? limit : 60));
 	if (count && want >= 0)
 		return (ctgen_wait(&g, want, limit > 0 ? limit : 60));
 	if (count) {
 		if ((c = ctgen_count(&g)) == -1)
 			return (1);
-		printf("%ld\n", c);
+		if (g.shortpct)
+			printf("long %ld short %ld\n", ctgen_count_long, c -
+			    ctgen_count_long);
+		else
+			printf("%ld\n", c);
 		return (0);
 	}
 	if (rate)
 		ctgen_flood(&g, n, timeout, rate, limit > 0 ? limit : 1e9);
+	if (g.log)
+		fclose(g.log);
 	else
 		ctgen_run(&g, del, n, timeout);
 	return (g.errors ? 1 : 0);
