@@ -51,15 +51,8 @@ loss_count() {
 		if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
 }
 
-# sleep_until EPOCH
-sleep_until() {
-	local _s
-	_s=$(awk -v t="$1" -v n="$(now)" 'BEGIN { d = t - n; printf "%.3f\n", (d > 0 ? d : 0) }')
-	sleep "$_s"
-}
-
 bench_loss() {
-	local sys=$1 pct=$2 a=${1%"${1#?}"}a$2 b=${1%"${1#?}"}b$2 n t_c i
+	local sys=$1 pct=$2 a=${1%"${1#?}"}a$2 b=${1%"${1#?}"}b$2 n n5 el t_c i
 	lab_log "$sys: $N states, $pct% of the sync datagrams dropped"
 	sp_pair $a $b
 	sp_ctmax "$N"
@@ -69,22 +62,26 @@ bench_loss() {
 	sp_ready "$sys" $a $b || lab_fail "$sys did not start"
 	loss_on $a "$pct"
 	sp_create $a "$N"
-	sleep_until "$(awk -v c="$CREATED" 'BEGIN { printf "%.6f\n", c + 5 }')"
-	n=$(sp_held "$sys" $b)
-	bench "loss/$pct/$sys/missing" $((N - ${n:-0})) states
-	echo "  $sys: B holds ${n:-0} of $N 5 s after the last creation"
-	# then until complete, every 100 ms, up to BOUND s from the creation
-	t_c=
-	i=0
-	while [ $i -lt $((BOUND * 10)) ]; do
+	# every 100 ms from the last creation: the first time B holds all
+	# N, and what it holds at 5 s; up to BOUND s
+	t_c= n5= i=0
+	while [ $i -lt $((BOUND * 20)) ]; do
 		n=$(sp_held "$sys" $b)
-		if [ "${n:-0}" -ge "$N" ]; then t_c=$(now); break; fi
-		awk -v c="$CREATED" -v n="$(now)" -v b="$BOUND" \
-		    'BEGIN { exit !(n - c < b) }' || break
+		el=$(awk -v c="$CREATED" -v t="$(now)" 'BEGIN { printf "%.3f\n", t - c }')
+		if [ -z "$t_c" ] && [ "${n:-0}" -ge "$N" ]; then
+			t_c=$(ms_between 0 "$el")
+		fi
+		if [ -z "$n5" ] && awk -v e="$el" 'BEGIN { exit !(e >= 5) }'; then
+			n5=${n:-0}
+		fi
+		[ -z "$t_c" ] || [ -z "$n5" ] || break
+		awk -v e="$el" -v b="$BOUND" 'BEGIN { exit !(e < b) }' || break
 		i=$((i + 1)); sleep 0.1
 	done
+	bench "loss/$pct/$sys/missing" $((N - ${n5:-0})) states
+	echo "  $sys: B held ${n5:-0} of $N 5 s after the last creation"
 	if [ -n "$t_c" ]; then
-		bench "loss/$pct/$sys/complete_ms" "$(ms_between "$CREATED" "$t_c")" ms
+		bench "loss/$pct/$sys/complete_ms" "$t_c" ms
 	else
 		echo "# note loss/$pct/$sys: B held ${n:-0} of $N after $BOUND s"
 		bench "loss/$pct/$sys/complete_ms" n/a ms
