@@ -69,12 +69,13 @@ proc_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 # cpu_delta A B: B - A with two decimals.
 cpu_delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
 
-# ctd_conf NODE ME PEER: $LAB_DIR/ctd-NODE.conf, conntrackd FTFW over UDP
-# on eth1 between 203.0.113.ME and .PEER, the usual setup (bench-sync,
-# and the baselines' replicator in load.sh). CTD_HASHLIMIT: the most
-# states its caches hold (default 524288).
+# ctd_conf NODE ME PEER [HASHLIMIT]: $LAB_DIR/ctd-NODE.conf, conntrackd
+# FTFW over UDP on eth1 between 203.0.113.ME and .PEER, the usual setup
+# (bench-sync, bench-loss, and the baselines' replicator in load.sh).
+# HASHLIMIT (default $CTD_HASHLIMIT, else 524288) caps each of its
+# caches: above it states are dropped, so a bigger table needs more.
 ctd_conf() {
-	local h=$1 me=$2 peer=$3
+	local h=$1 me=$2 peer=$3 limit=${4:-${CTD_HASHLIMIT:-524288}}
 	cat >"$LAB_DIR/ctd-$h.conf" <<EOT
 Sync {
 	Mode FTFW {
@@ -92,7 +93,7 @@ Sync {
 }
 General {
 	HashSize 65536
-	HashLimit ${CTD_HASHLIMIT:-524288}
+	HashLimit $limit
 	LogFile $LAB_DIR/ctd-$h.file.log
 	Syslog off
 	LockFile $LAB_DIR/ctd-$h.lock

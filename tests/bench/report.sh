@@ -14,7 +14,71 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 res=${1:-${LAB_BUILD:-$top/${BUILD:-build}}/bench/results.txt}
 [ -r "$res" ] || { echo "report.sh: no $res" >&2; exit 1; }
 
-awk '
+# cases with a function of their own below (not in the generic tables)
+OWN="sync loss"
+
+# report_vs CASE: syncd against conntrackd, a row per setting and metric
+# (the union of both systems' metrics: conntrackd's cache and commit
+# times, syncd's none), the ratio syncd/conntrackd where both have the
+# figure. conntrackd's cpu_receiver includes its commit child, so the
+# CPU ratio is against the commit-included figure.
+report_vs() {
+	awk -v c="$1" '
+	function ratio(a, b) {
+		if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0)
+			return "n/a"
+		return sprintf("%.2f", a / b)
+	}
+	/^# note / {
+		x = $0; sub(/^# note /, "", x)
+		if (index(x, c "/") == 1 || index(x, c ":") == 1)
+			note = note "- " x "\n"
+		next
+	}
+	$1 != "BENCH" && !/^  [a-z]/ { next }
+	{
+		if ($1 == "BENCH") { name = $2; val = $3; unit = $4 }
+		else { name = $1; val = $2; unit = $3 }
+		if (split(name, p, "/") != 4 || p[1] != c)
+			next
+		s = p[2]; m = p[4]
+		if (!(s in seen)) { seen[s] = 1; S[++ns] = s }
+		if (!((s, m) in seenm)) { seenm[s, m] = 1; M[s, ++nm[s]] = m }
+		v[s, p[3], m] = val; u[s, m] = unit
+	}
+	END {
+		if (ns == 0)
+			exit
+		print "| setting | metric | syncd | conntrackd | syncd/conntrackd |"
+		print "|---|---|---:|---:|---:|"
+		for (i = 1; i <= ns; i++)
+			for (j = 1; j <= nm[S[i]]; j++) {
+				s = S[i]; m = M[s, j]
+				a = v[s, "syncd", m]; b = v[s, "conntrackd", m]
+				printf "| %s | %s (%s) | %s | %s | %s |\n", s, m,
+				    u[s, m], a == "" ? "-" : a, b == "" ? "-" : b,
+				    ratio(a, b)
+			}
+		print ""
+		if (note != "")
+			printf "%s\n", note
+	}' "$res"
+}
+
+report_sync() {
+	grep -q ' sync/' "$res" || return 0
+	printf '### sync: N states from A to B (setting: N)\n\n'
+	report_vs sync
+}
+
+report_loss() {
+	grep -q ' loss/' "$res" || return 0
+	printf '### loss: 100,000 states, sync datagrams dropped (setting: %%)\n\n'
+	report_vs loss
+}
+
+awk -v own="$OWN" '
+BEGIN { split(own, O, " "); for (i in O) skip[O[i]] = 1 }
 function ratio(a, b) {
 	if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0)
 		return "n/a"
@@ -30,7 +94,9 @@ function add(list, v, n) {	# append v to list (a string) unless in it
 /^# carp benchmarks/ { sub(/^# /, ""); head = $0; next }
 /^# note / {
 	sub(/^# note /, "")
-	c = $0; sub(/\/.*/, "", c)
+	c = $0; sub(/[\/:].*/, "", c)
+	if (c in skip)
+		next
 	note[c] = note[c] "- " $0 "\n"
 	next
 }
@@ -48,6 +114,8 @@ $1 ~ /^(churn|fullfail)\// { next }
 		next
 	}
 	c = p[1]; s = p[2]; y = p[3]; m = p[4]
+	if (c in skip)
+		next
 	cases = add(cases, c)
 	sets[c] = add(sets[c], s)
 	mets[c, s] = add(mets[c, s], m)
@@ -159,3 +227,5 @@ report_pair() {
 
 report_pair churn syncd conntrackd
 report_pair fullfail carpd keepalived
+report_sync
+report_loss
