@@ -199,7 +199,7 @@ ct_expect_shutdown(void)
 static int
 ctx_has_attr(const struct nlmsghdr *nlh, uint16_t type)
 {
-	const struct nlattr	*a;
+	struct nlattr	*a;	/* libmnl's iterator casts away const */
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
 		if (mnl_attr_get_type(a) == type)
