@@ -3,6 +3,8 @@
 #include <sys/time.h>
 #include <errno.h>
 
+#include <linux/netfilter/nfnetlink.h>
+
 #include "nl.h"
 
 struct mnl_socket *
@@ -82,4 +84,34 @@ nl_read_acks(struct mnl_socket *nl, int expected)
 	}
 	errno = err;
 	return (err == 0 && got >= expected ? 0 : -1);
+}
+
+struct nlmsghdr *
+nl_nfmsg_put(void *buf, uint8_t subsys, uint8_t type, uint16_t flags,
+    uint32_t seq, uint8_t family)
+{
+	struct nlmsghdr	*nlh;
+	struct nfgenmsg	*nfg;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (uint16_t)(subsys << 8 | type);
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = family;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	return (nlh);
+}
+
+int
+nl_rcvbuf(struct mnl_socket *nl, int size)
+{
+	int	 fd = mnl_socket_get_fd(nl);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+	    sizeof(size)) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == -1)
+		return (-1);
+	return (0);
 }

@@ -126,31 +126,8 @@ struct nlmsghdr *
 ct_nlmsg_put(void *buf, uint16_t type, uint16_t flags, uint32_t seq,
     uint8_t family)
 {
-	struct nlmsghdr	*nlh;
-	struct nfgenmsg	*nfg;
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = seq;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = family;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
-	return (nlh);
-}
-
-int
-ct_rcvbuf(struct mnl_socket *nl, int size)
-{
-	int	 fd = mnl_socket_get_fd(nl);
-
-	/* FORCE passes rmem_max when we are root; plain is the fallback */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
-	    sizeof(size)) == -1 &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == -1)
-		return (-1);
-	return (0);
+	return (nl_nfmsg_put(buf, NFNL_SUBSYS_CTNETLINK, (uint8_t)type, flags,
+	    seq, family));
 }
 
 struct mnl_socket *
@@ -207,7 +184,7 @@ ct_open_events(struct event_base *base)
 	}
 	if (ct.rcvbuf == 0)
 		ct.rcvbuf = CT_EV_RCVBUF;
-	if (ct_rcvbuf(ct.ev, (int)ct.rcvbuf) == -1)
+	if (nl_rcvbuf(ct.ev, (int)ct.rcvbuf) == -1)
 		log_warn("ct: event socket buffer");
 	ct_counters.rcvbuf = ct.rcvbuf;
 	ct_echo_filter(fd);
@@ -302,7 +279,7 @@ ct_overrun(void)
 		max = ct.rcvbuf;
 	if (size < max) {
 		size = size > max / 2 ? max : size * 2;
-		if (ct_rcvbuf(ct.ev, (int)size) == 0)
+		if (nl_rcvbuf(ct.ev, (int)size) == 0)
 			ct_counters.rcvbuf = size;
 	}
 	log_warnx("ct: event overrun, buffer %u bytes, resync once drained",
@@ -400,13 +377,15 @@ static struct {
 	uint32_t		 seq;
 } ct_async;
 
+/* Close the dump and tell its caller, if it has one, how it ended. */
 static void
 ct_dump_async_end(int rv)
 {
 	void	(*done)(int, void *) = ct_async.done;
 	void	 *arg = ct_async.d.arg;
 
-	event_free(ct_async.ev);
+	if (ct_async.ev != NULL)
+		event_free(ct_async.ev);
 	mnl_socket_close(ct_async.nl);
 	memset(&ct_async, 0, sizeof(ct_async));
 	if (done != NULL)
@@ -479,10 +458,7 @@ ct_dump_async(struct event_base *base,
 	if (ct_async.ev == NULL || event_add(ct_async.ev, NULL) == -1 ||
 	    mnl_socket_sendto(ct_async.nl, nlh, nlh->nlmsg_len) == -1) {
 		log_warn("ct: dump");
-		if (ct_async.ev != NULL)
-			event_free(ct_async.ev);
-		mnl_socket_close(ct_async.nl);
-		memset(&ct_async, 0, sizeof(ct_async));
+		ct_dump_async_end(-1);	/* no done yet: nobody is told */
 		return (-1);
 	}
 	ct_async.d.fn = fn;

@@ -29,6 +29,7 @@
 
 #include "log.h"
 #include "ct_var.h"
+#include "nl.h"
 
 #define CT_BATCH_LIMIT		(32 * 1024)	/* bytes per sendmsg */
 #define CT_MSG_MAX		1024		/* bound on one request */
@@ -76,7 +77,7 @@ ct_apply_open(void)
 	ct.apply_portid = mnl_socket_get_portid(ct.apply);
 	/* errors without the request echoed: the seq is all we need */
 	mnl_socket_setsockopt(ct.apply, NETLINK_CAP_ACK, &on, sizeof(on));
-	if (ct_rcvbuf(ct.apply, CT_APPLY_RCVBUF) == -1)
+	if (nl_rcvbuf(ct.apply, CT_APPLY_RCVBUF) == -1)
 		log_warn("ct: apply socket buffer");
 	ct.seq0 = (uint32_t)time(NULL);
 	return (0);

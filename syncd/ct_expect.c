@@ -47,25 +47,15 @@ ct_expect_stats(void)
 	return (&ctx.st);
 }
 
+/* Each request its own seq: a late answer is never taken for the answer
+ * to the next. */
 static struct nlmsghdr *
 ctx_nlmsg_put(void *buf, uint16_t type, uint16_t flags, uint8_t family)
 {
-	struct nlmsghdr	*nlh;
-	struct nfgenmsg	*nfg;
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK_EXP << 8 | type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	/* each request its own seq: a late answer is never taken for the
-	 * answer to the next */
 	if (ctx.seq == 0)
 		ctx.seq = (uint32_t)time(NULL);
-	nlh->nlmsg_seq = ++ctx.seq;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = family;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
-	return (nlh);
+	return (nl_nfmsg_put(buf, NFNL_SUBSYS_CTNETLINK_EXP, (uint8_t)type,
+	    flags, ++ctx.seq, family));
 }
 
 /* One netlink message -> x. */
@@ -136,7 +126,7 @@ ctx_event_read(int fd, short event, void *arg)
 static int
 ctx_open_events(struct event_base *base)
 {
-	int	 fd, size = CTX_EV_RCVBUF;
+	int	 fd;
 
 	ctx.ev = nl_open(NETLINK_NETFILTER,
 	    1 << (NFNLGRP_CONNTRACK_EXP_NEW - 1) |
@@ -150,10 +140,7 @@ ctx_open_events(struct event_base *base)
 		log_warn("ct: expectation event socket non-blocking");
 		return (-1);
 	}
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
-	    sizeof(size)) == -1)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
-		    sizeof(size));
+	(void)nl_rcvbuf(ctx.ev, CTX_EV_RCVBUF);
 	ctx.ev_read = event_new(base, fd, EV_READ | EV_PERSIST,
 	    ctx_event_read, NULL);
 	if (ctx.ev_read == NULL || event_add(ctx.ev_read, NULL) == -1) {

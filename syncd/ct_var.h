@@ -22,7 +22,6 @@ extern struct ct_stats	 ct_counters;
 
 /* ct.c */
 struct mnl_socket	*ct_socket(unsigned int);
-int			 ct_rcvbuf(struct mnl_socket *, int);
 struct nlmsghdr		*ct_nlmsg_put(void *, uint16_t, uint16_t, uint32_t,
 			    uint8_t);
 
