@@ -40,6 +40,7 @@ struct own {
 	size_t		 size;		/* slots, a power of two */
 	size_t		 count;		/* live entries */
 	size_t		 tombs;		/* deleted, still in probe chains */
+	struct log_rate	 full_log;	/* "table full", rate-limited */
 };
 
 static uint64_t
@@ -151,7 +152,13 @@ own_put_new(struct own *o, const struct sync_key *k, int *isnew)
 			tomb = &o->tab[i];
 	}
 	if (tomb == NULL && o->count + o->tombs + 1 >= o->size) {
-		log_warnx("own: state table full");
+		uint64_t	 n;
+
+		/* every event would say it: one line per 10 s */
+		if ((n = log_ratelimit(&o->full_log, 10)) > 0)
+			log_warnx("own: state table full (no memory to grow):"
+			    " %llu states without a record",
+			    (unsigned long long)n);
 		return (NULL);
 	}
 	if ((e = tomb) != NULL)

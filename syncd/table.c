@@ -60,8 +60,10 @@ table_local(struct syncd *sc, const struct sync_state *s)
 
 	msg_state_key(s, &k);
 	young_sent(sc, &k);
-	fresh = own_get(sc->own, &k) == NULL;
-	if ((oi = own_put(sc->own, &k)) != NULL) {
+	/* one lookup a local event: the record and whether it is new */
+	if ((oi = own_put_new(sc->own, &k, &fresh)) == NULL)
+		fresh = 1;	/* no memory for it: still a create */
+	else {
 		oi->origin = OWN_LOCAL;
 		table_sent_as(sc, oi, s);
 	}
