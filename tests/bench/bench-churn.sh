@@ -39,19 +39,7 @@ peers_init
 # churn_syncd NODE PEER DELAY: syncd in NODE (cgroup syncd-NODE) with
 # sync-delay DELAY, unicast to 203.0.113.PEER, no carpd.
 churn_syncd() {
-	[ -f "$LAB_DIR/sync.key" ] || ( umask 077
-	    od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$LAB_DIR/sync.key" )
-	cat >"$LAB_DIR/syncd-$1.conf" <<EOT
-sync {
-	syncdev eth1
-	syncpeer 203.0.113.$2
-	sync-delay $3
-	key-file "$LAB_DIR/sync.key"
-	control-socket "$LAB_DIR/syncd-$1.sock"
-	carpd-socket "$LAB_DIR/$1.none.sock"
-}
-EOT
-	chmod 600 "$LAB_DIR/syncd-$1.conf"
+	load_syncd_conf "$1" "$2" "$LAB_DIR/$1.none.sock" "sync-delay $3"
 	cg_new "syncd-$1"
 	_peer_bg "$1" "syncd-$1" "$LAB_DIR/syncd-$1.log" "$SYNCD" -d \
 	    -f "$LAB_DIR/syncd-$1.conf"

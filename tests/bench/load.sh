@@ -121,6 +121,25 @@ load_repl() {
 	esac
 }
 
+# load_syncd_conf NODE PEER_INDEX CARPD_SOCKET [LINE]: the shared key
+# and $LAB_DIR/syncd-NODE.conf, unicast on eth1 to 203.0.113.PEER, with
+# LINE (a keyword and its value, e.g. "sync-delay 2s") in the block.
+load_syncd_conf() {
+	[ -f "$LAB_DIR/sync.key" ] || ( umask 077
+	    od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$LAB_DIR/sync.key" )
+	cat >"$LAB_DIR/syncd-$1.conf" <<EOT
+sync {
+	syncdev eth1
+	syncpeer 203.0.113.$2
+	${4:-}
+	key-file "$LAB_DIR/sync.key"
+	control-socket "$LAB_DIR/syncd-$1.sock"
+	carpd-socket "$3"
+}
+EOT
+	chmod 600 "$LAB_DIR/syncd-$1.conf"
+}
+
 # load_syncd NODE PEER_INDEX: syncd in NODE, unicast to 203.0.113.PEER;
 # it talks to NODE's carpd (its demotion while out of sync is part of
 # what is measured), unless LOAD_SYNC_CARPD=0: then its carpd socket
@@ -129,18 +148,7 @@ load_repl() {
 load_syncd() {
 	local sock=$LAB_DIR/$1.sock
 	[ "${LOAD_SYNC_CARPD:-1}" = 1 ] || sock=$LAB_DIR/$1.none.sock
-	[ -f "$LAB_DIR/sync.key" ] || ( umask 077
-	    od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$LAB_DIR/sync.key" )
-	cat >"$LAB_DIR/syncd-$1.conf" <<EOT
-sync {
-	syncdev eth1
-	syncpeer 203.0.113.$2
-	key-file "$LAB_DIR/sync.key"
-	control-socket "$LAB_DIR/syncd-$1.sock"
-	carpd-socket "$sock"
-}
-EOT
-	chmod 600 "$LAB_DIR/syncd-$1.conf"
+	load_syncd_conf "$1" "$2" "$sock"
 	rm -f "$LAB_DIR/syncd-$1.sock"
 	lab_bg "$1" "$LAB_DIR/syncd-$1.log" "$SYNCD" -d \
 	    -f "$LAB_DIR/syncd-$1.conf"
