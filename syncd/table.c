@@ -91,6 +91,7 @@ table_current(struct syncd *sc, const struct sync_state *s)
 	struct sync_state	 c;
 	struct sync_key		 k;
 	struct own_info		*oi;
+	uint32_t		 gen;
 
 	msg_state_key(s, &k);
 	if (young_hold(sc, &k))
@@ -98,7 +99,12 @@ table_current(struct syncd *sc, const struct sync_state *s)
 	oi = own_get(sc->own, &k);
 	if (oi == NULL || oi->origin == OWN_LOCAL)
 		return (table_local(sc, s));
+	gen = oi->gen;
 	table_sent_as(sc, oi, s);
+	/* a PEER record's generation says which bulk of its owner
+	 * refreshed it (sweep.c): relaying it back is no refresh */
+	if (oi->origin == OWN_PEER)
+		oi->gen = gen;
 	c = *s;
 	c.relay = 1;
 	return (table_queued(sc, msg_queue_update(sc->outq, &c)));
@@ -168,6 +174,11 @@ table_ct_overrun(void *arg)
 
 	sc->st.resyncs++;
 	table_requeue(sc, "conntrack events lost");
+	/* the states that ended while events were lost cannot be named
+	 * here (no keys, own.c): every peer asks for our table, and its
+	 * bulk sweeps the copies we no longer have (sweep.c) */
+	sc->want.resync = 1;
+	sc->want.resync_node = 0;
 }
 
 static const struct ct_cb table_ct_cb = {

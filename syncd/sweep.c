@@ -1,0 +1,146 @@
+/* The peer's stale states, swept after its bulk (docs/PROTOCOL.md,
+ * section 6.15). The ownership table keeps no keys (own.c), so a node
+ * that lost conntrack events cannot name the states that ended while
+ * they were lost, and its peer's copies of them would live there until
+ * their own timeout (days for an established TCP state). The receiver
+ * holds the keys, in its kernel: a bulk from the peer refreshes every
+ * PEER record the peer still has, so once the bulk is complete the PEER
+ * records it did not refresh are of states the peer no longer has.
+ *
+ *   bulk_begin (engine) -> sweep_bulk_begin: a new generation
+ *   rx_update marks each PEER record with it
+ *   BULK_END -> sweep_bulk_end: due, once the stream has no gap left
+ *   heartbeat -> sweep_tick -> ct_dump_async -> sweep_one: delete */
+#include <errno.h>
+#include <string.h>
+
+#include "clock.h"
+#include "ct.h"
+#include "log.h"
+#include "own.h"
+#include "syncd.h"
+
+/* After the bulk end, before the walk: a datagram of the bulk that the
+ * peer superseded (rel.c) closes its gap at once, but its states come
+ * again in a later datagram, within a flush interval or a few
+ * retransmissions. The walk waits for them rather than delete a state
+ * the peer still has, even for a moment. */
+#define SWEEP_GRACE_MS	1000
+
+/* Peers with a slot, dead or alive. A PEER record does not say which
+ * peer's state it is: with two peers, one's bulk says nothing about the
+ * other's states, so only a node with exactly one peer sweeps. */
+static int
+sweep_peers(struct syncd *sc)
+{
+	struct syncd_peer	*p;
+	int			 n = 0;
+
+	PEER_FOREACH(p, sc)
+		n++;
+	return (n);
+}
+
+static void
+sweep_skip(struct syncd *sc, const char *why)
+{
+	sc->st.bulk_sweeps_skipped++;
+	log_info("sync: no sweep of stale peer states after the bulk (%s)",
+	    why);
+}
+
+/* A new bulk of ours: every PEER record the peer refreshes from now on
+ * (rx_update) carries the new generation. A bulk asked again before its
+ * end keeps its generation: a state refreshed since the first request
+ * existed at the peer after it, and its end, if any, comes as a delete. */
+void
+sweep_bulk_begin(struct syncd *sc)
+{
+	sc->gen++;
+	sc->sweep.gen = sc->gen;
+	sc->sweep.pending = 0;
+}
+
+/* The peer's BULK_END for a bulk we asked for. A generation moved since
+ * the request (our own overrun dump marked every record) no longer says
+ * which records the bulk refreshed. */
+void
+sweep_bulk_end(struct syncd *sc, uint32_t node)
+{
+	if (sc->sweep.gen != sc->gen) {
+		sweep_skip(sc, "the table was walked meanwhile");
+		return;
+	}
+	if (sweep_peers(sc) != 1) {
+		sweep_skip(sc, "more than one peer");
+		return;
+	}
+	sc->sweep.pending = 1;
+	sc->sweep.node = node;
+	sc->sweep.end_ms = clock_ms();
+}
+
+/* A PEER record no part of the bulk (nor any update since its request)
+ * refreshed: the peer no longer has the state. LOCAL and UNKNOWN
+ * records, and states without a record (ours), are never swept. The
+ * walk stops counting as soon as the generation moves (a new bulk, an
+ * overrun dump): the marks then mean something else. */
+static void
+sweep_one(const struct sync_state *s, void *arg)
+{
+	struct syncd	*sc = arg;
+	struct sync_key	 k;
+	struct own_info	*oi;
+
+	if (sc->sweep.gen != sc->gen)
+		return;
+	msg_state_key(s, &k);
+	oi = own_get(sc->own, &k);
+	if (oi == NULL || oi->origin != OWN_PEER ||
+	    oi->gen == own_gen(sc->gen))
+		return;
+	own_del(sc->own, &k);
+	if (ct_apply_delete(s) == 0) {
+		sc->st.bulk_swept++;
+		sc->sweep.swept++;
+	}
+}
+
+static void
+sweep_done(int rv, void *arg)
+{
+	struct syncd	*sc = arg;
+
+	ct_apply_flush();
+	if (rv == -1)
+		syncd_error(sc, "sweep dump failed: %s", strerror(errno));
+	log_info("sync: %zu stale peer states swept after node %08x's bulk",
+	    sc->sweep.swept, sc->sweep.node);
+}
+
+/* Every heartbeat: the walk, once the grace is over and the peer's
+ * stream has no gap (a missing datagram may hold refreshes). It runs
+ * from the event loop a few buffers at a time, as the refresh walk does:
+ * a blocking dump of a million states would stall the heartbeats. */
+void
+sweep_tick(struct syncd *sc, uint64_t now)
+{
+	struct syncd_peer	*p;
+
+	if (!sc->sweep.pending)
+		return;
+	if (sc->sweep.gen != sc->gen || sweep_peers(sc) != 1 ||
+	    (p = peer_find(sc, sc->sweep.node)) == NULL) {
+		sc->sweep.pending = 0;
+		sweep_skip(sc, "a new bulk, walk or peer since its end");
+		return;
+	}
+	if (now - sc->sweep.end_ms < SWEEP_GRACE_MS ||
+	    rel_rx_gap_open(p->rx) || ct_dump_busy())
+		return;
+	sc->sweep.pending = 0;
+	sc->sweep.swept = 0;
+	if (ct_dump_async(sc->base, sweep_one, sweep_done, sc) == -1) {
+			syncd_error(sc, "sweep dump failed: %s", strerror(errno));
+	}
+}
