@@ -1,5 +1,5 @@
 /* The peer's stale states, swept after its bulk (docs/PROTOCOL.md,
- * section 6.15). The ownership table keeps no keys (own.c), so a node
+ * section 6.8). The ownership table keeps no keys (own.c), so a node
  * that lost conntrack events cannot name the states that ended while
  * they were lost, and its peer's copies of them would live there until
  * their own timeout (days for an established TCP state). The receiver

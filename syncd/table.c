@@ -212,8 +212,9 @@ table_requeue_one(const struct sync_state *s, void *arg)
  * the dump missed (a dump of a changing table is not a snapshot). The
  * table keeps no keys (own.c), so the record is dropped either way: a
  * missed state is sent again as ours by its next event or refresh (no
- * record reads as ours), and the peer's copy of a vanished one expires
- * there on its own timeout (docs/PROTOCOL.md, section 6.9). */
+ * record reads as ours), and the peer's copy of a vanished one goes in
+ * the sweep after the bulk our overrun asks the peer to take (sweep.c;
+ * docs/PROTOCOL.md, sections 6.8 and 6.13). */
 static int
 table_sweep_one(struct own_info *oi, void *arg)
 {
