@@ -11,6 +11,7 @@
  *   rx_update marks each PEER record with it
  *   BULK_END -> sweep_bulk_end: due, once the stream has no gap left
  *   heartbeat -> sweep_tick -> ct_dump_async -> sweep_one: delete */
+#include <netinet/in.h>
 #include <errno.h>
 #include <string.h>
 
@@ -27,18 +28,40 @@
  * the peer still has, even for a moment. */
 #define SWEEP_GRACE_MS	1000
 
-/* Peers with a slot, dead or alive. A PEER record does not say which
- * peer's state it is: with two peers, one's bulk says nothing about the
- * other's states, so only a node with exactly one peer sweeps. */
 static int
-sweep_peers(struct syncd *sc)
+sweep_same_host(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
 {
-	struct syncd_peer	*p;
-	int			 n = 0;
+	if (a->ss_family != b->ss_family)
+		return (0);
+	if (a->ss_family == AF_INET)
+		return (((const struct sockaddr_in *)(const void *)a)->
+		    sin_addr.s_addr == ((const struct sockaddr_in *)
+		    (const void *)b)->sin_addr.s_addr);
+	if (a->ss_family == AF_INET6)
+		return (memcmp(&((const struct sockaddr_in6 *)(const void *)
+		    a)->sin6_addr, &((const struct sockaddr_in6 *)
+		    (const void *)b)->sin6_addr, sizeof(struct in6_addr)) == 0);
+	return (0);
+}
 
+/* Whether every peer slot, dead or alive, is of node's host. A PEER
+ * record does not say which peer's state it is: with two peers, one's
+ * bulk says nothing about the other's states, so only a node with one
+ * peer sweeps. Sessions are told apart by node id, hosts by the address
+ * they send from: the dead slot of a peer's earlier run (its syncd
+ * restarted) is the same host, whose new bulk covers its states. */
+static int
+sweep_one_peer(struct syncd *sc, uint32_t node)
+{
+	struct syncd_peer	*p, *q;
+
+	if ((q = peer_find(sc, node)) == NULL)
+		return (0);
 	PEER_FOREACH(p, sc)
-		n++;
-	return (n);
+		if (!sweep_same_host(&p->addr, &q->addr))
+			return (0);
+	return (1);
 }
 
 static void
@@ -71,7 +94,7 @@ sweep_bulk_end(struct syncd *sc, uint32_t node)
 		sweep_skip(sc, "the table was walked meanwhile");
 		return;
 	}
-	if (sweep_peers(sc) != 1) {
+	if (!sweep_one_peer(sc, node)) {
 		sweep_skip(sc, "more than one peer");
 		return;
 	}
@@ -129,7 +152,7 @@ sweep_tick(struct syncd *sc, uint64_t now)
 
 	if (!sc->sweep.pending)
 		return;
-	if (sc->sweep.gen != sc->gen || sweep_peers(sc) != 1 ||
+	if (sc->sweep.gen != sc->gen || !sweep_one_peer(sc, sc->sweep.node) ||
 	    (p = peer_find(sc, sc->sweep.node)) == NULL) {
 		sc->sweep.pending = 0;
 		sweep_skip(sc, "a new bulk, walk or peer since its end");

@@ -618,6 +618,32 @@ START_TEST(test_overrun_sweep)
 }
 END_TEST
 
+/* A state ends on A while A's syncd is down: A's new run is a new
+ * session, whose bulk B asks for; B's slot of A's first run is dead but
+ * of the same host, so B still sweeps the copy. */
+START_TEST(test_sweep_restart)
+{
+	struct sync_state	 gone, kept;
+
+	pair();
+	mk_tcp4(&gone, 1);
+	mk_tcp4(&kept, 2);
+	stub_ct_event_update(A, &gone);
+	stub_ct_event_update(A, &kept);
+	pump(300);
+	ck_assert(has(B, &gone));
+	eng_stop(A);
+	stub_ct_drop(A, &gone);
+	pump(1000);
+	eng_start(A);
+	pump(SYNCD_DEAD_MS + 3000);
+	ck_assert_ptr_null(stub_ct_find(B, &gone));
+	ck_assert(has(B, &kept));
+	ck_assert_uint_eq(eng[B]->st.bulk_swept, 1);
+	ck_assert_uint_eq(eng[B]->st.bulk_sweeps_skipped, 0);
+}
+END_TEST
+
 /* With two peers a PEER record does not say whose it is: one peer's
  * bulk sweeps nothing, and the sweep is counted as skipped. */
 START_TEST(test_sweep_two_peers)
@@ -750,6 +776,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_defer_ack);
 	tcase_add_test(tc, test_overrun_sweep);
 	tcase_add_test(tc, test_sweep_two_peers);
+	tcase_add_test(tc, test_sweep_restart);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return (s);
