@@ -6,6 +6,7 @@
  * holds the keys, in its kernel: a bulk from the peer refreshes every
  * PEER record the peer still has, so once the bulk is complete the PEER
  * records it did not refresh are of states the peer no longer has.
+ * Only on a node with one peer that is not master (sweep_unsafe).
  *
  *   bulk_begin (engine) -> sweep_bulk_begin: a new generation
  *   rx_update marks each PEER record with it
@@ -84,18 +85,32 @@ sweep_bulk_begin(struct syncd *sc)
 	sc->sweep.pending = 0;
 }
 
+/* Why not to sweep now, or NULL. A node that carpd reports master of a
+ * carp may forward the peer's connections since a failover (their
+ * records stay PEER: traffic makes no event), and a peer that rebooted
+ * no longer has them: its table is not the one that matters then. */
+static const char *
+sweep_unsafe(struct syncd *sc, uint32_t node)
+{
+	if (sc->masters > 0)
+		return ("this node is master");
+	if (sc->sweep.gen != sc->gen)
+		return ("a new bulk or table walk meanwhile");
+	if (!sweep_one_peer(sc, node))
+		return ("more than one peer, or the peer gone");
+	return (NULL);
+}
+
 /* The peer's BULK_END for a bulk we asked for. A generation moved since
  * the request (our own overrun dump marked every record) no longer says
  * which records the bulk refreshed. */
 void
 sweep_bulk_end(struct syncd *sc, uint32_t node)
 {
-	if (sc->sweep.gen != sc->gen) {
-		sweep_skip(sc, "the table was walked meanwhile");
-		return;
-	}
-	if (!sweep_one_peer(sc, node)) {
-		sweep_skip(sc, "more than one peer");
+	const char	*why;
+
+	if ((why = sweep_unsafe(sc, node)) != NULL) {
+		sweep_skip(sc, why);
 		return;
 	}
 	sc->sweep.pending = 1;
@@ -115,7 +130,7 @@ sweep_one(const struct sync_state *s, void *arg)
 	struct sync_key	 k;
 	struct own_info	*oi;
 
-	if (sc->sweep.gen != sc->gen)
+	if (sc->sweep.gen != sc->gen || sc->masters > 0)
 		return;
 	msg_state_key(s, &k);
 	oi = own_get(sc->own, &k);
@@ -149,15 +164,16 @@ void
 sweep_tick(struct syncd *sc, uint64_t now)
 {
 	struct syncd_peer	*p;
+	const char		*why;
 
 	if (!sc->sweep.pending)
 		return;
-	if (sc->sweep.gen != sc->gen || !sweep_one_peer(sc, sc->sweep.node) ||
-	    (p = peer_find(sc, sc->sweep.node)) == NULL) {
+	if ((why = sweep_unsafe(sc, sc->sweep.node)) != NULL) {
 		sc->sweep.pending = 0;
-		sweep_skip(sc, "a new bulk, walk or peer since its end");
+		sweep_skip(sc, why);
 		return;
 	}
+	p = peer_find(sc, sc->sweep.node);
 	if (now - sc->sweep.end_ms < SWEEP_GRACE_MS ||
 	    rel_rx_gap_open(p->rx) || ct_dump_busy())
 		return;

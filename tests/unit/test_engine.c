@@ -597,6 +597,7 @@ START_TEST(test_overrun_sweep)
 	struct sync_state	 gone, kept, mine;
 
 	pair();
+	eng[B]->masters = 0;
 	mk_tcp4(&gone, 1);
 	mk_tcp4(&kept, 2);
 	mk_tcp4(&mine, 3);
@@ -615,6 +616,27 @@ START_TEST(test_overrun_sweep)
 	ck_assert(has(A, &mine));
 	ck_assert_uint_eq(eng[B]->st.bulk_swept, 1);
 	ck_assert_int_eq(syncd_in_sync(eng[B]), 1);
+}
+END_TEST
+
+/* A master keeps its PEER states: they may be connections it forwards
+ * since a failover, which the peer (rebooted, say) no longer has. */
+START_TEST(test_sweep_master)
+{
+	struct sync_state	 gone;
+
+	pair();
+	mk_tcp4(&gone, 1);
+	stub_ct_event_update(A, &gone);
+	pump(300);
+	stub_select(B);
+	syncd_masters_changed(eng[B], 1);
+	stub_ct_drop(A, &gone);
+	stub_ct_overrun(A);
+	pump(4000);
+	ck_assert(has(B, &gone));
+	ck_assert_uint_eq(eng[B]->st.bulk_swept, 0);
+	ck_assert_uint_ge(eng[B]->st.bulk_sweeps_skipped, 1);
 }
 END_TEST
 
@@ -777,6 +799,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_overrun_sweep);
 	tcase_add_test(tc, test_sweep_two_peers);
 	tcase_add_test(tc, test_sweep_restart);
+	tcase_add_test(tc, test_sweep_master);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return (s);
