@@ -12,7 +12,7 @@ bulk_begin(struct bulk *b, int hold, uint64_t now)
 	b->in_sync = 0;
 	b->start_ms = now;
 	b->last_req_ms = now;
-	return (BULK_ASK | BULK_DEMOTE);
+	return (BULK_ASK | BULK_DEMOTE | BULK_BEGIN);
 }
 
 int
@@ -41,12 +41,14 @@ bulk_resync(struct bulk *b, int masters, uint64_t now)
 int
 bulk_end(struct bulk *b, uint32_t node, uint64_t now)
 {
-	if (b->in_progress)
+	int	 ours = b->in_progress;
+
+	if (ours)
 		log_info("sync: in sync with node %08x after %llu ms", node,
 		    (unsigned long long)(now - b->start_ms));
 	b->in_progress = 0;
 	b->in_sync = 1;
-	return (BULK_DEMOTE);
+	return (BULK_DEMOTE | (ours ? BULK_SWEEP : 0));
 }
 
 int

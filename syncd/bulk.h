@@ -39,12 +39,15 @@ struct bulk {
 #define BULK_ASK	0x1	/* send a BULK_REQUEST */
 #define BULK_GAVE_UP	0x2	/* no bulk end in time: report it */
 #define BULK_DEMOTE	0x4	/* the demotion to hold may change */
+#define BULK_BEGIN	0x8	/* a new bulk: a new sweep generation */
+#define BULK_SWEEP	0x10	/* a bulk we asked for ended: its sweep */
 
 /* The first bulk; masters: carps MASTER here, -1 unknown. */
 int		 bulk_start(struct bulk *, int masters, uint64_t now);
 /* A later resync; masters as for bulk_start, but held only if 0. */
 int		 bulk_resync(struct bulk *, int masters, uint64_t now);
-/* A BULK_END from node. */
+/* A BULK_END from node: BULK_SWEEP if it ends a bulk we asked for
+ * (not one given up, nor one the peer served another node). */
 int		 bulk_end(struct bulk *, uint32_t node, uint64_t now);
 /* Every heartbeat: the retry and the timeout. */
 int		 bulk_tick(struct bulk *, uint64_t now, unsigned timeout_ms);

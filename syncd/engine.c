@@ -42,8 +42,12 @@ syncd_error(struct syncd *sc, const char *fmt, ...)
 
 /* Carry out what bulk.c asked for. */
 static void
-syncd_bulk_do(struct syncd *sc, int what)
+syncd_bulk_do(struct syncd *sc, int what, uint32_t node)
 {
+	if (what & BULK_BEGIN)
+		sweep_bulk_begin(sc);
+	if (what & BULK_SWEEP)
+		sweep_bulk_end(sc, node);
 	if (what & BULK_ASK)
 		sc->want.bulk_request = 1;
 	if (what & BULK_GAVE_UP)
@@ -58,7 +62,7 @@ syncd_bulk_ask(struct syncd *sc, const char *why, int what)
 {
 	log_info("sync: asking the peers for their table (%s)", why);
 	sc->st.bulk_requests++;
-	syncd_bulk_do(sc, what);
+	syncd_bulk_do(sc, what, 0);
 }
 
 void
@@ -72,7 +76,7 @@ syncd_resync(struct syncd *sc, const char *why)
 void
 syncd_bulk_done(struct syncd *sc, uint32_t node)
 {
-	syncd_bulk_do(sc, bulk_end(&sc->bulk, node, clock_ms()));
+	syncd_bulk_do(sc, bulk_end(&sc->bulk, node, clock_ms()), node);
 }
 
 int
@@ -164,7 +168,9 @@ syncd_on_heartbeat(struct syncd *sc)
 		    carrier ? "up" : "down");
 	sc->carrier = carrier;
 	peer_liveness(sc, now);
-	syncd_bulk_do(sc, bulk_tick(&sc->bulk, now, sc->cs->bulk_timeout_ms));
+	syncd_bulk_do(sc, bulk_tick(&sc->bulk, now, sc->cs->bulk_timeout_ms),
+	    0);
+	sweep_tick(sc, now);
 	if (now - sc->last_sent_ms >= SYNCD_HEARTBEAT_MS / 2)
 		tx_send(sc, 1, now);
 	syncd_demote(sc);

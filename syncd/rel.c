@@ -707,6 +707,14 @@ rel_rx_nacks(struct rel_rx *rx, uint64_t now, struct msg_nack *n)
 	return (n->nranges);
 }
 
+/* Some seq below the highest received is still missing (its states
+ * may yet come): the bulk sweep waits for it (sweep.c). */
+int
+rel_rx_gap_open(const struct rel_rx *rx)
+{
+	return (rx->started && rel_rx_gap(rx));
+}
+
 /* A gap that nacks did not fill in REL_GAP_TIMEOUT_MS (the sender lost
  * it, or the peer is gone) is given up: skip it, bulk-request. */
 int

@@ -179,6 +179,8 @@ size_t		 rel_rx_nacks(struct rel_rx *, uint64_t now,
 		    struct msg_nack *);
 /* Gap timer: REL_RESYNC if a gap was given up. */
 int		 rel_rx_tick(struct rel_rx *, uint64_t now);
+/* A seq below the highest received is missing. */
+int		 rel_rx_gap_open(const struct rel_rx *);
 uint64_t	 rel_rx_deadline(const struct rel_rx *);
 const struct rel_stats *rel_rx_stats(const struct rel_rx *);
 

@@ -12,6 +12,7 @@
  *   refresh.c  refresh walk; liberal marking when mastership leaves
  *   carpwatch.c  carps MASTER here, from carpd's monitor stream
  *   bulk.c     bulk sync decisions (returns what it wants done)
+ *   sweep.c    after a bulk: the peer's states it no longer has
  *   control.c  carpctl sync status|stats|resync (reads only)
  *   syncd.c    main */
 #ifndef SYNCD_H
@@ -71,6 +72,18 @@ struct syncd_stats {
 	uint64_t	 delay_sent;		/* lived their delay, then sent */
 	/* scale (issue 10) */
 	uint64_t	 sweep_dropped;		/* local records, no dump saw */
+	/* stale peer states, swept after the peer's bulk (sweep.c) */
+	uint64_t	 bulk_swept;		/* deleted from our kernel */
+	uint64_t	 bulk_sweeps_skipped;	/* two peers, or marks moved */
+};
+
+/* sweep.c: the stale peer states a bulk of ours did not refresh. */
+struct syncd_sweep {
+	uint32_t		 gen;		/* the bulk's generation */
+	int			 pending;	/* its end came: walk due */
+	uint32_t		 node;		/* whose bulk */
+	uint64_t		 end_ms;
+	size_t			 swept;		/* by the last walk */
 };
 
 /* Control messages waiting for the next datagram (tx.c sends them). */
@@ -138,6 +151,7 @@ struct syncd {
 	struct event		*ev_refresh;
 	struct syncd_stats	 st;
 	struct syncd_expect	*expect;	/* expect.c */
+	struct syncd_sweep	 sweep;		/* sweep.c */
 };
 
 /* engine.c */
@@ -169,6 +183,11 @@ void		 table_resend(struct syncd *, const struct sync_key *);
 void		 table_serve_bulk(struct syncd *, uint32_t node);
 void		 table_key_state(const struct sync_key *, struct sync_state *);
 int		 table_start(struct syncd *);
+
+/* sweep.c */
+void		 sweep_bulk_begin(struct syncd *);
+void		 sweep_bulk_end(struct syncd *, uint32_t node);
+void		 sweep_tick(struct syncd *, uint64_t now);
 
 /* young.c */
 int		 young_start(struct syncd *);

@@ -93,6 +93,7 @@ table_current(struct syncd *sc, const struct sync_state *s)
 	struct sync_state	 c;
 	struct sync_key		 k;
 	struct own_info		*oi;
+	uint32_t		 gen;
 
 	msg_state_key(s, &k);
 	if (young_hold(sc, &k))
@@ -100,7 +101,12 @@ table_current(struct syncd *sc, const struct sync_state *s)
 	oi = own_get(sc->own, &k);
 	if (oi == NULL || oi->origin == OWN_LOCAL)
 		return (table_local(sc, s));
+	gen = oi->gen;
 	table_sent_as(sc, oi, s);
+	/* a PEER record's generation says which bulk of its owner
+	 * refreshed it (sweep.c): relaying it back is no refresh */
+	if (oi->origin == OWN_PEER)
+		oi->gen = gen;
 	c = *s;
 	c.relay = 1;
 	return (table_queued(sc, msg_queue_update(sc->outq, &c)));
@@ -170,6 +176,11 @@ table_ct_overrun(void *arg)
 
 	sc->st.resyncs++;
 	table_requeue(sc, "conntrack events lost");
+	/* the states that ended while events were lost cannot be named
+	 * here (no keys, own.c): every peer asks for our table, and its
+	 * bulk sweeps the copies we no longer have (sweep.c) */
+	sc->want.resync = 1;
+	sc->want.resync_node = 0;
 }
 
 static const struct ct_cb table_ct_cb = {
@@ -203,8 +214,9 @@ table_requeue_one(const struct sync_state *s, void *arg)
  * the dump missed (a dump of a changing table is not a snapshot). The
  * table keeps no keys (own.c), so the record is dropped either way: a
  * missed state is sent again as ours by its next event or refresh (no
- * record reads as ours), and the peer's copy of a vanished one expires
- * there on its own timeout (docs/PROTOCOL.md, section 6.9). */
+ * record reads as ours), and the peer's copy of a vanished one goes in
+ * the sweep after the bulk our overrun asks the peer to take (sweep.c;
+ * docs/PROTOCOL.md, sections 6.8 and 6.13). */
 static int
 table_sweep_one(struct own_info *oi, void *arg)
 {

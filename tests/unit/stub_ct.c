@@ -87,6 +87,12 @@ stub_ct_put(int n, const struct sync_state *s)
 }
 
 void
+stub_ct_drop(int n, const struct sync_state *s)
+{
+	stub_ct_remove(&stub_tables[n], s);
+}
+
+void
 stub_ct_event_update(int n, const struct sync_state *s)
 {
 	struct stub_table	*t = &stub_tables[n];

@@ -35,6 +35,7 @@ void		 stub_ct_event_update(int n, const struct sync_state *);
 void		 stub_ct_event_delete(int n, const struct sync_state *);
 /* without an event, as if the event was lost */
 void		 stub_ct_put(int n, const struct sync_state *);
+void		 stub_ct_drop(int n, const struct sync_state *);
 void		 stub_ct_overrun(int n);
 const struct sync_state *stub_ct_find(int n, const struct sync_state *key);
 size_t		 stub_ct_count(int n);

@@ -1,6 +1,7 @@
 /* link.h for the engine tests: an in-memory wire. What a node sends is
  * queued for every other node, and delivered (or dropped, doubled,
  * corrupted: the filter decides) when the test runs the wire. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ static struct stub_dgram stub_sent[STUB_NODES][STUB_SENT];
 static size_t		 stub_nsent[STUB_NODES];
 static stub_filter	 stub_fn;
 static void		*stub_fn_arg;
+static int		 stub_from = -1;	/* node delivering now */
 
 static uint8_t *
 stub_copy(const uint8_t *buf, size_t len)
@@ -89,10 +91,21 @@ stub_wire_inject(int n, const uint8_t *buf, size_t len)
 {
 	struct sync_link	*l = stub_links[n];
 
+	struct sockaddr_storage	 from;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)(void *)&from;
+
 	if (l == NULL)
 		return;
+	from = l->dst;
+	/* each node sends from its own address, 192.0.2.(n + 1); raw
+	 * bytes the test injects come from the link's own peer address */
+	if (stub_from >= 0) {
+		memset(&from, 0, sizeof(from));
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(0xc0000201 + (uint32_t)stub_from);
+	}
 	stub_select(n);
-	l->recv(buf, len, &l->dst, l->arg);
+	l->recv(buf, len, &from, l->arg);
 }
 
 static void
@@ -102,6 +115,7 @@ stub_deliver(struct stub_dgram *d)
 
 	if (stub_fn != NULL)
 		f = stub_fn(d->from, d->to, d->buf, d->len, stub_fn_arg);
+	stub_from = d->from;
 	switch (f) {
 	case STUB_DROP:
 		break;
@@ -116,6 +130,7 @@ stub_deliver(struct stub_dgram *d)
 		stub_wire_inject(d->to, d->buf, d->len);
 		break;
 	}
+	stub_from = -1;
 }
 
 size_t

@@ -18,7 +18,7 @@ START_TEST(test_start_backup)
 	struct bulk	 b;
 
 	memset(&b, 0, sizeof(b));
-	ck_assert_int_eq(bulk_start(&b, 0, T0), BULK_ASK | BULK_DEMOTE);
+	ck_assert_int_eq(bulk_start(&b, 0, T0), BULK_ASK | BULK_DEMOTE | BULK_BEGIN);
 	ck_assert_int_eq(b.in_progress, 1);
 	ck_assert_int_eq(b.in_sync, 0);
 	ck_assert_int_eq(b.hold, 1);
@@ -36,7 +36,7 @@ START_TEST(test_start_master)
 
 	memset(&b, 0, sizeof(b));
 	/* it still asks for the table, but demotes nothing for it */
-	ck_assert_int_eq(bulk_start(&b, 2, T0), BULK_ASK | BULK_DEMOTE);
+	ck_assert_int_eq(bulk_start(&b, 2, T0), BULK_ASK | BULK_DEMOTE | BULK_BEGIN);
 	ck_assert_int_eq(b.hold, 0);
 	ck_assert_int_eq(b.in_progress, 1);
 	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
@@ -50,7 +50,8 @@ START_TEST(test_end)
 
 	memset(&b, 0, sizeof(b));
 	bulk_start(&b, 0, T0);
-	ck_assert_int_eq(bulk_end(&b, 7, T0 + 500), BULK_DEMOTE);
+	/* the end of a bulk we asked for: its sweep (sweep.c) */
+	ck_assert_int_eq(bulk_end(&b, 7, T0 + 500), BULK_DEMOTE | BULK_SWEEP);
 	ck_assert_int_eq(b.in_progress, 0);
 	ck_assert_int_eq(b.in_sync, 1);
 	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
@@ -80,6 +81,9 @@ START_TEST(test_retry_and_timeout)
 	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
 	bulk_demotion_why(&b, &link_ok, why, sizeof(why));
 	ck_assert_str_eq(why, "bulk given up, peer alive");
+	/* an end after the bulk was given up (or one served to another
+	 * node) is no bulk of ours: nothing to sweep */
+	ck_assert_int_eq(bulk_end(&b, 7, T0 + 31000), BULK_DEMOTE);
 }
 END_TEST
 
@@ -93,7 +97,7 @@ START_TEST(test_resync)
 	bulk_start(&b, 0, T0);
 	bulk_end(&b, 7, T0 + 10);
 	ck_assert_int_eq(bulk_resync(&b, 0, T0 + 5000),
-	    BULK_ASK | BULK_DEMOTE);
+	    BULK_ASK | BULK_DEMOTE | BULK_BEGIN);
 	ck_assert_int_eq(b.in_progress, 1);
 	ck_assert_int_eq(b.in_sync, 0);
 	ck_assert_int_eq(b.last_req_ms, T0 + 5000);
@@ -102,7 +106,8 @@ START_TEST(test_resync)
 	/* asked again meanwhile: the timeout counts from the first */
 	ck_assert_int_eq(bulk_resync(&b, 0, T0 + 8000), BULK_ASK);
 	ck_assert_int_eq(b.start_ms, T0 + 5000);
-	ck_assert_int_eq(bulk_end(&b, 7, T0 + 9000), BULK_DEMOTE);
+	ck_assert_int_eq(bulk_end(&b, 7, T0 + 9000),
+	    BULK_DEMOTE | BULK_SWEEP);
 	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
 }
 END_TEST
@@ -123,7 +128,7 @@ START_TEST(test_resync_master)
 	memset(&b, 0, sizeof(b));
 	ck_assert_int_ne(bulk_resync(&b, -1, T0) & BULK_ASK, 0);
 	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 0);
-	ck_assert_int_eq(bulk_start(&b, 0, T0 + 100), BULK_ASK | BULK_DEMOTE);
+	ck_assert_int_eq(bulk_start(&b, 0, T0 + 100), BULK_ASK | BULK_DEMOTE | BULK_BEGIN);
 	ck_assert_int_eq(bulk_demotion(&b, &link_ok), 32);
 }
 END_TEST

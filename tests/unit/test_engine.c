@@ -588,6 +588,106 @@ START_TEST(test_stall)
 }
 END_TEST
 
+/* A state of A's ends while A's events are lost: A cannot name it (the
+ * ownership table keeps no keys), so it tells B to ask for its table,
+ * and B's copy, which A's bulk does not refresh, is swept from B's
+ * kernel. B's own states and A's live ones stay. */
+START_TEST(test_overrun_sweep)
+{
+	struct sync_state	 gone, kept, mine;
+
+	pair();
+	eng[B]->masters = 0;
+	mk_tcp4(&gone, 1);
+	mk_tcp4(&kept, 2);
+	mk_tcp4(&mine, 3);
+	stub_ct_event_update(A, &gone);
+	stub_ct_event_update(A, &kept);
+	stub_ct_event_update(B, &mine);
+	pump(300);
+	ck_assert(has(B, &gone));
+	ck_assert(has(A, &mine));
+	stub_ct_drop(A, &gone);
+	stub_ct_overrun(A);
+	pump(4000);
+	ck_assert_ptr_null(stub_ct_find(B, &gone));
+	ck_assert(has(B, &kept));
+	ck_assert(has(B, &mine));
+	ck_assert(has(A, &mine));
+	ck_assert_uint_eq(eng[B]->st.bulk_swept, 1);
+	ck_assert_int_eq(syncd_in_sync(eng[B]), 1);
+}
+END_TEST
+
+/* A master keeps its PEER states: they may be connections it forwards
+ * since a failover, which the peer (rebooted, say) no longer has. */
+START_TEST(test_sweep_master)
+{
+	struct sync_state	 gone;
+
+	pair();
+	mk_tcp4(&gone, 1);
+	stub_ct_event_update(A, &gone);
+	pump(300);
+	stub_select(B);
+	syncd_masters_changed(eng[B], 1);
+	stub_ct_drop(A, &gone);
+	stub_ct_overrun(A);
+	pump(4000);
+	ck_assert(has(B, &gone));
+	ck_assert_uint_eq(eng[B]->st.bulk_swept, 0);
+	ck_assert_uint_ge(eng[B]->st.bulk_sweeps_skipped, 1);
+}
+END_TEST
+
+/* A state ends on A while A's syncd is down: A's new run is a new
+ * session, whose bulk B asks for; B's slot of A's first run is dead but
+ * of the same host, so B still sweeps the copy. */
+START_TEST(test_sweep_restart)
+{
+	struct sync_state	 gone, kept;
+
+	pair();
+	mk_tcp4(&gone, 1);
+	mk_tcp4(&kept, 2);
+	stub_ct_event_update(A, &gone);
+	stub_ct_event_update(A, &kept);
+	pump(300);
+	ck_assert(has(B, &gone));
+	eng_stop(A);
+	stub_ct_drop(A, &gone);
+	pump(1000);
+	eng_start(A);
+	pump(SYNCD_DEAD_MS + 3000);
+	ck_assert_ptr_null(stub_ct_find(B, &gone));
+	ck_assert(has(B, &kept));
+	ck_assert_uint_eq(eng[B]->st.bulk_swept, 1);
+	ck_assert_uint_eq(eng[B]->st.bulk_sweeps_skipped, 0);
+}
+END_TEST
+
+/* With two peers a PEER record does not say whose it is: one peer's
+ * bulk sweeps nothing, and the sweep is counted as skipped. */
+START_TEST(test_sweep_two_peers)
+{
+	struct sync_state	 gone;
+
+	pair();
+	eng_start(2);
+	pump(3000);
+	mk_tcp4(&gone, 1);
+	stub_ct_event_update(A, &gone);
+	pump(300);
+	ck_assert(has(B, &gone));
+	stub_ct_drop(A, &gone);
+	stub_ct_overrun(A);
+	pump(4000);
+	ck_assert(has(B, &gone));
+	ck_assert_uint_eq(eng[B]->st.bulk_swept, 0);
+	ck_assert_uint_ge(eng[B]->st.bulk_sweeps_skipped, 1);
+}
+END_TEST
+
 /* A's own TCP state s, in its kernel, and A master of 2 carps. */
 static void
 own_tcp_master(struct sync_state *s)
@@ -696,6 +796,10 @@ engine_suite(void)
 	tcase_add_test(tc, test_masters_changed);
 	tcase_add_test(tc, test_rival_heard);
 	tcase_add_test(tc, test_defer_ack);
+	tcase_add_test(tc, test_overrun_sweep);
+	tcase_add_test(tc, test_sweep_two_peers);
+	tcase_add_test(tc, test_sweep_restart);
+	tcase_add_test(tc, test_sweep_master);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return (s);
