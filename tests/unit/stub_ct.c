@@ -13,6 +13,7 @@ struct stub_table {
 	struct ct_cb		 cb;
 	void			*arg;
 	int			 open;
+	unsigned int		 dumps;		/* ct_dump and ct_dump_async */
 };
 
 static struct stub_table	 stub_tables[STUB_NODES];
@@ -143,6 +144,12 @@ stub_ct_count(int n)
 	return (c);
 }
 
+unsigned int
+stub_ct_dumps(int n)
+{
+	return (stub_tables[n].dumps);
+}
+
 /* ------------------------------------------------------ ct.h, the engine's */
 
 int
@@ -231,6 +238,7 @@ ct_dump(void (*cb)(const struct sync_state *, void *), void *arg)
 	struct sync_state	 s;
 	int			 i;
 
+	t->dumps++;
 	for (i = 0; i < STUB_CT_MAX; i++)
 		if (t->used[i]) {
 			s = t->s[i];
