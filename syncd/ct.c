@@ -39,6 +39,7 @@ struct ct_stats		 ct_counters;
 static struct {
 	uint32_t		 rcvbuf;	/* initial, 0: CT_EV_RCVBUF */
 	int			 overrun_pending; /* resync once drained */
+	int			 held;		/* ct_events_hold */
 	struct mnl_socket	*ev;
 	struct event		*ev_read;
 	struct ct_cb		 cb;
@@ -206,6 +207,25 @@ ct_set_event_buffer(uint32_t bytes)
 	ct.rcvbuf = bytes;
 }
 
+void
+ct_events_hold(int on)
+{
+	if (ct.ev_read == NULL || on == ct.held)
+		return;
+	ct.held = on;
+	if (on) {
+		ct_counters.holds++;
+		event_del(ct.ev_read);
+	} else if (event_add(ct.ev_read, NULL) == -1)
+		log_warnx("ct: event_add");
+}
+
+int
+ct_events_held(void)
+{
+	return (ct.held);
+}
+
 int
 ct_init(struct event_base *base, const struct ct_cb *cb, void *arg)
 {
@@ -301,7 +321,7 @@ ct_event_read(int fd, short event, void *arg)
 	(void)event;
 	(void)arg;
 	/* bounded so that a storm of events cannot starve the loop */
-	for (i = 0; i < CT_EVENT_BURST; i++) {
+	for (i = 0; i < CT_EVENT_BURST && !ct.held; i++) {
 		n = mnl_socket_recvfrom(ct.ev, buf, sizeof(buf));
 		if (n == -1) {
 			/* The kernel reports ENOBUFS once per congestion and

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "stub_kern.h"
+#include "syncd/ct.h"
 #include "syncd/defer.h"
 #include "syncd/link.h"
 #include "proto/sync.h"
@@ -101,6 +102,7 @@ pump(uint64_t ms)
 		for (n = 0; n < STUB_NODES; n++) {
 			if (eng[n] == NULL)
 				continue;
+			stub_ct_run();
 			stub_select(n);
 			syncd_on_tick(eng[n]);
 			if ((test_beat[n] += STEP_MS) >= SYNCD_HEARTBEAT_MS) {
@@ -619,6 +621,41 @@ START_TEST(test_overrun_sweep)
 }
 END_TEST
 
+/* B hears nothing for a while: A's send window fills, and A stops
+ * reading events once its queue holds queue_hold states, rather than
+ * queue every event the kernel has. When B hears again, the queue
+ * drains, reading resumes and every state arrives. */
+START_TEST(test_backpressure)
+{
+	struct sync_state	 s;
+	size_t			 i, peak = 0;
+
+	pair();
+	eng[A]->queue_hold = 64;
+	/* a state or two a datagram: the window fills within the test */
+	eng[A]->room = 100;
+	stub_wire_filter(drop_all, NULL);
+	for (i = 0; i < 900; i++) {
+		mk_tcp4(&s, (uint32_t)i + 1);
+		stub_ct_event_update(A, &s);
+		if (msg_queue_len(eng[A]->outq) > peak)
+			peak = msg_queue_len(eng[A]->outq);
+		if (i % 8 == 0)
+			pump(STEP_MS);
+	}
+	stub_select(A);
+	ck_assert_int_eq(ct_events_held(), 1);
+	ck_assert_uint_ge(ct_stats()->holds, 1);
+	ck_assert_uint_lt(peak, 64 + 64);
+	ck_assert_uint_eq(stub_ct_count(B), 0);
+	stub_wire_filter(NULL, NULL);
+	pump(5000);
+	stub_select(A);
+	ck_assert_int_eq(ct_events_held(), 0);
+	ck_assert_uint_eq(stub_ct_count(B), 900);
+}
+END_TEST
+
 /* A bulk that refreshed every PEER record leaves nothing to sweep: no
  * walk of the kernel table, which on a master in a burst of its own new
  * states cost a fifth of its CPU (make bench, sync/100000). */
@@ -829,6 +866,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_sweep_restart);
 	tcase_add_test(tc, test_sweep_master);
 	tcase_add_test(tc, test_sweep_nothing_stale);
+	tcase_add_test(tc, test_backpressure);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return (s);
