@@ -135,6 +135,7 @@ struct syncd {
 	uint64_t		 last_sent_ms;
 	uint64_t		 flush_due_ms;	/* 0: nothing queued */
 	size_t			 queue_hold;	/* SYNCD_QUEUE_HOLD; tests less */
+	int			 queue_walk;	/* a table walk is queued */
 	/* table.c */
 	int			 need_requeue;	/* the queue overflowed */
 	uint32_t		 gen;		/* overrun sweep */

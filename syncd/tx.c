@@ -169,7 +169,15 @@ tx_backpressure(struct syncd *sc)
 {
 	size_t	 n = msg_queue_len(sc->outq);
 
-	if (n >= sc->queue_hold)
+	/* Not behind a walk of the whole table (a bulk, a resync): the
+	 * queue holds every state then, events coalesce into it, and a
+	 * pause as long as its drain could overrun the event socket and
+	 * start the walk again. */
+	if (n == 0)
+		sc->queue_walk = 0;
+	if (sc->queue_walk)
+		ct_events_hold(0);
+	else if (n >= sc->queue_hold)
 		ct_events_hold(1);
 	else if (n < sc->queue_hold / 2)
 		ct_events_hold(0);

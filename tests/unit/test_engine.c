@@ -656,6 +656,29 @@ START_TEST(test_backpressure)
 }
 END_TEST
 
+/* Behind a walk of the whole table (a bulk served) events are read on:
+ * they coalesce into the queued table, and a pause as long as the walk
+ * could overrun the event socket. */
+START_TEST(test_backpressure_bulk)
+{
+	struct sync_state	 s;
+	uint32_t		 i;
+
+	pair();
+	eng[A]->queue_hold = 4;
+	for (i = 0; i < 100; i++) {
+		mk_tcp4(&s, i + 1);
+		stub_ct_put(A, &s);
+	}
+	stub_select(A);
+	table_serve_bulk(eng[A], eng[B]->node);
+	ck_assert_uint_ge(msg_queue_len(eng[A]->outq), 100);
+	ck_assert_int_eq(ct_events_held(), 0);
+	pump(3000);
+	ck_assert_uint_eq(stub_ct_count(B), 100);
+}
+END_TEST
+
 /* A bulk that refreshed every PEER record leaves nothing to sweep: no
  * walk of the kernel table, which on a master in a burst of its own new
  * states cost a fifth of its CPU (make bench, sync/100000). */
@@ -870,6 +893,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_sweep_master);
 	tcase_add_test(tc, test_sweep_nothing_stale);
 	tcase_add_test(tc, test_backpressure);
+	tcase_add_test(tc, test_backpressure_bulk);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return (s);
