@@ -95,6 +95,7 @@ struct syncd_want {
 	int			 bulk_request;
 	int			 bulk_end;
 	uint32_t		 bulk_node;	/* whose bulk is on its way */
+	int			 bulk_walk;	/* its dump runs (table.c) */
 	int			 resync;
 	uint32_t		 resync_node;
 	int			 acknow;	/* defer: a packet waits */
@@ -136,6 +137,7 @@ struct syncd {
 	uint64_t		 flush_due_ms;	/* 0: nothing queued */
 	size_t			 queue_hold;	/* SYNCD_QUEUE_HOLD; tests less */
 	int			 queue_walk;	/* a table walk is queued */
+	uint64_t		 bulk_t0;	/* a served bulk's dump began */
 	/* table.c */
 	int			 need_requeue;	/* the queue overflowed */
 	uint32_t		 gen;		/* overrun sweep */

@@ -272,29 +272,49 @@ table_bulk_one(const struct sync_state *s, void *arg)
 	table_current(arg, s);
 }
 
-void
-table_serve_bulk(struct syncd *sc, uint32_t node)
+static void
+table_bulk_done(int rv, void *arg)
 {
-	uint64_t	 t0 = clock_ms();
+	struct syncd	*sc = arg;
 
-	/* its retry while the bulk is still on its way: a dump of the
-	 * whole table again would only stall the loop */
-	if (sc->want.bulk_end && sc->want.bulk_node == node)
-		return;
-	sc->st.bulk_served++;
-	if (ct_dump(table_bulk_one, sc) == -1) {
-		syncd_error(sc, "bulk for node %08x: dump failed", node);
+	sc->want.bulk_walk = 0;
+	if (rv == -1) {
+		syncd_error(sc, "bulk for node %08x: dump failed",
+		    sc->want.bulk_node);
 		return;
 	}
 	/* BULK_END leaves once every queued state is out (tx.c) */
 	sc->want.bulk_end = 1;
-	sc->want.bulk_node = node;
 	sc->queue_walk = 1;
 	sc->flush_due_ms = clock_ms();
 	log_info("sync: bulk for node %08x: %zu states queued in %llu ms",
-	    node, msg_queue_len(sc->outq),
-	    (unsigned long long)(clock_ms() - t0));
+	    sc->want.bulk_node, msg_queue_len(sc->outq),
+	    (unsigned long long)(clock_ms() - sc->bulk_t0));
 	syncd_schedule(sc);
+}
+
+/* The dump runs from the event loop, a few buffers a turn: a blocking
+ * dump of a million states kept the loop from heartbeats and acks for
+ * seconds on a busy machine, the peers took this node for dead, and
+ * their resyncs asked for more bulks. A request while a bulk is on its
+ * way (its dump runs or its BULK_END waits for the queue to drain), or
+ * while another walk runs (the refresh, a sweep), is not served: the
+ * requester asks again every 2 s (bulk.c) and is served then. One bulk
+ * at a time keeps each BULK_END behind all of its own states. */
+void
+table_serve_bulk(struct syncd *sc, uint32_t node)
+{
+	if (sc->want.bulk_end || sc->want.bulk_walk || ct_dump_busy())
+		return;
+	sc->st.bulk_served++;
+	sc->want.bulk_walk = 1;
+	sc->want.bulk_node = node;
+	sc->bulk_t0 = clock_ms();
+	if (ct_dump_async(sc->base, table_bulk_one, table_bulk_done,
+	    sc) == -1) {
+		sc->want.bulk_walk = 0;
+		syncd_error(sc, "bulk for node %08x: dump failed", node);
+	}
 }
 
 /* ------------------------------------------------------------- start */
