@@ -334,6 +334,7 @@ rx_datagram(const uint8_t *buf, size_t len,
 		rx_count_seal(sc, rv);
 		return;
 	}
+	link_heard(sc->link, r.now);	/* its link works (link_health.c) */
 	rx_decode(&r, buf, plen);
 	if (!r.fresh)
 		return;

@@ -148,6 +148,7 @@ struct syncd {
 	char			 last_error[128];
 	struct event		*ev_tick;
 	struct event		*ev_heartbeat;
+	struct event		*ev_probe;	/* two sync links */
 	struct event		*ev_refresh;
 	struct syncd_stats	 st;
 	struct syncd_expect	*expect;	/* expect.c */

@@ -63,7 +63,8 @@ setup(void)
 	stub_wire_reset();
 	stub_clock_set(1000000);
 	memset(&test_cs, 0, sizeof(test_cs));
-	snprintf(test_cs.syncdev, sizeof(test_cs.syncdev), "stub0");
+	snprintf(test_cs.syncdev[0], sizeof(test_cs.syncdev[0]), "stub0");
+	test_cs.nsyncdev = 1;
 	memcpy(test_cs.key, test_key, sizeof(test_key) - 1);
 	test_cs.keylen = sizeof(test_key) - 1;
 	test_cs.bulk_timeout_ms = 30000;
