@@ -1,7 +1,7 @@
 /* realtime yes (carp.conf(5)): carpd runs SCHED_FIFO with its memory
  * locked, so that neither a busy CPU nor memory pressure delays an
- * advert. At advbase 0 advskew 1 an advert is due every 3 ms and the
- * backups give up after 9: a time slice lost to a busy loop (up to
+ * advert. At advbase 0 advskew 1 an advert is due every 3.9 ms and the
+ * backups give up after 11.7: a time slice lost to a busy loop (up to
  * several ms under CFS) or a page fault reading swap is a false
  * failover.
  *

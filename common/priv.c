@@ -71,9 +71,10 @@
 	"mkdir", "fsync", "rename", "getuid"
 
 /* syncd, measured: a netlink socket per conntrack dump (bulk, refresh),
- * bound; the connections to carpd's control socket; the sync link. */
+ * bound; the connections to carpd's control socket; the sync link; the
+ * conntrack events, a batch a call (ct.c). */
 #define PRIV_SYNCD_CALLS						\
-	"bind", "getsockname", "recvfrom"
+	"bind", "getsockname", "recvfrom", "recvmmsg"
 
 static const int		 priv_net_caps[] = {
 	CAP_NET_ADMIN,		/* addresses, links, conntrack, nftables */

@@ -44,6 +44,7 @@ struct ct_stats {
 	uint64_t		 delete_missing; /* delete of an absent entry */
 	uint64_t		 overruns;	/* ENOBUFS on the event socket */
 	uint32_t		 rcvbuf;	/* current event socket buffer */
+	uint64_t		 holds;		/* event reading paused */
 	uint64_t		 errors_by_errno[CT_ERRNO_MAX];
 };
 
@@ -54,6 +55,12 @@ void	 ct_shutdown(void);
 /* The event socket's first receive buffer in bytes (`event-buffer`; 0:
  * the default), for the next ct_init. An overrun doubles it. */
 void	 ct_set_event_buffer(uint32_t);
+/* Stop (1) or resume (0) reading events: while the send queue cannot
+ * drain, new events wait in the event socket (kernel memory, up to its
+ * buffer) rather than in our queue. A stop takes effect after the read
+ * under way. */
+void	 ct_events_hold(int);
+int	 ct_events_held(void);
 
 /* Never replicate or report states with any address (either tuple) in
  * these prefixes: the sync subnet, each sync peer as a host prefix, and

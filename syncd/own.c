@@ -213,6 +213,22 @@ own_count_origin(const struct own *o, enum own_origin origin)
 	return (n);
 }
 
+/* Records of origin not marked with generation gen: what a sweep after
+ * a bulk of that generation would delete. A scan of this array costs
+ * far less than the kernel dump the sweep needs to name them. */
+size_t
+own_count_unmarked(const struct own *o, enum own_origin origin, uint32_t gen)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < o->size; i++)
+		if (o->tab[i].h > OWN_TOMB &&
+		    o->tab[i].info.origin == origin &&
+		    o->tab[i].info.gen != own_gen(gen))
+			n++;
+	return (n);
+}
+
 /* Memory the table holds. */
 size_t
 own_bytes(const struct own *o)

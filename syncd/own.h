@@ -36,6 +36,8 @@ struct own_info	*own_put_new(struct own *, const struct sync_key *, int *);
 void		 own_del(struct own *, const struct sync_key *);
 size_t		 own_count(const struct own *);
 size_t		 own_count_origin(const struct own *, enum own_origin);
+size_t		 own_count_unmarked(const struct own *, enum own_origin,
+		    uint32_t);
 size_t		 own_bytes(const struct own *);
 void		 own_walk(struct own *, int (*)(struct own_info *, void *),
 		    void *);

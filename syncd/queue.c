@@ -42,9 +42,7 @@ msg_queue_new(size_t limit)
 		return (NULL);
 	TAILQ_INIT(&q->fifo);
 	q->limit = limit;
-	for (q->nbuckets = MSG_MINBUCKETS; q->nbuckets < limit / 2;
-	    q->nbuckets <<= 1)
-		;
+	q->nbuckets = MSG_MINBUCKETS;
 	if ((q->buckets = calloc(q->nbuckets, sizeof(*q->buckets))) == NULL) {
 		free(q);
 		return (NULL);
@@ -64,8 +62,8 @@ msg_queue_drain(struct msg_queue *q)
 	q->len = 0;
 }
 
-/* No clearing of the buckets (megabytes at the default limit) on the
- * way out. */
+/* No clearing of the buckets (megabytes for a long queue) on the way
+ * out. */
 void
 msg_queue_free(struct msg_queue *q)
 {
@@ -100,6 +98,27 @@ msg_queue_find(struct msg_queue *q, const struct sync_key *k, uint32_t h)
 	return (NULL);
 }
 
+/* Twice the buckets, once there are as many entries as buckets. They
+ * grow with the queue, not to its limit at start: buckets for the 2M
+ * limit are 16 MB, which the hashes of a mere 100,000 queued states
+ * touched page by page. Without memory the chains only get longer. */
+static void
+msg_queue_grow(struct msg_queue *q)
+{
+	struct msg_entry	**b, *e;
+	size_t			 n = q->nbuckets * 2;
+
+	if ((b = calloc(n, sizeof(*b))) == NULL)
+		return;
+	TAILQ_FOREACH(e, &q->fifo, fifo) {
+		e->hnext = b[e->hash & (n - 1)];
+		b[e->hash & (n - 1)] = e;
+	}
+	free(q->buckets);
+	q->buckets = b;
+	q->nbuckets = n;
+}
+
 /* Find the entry of k (hash h), or append a new one at the FIFO tail. A
  * coalesced entry keeps its place: the oldest change sets the latency. */
 static struct msg_entry *
@@ -116,6 +135,8 @@ msg_queue_get(struct msg_queue *q, const struct sync_key *k, uint32_t h)
 	}
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return (NULL);
+	if (q->len >= q->nbuckets)
+		msg_queue_grow(q);
 	e->key = *k;
 	e->hash = h;
 	b = h & (q->nbuckets - 1);

@@ -179,7 +179,13 @@ sweep_tick(struct syncd *sc, uint64_t now)
 		return;
 	sc->sweep.pending = 0;
 	sc->sweep.swept = 0;
-	if (ct_dump_async(sc->base, sweep_one, sweep_done, sc) == -1) {
-			syncd_error(sc, "sweep dump failed: %s", strerror(errno));
+	/* Nothing unrefreshed, nothing to delete: the walk would only read
+	 * the whole kernel table (our own states too, a burst of them on a
+	 * busy master) to find nothing. */
+	if (own_count_unmarked(sc->own, OWN_PEER, sc->gen) == 0) {
+		sweep_done(0, sc);
+		return;
 	}
+	if (ct_dump_async(sc->base, sweep_one, sweep_done, sc) == -1)
+		syncd_error(sc, "sweep dump failed: %s", strerror(errno));
 }

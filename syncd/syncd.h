@@ -35,6 +35,10 @@
 #define SYNCD_DEAD_MS		3500	/* peer silent that long: dead */
 #define SYNCD_QUEUE_LIMIT	(2 * 1024 * 1024)	/* states queued */
 #define SYNCD_DELAY_LIMIT	(256 * 1024)	/* young states (sync-delay) */
+/* Queued states at which event reading pauses, resuming below half:
+ * the send window is full then, and the kernel's event socket holds the
+ * backlog better than 240 bytes a state of queue (tx_backpressure). */
+#define SYNCD_QUEUE_HOLD	4096
 
 struct syncd_stats {
 	uint64_t	 states_sent;		/* state messages packed */
@@ -130,6 +134,8 @@ struct syncd {
 	struct syncd_want	 want;
 	uint64_t		 last_sent_ms;
 	uint64_t		 flush_due_ms;	/* 0: nothing queued */
+	size_t			 queue_hold;	/* SYNCD_QUEUE_HOLD; tests less */
+	int			 queue_walk;	/* a table walk is queued */
 	/* table.c */
 	int			 need_requeue;	/* the queue overflowed */
 	uint32_t		 gen;		/* overrun sweep */

@@ -238,6 +238,7 @@ table_requeue(struct syncd *sc, const char *why)
 		syncd_error(sc, "conntrack dump failed: %s", strerror(errno));
 	else
 		own_walk(sc->own, table_sweep_one, sc);
+	sc->queue_walk = 1;
 	sc->flush_due_ms = clock_ms();
 	syncd_schedule(sc);
 }
@@ -288,6 +289,7 @@ table_serve_bulk(struct syncd *sc, uint32_t node)
 	/* BULK_END leaves once every queued state is out (tx.c) */
 	sc->want.bulk_end = 1;
 	sc->want.bulk_node = node;
+	sc->queue_walk = 1;
 	sc->flush_due_ms = clock_ms();
 	log_info("sync: bulk for node %08x: %zu states queued in %llu ms",
 	    node, msg_queue_len(sc->outq),

@@ -159,11 +159,37 @@ tx_next_deadline(struct syncd *sc, uint64_t now)
 	return (peer_deadline(sc, d));
 }
 
+/* A burst faster than the peers take it fills the send window, and the
+ * queue behind it grew by a whole read of events (tens of thousands of
+ * states, 14 MB at sync/100000). Events wait in the kernel instead,
+ * until the queue has half drained; a long wait may overrun the event
+ * socket, which the resync after an overrun repairs. */
+static void
+tx_backpressure(struct syncd *sc)
+{
+	size_t	 n = msg_queue_len(sc->outq);
+
+	/* Not behind a walk of the whole table (a bulk, a resync): the
+	 * queue holds every state then, events coalesce into it, and a
+	 * pause as long as its drain could overrun the event socket and
+	 * start the walk again. */
+	if (n == 0)
+		sc->queue_walk = 0;
+	if (sc->queue_walk)
+		ct_events_hold(0);
+	else if (n >= sc->queue_hold)
+		ct_events_hold(1);
+	else if (n < sc->queue_hold / 2)
+		ct_events_hold(0);
+}
+
 void
 syncd_schedule(struct syncd *sc)
 {
 	struct timeval	 tv;
 	uint64_t	 now = clock_ms(), d = tx_next_deadline(sc, now);
+
+	tx_backpressure(sc);
 
 	if (d == 0) {
 		evtimer_del(sc->ev_tick);
@@ -271,6 +297,7 @@ tx_start(struct syncd *sc)
 	    NULL)
 		return (-1);
 	sc->room = link_payload_max(sc->link) - SEAL_TAGLEN;
+	sc->queue_hold = SYNCD_QUEUE_HOLD;
 	if ((sc->seal = seal_new(sc->cs->key, sc->cs->keylen)) == NULL) {
 		log_warnx("cannot set up datagram authentication");
 		return (-1);

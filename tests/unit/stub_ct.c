@@ -13,6 +13,12 @@ struct stub_table {
 	struct ct_cb		 cb;
 	void			*arg;
 	int			 open;
+	unsigned int		 dumps;		/* ct_dump and ct_dump_async */
+	int			 held;		/* ct_events_hold */
+	/* events made while held, delivered by stub_ct_run */
+	struct sync_state	 pend[STUB_CT_MAX];
+	int			 pend_del[STUB_CT_MAX];
+	int			 npend;
 };
 
 static struct stub_table	 stub_tables[STUB_NODES];
@@ -98,6 +104,11 @@ stub_ct_event_update(int n, const struct sync_state *s)
 	struct stub_table	*t = &stub_tables[n];
 
 	stub_ct_store(t, s);
+	if (t->held && t->npend < STUB_CT_MAX) {
+		t->pend_del[t->npend] = 0;
+		t->pend[t->npend++] = *s;
+		return;
+	}
 	stub_select(n);
 	if (t->open && t->cb.on_update != NULL)
 		t->cb.on_update(s, t->arg);
@@ -109,9 +120,43 @@ stub_ct_event_delete(int n, const struct sync_state *s)
 	struct stub_table	*t = &stub_tables[n];
 
 	stub_ct_remove(t, s);
+	if (t->held && t->npend < STUB_CT_MAX) {
+		t->pend_del[t->npend] = 1;
+		t->pend[t->npend++] = *s;
+		return;
+	}
 	stub_select(n);
 	if (t->open && t->cb.on_delete != NULL)
 		t->cb.on_delete(s, t->arg);
+}
+
+/* The events each node's hold kept back, in order, while it is not
+ * held (a delivery may hold it again). */
+void
+stub_ct_run(void)
+{
+	struct stub_table	*t;
+	struct sync_state	 s;
+	int			 n, i;
+
+	for (n = 0; n < STUB_NODES; n++) {
+		t = &stub_tables[n];
+		for (i = 0; i < t->npend && !t->held; i++) {
+			s = t->pend[i];
+			stub_select(n);
+			if (!t->open)
+				continue;
+			if (t->pend_del[i] && t->cb.on_delete != NULL)
+				t->cb.on_delete(&s, t->arg);
+			else if (!t->pend_del[i] && t->cb.on_update != NULL)
+				t->cb.on_update(&s, t->arg);
+		}
+		memmove(t->pend, t->pend + i, (size_t)(t->npend - i) *
+		    sizeof(t->pend[0]));
+		memmove(t->pend_del, t->pend_del + i, (size_t)(t->npend - i) *
+		    sizeof(t->pend_del[0]));
+		t->npend -= i;
+	}
 }
 
 void
@@ -141,6 +186,12 @@ stub_ct_count(int n)
 	for (i = 0; i < STUB_CT_MAX; i++)
 		c += stub_tables[n].used[i];
 	return (c);
+}
+
+unsigned int
+stub_ct_dumps(int n)
+{
+	return (stub_tables[n].dumps);
 }
 
 /* ------------------------------------------------------ ct.h, the engine's */
@@ -200,6 +251,22 @@ ct_set_event_buffer(uint32_t bytes)
 	(void)bytes;
 }
 
+void
+ct_events_hold(int on)
+{
+	struct stub_table	*t = &stub_tables[stub_node];
+
+	if (on && !t->held)
+		stub_ct_st.holds++;
+	t->held = on;
+}
+
+int
+ct_events_held(void)
+{
+	return (stub_tables[stub_node].held);
+}
+
 int
 ct_apply_update(const struct sync_state *s)
 {
@@ -231,6 +298,7 @@ ct_dump(void (*cb)(const struct sync_state *, void *), void *arg)
 	struct sync_state	 s;
 	int			 i;
 
+	t->dumps++;
 	for (i = 0; i < STUB_CT_MAX; i++)
 		if (t->used[i]) {
 			s = t->s[i];

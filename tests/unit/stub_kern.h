@@ -39,6 +39,10 @@ void		 stub_ct_drop(int n, const struct sync_state *);
 void		 stub_ct_overrun(int n);
 const struct sync_state *stub_ct_find(int n, const struct sync_state *key);
 size_t		 stub_ct_count(int n);
+/* deliver the events held back by ct_events_hold, where released */
+void		 stub_ct_run(void);
+/* kernel table walks node n made */
+unsigned int	 stub_ct_dumps(int n);
 
 /* wire: every datagram a node sends reaches every other node's link
  * (multicast), in order, when the test runs the wire. A filter may

@@ -584,6 +584,44 @@ START_TEST(test_room_too_small)
 }
 END_TEST
 
+/* The buckets grow with the queue: past many doublings every queued
+ * key is still found (each coalesces) and deletes still unlink. */
+START_TEST(test_queue_grow)
+{
+	struct msg_queue	*q = msg_queue_new(1 << 20);
+	struct sync_state	 s;
+	struct sync_key		 k;
+	int			 i;
+
+	for (i = 0; i < 20000; i++) {
+		mk_tcp4(&s, i);
+		ck_assert_int_eq(msg_queue_update(q, &s), 0);
+	}
+	for (i = 0; i < 20000; i++) {
+		mk_tcp4(&s, i);
+		s.mark = 7;
+		ck_assert_int_eq(msg_queue_update(q, &s), 0);
+	}
+	ck_assert_uint_eq(msg_queue_len(q), 20000);
+	for (i = 0; i < 20000; i += 2) {
+		mk_tcp4(&s, i);
+		msg_state_key(&s, &k);
+		ck_assert_int_eq(msg_queue_delete(q, &k), 0);
+	}
+	/* an update queued as a create and then deleted cancels out, or
+	 * the delete replaces it: either way one entry at most per key */
+	ck_assert_uint_le(msg_queue_len(q), 20000);
+	for (i = 1; i < 20000; i += 2) {
+		mk_tcp4(&s, i);
+		ck_assert_int_eq(msg_queue_update(q, &s), 0);
+	}
+	ck_assert_uint_le(msg_queue_len(q), 20000);
+	msg_queue_clear(q);
+	ck_assert_uint_eq(msg_queue_len(q), 0);
+	msg_queue_free(q);
+}
+END_TEST
+
 START_TEST(test_queue_limit)
 {
 	struct msg_queue	*q = msg_queue_new(10);
@@ -858,6 +896,7 @@ msg_suite(void)
 	tcase_add_test(tc, test_coalesce_delete);
 	tcase_add_test(tc, test_fill);
 	tcase_add_test(tc, test_room_too_small);
+	tcase_add_test(tc, test_queue_grow);
 	tcase_add_test(tc, test_queue_limit);
 	suite_add_tcase(s, tc);
 
