@@ -180,8 +180,9 @@ syncd_link_check(struct syncd *sc, uint64_t now)
 /* Two links, every LINK_PROBE_MS: the carriers (a pulled cable moves the
  * datagrams now), the links' health, and a heartbeat on each link that
  * has carried nothing for about that long, so that a silent link is
- * found within LINK_SILENT_MS. Queued states leave first, on the link in
- * use, so that a heartbeat on the other carries none. */
+ * found within LINK_SILENT_MS. The one on the link in use is a heartbeat
+ * of the stream; on the other a probe (tx_probe), which the peer takes
+ * only as the link heard. */
 static void
 syncd_link_probe(evutil_socket_t fd, short ev, void *arg)
 {
@@ -198,9 +199,10 @@ syncd_link_probe(evutil_socket_t fd, short ev, void *arg)
 	for (i = 0; i < sc->link->n; i++) {
 		if (!link_probe_due(sc->link, i, now))
 			continue;
-		link_use(sc->link, (int)i);
-		tx_send(sc, 1, now);
-		link_use(sc->link, -1);
+		if (i == sc->link->active)
+			tx_send(sc, 1, now);
+		else
+			tx_probe(sc, i);
 	}
 	syncd_schedule(sc);
 }

@@ -164,6 +164,10 @@ rx_header(void *arg, const struct msg_hdr *h)
 		sc->st.self++;
 		return (1);
 	}
+	/* a link probe: rx_datagram marked its link heard, and that is
+	 * all (its seq is none of the stream's) */
+	if (msg_dgram_probe(r->dgram))
+		return (1);
 	if (peer_retired(sc, h->node, h->nonce)) {
 		rx_count_seal(sc, SEAL_EREPLAY);
 		return (1);

@@ -207,6 +207,7 @@ void		 young_expire(struct syncd *, uint64_t now);
 /* tx.c */
 int		 tx_start(struct syncd *);
 int		 tx_send(struct syncd *, int heartbeat, uint64_t now);
+void		 tx_probe(struct syncd *, size_t link);
 void		 tx_header(struct syncd *, struct msg_hdr *);
 void		 syncd_flush(struct syncd *);
 void		 syncd_schedule(struct syncd *);

@@ -165,6 +165,12 @@ stub_enqueue(int from, int to, const uint8_t *buf, size_t len)
 	d->buf = stub_copy(buf, len);
 }
 
+void
+stub_wire_put(int from, int to, const uint8_t *buf, size_t len)
+{
+	stub_enqueue(from, to, buf, len);
+}
+
 /* ------------------------------------------------------ link.h */
 
 struct sync_link *
