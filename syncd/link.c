@@ -385,13 +385,10 @@ int
 link_carrier(struct sync_link *set)
 {
 	size_t	 i;
-	int	 any = 0;
 
-	for (i = 0; i < set->n; i++) {
+	for (i = 0; i < set->n; i++)
 		set->paths[i].carrier = link_path_carrier(&set->paths[i]);
-		any |= set->paths[i].carrier;
-	}
-	return (any);
+	return (link_any_carrier(set));
 }
 
 static size_t

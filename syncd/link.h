@@ -5,7 +5,7 @@
  *
  *   link.c		the sockets: open, send on the link in use, receive
  *   link_health.c	which link is up and which carries the datagrams
- *			(docs/PROTOCOL.md 6.13), no sockets: unit-tested */
+ *			(docs/PROTOCOL.md 6.17), no sockets: unit-tested */
 #ifndef SYNCD_LINK_H
 #define SYNCD_LINK_H
 
@@ -102,6 +102,8 @@ int		 link_carrier(struct sync_link *);
 
 /* link_health.c */
 void		 link_health_init(struct sync_link *, uint64_t now);
+/* 1 if some link has carrier: link-demote holds only when none has. */
+int		 link_any_carrier(const struct sync_link *);
 /* The datagram being received verified: its link is heard. */
 void		 link_heard(struct sync_link *, uint64_t now);
 /* Each link's health from its carrier and silence, and the link in use;

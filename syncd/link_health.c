@@ -1,5 +1,5 @@
 /* Which sync link is up, and which one carries the datagrams
- * (docs/PROTOCOL.md 6.13). No sockets here: link.c reads the carriers
+ * (docs/PROTOCOL.md 6.17). No sockets here: link.c reads the carriers
  * and notes what it sent, rx.c says when a datagram verified, the engine
  * runs link_health() and sends the heartbeats link_probe_due() asks for.
  *
@@ -33,6 +33,17 @@ link_health_init(struct sync_link *set, uint64_t now)
 		set->paths[i].up_ms = now;
 		set->paths[i].up = set->paths[i].carrier;
 	}
+}
+
+int
+link_any_carrier(const struct sync_link *set)
+{
+	size_t	 i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->paths[i].carrier)
+			return (1);
+	return (0);
 }
 
 void
