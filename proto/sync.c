@@ -708,7 +708,7 @@ msg_dgram_nack(const struct msg_dgram *d, uint32_t node, struct msg_nack *n)
 	return (0);
 }
 
-/* 1 if a decoded datagram is a link probe (docs/PROTOCOL.md 6.13):
+/* 1 if a decoded datagram is a link probe (docs/PROTOCOL.md 6.17):
  * nothing in it belongs to the stream. */
 int
 msg_dgram_probe(const struct msg_dgram *d)

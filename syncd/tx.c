@@ -106,7 +106,7 @@ tx_send(struct syncd *sc, int heartbeat, uint64_t now)
 	return (1);
 }
 
-/* A probe of a standby link (docs/PROTOCOL.md 6.13): a heartbeat marked
+/* A probe of a standby link (docs/PROTOCOL.md 6.17): a heartbeat marked
  * probe, with no states, no control and no seq of its own. It may reach
  * the peer before the data queued on the link in use, so a seq in it
  * would look like a gap there and draw a needless nack; the peer takes
