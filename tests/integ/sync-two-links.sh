@@ -25,25 +25,10 @@ lab_addr a sync0 203.0.113.1/25
 lab_addr b sync0 203.0.113.2/25
 lab_addr a sync1 203.0.113.129/25
 lab_addr b sync1 203.0.113.130/25
-lab_bridge lan
-lab_port b lan0 lan
-lab_addr b lan0 192.0.2.2/24
 sync_conf a sync0 203.0.113.2 "bulk-timeout 10s" \
     "syncdev sync1" "syncpeer 203.0.113.130"
-SYNC_GLOBAL="state-file \"$LAB_DIR/b.state\"
-$(carp_block carp1 1 lan0 100 lab-secret "address 192.0.2.254/24")"
-sync_conf b sync0 203.0.113.1 "bulk-timeout 10s" "bulk-demote 32" \
-    "link-demote 1" "syncdev sync1" "syncpeer 203.0.113.129"
-SYNC_GLOBAL=
-carpd_start b "$LAB_DIR/b-sync.conf"
-carpctl b down carp1 >/dev/null || lab_fail "carpctl down on b"
-wait_for 5 "carp_is b carp1 BACKUP" || lab_fail "carp1 on b not BACKUP"
-syncd_start a
-syncd_start b
-wait_for 15 "sync_in_sync a && sync_in_sync b && sync_peer_alive a" ||
-	sync_fail "a and b never got in sync" a b
-wait_for 5 "[ \"\$(sync_demote b)\" = 0 ]" ||
-	sync_fail "b in sync but demoted $(sync_demote b)" a b
+sync_fault_b sync0 203.0.113.1 "bulk-timeout 10s" \
+    "syncdev sync1" "syncpeer 203.0.113.129"
 
 # link NODE DEV FIELD: FIELD of DEV's entry in NODE's link table (JSON;
 # protobuf leaves false and 0 out: printed as false and 0).
