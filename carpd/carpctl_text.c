@@ -182,6 +182,53 @@ text_event(FILE *f, const CtlEvent *ev)
 	    ctl_state_str(ev->new_state), ev->reason ? ev->reason : "");
 }
 
+/* One cell of a row of text_rows: a field's value as text. */
+static const char *
+text_cell(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *fd,
+    char *buf, size_t len)
+{
+	const char	*s;
+
+	if (fd->type == PROTOBUF_C_TYPE_BOOL)
+		return (field_uint(msg, fd) ? "yes" : "no");
+	if (field_is_signed(fd))
+		snprintf(buf, len, "%lld", (long long)field_int(msg, fd));
+	else if (field_is_number(fd))
+		snprintf(buf, len, "%llu",
+		    (unsigned long long)field_uint(msg, fd));
+	else
+		return ((s = field_str(msg, fd)) != NULL && *s ? s : "-");
+	return (buf);
+}
+
+/* A table of messages of one type: a column per scalar field, named
+ * from the descriptor, as wide as its widest cell. */
+static void
+text_rows(FILE *f, const ProtobufCMessageDescriptor *d,
+    ProtobufCMessage *const *msgs, size_t n)
+{
+	char		 buf[32];
+	int		 w[64];
+	size_t		 i;
+	unsigned	 j;
+
+	for (j = 0; j < d->n_fields && j < 64; j++) {
+		w[j] = (int)strlen(d->fields[j].name);
+		for (i = 0; i < n; i++)
+			w[j] = MAX(w[j], (int)strlen(text_cell(msgs[i],
+			    &d->fields[j], buf, sizeof(buf))));
+		fprintf(f, "%s%-*s", j ? " " : "", w[j], d->fields[j].name);
+	}
+	fprintf(f, "\n");
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < d->n_fields && j < 64; j++)
+			fprintf(f, "%s%-*s", j ? " " : "", w[j],
+			    text_cell(msgs[i], &d->fields[j], buf,
+			    sizeof(buf)));
+		fprintf(f, "\n");
+	}
+}
+
 static void
 text_sync_status(FILE *f, const CtlSync *s)
 {
@@ -200,6 +247,11 @@ text_sync_status(FILE *f, const CtlSync *s)
 	    s->demote_held);
 	fprintf(f, "%-18s %s\n", "last error",
 	    s->last_error && *s->last_error ? s->last_error : "-");
+	if (s->n_links > 0) {
+		fprintf(f, "\n");
+		text_rows(f, &ctl_sync_link__descriptor,
+		    (ProtobufCMessage *const *)(void *)s->links, s->n_links);
+	}
 }
 
 static void

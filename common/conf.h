@@ -23,6 +23,7 @@
 #define CONF_MAXADDRS		16	/* addresses per carp */
 #define CONF_MAXGROUPS		8	/* groups per carp, "carp" not counted */
 #define CONF_MAXIGNORE		32
+#define CONF_MAXSYNCLINKS	2	/* syncdev given at most twice */
 #define CONF_PASSMAX		64	/* strict mode; compat allows 19 */
 #define CONF_COMPAT_PASSMAX	19
 #define CONF_STRICT_PASSMIN	16	/* a 128-bit secret at least */
@@ -79,8 +80,12 @@ struct conf_carp {
 
 struct conf_sync {
 	int			 present;	/* a sync { } block was seen */
-	char			 syncdev[IFNAMSIZ];
-	struct conf_addr	 syncpeer;	/* af 0: multicast on syncdev */
+	/* the sync links, in order of preference: the i-th syncpeer goes
+	 * with the i-th syncdev; no syncpeer: multicast on each syncdev */
+	char			 syncdev[CONF_MAXSYNCLINKS][IFNAMSIZ];
+	struct conf_addr	 syncpeer[CONF_MAXSYNCLINKS];
+	int			 nsyncdev;
+	int			 nsyncpeer;
 	struct conf_addr	 mcast;		/* default SYNC_DEFAULT_MCAST */
 	uint16_t		 port;		/* default SYNC_DEFAULT_PORT */
 	char			 key_file[PATH_MAX];

@@ -44,11 +44,59 @@ conf_sync_ignore(struct conf_parser *p, const struct conf_tok *kw)
 	s->ignore[s->nignore++] = a;
 }
 
+/* syncdev and syncpeer: up to CONF_MAXSYNCLINKS of each, paired in
+ * order (the second syncpeer is reached over the second syncdev). */
+static void
+conf_sync_dev(struct conf_parser *p, const struct conf_tok *kw)
+{
+	struct conf_sync	*s = &p->conf->sync;
+	char			 dev[IFNAMSIZ];
+	int			 i;
+
+	if (conf_ifvalue(p, kw, dev) == -1)
+		return;
+	if (s->nsyncdev >= CONF_MAXSYNCLINKS) {
+		conf_err(p, kw->line, "too many syncdev (max %d)",
+		    CONF_MAXSYNCLINKS);
+		return;
+	}
+	for (i = 0; i < s->nsyncdev; i++)
+		if (strcmp(s->syncdev[i], dev) == 0) {
+			conf_err(p, kw->line, "syncdev %s given twice", dev);
+			return;
+		}
+	strlcpy(s->syncdev[s->nsyncdev++], dev, IFNAMSIZ);
+}
+
+static void
+conf_sync_peer(struct conf_parser *p, const struct conf_tok *kw)
+{
+	struct conf_sync	*s = &p->conf->sync;
+	struct conf_addr	 a;
+	char			 buf[64];
+	int			 i;
+
+	if (conf_addrvalue(p, kw, 0, 0, &a) == -1)
+		return;
+	if (s->nsyncpeer >= CONF_MAXSYNCLINKS) {
+		conf_err(p, kw->line, "too many syncpeer (max %d)",
+		    CONF_MAXSYNCLINKS);
+		return;
+	}
+	for (i = 0; i < s->nsyncpeer; i++)
+		if (conf_addr_cmp(&s->syncpeer[i], &a) == 0) {
+			conf_addr_print(&a, 0, buf, sizeof(buf));
+			conf_err(p, kw->line, "syncpeer %s given twice", buf);
+			return;
+		}
+	s->syncpeer[s->nsyncpeer++] = a;
+}
+
 #define SYNC(f)		CONF_FIELD(struct conf_sync, f)
 
 static const struct conf_kw conf_sync_kws[] = {
-	{ "syncdev",	    NULL, CONF_V_IFNAME, SYNC(syncdev) },
-	{ "syncpeer",	    NULL, CONF_V_ADDR, SYNC(syncpeer) },
+	{ "syncdev",	    conf_sync_dev },
+	{ "syncpeer",	    conf_sync_peer },
 	{ "mcast",	    NULL, CONF_V_MCAST, SYNC(mcast) },
 	{ "port",	    conf_sync_port },
 	{ "key-file",	    conf_sync_keyfile },
@@ -86,8 +134,13 @@ conf_sync(struct conf_parser *p, const struct conf_tok *kw)
 	if (conf_block(p, conf_sync_kws, s, kw->line, "sync") == -1)
 		return;
 	/* syncd cannot run without a link, and never unauthenticated */
-	if (s->syncdev[0] == '\0')
+	if (s->nsyncdev == 0)
 		conf_err(p, kw->line, "sync: missing syncdev");
+	/* unicast pairs each link with its peer; multicast needs none */
+	else if (s->nsyncpeer != 0 && s->nsyncpeer != s->nsyncdev)
+		conf_err(p, kw->line, "sync: %d syncdev but %d syncpeer (one "
+		    "syncpeer per syncdev, or none for multicast)",
+		    s->nsyncdev, s->nsyncpeer);
 	if (s->key_file[0] == '\0')
 		conf_err(p, kw->line, "sync: missing key-file");
 }

@@ -161,9 +161,13 @@ conf_print_sync(FILE *f, const struct conf_sync *s)
 	int	i;
 
 	fputs("\nsync {\n", f);
-	conf_print_kw(f, "\t", "syncdev", s->syncdev);
-	if (s->syncpeer.af != 0)
-		conf_print_addr(f, "\t", "syncpeer", &s->syncpeer, 0);
+	/* each link's syncdev, then its syncpeer: the pairs stay visible */
+	for (i = 0; i < s->nsyncdev; i++) {
+		conf_print_kw(f, "\t", "syncdev", s->syncdev[i]);
+		if (i < s->nsyncpeer)
+			conf_print_addr(f, "\t", "syncpeer", &s->syncpeer[i],
+			    0);
+	}
 	conf_print_addr(f, "\t", "mcast", &s->mcast, 0);
 	fprintf(f, "\tport %u\n", s->port);
 	conf_print_quoted(f, "\t", "key-file", s->key_file);

@@ -370,6 +370,7 @@ msg_ctl_to_pb(const struct msg_ctl *ctl, struct msg_pbctl *c,
 	if (ctl->heartbeat) {
 		sync__heartbeat__init(&c->hb);
 		c->hb.interval_ms = ctl->heartbeat_ms;
+		c->hb.probe = ctl->probe != 0;
 		dg->heartbeat = &c->hb;
 	}
 	if (ctl->resync) {
@@ -705,6 +706,16 @@ msg_dgram_nack(const struct msg_dgram *d, uint32_t node, struct msg_nack *n)
 			return (msg_nack_from_pb(dg->nacks[i], n) == -1 ? -1 :
 			    1);
 	return (0);
+}
+
+/* 1 if a decoded datagram is a link probe (docs/PROTOCOL.md 6.17):
+ * nothing in it belongs to the stream. */
+int
+msg_dgram_probe(const struct msg_dgram *d)
+{
+	const Sync__Datagram	*dg = d->pb;
+
+	return (dg->heartbeat != NULL && dg->heartbeat->probe);
 }
 
 /* The body of a datagram whose header msg_decode checked: accepted

@@ -164,6 +164,7 @@ struct msg_ctl {
 	int		 bulk_end;
 	int		 heartbeat;
 	uint32_t	 heartbeat_ms;
+	int		 probe;		/* with heartbeat: a link probe */
 	int		 resync;
 	uint32_t	 resync_node;	/* 0: every peer */
 	size_t		 nnacks;
@@ -277,6 +278,9 @@ int	 msg_dispatch(struct msg_dgram *, const struct msg_cb *, void *);
  * own stream's acks and nacks in one place, with the header. */
 int	 msg_dgram_nack(const struct msg_dgram *, uint32_t node,
 	    struct msg_nack *);
+/* 1 if a decoded datagram is a link probe: a heartbeat whose header
+ * is no part of the sender's stream. */
+int	 msg_dgram_probe(const struct msg_dgram *);
 /* Release what msg_decode took; the buffer can be reused at once. */
 void	 msg_dgram_free(struct msg_dgram *);
 

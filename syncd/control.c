@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "ct.h"
 #include "ctl.h"
 #include "ctl_dispatch.h"
@@ -17,29 +18,78 @@
 #include "seal.h"
 #include "syncd.h"
 
+#define SET(f, v)	do { s->has_##f = 1; s->f = (v); } while (0)
+
+/* The sync links' part of the answer, which CtlSync points into. */
+struct control_links {
+	CtlSyncLink	 link[LINK_MAX];
+	CtlSyncLink	*ptr[LINK_MAX];
+	char		 peer[LINK_MAX][INET6_ADDRSTRLEN];
+};
+
+/* Link i's peer: its syncpeer, or the group it multicasts to. */
 static void
-control_peer(const struct syncd *sc, char *buf, size_t len)
+control_peer(const struct syncd *sc, size_t i, char *buf, size_t len)
 {
-	const struct conf_addr	*a = sc->cs->syncpeer.af != 0 ?
-	    &sc->cs->syncpeer : &sc->cs->mcast;
+	const struct conf_addr	*a = (int)i < sc->cs->nsyncpeer ?
+	    &sc->cs->syncpeer[i] : &sc->cs->mcast;
 
 	conf_addr_print(a, 0, buf, len);
 }
 
-#define SET(f, v)	do { s->has_##f = 1; s->f = (v); } while (0)
+static void
+control_link(const struct syncd *sc, size_t i, CtlSyncLink *s, char *peer,
+    uint64_t now)
+{
+	const struct link_path	*l = &sc->link->paths[i];
+
+	control_peer(sc, i, peer, INET6_ADDRSTRLEN);
+	s->peer = peer;
+	s->syncdev = (char *)(uintptr_t)l->ifname;
+	SET(up, l->up);
+	SET(active, i == sc->link->active);
+	SET(carrier, l->carrier);
+	SET(heard_ms_ago, now > l->heard_ms ? now - l->heard_ms : 0);
+	SET(datagrams_sent, l->sent);
+	SET(datagrams_received, l->received);
+	SET(send_errors, l->send_errors);
+	SET(receive_errors, l->rx_errors);
+	SET(foreign, l->foreign);
+	SET(buffer_drops, l->kernel_drops);
+}
+
+/* Each link's health; the top-level peer and syncdev are the link in
+ * use (the only one with one link, as before). */
+static void
+control_links(const struct syncd *sc, CtlSync *s, struct control_links *cl)
+{
+	uint64_t	 now = clock_ms();
+	size_t		 i;
+
+	if (sc->link == NULL)
+		return;
+	for (i = 0; i < sc->link->n; i++) {
+		ctl_sync_link__init(&cl->link[i]);
+		control_link(sc, i, &cl->link[i], cl->peer[i], now);
+		cl->ptr[i] = &cl->link[i];
+	}
+	s->links = cl->ptr;
+	s->n_links = sc->link->n;
+	s->peer = cl->peer[sc->link->active];
+	s->syncdev = cl->link[sc->link->active].syncdev;
+	SET(link_switches, sc->link->switches);
+}
 
 static void
-control_fill(const struct syncd *sc, CtlSync *s, char *peer, size_t plen)
+control_fill(const struct syncd *sc, CtlSync *s, struct control_links *cl)
 {
 	const struct ct_stats		*cs = ct_stats();
 	const struct defer_stats	*ds = defer_stats();
 	const struct rel_stats		*ts = rel_tx_stats(sc->tx);
 	uint64_t			 nlocal, gaps, rx_resyncs;
 
-	control_peer(sc, peer, plen);
+	control_links(sc, s, cl);
 	peer_rx_sums(sc, &gaps, &rx_resyncs);
-	s->peer = peer;
-	s->syncdev = (char *)(uintptr_t)sc->cs->syncdev;
 	SET(peer_alive, syncd_peers_alive(sc) > 0);
 	SET(in_sync, syncd_in_sync(sc));
 	SET(bulk_in_progress, syncd_bulk_in_progress(sc));
@@ -103,11 +153,11 @@ control_show(struct ctl_conn *c, const CtlRequest *req, void *arg)
 	struct syncd	*sc = arg;
 	CtlReply	 rep;
 	CtlSync		 s = CTL_SYNC__INIT;
-	char		 peer[INET6_ADDRSTRLEN];
+	struct control_links	 cl;
 
 	(void)req;
 	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
-	control_fill(sc, &s, peer, sizeof(peer));
+	control_fill(sc, &s, &cl);
 	rep.sync = &s;
 	rep.has_end = rep.end = 1;
 	ctl_conn_send(c, &rep);

@@ -155,18 +155,65 @@ syncd_masters_changed(struct syncd *sc, int masters)
 
 /* ------------------------------------------------------------ heartbeat */
 
+/* Carrier on some sync link (link-demote holds only when none has it),
+ * and each link's health. 1 if the carrier changed. */
+static int
+syncd_link_check(struct syncd *sc, uint64_t now)
+{
+	int	 carrier, changed;
+
+	carrier = link_carrier(sc->link);
+	if ((changed = carrier != sc->carrier) && sc->link->n < 2)
+		log_info("sync link %s is %s", sc->cs->syncdev[0],
+		    carrier ? "up" : "down");
+	else if (changed)
+		log_info("sync links: %s", carrier ? "carrier is back" :
+		    "no carrier on any");
+	sc->carrier = carrier;
+	/* moved: a heartbeat on the new link at once, so that the peer
+	 * sees what the old one lost and nacks it (rel.c repairs it) */
+	if (link_health(sc->link, now))
+		tx_send(sc, 1, now);
+	return (changed);
+}
+
+/* Two links, every LINK_PROBE_MS: the carriers (a pulled cable moves the
+ * datagrams now), the links' health, and a heartbeat on each link that
+ * has carried nothing for about that long, so that a silent link is
+ * found within LINK_SILENT_MS. The one on the link in use is a heartbeat
+ * of the stream; on the other a probe (tx_probe), which the peer takes
+ * only as the link heard. */
+static void
+syncd_link_probe(evutil_socket_t fd, short ev, void *arg)
+{
+	struct syncd	*sc = arg;
+	uint64_t	 now = clock_ms();
+	size_t		 i;
+
+	(void)fd;
+	(void)ev;
+	if (syncd_link_check(sc, now))
+		syncd_demote(sc);
+	if (msg_queue_len(sc->outq) > 0)
+		syncd_flush(sc);
+	for (i = 0; i < sc->link->n; i++) {
+		if (!link_probe_due(sc->link, i, now))
+			continue;
+		if (i == sc->link->active)
+			tx_send(sc, 1, now);
+		else
+			tx_probe(sc, i);
+	}
+	syncd_schedule(sc);
+}
+
 /* Every SYNCD_HEARTBEAT_MS: link, liveness, bulk, demotion. */
 void
 syncd_on_heartbeat(struct syncd *sc)
 {
 	uint64_t	 now = clock_ms();
-	int		 carrier;
 
-	carrier = link_carrier(sc->link);
-	if (carrier != sc->carrier)
-		log_info("sync link %s is %s", sc->cs->syncdev,
-		    carrier ? "up" : "down");
-	sc->carrier = carrier;
+	syncd_link_check(sc, now);
 	peer_liveness(sc, now);
 	syncd_bulk_do(sc, bulk_tick(&sc->bulk, now, sc->cs->bulk_timeout_ms),
 	    0);
@@ -212,7 +259,19 @@ syncd_plen(const struct sockaddr *mask)
 	return (n);
 }
 
-/* Every prefix on syncdev: the sync link's own traffic is never
+/* 1 if the interface is one of the syncdevs. */
+static int
+syncd_is_syncdev(const struct syncd *sc, const char *name)
+{
+	int	 k;
+
+	for (k = 0; k < sc->cs->nsyncdev; k++)
+		if (strcmp(name, sc->cs->syncdev[k]) == 0)
+			return (1);
+	return (0);
+}
+
+/* Every prefix on every syncdev: the sync links' own traffic is never
  * replicated, whatever the config says. */
 static size_t
 syncd_ignore_syncdev(struct syncd *sc, struct ct_prefix *p, size_t max)
@@ -224,7 +283,7 @@ syncd_ignore_syncdev(struct syncd *sc, struct ct_prefix *p, size_t max)
 		return (0);
 	for (i = ifa; i != NULL && n < max; i = i->ifa_next) {
 		if (i->ifa_addr == NULL || i->ifa_netmask == NULL ||
-		    strcmp(i->ifa_name, sc->cs->syncdev) != 0)
+		    !syncd_is_syncdev(sc, i->ifa_name))
 			continue;
 		if (i->ifa_addr->sa_family == AF_INET)
 			memcpy(&p[n].addr, &((struct sockaddr_in *)(void *)
@@ -247,17 +306,17 @@ static int
 syncd_ignore(struct syncd *sc)
 {
 	struct ct_prefix	 p[CONF_MAXIGNORE + 2 + 16];
+	const struct conf_addr	*a;
 	size_t			 n = 0;
 	int			 i;
 
 	memset(p, 0, sizeof(p));
 	n = syncd_ignore_syncdev(sc, p, 16);
-	if (sc->cs->syncpeer.af != 0) {
-		p[n].family = (uint8_t)sc->cs->syncpeer.af;
-		p[n].plen = sc->cs->syncpeer.af == AF_INET ? 32 : 128;
-		memcpy(&p[n].addr, &sc->cs->syncpeer.a,
-		    sizeof(sc->cs->syncpeer.a));
-		n++;
+	for (i = 0; i < sc->cs->nsyncpeer; i++, n++) {
+		a = &sc->cs->syncpeer[i];
+		p[n].family = (uint8_t)a->af;
+		p[n].plen = a->af == AF_INET ? 32 : 128;
+		memcpy(&p[n].addr, &a->a, sizeof(a->a));
 	}
 	for (i = 0; i < sc->cs->nignore; i++, n++) {
 		p[n].family = (uint8_t)sc->cs->ignore[i].af;
@@ -274,11 +333,19 @@ static int
 syncd_heartbeat_start(struct syncd *sc)
 {
 	struct timeval	 tv = { 0, SYNCD_HEARTBEAT_MS * 1000 };
+	struct timeval	 probe = { 0, LINK_PROBE_MS * 1000 };
 
 	if ((sc->ev_heartbeat = evtimer_new(sc->base, syncd_heartbeat,
 	    sc)) == NULL)
 		return (-1);
 	evtimer_add(sc->ev_heartbeat, &tv);
+	/* one link: no probes, as before there were two */
+	if (sc->link->n < 2)
+		return (0);
+	if ((sc->ev_probe = event_new(sc->base, -1, EV_PERSIST,
+	    syncd_link_probe, sc)) == NULL)
+		return (-1);
+	evtimer_add(sc->ev_probe, &probe);
 	return (0);
 }
 
@@ -354,6 +421,8 @@ syncd_stop(struct syncd *sc)
 		event_free(sc->ev_tick);
 	if (sc->ev_heartbeat != NULL)
 		event_free(sc->ev_heartbeat);
+	if (sc->ev_probe != NULL)
+		event_free(sc->ev_probe);
 	if (sc->ev_start != NULL)
 		event_free(sc->ev_start);
 	if (sc->ev_refresh != NULL)

@@ -1,7 +1,9 @@
-/* Transport for syncd: UDP on the sync link. Unicast sends to syncpeer and
+/* Transport for syncd: UDP on the sync links. Unicast sends to syncpeer and
  * accepts datagrams only from it; multicast joins the group on syncdev
- * with TTL 1 so state never leaves the link. The socket is bound to one
- * address (ours, or the group) and never shared with another socket.
+ * with TTL 1 so state never leaves the link. Each link's socket is bound
+ * to one address (ours, or the group) on its syncdev and never shared
+ * with another socket. With two links, a datagram takes the link
+ * link_health.c chose, and datagrams are taken from either.
  * Authentication is seal.c's job: this layer only moves bytes. */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "link.h"
 #include "log.h"
@@ -20,9 +23,9 @@
 #define LINK_RCVBUF	(4 * 1024 * 1024)
 #define LINK_SNDBUF	(4 * 1024 * 1024)
 
-static int	link_unicast_open(struct sync_link *);
-static int	link_mcast_open(struct sync_link *);
-static int	link_udp_send(struct sync_link *, const uint8_t *, size_t);
+static int	link_unicast_open(struct link_path *);
+static int	link_mcast_open(struct link_path *);
+static int	link_udp_send(struct link_path *, const uint8_t *, size_t);
 
 static const struct link_ops link_unicast = {
 	"unicast", link_unicast_open, link_udp_send
@@ -109,7 +112,7 @@ link_is_ll(const struct sockaddr *sa)
  * family, or link-local against a global peer and back), 1 usable, 2
  * in the peer's prefix. */
 static int
-link_addr_score(const struct sync_link *l, const struct ifaddrs *i)
+link_addr_score(const struct link_path *l, const struct ifaddrs *i)
 {
 	if (i->ifa_addr->sa_family != l->dst.ss_family ||
 	    link_is_ll(i->ifa_addr) !=
@@ -122,7 +125,7 @@ link_addr_score(const struct sync_link *l, const struct ifaddrs *i)
  * holds the peer, else the first (link-local IPv6 only for a link-local
  * peer, which needs the scope). -1 if syncdev has none. */
 static int
-link_local_addr(const struct sync_link *l, struct sockaddr_storage *ss,
+link_local_addr(const struct link_path *l, struct sockaddr_storage *ss,
     socklen_t *len)
 {
 	struct ifaddrs	*ifa, *i;
@@ -170,7 +173,7 @@ link_buffers(int fd)
  * process as nobody bound the port next to the wildcard socket and got
  * every datagram). */
 static int
-link_socket(struct sync_link *l, const struct sockaddr_storage *addr,
+link_socket(struct link_path *l, const struct sockaddr_storage *addr,
     socklen_t len)
 {
 	char	 a[INET6_ADDRSTRLEN] = "?";
@@ -207,7 +210,7 @@ link_socket(struct sync_link *l, const struct sockaddr_storage *addr,
 /* Unicast: bound to our own address on syncdev, the one the peer sends
  * to. */
 static int
-link_unicast_open(struct sync_link *l)
+link_unicast_open(struct link_path *l)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
@@ -230,7 +233,7 @@ link_unicast_open(struct sync_link *l)
  * loopback. Binding the group alone, without SO_REUSEADDR, keeps another
  * user from binding it (or the wildcard) beside us on syncdev. */
 static int
-link_mcast_open(struct sync_link *l)
+link_mcast_open(struct link_path *l)
 {
 	struct sockaddr_in	*grp = (struct sockaddr_in *)&l->dst;
 	struct ip_mreqn		 mr;
@@ -256,7 +259,7 @@ link_mcast_open(struct sync_link *l)
 }
 
 static int
-link_udp_send(struct sync_link *l, const uint8_t *buf, size_t len)
+link_udp_send(struct link_path *l, const uint8_t *buf, size_t len)
 {
 	if (sendto(l->fd, buf, len, 0, (struct sockaddr *)&l->dst,
 	    l->dstlen) == -1) {
@@ -267,7 +270,7 @@ link_udp_send(struct sync_link *l, const uint8_t *buf, size_t len)
 }
 
 static int
-link_from_peer(const struct sync_link *l, const struct sockaddr_storage *ss)
+link_from_peer(const struct link_path *l, const struct sockaddr_storage *ss)
 {
 	const struct sockaddr_in	*a = (const struct sockaddr_in *)ss;
 	const struct sockaddr_in	*p = (const struct sockaddr_in *)&l->dst;
@@ -287,7 +290,7 @@ link_from_peer(const struct sync_link *l, const struct sockaddr_storage *ss)
 
 /* One datagram into buf; the kernel's drop count (SO_RXQ_OVFL) noted. */
 static ssize_t
-link_recv(struct sync_link *l, uint8_t *buf, size_t len,
+link_recv(struct link_path *l, uint8_t *buf, size_t len,
     struct sockaddr_storage *from)
 {
 	union {
@@ -313,6 +316,7 @@ link_recv(struct sync_link *l, uint8_t *buf, size_t len,
 		if (c->cmsg_level == SOL_SOCKET &&
 		    c->cmsg_type == SO_RXQ_OVFL) {
 			memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+			l->set->kernel_drops += drops - l->kernel_drops;
 			l->kernel_drops = drops;
 		}
 	return (n);
@@ -322,7 +326,8 @@ static void
 link_read(evutil_socket_t fd, short ev, void *arg)
 {
 	static uint8_t		 buf[LINK_MAXDGRAM];
-	struct sync_link	*l = arg;
+	struct link_path	*l = arg;
+	struct sync_link	*set = l->set;
 	struct sockaddr_storage	 from;
 	ssize_t			 n;
 	int			 i;
@@ -334,20 +339,26 @@ link_read(evutil_socket_t fd, short ev, void *arg)
 		if ((n = link_recv(l, buf, sizeof(buf), &from)) == -1) {
 			if (errno != EAGAIN && errno != EINTR) {
 				l->rx_errors++;
-				log_warn("sync link: recv");
+				set->rx_errors++;
+				log_warn("sync link %s: recv", l->ifname);
 			}
 			return;
 		}
 		if (!link_from_peer(l, &from)) {
 			l->foreign++;
+			set->foreign++;
 			continue;
 		}
-		l->recv(buf, (size_t)n, &from, l->arg);
+		l->received++;
+		/* link_heard() knows the link by this while rx.c runs */
+		set->reading = l;
+		set->recv(buf, (size_t)n, &from, set->arg);
+		set->reading = NULL;
 	}
 }
 
 static int
-link_ifreq(const struct sync_link *l, unsigned long req, struct ifreq *ifr)
+link_ifreq(const struct link_path *l, unsigned long req, struct ifreq *ifr)
 {
 	int	 s, rv;
 
@@ -360,8 +371,8 @@ link_ifreq(const struct sync_link *l, unsigned long req, struct ifreq *ifr)
 	return (rv);
 }
 
-int
-link_carrier(const struct sync_link *l)
+static int
+link_path_carrier(const struct link_path *l)
 {
 	struct ifreq	 ifr;
 
@@ -370,8 +381,18 @@ link_carrier(const struct sync_link *l)
 	return ((ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING));
 }
 
-size_t
-link_payload_max(const struct sync_link *l)
+int
+link_carrier(struct sync_link *set)
+{
+	size_t	 i;
+
+	for (i = 0; i < set->n; i++)
+		set->paths[i].carrier = link_path_carrier(&set->paths[i]);
+	return (link_any_carrier(set));
+}
+
+static size_t
+link_path_payload_max(const struct link_path *l)
 {
 	struct ifreq	 ifr;
 	size_t		 hdr;
@@ -385,59 +406,106 @@ link_payload_max(const struct sync_link *l)
 	return ((size_t)mtu - hdr);
 }
 
-struct sync_link *
-link_open(struct event_base *base, const struct conf_sync *cs,
-    link_recv_cb recv, void *arg)
+size_t
+link_payload_max(const struct sync_link *set)
 {
-	struct sync_link	*l;
+	size_t	 i, m, min = LINK_MAXDGRAM;
 
-	if ((l = calloc(1, sizeof(*l))) == NULL)
-		return (NULL);
+	for (i = 0; i < set->n; i++)
+		if ((m = link_path_payload_max(&set->paths[i])) < min)
+			min = m;
+	return (min);
+}
+
+/* Link i of the sync block: its syncpeer, or the group on its syncdev. */
+static int
+link_path_open(struct event_base *base, const struct conf_sync *cs,
+    struct sync_link *set, size_t i)
+{
+	struct link_path	*l = &set->paths[i];
+
+	l->set = set;
 	l->fd = -1;
-	l->recv = recv;
-	l->arg = arg;
 	l->port = cs->port;
-	strlcpy(l->ifname, cs->syncdev, sizeof(l->ifname));
-	if ((l->ifindex = if_nametoindex(cs->syncdev)) == 0) {
-		log_warn("syncdev %s", cs->syncdev);
-		goto fail;
+	strlcpy(l->ifname, cs->syncdev[i], sizeof(l->ifname));
+	if ((l->ifindex = if_nametoindex(l->ifname)) == 0) {
+		log_warn("syncdev %s", l->ifname);
+		return (-1);
 	}
-	if (cs->syncpeer.af != 0) {
+	if ((int)i < cs->nsyncpeer) {
 		l->ops = &link_unicast;
-		link_sockaddr(&cs->syncpeer, cs->port, &l->dst, &l->dstlen);
+		link_sockaddr(&cs->syncpeer[i], cs->port, &l->dst, &l->dstlen);
 	} else {
 		l->ops = &link_mcast;
 		link_sockaddr(&cs->mcast, cs->port, &l->dst, &l->dstlen);
 	}
 	if (l->ops->open(l) == -1) {
 		log_warn("sync link: %s on %s", l->ops->name, l->ifname);
-		goto fail;
+		return (-1);
 	}
 	l->ev = event_new(base, l->fd, EV_READ | EV_PERSIST, link_read, l);
 	if (l->ev == NULL || event_add(l->ev, NULL) == -1)
-		goto fail;
+		return (-1);
 	log_info("sync link: %s on %s port %u", l->ops->name, l->ifname,
 	    l->port);
-	return (l);
- fail:
-	link_close(l);
-	return (NULL);
+	return (0);
+}
+
+struct sync_link *
+link_open(struct event_base *base, const struct conf_sync *cs,
+    link_recv_cb recv, void *arg)
+{
+	struct sync_link	*set;
+	size_t			 i;
+
+	if ((set = calloc(1, sizeof(*set))) == NULL)
+		return (NULL);
+	set->recv = recv;
+	set->arg = arg;
+	set->use = -1;
+	for (i = 0; i < LINK_MAX; i++)
+		set->paths[i].fd = -1;
+	for (i = 0; i < (size_t)cs->nsyncdev && i < LINK_MAX; i++) {
+		set->n = i + 1;
+		if (link_path_open(base, cs, set, i) == -1) {
+			link_close(set);
+			return (NULL);
+		}
+	}
+	link_carrier(set);
+	link_health_init(set, clock_ms());
+	return (set);
 }
 
 void
-link_close(struct sync_link *l)
+link_close(struct sync_link *set)
 {
-	if (l == NULL)
+	size_t	 i;
+
+	if (set == NULL)
 		return;
-	if (l->ev != NULL)
-		event_free(l->ev);
-	if (l->fd != -1)
-		close(l->fd);
-	free(l);
+	for (i = 0; i < set->n; i++) {
+		if (set->paths[i].ev != NULL)
+			event_free(set->paths[i].ev);
+		if (set->paths[i].fd != -1)
+			close(set->paths[i].fd);
+	}
+	free(set);
 }
 
+/* A send error is the window's to repair (rel.c): counted, not retried
+ * on the other link, whose health link_health.c judges on its own. */
 int
-link_send(struct sync_link *l, const uint8_t *buf, size_t len)
+link_send(struct sync_link *set, const uint8_t *buf, size_t len)
 {
-	return (l->ops->send(l, buf, len));
+	struct link_path	*l;
+
+	l = &set->paths[set->use >= 0 ? (size_t)set->use : set->active];
+	l->sent++;
+	l->sent_ms = clock_ms();
+	if (l->ops->send(l, buf, len) == -1) {
+		set->send_errors++;
+		return (-1);
+	}
+	return (0);
 }

@@ -164,6 +164,10 @@ rx_header(void *arg, const struct msg_hdr *h)
 		sc->st.self++;
 		return (1);
 	}
+	/* a link probe: rx_datagram marked its link heard, and that is
+	 * all (its seq is none of the stream's) */
+	if (msg_dgram_probe(r->dgram))
+		return (1);
 	if (peer_retired(sc, h->node, h->nonce)) {
 		rx_count_seal(sc, SEAL_EREPLAY);
 		return (1);
@@ -334,6 +338,7 @@ rx_datagram(const uint8_t *buf, size_t len,
 		rx_count_seal(sc, rv);
 		return;
 	}
+	link_heard(sc->link, r.now);	/* its link works (link_health.c) */
 	rx_decode(&r, buf, plen);
 	if (!r.fresh)
 		return;

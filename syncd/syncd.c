@@ -93,14 +93,14 @@ syncd_init(struct syncd *sc, struct carp_conf *conf)
 	if (sc->holder == NULL)
 		fatalx("cannot set up the demote client");
 	if (syncd_start(sc) == -1)
-		fatalx("cannot start replication on %s", sc->cs->syncdev);
+		fatalx("cannot start replication on %s", sc->cs->syncdev[0]);
 	if (syncd_control_init(sc) == -1)
 		fatalx("cannot open the control socket %s",
 		    sc->cs->control_socket);
 	if (sc->cs->defer && defer_init(sc->base, DEFER_QUEUE,
 	    sc->cs->defer_timeout_ms, syncd_defer, sc) == -1)
 		fatalx("cannot set up defer");
-	log_info("node %08x on %s, %s", sc->node, sc->cs->syncdev,
+	log_info("node %08x on %s, %s", sc->node, sc->cs->syncdev[0],
 	    sc->cs->defer ? "defer on" : "defer off");
 }
 

@@ -156,6 +156,7 @@ struct syncd {
 	char			 last_error[128];
 	struct event		*ev_tick;
 	struct event		*ev_heartbeat;
+	struct event		*ev_probe;	/* two sync links */
 	struct event		*ev_refresh;
 	struct syncd_stats	 st;
 	struct syncd_expect	*expect;	/* expect.c */
@@ -208,6 +209,7 @@ void		 young_expire(struct syncd *, uint64_t now);
 /* tx.c */
 int		 tx_start(struct syncd *);
 int		 tx_send(struct syncd *, int heartbeat, uint64_t now);
+void		 tx_probe(struct syncd *, size_t link);
 void		 tx_header(struct syncd *, struct msg_hdr *);
 void		 syncd_flush(struct syncd *);
 void		 syncd_schedule(struct syncd *);

@@ -106,6 +106,36 @@ tx_send(struct syncd *sc, int heartbeat, uint64_t now)
 	return (1);
 }
 
+/* A probe of a standby link (docs/PROTOCOL.md 6.17): a heartbeat marked
+ * probe, with no states, no control and no seq of its own. It may reach
+ * the peer before the data queued on the link in use, so a seq in it
+ * would look like a gap there and draw a needless nack; the peer takes
+ * it only as the link heard. */
+void
+tx_probe(struct syncd *sc, size_t link)
+{
+	static uint8_t		 buf[MSG_MAXDGRAM];
+	static struct msg_built	 built;	/* 22 KB: not on the stack */
+	struct msg_hdr		 h;
+	struct msg_ctl		 c;
+	ssize_t			 len;
+
+	memset(&c, 0, sizeof(c));
+	tx_header(sc, &h);
+	c.heartbeat = c.probe = 1;
+	c.heartbeat_ms = SYNCD_HEARTBEAT_MS;
+	if (msg_build(NULL, &h, &c, buf, sc->room, &built) == -1 ||
+	    (len = seal_sign(sc->seal, buf, built.len, sizeof(buf))) == -1) {
+		syncd_error(sc, "cannot build a probe");
+		return;
+	}
+	link_use(sc->link, (int)link);
+	if (link_send(sc->link, buf, (size_t)len) == -1)
+		sc->st.send_errors++;
+	link_use(sc->link, -1);
+	sc->st.messages_sent++;
+}
+
 static int
 tx_pending_ctl(const struct syncd *sc)
 {

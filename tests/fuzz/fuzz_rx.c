@@ -34,7 +34,8 @@ fuzz_rx_setup(void)
 	log_init("fuzz_rx", 0, 0);	/* syslog: quiet here */
 	if ((fuzz_base = event_base_new()) == NULL)
 		fuzz_fail("event_base_new");
-	snprintf(fuzz_cs.syncdev, sizeof(fuzz_cs.syncdev), "stub0");
+	snprintf(fuzz_cs.syncdev[0], sizeof(fuzz_cs.syncdev[0]), "stub0");
+	fuzz_cs.nsyncdev = 1;
 	memcpy(fuzz_cs.key, FUZZ_KEY, FUZZ_KEYLEN);
 	fuzz_cs.keylen = FUZZ_KEYLEN;
 	fuzz_cs.bulk_timeout_ms = 30000;

@@ -63,6 +63,8 @@ size_t		 stub_wire_run(void);
 size_t		 stub_wire_pending(void);
 /* Hand raw bytes to node n's engine, as if from the wire. */
 void		 stub_wire_inject(int n, const uint8_t *, size_t);
+/* Queue bytes as if node from had sent them to node to. */
+void		 stub_wire_put(int from, int to, const uint8_t *, size_t);
 /* Every datagram node n sent so far can be read back (for replays). */
 size_t		 stub_wire_sent(int n);
 const uint8_t	*stub_wire_sent_get(int n, size_t i, size_t *len);

@@ -96,7 +96,7 @@ stub_wire_inject(int n, const uint8_t *buf, size_t len)
 
 	if (l == NULL)
 		return;
-	from = l->dst;
+	from = l->paths[0].dst;
 	/* each node sends from its own address, 192.0.2.(n + 1); raw
 	 * bytes the test injects come from the link's own peer address */
 	if (stub_from >= 0) {
@@ -105,7 +105,9 @@ stub_wire_inject(int n, const uint8_t *buf, size_t len)
 		sin->sin_addr.s_addr = htonl(0xc0000201 + (uint32_t)stub_from);
 	}
 	stub_select(n);
+	l->reading = &l->paths[0];
 	l->recv(buf, len, &from, l->arg);
+	l->reading = NULL;
 }
 
 static void
@@ -163,6 +165,12 @@ stub_enqueue(int from, int to, const uint8_t *buf, size_t len)
 	d->buf = stub_copy(buf, len);
 }
 
+void
+stub_wire_put(int from, int to, const uint8_t *buf, size_t len)
+{
+	stub_enqueue(from, to, buf, len);
+}
+
 /* ------------------------------------------------------ link.h */
 
 struct sync_link *
@@ -177,10 +185,15 @@ link_open(struct event_base *base, const struct conf_sync *cs,
 		return (NULL);
 	l->recv = recv;
 	l->arg = arg;
-	l->ifindex = (unsigned)stub_selected();
-	l->dst.ss_family = AF_INET;
+	l->n = 1;
+	l->use = -1;
+	l->paths[0].set = l;
+	l->paths[0].ifindex = (unsigned)stub_selected();
+	l->paths[0].dst.ss_family = AF_INET;
 	stub_links[stub_selected()] = l;
 	stub_carrier[stub_selected()] = 1;
+	l->paths[0].carrier = 1;
+	link_health_init(l, 0);
 	return (l);
 }
 
@@ -189,14 +202,14 @@ link_close(struct sync_link *l)
 {
 	if (l == NULL)
 		return;
-	stub_links[l->ifindex] = NULL;
+	stub_links[l->paths[0].ifindex] = NULL;
 	free(l);
 }
 
 int
 link_send(struct sync_link *l, const uint8_t *buf, size_t len)
 {
-	int	 from = (int)l->ifindex, n;
+	int	 from = (int)l->paths[0].ifindex, n;
 
 	if (stub_nsent[from] < STUB_SENT) {
 		stub_sent[from][stub_nsent[from]].len = len;
@@ -218,7 +231,8 @@ link_payload_max(const struct sync_link *l)
 }
 
 int
-link_carrier(const struct sync_link *l)
+link_carrier(struct sync_link *l)
 {
-	return (stub_carrier[l->ifindex]);
+	l->paths[0].carrier = stub_carrier[l->paths[0].ifindex];
+	return (l->paths[0].carrier);
 }

@@ -189,7 +189,8 @@ churn_setup(void)
 	stub_wire_reset();
 	stub_clock_set(1000000);
 	memset(&churn_cs, 0, sizeof(churn_cs));
-	snprintf(churn_cs.syncdev, sizeof(churn_cs.syncdev), "stub0");
+	snprintf(churn_cs.syncdev[0], sizeof(churn_cs.syncdev[0]), "stub0");
+	churn_cs.nsyncdev = 1;
 	memcpy(churn_cs.key, churn_secret, sizeof(churn_secret) - 1);
 	churn_cs.keylen = sizeof(churn_secret) - 1;
 	churn_cs.bulk_timeout_ms = 30000;

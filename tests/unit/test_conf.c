@@ -635,8 +635,13 @@ same_conf(const struct carp_conf *a, const struct carp_conf *b)
 		    ca->name);
 	ck_assert_ptr_eq(ca, cb);
 	ck_assert_int_eq(sa->present, sb->present);
-	ck_assert_str_eq(sa->syncdev, sb->syncdev);
-	ck_assert_int_eq(conf_addr_cmp(&sa->syncpeer, &sb->syncpeer), 0);
+	ck_assert_int_eq(sa->nsyncdev, sb->nsyncdev);
+	ck_assert_int_eq(sa->nsyncpeer, sb->nsyncpeer);
+	for (i = 0; i < sa->nsyncdev; i++) {
+		ck_assert_str_eq(sa->syncdev[i], sb->syncdev[i]);
+		ck_assert_int_eq(conf_addr_cmp(&sa->syncpeer[i],
+		    &sb->syncpeer[i]), 0);
+	}
 	ck_assert_int_eq(conf_addr_cmp(&sa->mcast, &sb->mcast), 0);
 	ck_assert_uint_eq(sa->port, sb->port);
 	ck_assert_str_eq(sa->key_file, sb->key_file);

@@ -9,6 +9,7 @@
 
 #include <check.h>
 
+#include "clock.h"
 #include "log.h"
 #include "stub_kern.h"
 #include "syncd/ct.h"
@@ -64,7 +65,8 @@ setup(void)
 	stub_wire_reset();
 	stub_clock_set(1000000);
 	memset(&test_cs, 0, sizeof(test_cs));
-	snprintf(test_cs.syncdev, sizeof(test_cs.syncdev), "stub0");
+	snprintf(test_cs.syncdev[0], sizeof(test_cs.syncdev[0]), "stub0");
+	test_cs.nsyncdev = 1;
 	memcpy(test_cs.key, test_key, sizeof(test_key) - 1);
 	test_cs.keylen = sizeof(test_key) - 1;
 	test_cs.bulk_timeout_ms = 30000;
@@ -275,6 +277,63 @@ START_TEST(test_repair_dropped)
 	ck_assert_uint_ge(rs->nacks, 1);
 	ck_assert_uint_ge(rel_tx_stats(eng[A]->tx)->retransmits, 1);
 	ck_assert_uint_eq(eng[B]->st.bulk_requests, req);
+}
+END_TEST
+
+/* A's first data datagram held back, to go after what follows it. */
+struct held {
+	uint8_t	 buf[2048];
+	size_t	 len;
+};
+
+static enum stub_fate
+hold_data(int from, int to, const uint8_t *buf, size_t len, void *arg)
+{
+	struct held	*h = arg;
+
+	(void)to;
+	if (from != A || h->len != 0 || !is_data(buf, len) ||
+	    len > sizeof(h->buf))
+		return (STUB_DELIVER);
+	memcpy(h->buf, buf, len);
+	h->len = len;
+	return (STUB_DROP);
+}
+
+/* Two links: a probe on the standby one overtakes the data still on its
+ * way on the link in use. It carries no seq of the stream, so B sees no
+ * gap and sends no nack; only the link is heard. */
+START_TEST(test_probe_no_gap)
+{
+	static struct held	 h;
+	struct sync_state	 s;
+	const struct rel_stats	*rs;
+	uint64_t		 gaps, nacks, heard;
+
+	pair();
+	memset(&h, 0, sizeof(h));
+	rs = rel_rx_stats(peer_find(eng[B], eng[A]->node)->rx);
+	gaps = rs->gaps;
+	nacks = rs->nacks;
+	stub_wire_filter(hold_data, &h);
+	mk_tcp4(&s, 1);
+	stub_ct_event_update(A, &s);
+	pump(150);
+	ck_assert_uint_gt(h.len, 0);
+	stub_clock_add(STEP_MS);
+	stub_select(A);
+	tx_probe(eng[A], 0);
+	stub_wire_run();
+	heard = eng[B]->link->paths[0].heard_ms;
+	ck_assert_uint_eq(heard, clock_ms());
+	stub_wire_filter(NULL, NULL);
+	stub_wire_put(A, B, h.buf, h.len);
+	stub_wire_run();
+	pump(500);
+	ck_assert(has(B, &s));
+	ck_assert_uint_eq(rs->gaps, gaps);
+	ck_assert_uint_eq(rs->nacks, nacks);
+	ck_assert_uint_eq(rel_tx_stats(eng[A]->tx)->retransmits, 0);
 }
 END_TEST
 
@@ -876,6 +935,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_bulk_at_start);
 	tcase_add_test(tc, test_repair_dropped);
 	tcase_add_test(tc, test_repair_timeout);
+	tcase_add_test(tc, test_probe_no_gap);
 	tcase_add_test(tc, test_resync_gap);
 	tcase_add_test(tc, test_forged);
 	tcase_add_test(tc, test_replayed);

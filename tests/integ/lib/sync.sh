@@ -255,14 +255,23 @@ sync_ct_room() {
 # sync before it returns, b's demotion 0.
 sync_fault_pair() {
 	sync_pair
+	sync_conf a sync0 203.0.113.2 "bulk-timeout 10s" "$@"
+	sync_fault_b sync0 203.0.113.1 "bulk-timeout 10s" "$@"
+}
+
+# sync_fault_b DEV PEER [line...]: the rest of sync_fault_pair, for any
+# sync links (a's config written already): b's lan and config (sync_conf
+# DEV PEER line..., bulk-demote 32, link-demote 1, carp1 on lan0), carpd
+# with carp1 held down, both syncds in sync, b's demotion 0.
+sync_fault_b() {
+	local dev=$1 peer=$2
+	shift 2
 	lab_bridge lan
 	lab_port b lan0 lan
 	lab_addr b lan0 192.0.2.2/24
-	sync_conf a sync0 203.0.113.2 "bulk-timeout 10s" "$@"
 	SYNC_GLOBAL="state-file \"$LAB_DIR/b.state\"
 $(carp_block carp1 1 lan0 100 lab-secret "address 192.0.2.254/24")"
-	sync_conf b sync0 203.0.113.1 "bulk-timeout 10s" "bulk-demote 32" \
-	    "link-demote 1" "$@"
+	sync_conf b "$dev" "$peer" "$@" "bulk-demote 32" "link-demote 1"
 	SYNC_GLOBAL=
 	carpd_start b "$LAB_DIR/b-sync.conf"
 	carpctl b down carp1 >/dev/null || lab_fail "carpctl down on b"
