@@ -68,9 +68,28 @@ syncd_bulk_ask(struct syncd *sc, const char *why, int what)
 void
 syncd_resync(struct syncd *sc, const char *why)
 {
+	struct syncd_peer	*p;
+
+	/* a bulk end waiting for a gap given up is of an incomplete bulk */
+	PEER_FOREACH(p, sc)
+		p->bulk_end_wait = 0;
 	sc->st.resyncs++;
 	syncd_bulk_ask(sc, why, bulk_resync(&sc->bulk, sc->masters,
 	    clock_ms()));
+}
+
+/* A peer's bulk end counts once its stream has no gap left: the lost
+ * datagrams it overtook hold states of the bulk (docs/PROTOCOL.md 6.8). */
+void
+syncd_bulk_end_check(struct syncd *sc)
+{
+	struct syncd_peer	*p;
+
+	PEER_FOREACH(p, sc)
+		if (p->bulk_end_wait && !rel_rx_gap_open(p->rx)) {
+			p->bulk_end_wait = 0;
+			syncd_bulk_done(sc, p->node);
+		}
 }
 
 void

@@ -38,6 +38,7 @@ struct syncd_peer {
 	uint64_t		 seen_nonce;
 	uint32_t		 seen_base;
 	struct replay		 replay;	/* moved by fresh ones only */
+	int			 bulk_end_wait;	/* its bulk end, not yet taken */
 };
 
 struct peer_retired {

@@ -264,12 +264,20 @@ rx_delete(void *arg, const struct msg_hdr *h, const struct sync_key *k)
 		r->sc->st.deletes_applied++;
 }
 
+/* Taken once the datagram's states are applied and the peer's stream
+ * has no gap before it (syncd_bulk_end_check): a bulk end that overtook
+ * a lost datagram of the bulk must not say "in sync" before its states
+ * are in the kernel. */
 static void
 rx_bulk_end(void *arg, const struct msg_hdr *h)
 {
-	struct rx	*r = arg;
+	struct rx		*r = arg;
+	struct syncd_peer	*p;
 
-	syncd_bulk_done(r->sc, h->node);
+	if ((p = peer_find(r->sc, h->node)) != NULL)
+		p->bulk_end_wait = 1;
+	else
+		syncd_bulk_done(r->sc, h->node);
 }
 
 static void
@@ -343,6 +351,7 @@ rx_datagram(const uint8_t *buf, size_t len,
 	if (!r.fresh)
 		return;
 	ct_apply_flush();
+	syncd_bulk_end_check(sc);
 	/* after the states: the masters of the expectations */
 	expect_apply(sc, r.now);
 	/* a connection on the peer waits for this ack */

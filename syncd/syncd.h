@@ -172,6 +172,7 @@ void		 syncd_on_heartbeat(struct syncd *);
 /* Ask the peers for their table again (not the first bulk). */
 void		 syncd_resync(struct syncd *, const char *why);
 void		 syncd_bulk_done(struct syncd *, uint32_t node);
+void		 syncd_bulk_end_check(struct syncd *);
 void		 syncd_demote(struct syncd *);
 int		 syncd_in_sync(const struct syncd *);
 int		 syncd_bulk_in_progress(const struct syncd *);

@@ -280,6 +280,39 @@ START_TEST(test_repair_dropped)
 }
 END_TEST
 
+/* A bulk whose first datagram is lost: its bulk end, in a later one,
+ * arrives over the gap. B must not say "in sync" (and so drop its
+ * demotion) before the repair brings the lost states. */
+START_TEST(test_bulk_end_over_gap)
+{
+	struct sync_state	 s[5];
+	struct drop		 d = { A, 1, 0 };
+	int			 i, t, seen = 0;
+
+	pair();
+	eng[A]->room = 100;	/* a state a datagram, the end apart */
+	for (i = 0; i < 5; i++) {
+		mk_tcp4(&s[i], (uint32_t)i + 1);
+		stub_ct_put(A, &s[i]);
+	}
+	stub_select(B);
+	syncd_resync(eng[B], "test");
+	ck_assert_int_eq(syncd_in_sync(eng[B]), 0);
+	stub_wire_filter(drop_data, &d);
+	for (t = 0; t < 3000; t += STEP_MS) {
+		pump(STEP_MS);
+		if (!syncd_in_sync(eng[B]))
+			continue;
+		seen = 1;
+		for (i = 0; i < 5; i++)
+			ck_assert_msg(has(B, &s[i]), "in sync without state %d",
+			    i);
+	}
+	ck_assert_int_eq(d.dropped, 1);
+	ck_assert_int_eq(seen, 1);
+}
+END_TEST
+
 /* A's first data datagram held back, to go after what follows it. */
 struct held {
 	uint8_t	 buf[2048];
@@ -954,6 +987,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_sweep_nothing_stale);
 	tcase_add_test(tc, test_backpressure);
 	tcase_add_test(tc, test_backpressure_bulk);
+	tcase_add_test(tc, test_bulk_end_over_gap);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return (s);
