@@ -371,6 +371,8 @@ msg_ctl_to_pb(const struct msg_ctl *ctl, struct msg_pbctl *c,
 		sync__heartbeat__init(&c->hb);
 		c->hb.interval_ms = ctl->heartbeat_ms;
 		c->hb.probe = ctl->probe != 0;
+		c->hb.nlinks = ctl->nlinks;
+		c->hb.heard = ctl->heard;
 		dg->heartbeat = &c->hb;
 	}
 	if (ctl->resync) {
@@ -716,6 +718,17 @@ msg_dgram_probe(const struct msg_dgram *d)
 	const Sync__Datagram	*dg = d->pb;
 
 	return (dg->heartbeat != NULL && dg->heartbeat->probe);
+}
+
+int
+msg_dgram_heard(const struct msg_dgram *d, uint32_t *heard)
+{
+	const Sync__Datagram	*dg = d->pb;
+
+	if (dg == NULL || dg->heartbeat == NULL || dg->heartbeat->nlinks < 2)
+		return (0);
+	*heard = dg->heartbeat->heard;
+	return (1);
 }
 
 /* The body of a datagram whose header msg_decode checked: accepted

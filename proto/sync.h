@@ -165,6 +165,8 @@ struct msg_ctl {
 	int		 heartbeat;
 	uint32_t	 heartbeat_ms;
 	int		 probe;		/* with heartbeat: a link probe */
+	uint32_t	 nlinks;	/* with heartbeat: two sync links */
+	uint32_t	 heard;		/* bit i: we hear the peer on link i */
 	int		 resync;
 	uint32_t	 resync_node;	/* 0: every peer */
 	size_t		 nnacks;
@@ -281,6 +283,9 @@ int	 msg_dgram_nack(const struct msg_dgram *, uint32_t node,
 /* 1 if a decoded datagram is a link probe: a heartbeat whose header
  * is no part of the sender's stream. */
 int	 msg_dgram_probe(const struct msg_dgram *);
+/* The sender's links that hear us (bit i: its link i): 1 and *heard
+ * set if the datagram says (it comes from a node of two links), else 0. */
+int	 msg_dgram_heard(const struct msg_dgram *, uint32_t *heard);
 /* Release what msg_decode took; the buffer can be reused at once. */
 void	 msg_dgram_free(struct msg_dgram *);
 

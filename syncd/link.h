@@ -58,6 +58,7 @@ struct link_path {
 	uint64_t		 up_ms;		/* when it last came up */
 	uint64_t		 heard_ms;	/* last authentic datagram */
 	uint64_t		 sent_ms;	/* last datagram sent on it */
+	uint64_t		 peer_heard_ms;	/* a peer said it hears us */
 	/* counters */
 	uint64_t		 sent;
 	uint64_t		 received;	/* datagrams read */
@@ -76,6 +77,7 @@ struct sync_link {
 	struct link_path	*reading;	/* in the receive callback */
 	uint64_t		 silent_ms;	/* down when silent that long */
 	uint64_t		 switches;	/* datagrams moved link */
+	int			 peer_reports;	/* a peer says what it hears */
 	link_recv_cb		 recv;
 	void			*arg;
 	/* the paths' sums, as one link counted them */
@@ -109,6 +111,11 @@ void		 link_heard(struct sync_link *, uint64_t now);
 /* Each link's health from its carrier and silence, and the link in use;
  * 1 if the link in use changed. */
 int		 link_health(struct sync_link *, uint64_t now);
+/* Bit i: link i heard the peer lately (what our heartbeats report). */
+uint32_t	 link_heard_bits(const struct sync_link *, uint64_t now);
+/* A peer's report of the links it hears us on (its heard bits). */
+void		 link_peer_heard(struct sync_link *, uint32_t bits,
+		    uint64_t now);
 /* 1 if link i should carry a heartbeat now (two links only). */
 int		 link_probe_due(const struct sync_link *, size_t i,
 		    uint64_t now);

@@ -4,7 +4,12 @@
  * runs link_health() and sends the heartbeats link_probe_due() asks for.
  *
  * The rule: a link is up while its syncdev has carrier and an authentic
- * datagram was heard on it within silent_ms. Datagrams take the first
+ * datagram was heard on it within silent_ms, and (two links) the peer
+ * said within silent_ms that it hears us on it: every datagram of a
+ * node of two links reports which of its links hear the peer, so a link
+ * that fails one way, our datagrams lost and the peer's arriving, is
+ * left all the same (once a peer has reported at all: a peer of one
+ * link says nothing). Datagrams take the first
  * link that is up; the first link takes them back only after it has been
  * up for LINK_FAILBACK_MS, so that a flapping cable does not bounce the
  * stream. With no link up they stay where they are while it has carrier
@@ -31,6 +36,7 @@ link_health_init(struct sync_link *set, uint64_t now)
 	for (i = 0; i < set->n; i++) {
 		set->paths[i].heard_ms = now;
 		set->paths[i].up_ms = now;
+		set->paths[i].peer_heard_ms = now;
 		set->paths[i].up = set->paths[i].carrier;
 	}
 }
@@ -51,6 +57,36 @@ link_heard(struct sync_link *set, uint64_t now)
 {
 	if (set->reading != NULL)
 		set->reading->heard_ms = now;
+}
+
+static int
+link_hears(const struct sync_link *set, const struct link_path *l,
+    uint64_t now)
+{
+	return (l->carrier && link_since(now, l->heard_ms) < set->silent_ms);
+}
+
+uint32_t
+link_heard_bits(const struct sync_link *set, uint64_t now)
+{
+	uint32_t	 bits = 0;
+	size_t		 i;
+
+	for (i = 0; i < set->n; i++)
+		if (link_hears(set, &set->paths[i], now))
+			bits |= 1u << i;
+	return (bits);
+}
+
+void
+link_peer_heard(struct sync_link *set, uint32_t bits, uint64_t now)
+{
+	size_t	 i;
+
+	set->peer_reports = 1;
+	for (i = 0; i < set->n; i++)
+		if (bits & (1u << i))
+			set->paths[i].peer_heard_ms = now;
 }
 
 void
@@ -74,7 +110,8 @@ link_path_health(struct sync_link *set, struct link_path *l, uint64_t now)
 {
 	int	 up;
 
-	up = l->carrier && link_since(now, l->heard_ms) < set->silent_ms;
+	up = link_hears(set, l, now) && (set->n < 2 || !set->peer_reports ||
+	    link_since(now, l->peer_heard_ms) < set->silent_ms);
 	if (up == l->up)
 		return;
 	l->up = up;
@@ -87,6 +124,10 @@ link_path_health(struct sync_link *set, struct link_path *l, uint64_t now)
 		log_info("sync link %s is up", l->ifname);
 	else if (!l->carrier)
 		log_info("sync link %s is down: no carrier", l->ifname);
+	else if (link_since(now, l->heard_ms) < set->silent_ms)
+		log_info("sync link %s is down: the peer has not heard us on "
+		    "it for %llu ms", l->ifname, (unsigned long long)
+		    link_since(now, l->peer_heard_ms));
 	else
 		log_info("sync link %s is down: nothing heard for %llu ms",
 		    l->ifname, (unsigned long long)link_since(now,

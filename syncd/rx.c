@@ -322,12 +322,15 @@ static void
 rx_decode(struct rx *r, const uint8_t *buf, size_t len)
 {
 	struct msg_dgram	*d = r->sc->rxd;
+	uint32_t		 heard;
 
 	if (msg_decode(d, buf, len) == -1) {
 		r->sc->st.malformed++;
 		return;
 	}
 	r->dgram = d;
+	if (msg_dgram_heard(d, &heard) && d->hdr.node != r->sc->node)
+		link_peer_heard(r->sc->link, heard, r->now);
 	if (msg_dispatch(d, &rx_msg_cb, r) == -1)
 		r->sc->st.invalid++;
 	msg_dgram_free(d);

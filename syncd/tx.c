@@ -16,6 +16,20 @@
 #include "seal.h"
 #include "syncd.h"
 
+/* Two links: every datagram says which of ours hear the peer, so that
+ * the peer leaves a link that loses its datagrams one way (link_health.c).
+ * A few bytes, and the peer needs them most when the stream is busy and
+ * no bare heartbeat goes out. */
+static void
+tx_links_heard(const struct syncd *sc, struct msg_ctl *c)
+{
+	if (sc->link == NULL || sc->link->n < 2)
+		return;
+	c->heartbeat = 1;
+	c->nlinks = (uint32_t)sc->link->n;
+	c->heard = link_heard_bits(sc->link, clock_ms());
+}
+
 /* The control messages of the next datagram, and the rel ctl bits of
  * those whose delivery the window guarantees. */
 static uint32_t
@@ -36,6 +50,7 @@ tx_ctl(struct syncd *sc, struct msg_ctl *c, int data_ok, int heartbeat)
 	}
 	c->heartbeat = heartbeat;
 	c->heartbeat_ms = SYNCD_HEARTBEAT_MS;
+	tx_links_heard(sc, c);
 	return (ctlbits);
 }
 
@@ -124,6 +139,7 @@ tx_probe(struct syncd *sc, size_t link)
 	tx_header(sc, &h);
 	c.heartbeat = c.probe = 1;
 	c.heartbeat_ms = SYNCD_HEARTBEAT_MS;
+	tx_links_heard(sc, &c);
 	if (msg_build(NULL, &h, &c, buf, sc->room, &built) == -1 ||
 	    (len = seal_sign(sc->seal, buf, built.len, sizeof(buf))) == -1) {
 		syncd_error(sc, "cannot build a probe");

@@ -771,6 +771,37 @@ START_TEST(test_backpressure_bulk)
 }
 END_TEST
 
+/* With two links each datagram says which links hear the peer: A's
+ * first link, whose datagrams B no longer gets, goes down on B's word
+ * while A still hears B on it, and comes back when B hears A again.
+ * (The stub wire has one path, the second has no carrier; pump() runs
+ * no probe timer, so the silence allowed is above the heartbeat's.) */
+START_TEST(test_link_one_way)
+{
+	struct drop	 lost = { A, -1, 0, 1 };
+	int		 n;
+
+	pair();
+	for (n = A; n <= B; n++) {
+		eng[n]->link->n = 2;
+		eng[n]->link->silent_ms = SYNCD_HEARTBEAT_MS * 3 / 2;
+	}
+	pump(1000);
+	ck_assert_int_eq(eng[A]->link->peer_reports, 1);
+	ck_assert_int_eq(eng[A]->link->paths[0].up, 1);
+	stub_wire_filter(drop_data, &lost);
+	pump(SYNCD_HEARTBEAT_MS * 4);
+	ck_assert_int_gt(lost.dropped, 0);
+	ck_assert_uint_ge(eng[A]->link->paths[0].heard_ms +
+	    SYNCD_HEARTBEAT_MS, clock_ms());
+	ck_assert_int_eq(eng[A]->link->paths[0].up, 0);
+	stub_wire_filter(NULL, NULL);
+	pump(SYNCD_HEARTBEAT_MS * 3);
+	ck_assert_int_eq(eng[A]->link->paths[0].up, 1);
+	ck_assert_int_eq(eng[B]->link->paths[0].up, 1);
+}
+END_TEST
+
 /* A bulk that refreshed every PEER record leaves nothing to sweep: no
  * walk of the kernel table, which on a master in a burst of its own new
  * states cost a fifth of its CPU (make bench, sync/100000). */
@@ -988,6 +1019,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_backpressure);
 	tcase_add_test(tc, test_backpressure_bulk);
 	tcase_add_test(tc, test_bulk_end_over_gap);
+	tcase_add_test(tc, test_link_one_way);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return (s);
