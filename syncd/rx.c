@@ -357,8 +357,11 @@ rx_datagram(const uint8_t *buf, size_t len,
 	syncd_bulk_end_check(sc);
 	/* after the states: the masters of the expectations */
 	expect_apply(sc, r.now);
-	/* a connection on the peer waits for this ack */
-	if (r.acknow)
+	/* a connection on the peer waits for this ack; or REL_ACK_EVERY
+	 * datagrams wait for one: it goes now, not after the rest of this
+	 * read (up to 256 datagrams, tens of ms of applying at a burst),
+	 * or the sender's window stalls and its retransmissions fire */
+	if (r.acknow || peer_ack_due(sc, r.now))
 		tx_send(sc, 0, r.now);
 	syncd_demote(sc);
 	syncd_flush(sc);

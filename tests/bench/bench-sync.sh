@@ -26,6 +26,8 @@
 # lost: N minus the states in B's kernel at the end (conntrackd: after
 # the commit). Waits are bounded: 30 s + 1 s per 10,000 states.
 #
+# BENCH_SYSTEMS: default "conntrackd syncd" (one of them for a quick look).
+#
 # BENCH sync/<N>/<syncd|conntrackd>/<metric>.
 . "$(dirname "$0")/../lab/lab.sh"
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +35,7 @@
 . "$(dirname "$0")/syncpair.sh"
 
 SIZES=${BENCH_STATES:-100000 1000000}
+SYSTEMS=${BENCH_SYSTEMS:-conntrackd syncd}
 
 lab_require "$CTGEN"
 lab_init
@@ -197,7 +200,8 @@ bench_syncd() {
 echo "# note sync: CPU and memory from each daemon's cgroup ($CG_MODE)"
 for N in $SIZES; do
 	T=$((30 + N / 10000))
-	bench_conntrackd "$N" "$T"
-	bench_syncd "$N" "$T"
+	for S in $SYSTEMS; do
+		"bench_$S" "$N" "$T"
+	done
 done
 lab_log "done"
