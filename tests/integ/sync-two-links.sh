@@ -3,11 +3,14 @@
 # 203.0.113.128/25: syncd never replicates flows of its links' networks,
 # and ctgen's states are in 192.0.2.0/24 and 198.51.100.0/24; syncdev
 # and syncpeer given twice). During a load of
-# states on a, twice a fault on the link in use:
+# states on a, three faults on the link in use:
 #  1. sync0 pulled (no carrier): the datagrams move to sync1;
 #  2. sync0 back (the datagrams return to it after the failback time),
 #     then nft silently drops all sync traffic on it (carrier stays up):
-#     they move to sync1 again.
+#     they move to sync1 again;
+#  3. sync0 back, the tcp states deleted (b follows), then only a's
+#     datagrams on sync0 dropped: a still hears b there but leaves it
+#     on b's word that b no longer hears a (one-way loss).
 # Each time b gets every state (count exact), neither side resyncs, b's
 # syncd never demotes carpd (link-demote only when no link has carrier),
 # `carpctl sync status` shows the faulty link down, link_switches > 0.
@@ -121,7 +124,36 @@ dropped=$(lab_exec a nft list table inet twolinks |
 [ "$dropped" -gt 0 ] || lab_fail "nft dropped nothing on sync0"
 lab_log "nft dropped $dropped datagrams on sync0"
 
-# --- neither resync nor demotion through both faults
+# --- 3. sync0 back; then only a's datagrams on it lost (one way: a
+# still hears b there, and leaves it on b's word, link_health.c)
+lab_exec a nft delete table inet twolinks || lab_fail "nft on a"
+wait_for 15 "link_is a sync0 active true && link_is b sync0 active true" ||
+	sync_fail "the datagrams did not go back to sync0 after nft" a b
+lab_exec a "$CTGEN" -p tcp -n "$N" -d >/dev/null || lab_fail "ctgen -d on a"
+wait_for 30 "[ \$(ct_count b tcp) = 0 ]" ||
+	sync_fail "b kept $(ct_count b tcp) of the deleted tcp states" a b
+sw=$(sync_stat a link_switches)
+load tcp
+lab_exec a nft -f - <<NFT || lab_fail "nft on a"
+table inet oneway {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		oifname "sync0" udp dport 8372 counter drop
+	}
+}
+NFT
+lab_log "a's datagrams on sync0 dropped, $(ct_count a tcp) tcp states on a so far"
+wait_for 10 "link_is a sync1 active true" ||
+	sync_fail "a did not leave sync0, which b no longer hears" a b
+link_is a sync0 carrier true ||
+	sync_fail "a's sync0 lost its carrier: not the one-way case" a b
+load_wait
+converged tcp
+lab_log "3. all $N tcp states on b with sync0 lost one way"
+[ "$(sync_stat a link_switches)" -gt "$sw" ] ||
+	sync_fail "a counted no switch off the one-way link" a b
+
+# --- neither resync nor demotion through the three faults
 sync_sampler_stop
 [ "$(sync_stat a resyncs)" = "$rs_a" ] && [ "$(sync_stat b resyncs)" = "$rs_b" ] ||
 	sync_fail "a resync happened (a $rs_a -> $(sync_stat a resyncs), b $rs_b -> $(sync_stat b resyncs))" a b
