@@ -24,7 +24,7 @@ setup(void)
 	set.use = -1;
 	for (i = 0; i < set.n; i++) {
 		snprintf(set.paths[i].ifname, sizeof(set.paths[i].ifname),
-		    "sync%zu", i);
+		    "sync%d", (int)i);
 		set.paths[i].set = &set;
 		set.paths[i].carrier = 1;
 	}
