@@ -216,8 +216,14 @@ ct_events_hold(int on)
 	if (on) {
 		ct_counters.holds++;
 		event_del(ct.ev_read);
-	} else if (event_add(ct.ev_read, NULL) == -1)
+		return;
+	}
+	if (event_add(ct.ev_read, NULL) == -1)
 		log_warnx("ct: event_add");
+	/* one read from the loop even if the socket is empty by now: an
+	 * overrun waits for the read that says drained (EAGAIN), which a
+	 * hold may have cut off, and no new event may come to wake us */
+	event_active(ct.ev_read, EV_READ, 0);
 }
 
 int
@@ -396,6 +402,10 @@ ct_event_read(int fd, short event, void *arg)
 		if (n < CT_EV_BATCH && !ct.overrun_pending)
 			return;
 	}
+	/* out of turns with an overrun pending: come back next turn even
+	 * if no event comes to wake us (the burst may be over) */
+	if (ct.overrun_pending && !ct.held)
+		event_active(ct.ev_read, EV_READ, 0);
 }
 
 /* Dump */
