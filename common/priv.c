@@ -63,12 +63,16 @@
  * it), the owner check of a secrets file on reload (conf.c). The event
  * loop's precise timer sets a timerfd before every wait (apply.c). Scripts
  * are requests to the runner over a socket (read, sendto); the reload
- * checks each script's directories (conf_script.c: realpath). */
+ * checks each script's directories (conf_script.c: realpath). The
+ * reload's user and group lookups read /etc/passwd and /etc/group, and
+ * glibc rewinds the file first (lseek): denied, the "files" source
+ * failed and NSS went on to load libnss_systemd, whose mprotect was
+ * denied in turn (found by ctl-abuse once it read the audit serials). */
 #define PRIV_CARPD_CALLS						\
 	"openat", "newfstatat", "fcntl", "sendmsg", "getrandom",	\
 	"rt_sigaction", "readlink", "timerfd_settime",			\
 	/* by hand */							\
-	"mkdir", "fsync", "rename", "getuid"
+	"mkdir", "fsync", "rename", "getuid", "lseek"
 
 /* syncd, measured: a netlink socket per conntrack dump (bulk, refresh),
  * bound; the connections to carpd's control socket; the sync link; the

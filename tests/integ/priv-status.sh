@@ -25,10 +25,10 @@ CAPS=0000000000003000
 # priv_denials: seccomp denials of the daemons or the up-script's
 # commands that the kernel logged since the start (the filter logs them;
 # type=1326 is a seccomp audit record)
-KLOG0=$(dmesg 2>/dev/null | wc -l)
+seccomp_mark
 priv_denials() {
-	dmesg 2>/dev/null | tail -n +$((KLOG0 + 1)) | grep 'type=1326' |
-	    grep -E 'exe="[^"]*/(carpd|syncd|dash|grep|tr|date|ip)"'
+	seccomp_denials \
+	    "([^\"]*/(dash|grep|tr|date|ip)|$(realpath "$LAB_BUILD")/(carpd|syncd))"
 }
 
 # priv_check NAME PID [SECCOMP]: PID's status shows the drop (Seccomp:

@@ -145,3 +145,21 @@ ucarp_start() {
 	echo "$LAB_PID" >"$LAB_DIR/ucarp-$h.pid"
 	lab_log "ucarp on $h: pid $LAB_PID"
 }
+
+# seccomp_mark; seccomp_denials EXE_RE: the seccomp audit records
+# (type=1326) logged since the mark for executables matching EXE_RE.
+# By the record's serial, not a line count: once the kernel's ring buffer
+# is full its line count stops growing and a count would hide new lines.
+seccomp_mark() {
+	SECCOMP_MARK=$(dmesg 2>/dev/null | sed -n 's/.*audit([0-9.]*:\([0-9]*\)).*/\1/p' |
+	    tail -1)
+	SECCOMP_MARK=${SECCOMP_MARK:-0}
+}
+seccomp_denials() {
+	dmesg 2>/dev/null | grep 'type=1326' | grep -E "exe=\"$1\"" |
+	    awk -v m="$SECCOMP_MARK" '{
+		if (match($0, /audit\([0-9.]+:[0-9]+\)/)) {
+			s = substr($0, RSTART, RLENGTH); sub(/.*:/, "", s)
+			sub(/\)/, "", s); if (s + 0 > m + 0) print
+		} }'
+}
