@@ -74,6 +74,24 @@ converged() {
 		sync_fail "b has $(ct_count b "$1") $1 states, not $N" a b
 }
 
+# drop_sync0 TABLE in|out...: nft table TABLE on a drops syncd's
+# datagrams on sync0 in the hooks given (the carrier stays up)
+drop_sync0() {
+	local t=$1 c h m
+	shift
+	{
+		echo "table inet $t {"
+		for c in "$@"; do
+			case $c in
+			in)	h=input m=iifname;;
+			*)	h=output m=oifname;;
+			esac
+			printf '\tchain %s {\n\t\ttype filter hook %s priority 0; policy accept;\n\t\t%s "sync0" udp dport 8372 counter drop\n\t}\n' "$c" "$h" "$m"
+		done
+		echo "}"
+	} | lab_exec a nft -f - || lab_fail "nft on a"
+}
+
 # --- 1. the first cable pulled during the load
 load tcp
 lab_exec a ip link set sync0 down || lab_fail "cannot pull sync0"
@@ -95,18 +113,7 @@ wait_for 15 "link_is a sync0 active true && link_is b sync0 active true" ||
 	sync_fail "the datagrams did not go back to sync0" a b
 sw=$(sync_stat a link_switches)
 load udp
-lab_exec a nft -f - <<NFT || lab_fail "nft on a"
-table inet twolinks {
-	chain in {
-		type filter hook input priority 0; policy accept;
-		iifname "sync0" udp dport 8372 counter drop
-	}
-	chain out {
-		type filter hook output priority 0; policy accept;
-		oifname "sync0" udp dport 8372 counter drop
-	}
-}
-NFT
+drop_sync0 twolinks in out
 lab_log "sync0 silenced by nft, $(ct_count a udp) udp states on a so far"
 wait_for 10 "link_is a sync1 active true && link_is b sync1 active true" ||
 	sync_fail "the datagrams did not leave the silent sync0" a b
@@ -134,14 +141,7 @@ wait_for 30 "[ \$(ct_count b tcp) = 0 ]" ||
 	sync_fail "b kept $(ct_count b tcp) of the deleted tcp states" a b
 sw=$(sync_stat a link_switches)
 load tcp
-lab_exec a nft -f - <<NFT || lab_fail "nft on a"
-table inet oneway {
-	chain out {
-		type filter hook output priority 0; policy accept;
-		oifname "sync0" udp dport 8372 counter drop
-	}
-}
-NFT
+drop_sync0 oneway out
 lab_log "a's datagrams on sync0 dropped, $(ct_count a tcp) tcp states on a so far"
 wait_for 10 "link_is a sync1 active true" ||
 	sync_fail "a did not leave sync0, which b no longer hears" a b
