@@ -76,9 +76,10 @@
 
 /* syncd, measured: a netlink socket per conntrack dump (bulk, refresh),
  * bound; the connections to carpd's control socket; the sync link; the
- * conntrack events, a batch a call (ct.c). */
+ * conntrack events, a batch a call (ct.c); huge pages asked for the
+ * ownership table when it grows (own.c). */
 #define PRIV_SYNCD_CALLS						\
-	"bind", "getsockname", "recvfrom", "recvmmsg"
+	"bind", "getsockname", "recvfrom", "recvmmsg", "madvise"
 
 static const int		 priv_net_caps[] = {
 	CAP_NET_ADMIN,		/* addresses, links, conntrack, nftables */

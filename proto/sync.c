@@ -777,22 +777,61 @@ msg_dispatch_ctl(const Sync__Datagram *dg, const struct msg_hdr *h,
 		cb->heartbeat(arg, h, dg->heartbeat->interval_ms);
 }
 
+/* States and deletes go to the callbacks a chunk at a time, the chunk
+ * converted and its keys handed to cb->prefetch first. */
+#define MSG_CHUNK	32
+
+static void
+msg_dispatch_updates(const Sync__Datagram *dg, const struct msg_hdr *h,
+    const struct msg_cb *cb, void *arg)
+{
+	struct sync_state	 s[MSG_CHUNK];
+	struct sync_key		 k;
+	size_t			 i, j, n;
+
+	for (i = 0; i < dg->n_updates; i += n) {
+		n = dg->n_updates - i < MSG_CHUNK ? dg->n_updates - i :
+		    MSG_CHUNK;
+		for (j = 0; j < n; j++) {
+			(void)msg_state_from_pb(dg->updates[i + j], &s[j]);
+			if (cb->prefetch != NULL) {
+				msg_state_key(&s[j], &k);
+				cb->prefetch(arg, &k);
+			}
+		}
+		for (j = 0; j < n; j++)
+			cb->update(arg, h, &s[j]);
+	}
+}
+
+static void
+msg_dispatch_deletes(const Sync__Datagram *dg, const struct msg_hdr *h,
+    const struct msg_cb *cb, void *arg)
+{
+	struct sync_key		 k[MSG_CHUNK];
+	size_t			 i, j, n;
+
+	for (i = 0; i < dg->n_deletes; i += n) {
+		n = dg->n_deletes - i < MSG_CHUNK ? dg->n_deletes - i :
+		    MSG_CHUNK;
+		for (j = 0; j < n; j++) {
+			(void)msg_delete_from_pb(dg->deletes[i + j], &k[j]);
+			if (cb->prefetch != NULL)
+				cb->prefetch(arg, &k[j]);
+		}
+		for (j = 0; j < n; j++)
+			cb->delete(arg, h, &k[j]);
+	}
+}
+
 static void
 msg_dispatch_states(const Sync__Datagram *dg, const struct msg_hdr *h,
     const struct msg_cb *cb, void *arg)
 {
-	struct sync_state	 s;
-	struct sync_key		 k;
-	size_t			 i;
-
-	for (i = 0; cb->update != NULL && i < dg->n_updates; i++) {
-		(void)msg_state_from_pb(dg->updates[i], &s);
-		cb->update(arg, h, &s);
-	}
-	for (i = 0; cb->delete != NULL && i < dg->n_deletes; i++) {
-		(void)msg_delete_from_pb(dg->deletes[i], &k);
-		cb->delete(arg, h, &k);
-	}
+	if (cb->update != NULL)
+		msg_dispatch_updates(dg, h, cb, arg);
+	if (cb->delete != NULL)
+		msg_dispatch_deletes(dg, h, cb, arg);
 	msg_expects_dispatch(dg, h, cb, arg);
 	if (dg->bulk_end != NULL && cb->bulk_end != NULL)
 		cb->bulk_end(arg, h);

@@ -193,6 +193,10 @@ struct msg_cb {
 		    const struct sync_expect *);
 	void	(*expect_delete)(void *, const struct msg_hdr *,
 		    const struct sync_expect *);
+	/* optional: called for each state or deleted key of a chunk of
+	 * up to MSG_CHUNK before update/delete is called for them, to
+	 * start the lookups (syncd: own_prefetch) */
+	void	(*prefetch)(void *, const struct sync_key *);
 };
 
 /* ------------------------------------------------------------------ */

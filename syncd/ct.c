@@ -145,6 +145,8 @@ ct_socket(unsigned int groups)
 }
 
 static void	 ct_event_read(int, short, void *);
+
+#define CT_EV_PEND	64	/* events parsed before they are passed on */
 static void	 ct_dump_async_cancel(void);
 
 /* Drop the events our own apply socket causes in the kernel, before they
@@ -264,20 +266,44 @@ ct_shutdown(void)
 
 /* Events */
 
+/* The events of one read, parsed and kept until the read is done, so
+ * that cb.on_prefetch sees all of them before any is passed on. */
+static struct {
+	struct sync_state	 s[CT_EV_PEND];
+	uint8_t			 del[CT_EV_PEND];
+	int			 n;
+} ct_pend;
+
+static void
+ct_event_flush(void)
+{
+	int	 i, n = ct_pend.n;
+
+	ct_pend.n = 0;
+	for (i = 0; ct.cb.on_prefetch != NULL && i < n; i++)
+		ct.cb.on_prefetch(&ct_pend.s[i], ct.arg);
+	for (i = 0; i < n; i++) {
+		if (ct_pend.del[i]) {
+			if (ct.cb.on_delete != NULL)
+				ct.cb.on_delete(&ct_pend.s[i], ct.arg);
+		} else if (ct.cb.on_update != NULL)
+			ct.cb.on_update(&ct_pend.s[i], ct.arg);
+	}
+}
+
 static void
 ct_event_state(const struct nlmsghdr *nlh)
 {
-	struct sync_state	 s;
+	struct sync_state	*s = &ct_pend.s[ct_pend.n];
 
-	if (ct_nlmsg_state(nlh, &s) == -1 || ct_ignored(&s)) {
+	if (ct_nlmsg_state(nlh, s) == -1 || ct_ignored(s)) {
 		ct_counters.ignored++;
 		return;
 	}
-	if (NFNL_MSG_TYPE(nlh->nlmsg_type) == IPCTNL_MSG_CT_DELETE) {
-		if (ct.cb.on_delete != NULL)
-			ct.cb.on_delete(&s, ct.arg);
-	} else if (ct.cb.on_update != NULL)
-		ct.cb.on_update(&s, ct.arg);
+	ct_pend.del[ct_pend.n] =
+	    NFNL_MSG_TYPE(nlh->nlmsg_type) == IPCTNL_MSG_CT_DELETE;
+	if (++ct_pend.n == CT_EV_PEND)
+		ct_event_flush();
 }
 
 static int
@@ -366,6 +392,7 @@ ct_event_batch(int n)
 		    ct_event_cb, NULL) == -1)
 			log_warn("ct: event parse");
 	}
+	ct_event_flush();
 }
 
 static void

@@ -31,6 +31,9 @@ struct ct_cb {
 	void	(*on_delete)(const struct sync_state *, void *);
 	/* Events were lost (ENOBUFS): resync the peer from ct_dump(). */
 	void	(*on_overrun)(void *);
+	/* optional: each event of a batch is shown here before any is
+	 * passed on, so the lookups it will cause can start together */
+	void	(*on_prefetch)(const struct sync_state *, void *);
 };
 
 #define CT_ERRNO_MAX		136	/* errors by errno; last slot: others */

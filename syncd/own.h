@@ -33,6 +33,10 @@ void		 own_free(struct own *);
 struct own_info	*own_get(const struct own *, const struct sync_key *);
 struct own_info	*own_put(struct own *, const struct sync_key *);
 struct own_info	*own_put_new(struct own *, const struct sync_key *, int *);
+/* A hint: start loading k's slot. Each lookup in a table of a million
+ * records misses the cache; a batch that prefetches all its keys first
+ * waits for those misses together instead of one after another. */
+void		 own_prefetch(const struct own *, const struct sync_key *);
 void		 own_del(struct own *, const struct sync_key *);
 size_t		 own_count(const struct own *);
 size_t		 own_count_origin(const struct own *, enum own_origin);

@@ -224,6 +224,14 @@ rx_bulk_request(void *arg, const struct msg_hdr *h)
 }
 
 static void
+rx_prefetch(void *arg, const struct sync_key *k)
+{
+	struct rx	*r = arg;
+
+	own_prefetch(r->sc->own, k);
+}
+
+static void
 rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
 {
 	struct rx		*r = arg;
@@ -311,6 +319,7 @@ static const struct msg_cb rx_msg_cb = {
 	rx_bulk_end,
 	rx_expect_update,
 	rx_expect_delete,
+	rx_prefetch,
 };
 
 /* Bytes to header and body, the one place that decodes a datagram:

@@ -183,10 +183,21 @@ table_ct_overrun(void *arg)
 	sc->want.resync_node = 0;
 }
 
+static void
+table_ct_prefetch(const struct sync_state *s, void *arg)
+{
+	struct syncd	*sc = arg;
+	struct sync_key	 k;
+
+	msg_state_key(s, &k);
+	own_prefetch(sc->own, &k);
+}
+
 static const struct ct_cb table_ct_cb = {
 	table_ct_update,
 	table_ct_delete,
 	table_ct_overrun,
+	table_ct_prefetch,
 };
 
 /* ------------------------------------------------ the whole table again */

@@ -410,11 +410,23 @@ END_TEST
 static struct event_base	*base;
 static struct sync_state	 ev_last;
 static unsigned int		 ev_updates, ev_deletes, ev_overruns;
+static unsigned int		 ev_prefetched;
+static struct sync_state	 ev_pf_last;
+
+/* every event is shown to on_prefetch before it is passed on */
+static void
+on_prefetch(const struct sync_state *s, void *arg)
+{
+	(void)arg;
+	ev_pf_last = *s;
+	ev_prefetched++;
+}
 
 static void
 on_update(const struct sync_state *s, void *arg)
 {
 	(void)arg;
+	ck_assert_uint_gt(ev_prefetched, ev_updates + ev_deletes);
 	ev_last = *s;
 	ev_updates++;
 }
@@ -423,6 +435,7 @@ static void
 on_delete(const struct sync_state *s, void *arg)
 {
 	(void)arg;
+	ck_assert_uint_gt(ev_prefetched, ev_updates + ev_deletes);
 	ev_last = *s;
 	ev_deletes++;
 }
@@ -437,7 +450,8 @@ on_overrun(void *arg)
 static void
 setup_events(void)
 {
-	static const struct ct_cb cb = { on_update, on_delete, on_overrun };
+	static const struct ct_cb cb = { on_update, on_delete, on_overrun,
+	    on_prefetch };
 
 	ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare: %m");
 	sh("echo 1 > /proc/sys/net/netfilter/nf_conntrack_events");
@@ -527,6 +541,8 @@ START_TEST(test_foreign_events)
 	pump();
 	ck_assert_uint_eq(ev_deletes, 1);
 	ck_assert(sync_state_key_equal(&ev_last, &sent[0]));
+	ck_assert_uint_eq(ev_prefetched, ev_updates + ev_deletes);
+	ck_assert(sync_state_key_equal(&ev_pf_last, &sent[0]));
 }
 END_TEST
 

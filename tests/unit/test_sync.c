@@ -233,7 +233,90 @@ START_TEST(test_dec_arena)
 }
 END_TEST
 
-/* Every truncation of a datagram is refused by msg_decode or by
+/* With a prefetch callback, the states and deletes come a chunk at a
+ * time: every key of a chunk is prefetched, in order, before the first
+ * of them is passed on, and nothing is lost or reordered across chunks.
+ * The log holds 'p'/'u'/'d' and the index of the item. */
+static char	 pf_log[512];
+static int	 pf_n, pf_keys;
+static struct sync_key pf_key[160];
+
+static void
+pf_prefetch(void *arg, const struct sync_key *k)
+{
+	(void)arg;
+	ck_assert_int_lt(pf_keys, 160);
+	pf_key[pf_keys++] = *k;
+	pf_log[pf_n++] = 'p';
+}
+
+static void
+pf_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
+{
+	cb_update(arg, h, s);
+	pf_log[pf_n++] = 'u';
+}
+
+static void
+pf_delete(void *arg, const struct msg_hdr *h, const struct sync_key *k)
+{
+	cb_delete(arg, h, k);
+	pf_log[pf_n++] = 'd';
+}
+
+START_TEST(test_dec_prefetch)
+{
+	static uint8_t		 buf[9000];
+	struct msg_cb		 pcb = cb;
+	struct sync_state	 st[70];
+	struct sync_key		 k;
+	struct msg_out		 o;
+	struct msg_hdr		 h;
+	char			 want[512];
+	int			 i, j, n = 0, chunk;
+
+	got_reset();
+	pcb.prefetch = pf_prefetch;
+	pcb.update = pf_update;
+	pcb.delete = pf_delete;
+	hdr_init(&h, 1);
+	ck_assert_int_eq(msg_out_begin(&o, &h, NULL, buf, sizeof(buf)), 0);
+	for (i = 0; i < 70; i++) {
+		mk_tcp4(&st[i], i);
+		ck_assert_int_eq(msg_out_update(&o, &st[i]), 0);
+	}
+	for (i = 0; i < 40; i++) {
+		msg_state_key(&st[i], &k);
+		ck_assert_int_eq(msg_out_delete(&o, &k), 0);
+	}
+	ck_assert_int_eq(msg_decode(&dgram, buf, msg_out_end(&o)), 0);
+	ck_assert_int_eq(msg_dispatch(&dgram, &pcb, NULL), 0);
+	msg_dgram_free(&dgram);
+	/* 70 updates: 32, 32, 6; 40 deletes: 32, 8 */
+	for (i = 0; i < 110; i += chunk) {
+		chunk = i < 70 ? (70 - i < 32 ? 70 - i : 32) :
+		    (110 - i < 32 ? 110 - i : 32);
+		for (j = 0; j < chunk; j++)
+			want[n++] = 'p';
+		for (j = 0; j < chunk; j++)
+			want[n++] = i < 70 ? 'u' : 'd';
+	}
+	ck_assert_int_eq(pf_n, n);
+	ck_assert_mem_eq(pf_log, want, (size_t)n);
+	ck_assert_int_eq(got.nupd, 70);
+	ck_assert_int_eq(got.ndel, 40);
+	for (i = 0; i < 110; i++) {
+		msg_state_key(&st[i < 70 ? i : i - 70], &k);
+		ck_assert(msg_key_equal(&pf_key[i], &k));
+		if (i < 70)
+			ck_assert_mem_eq(&got.upd[i], &st[i], sizeof(st[i]));
+		else
+			ck_assert(msg_key_equal(&got.del[i - 70], &k));
+	}
+}
+END_TEST
+
+/* Every truncation of a datagram is refused by
  * msg_dispatch (before any callback), except the cuts at a field
  * boundary before the state: after the header, after the heartbeat. */
 START_TEST(test_dec_truncated)
@@ -386,6 +469,7 @@ sync_suite(void)
 	tcase_add_test(tc, test_dec_control);
 	tcase_add_test(tc, test_out_full);
 	tcase_add_test(tc, test_dec_arena);
+	tcase_add_test(tc, test_dec_prefetch);
 	tcase_add_test(tc, test_dec_truncated);
 	tcase_add_test(tc, test_dec_garbage);
 	suite_add_tcase(s, tc);
