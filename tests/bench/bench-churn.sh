@@ -116,10 +116,13 @@ run() {
 	    'BEGIN { printf "%.2f\n", (b - a) / 1000 }')
 	CPU_B=$(awk -v a="$c0b" -v b="$(cg_cpu_ms "$sys-$b")" \
 	    'BEGIN { printf "%.2f\n", (b - a) / 1000 }')
+	got=$(lab_exec $a "$CTGEN" -x $SHORT -c) || lab_fail "count on $a: $got"
+	set -- $got
+	a_short=$4
 	got=$(lab_exec $b "$CTGEN" -x $SHORT -c) || lab_fail "count on $b: $got"
 	set -- $got
-	echo "  B's kernel: $2 long-lived of $kept, $4 short-lived left;" \
-	    "CPU sender $CPU_A s, receiver $CPU_B s"
+	echo "  B's kernel: $2 long-lived of $kept, $4 short-lived left" \
+	    "(A's kernel: $a_short); CPU sender $CPU_A s, receiver $CPU_B s"
 	bench "churn/$set/$sys/long_missing" $((kept - $2)) states
 	bench "churn/$set/$sys/short_left" "$4" states
 	if [ $sys = syncd ]; then

@@ -23,6 +23,7 @@
 #	BENCH_FULLFAIL_SIZES	default "10 100000 1000000" (QUICK: "10 20000")
 #	BENCH_REPEAT		default 3 (QUICK 1)
 #	BENCH_SYSTEMS		default "carpd keepalived"
+#	PEERS_KEEPALIVED_RT	default 10 (keepalived's vrrp_rt_priority)
 . "$(dirname "$0")/../lab/lab.sh"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/peers.sh"
@@ -36,6 +37,11 @@ else
 	SIZES=${BENCH_FULLFAIL_SIZES:-10 100000 1000000}
 fi
 SYSTEMS=${BENCH_SYSTEMS:-carpd keepalived}
+# keepalived with the real-time priority and locked memory that carpd
+# has by default (peers.sh): without them b's keepalived, starved while
+# conntrackd filled a million states, flapped hundreds of times and no
+# 1,000,000-state trial could run
+PEERS_KEEPALIVED_RT=${PEERS_KEEPALIVED_RT:-10}
 SET=fast
 TCPGAP=${TCPGAP:-$BENCH_TOOLS/tcpgap}
 VIP=192.0.2.254

@@ -181,12 +181,18 @@ EOT
 }
 
 # _keepalived_conf NODE ADVERT_INT PRIORITY VIP...: VRRPv3, one instance
-# per VIP, preempt (keepalived's default), no delays.
+# per VIP, preempt (keepalived's default), no delays. PEERS_KEEPALIVED_RT
+# (a priority, 1-99) gives its VRRP process what carpd's default
+# "realtime yes" gives carpd: that real-time priority and memory locked
+# (vrrp_rt_priority, vrrp_no_swap); unset, keepalived's defaults.
 _keepalived_conf() {
 	local _n=$1 _a=$2 _p=$3 _i=0 _v _if
 	shift 3
 	{
-		printf 'global_defs {\n\trouter_id %s\n\tvrrp_version 3\n}\n' "$_n"
+		printf 'global_defs {\n\trouter_id %s\n\tvrrp_version 3\n' "$_n"
+		[ -z "${PEERS_KEEPALIVED_RT:-}" ] || printf \
+		    '\tvrrp_rt_priority %s\n\tvrrp_no_swap\n' "$PEERS_KEEPALIVED_RT"
+		printf '}\n'
 		for _v in "$@"; do
 			_i=$((_i + 1)) _if=$(_vip_if "$_v")
 			cat <<EOT
