@@ -132,6 +132,7 @@ control_fill(const struct syncd *sc, CtlSync *s, struct control_links *cl)
 	SET(bulk_swept, sc->st.bulk_swept);
 	SET(bulk_sweeps_skipped, sc->st.bulk_sweeps_skipped);
 	SET(event_holds, cs->holds);
+	SET(walk_skipped, sc->st.walk_skipped);
 	SET(foreign, sc->link != NULL ? sc->link->foreign : 0);
 	SET(link_errors, sc->link != NULL ? sc->link->rx_errors : 0);
 	SET(link_drops, sc->link != NULL ? sc->link->kernel_drops : 0);

@@ -12,16 +12,18 @@ enum own_origin {
 	OWN_LOCAL = 0,	/* this node's kernel created or last changed it */
 	OWN_PEER,	/* injected from a peer's update */
 	OWN_UNKNOWN,	/* in the table before syncd started */
+	OWN_GONE,	/* deleted here while a table walk ran (table.c) */
 };
 
 /* 8 bytes a state, packed: a million states are a million of these. */
 #define OWN_GEN_MASK	0x3f		/* gen keeps the low 6 bits */
-#define OWN_TIMEOUT_MAX	0xffffff	/* sent_timeout saturates (194 d) */
+#define OWN_TIMEOUT_MAX	0x7fffff	/* sent_timeout saturates (97 d) */
 
 struct own_info {
 	uint32_t	 origin:2;	/* enum own_origin */
 	uint32_t	 gen:6;		/* overrun sweep generation, masked */
-	uint32_t	 sent_timeout:24; /* LOCAL: timeout (s) when last sent */
+	uint32_t	 newer:1;	/* an event changed it while a walk ran */
+	uint32_t	 sent_timeout:23; /* LOCAL: timeout (s) when last sent */
 	uint32_t	 sent_s;	/* LOCAL: when (monotonic seconds) */
 };
 

@@ -39,6 +39,8 @@ refresh_one(const struct sync_state *s, void *arg)
 	struct own_info	*oi;
 	uint32_t	 age;
 
+	if (table_walk_stale(sc, s))
+		return;
 	msg_state_key(s, &k);
 	if ((oi = own_get(sc->own, &k)) == NULL) {
 		/* its record was dropped by a sweep (table.c): ours */
@@ -67,6 +69,7 @@ refresh_done(int rv, void *arg)
 {
 	struct syncd	*sc = arg;
 
+	table_walk_end(sc);
 	if (rv == -1)
 		syncd_error(sc, "refresh dump failed: %s", strerror(errno));
 	syncd_schedule(sc);

@@ -150,6 +150,7 @@ sweep_done(int rv, void *arg)
 	struct syncd	*sc = arg;
 
 	ct_apply_flush();
+	table_walk_end(sc);
 	if (rv == -1)
 		syncd_error(sc, "sweep dump failed: %s", strerror(errno));
 	log_info("sync: %zu stale peer states swept after node %08x's bulk",

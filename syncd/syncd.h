@@ -79,6 +79,9 @@ struct syncd_stats {
 	/* stale peer states, swept after the peer's bulk (sweep.c) */
 	uint64_t	 bulk_swept;		/* deleted from our kernel */
 	uint64_t	 bulk_sweeps_skipped;	/* two peers, or marks moved */
+	/* states a walk read that an event changed or deleted before the
+	 * walk passed them on (table.c) */
+	uint64_t	 walk_skipped;
 };
 
 /* sweep.c: the stale peer states a bulk of ours did not refresh. */
@@ -137,6 +140,7 @@ struct syncd {
 	uint64_t		 flush_due_ms;	/* 0: nothing queued */
 	size_t			 queue_hold;	/* SYNCD_QUEUE_HOLD; tests less */
 	int			 queue_walk;	/* a table walk is queued */
+	size_t			 walk_marks;	/* records marked newer (table.c) */
 	uint64_t		 bulk_t0;	/* a served bulk's dump began */
 	/* table.c */
 	int			 need_requeue;	/* the queue overflowed */
@@ -188,6 +192,10 @@ int		 syncd_peers_alive(const struct syncd *);
 int		 table_queued(struct syncd *, int rv);
 int		 table_local(struct syncd *, const struct sync_state *);
 int		 table_current(struct syncd *, const struct sync_state *);
+/* 1 if an async walk's copy of s is older than what an event sent */
+int		 table_walk_stale(struct syncd *, const struct sync_state *);
+/* An event-loop walk of the kernel table ended: drop its marks. */
+void		 table_walk_end(struct syncd *);
 void		 table_requeue(struct syncd *, const char *why);
 void		 table_resend(struct syncd *, const struct sync_key *);
 void		 table_serve_bulk(struct syncd *, uint32_t node);

@@ -16,6 +16,8 @@
  * waiting, a datagram is full and goes now. */
 #define TABLE_STATE_WIRE	64
 
+static void	 table_walk_mark(struct syncd *, const struct sync_key *, int);
+
 /* Account for one change put in the send queue (rv from msg_queue_*).
  * A full queue drops the change: the whole table is sent again once the
  * queue has drained, so nothing is lost for good. */
@@ -60,10 +62,13 @@ table_local(struct syncd *sc, const struct sync_state *s)
 
 	msg_state_key(s, &k);
 	young_sent(sc, &k);
-	/* one lookup a local event: the record and whether it is new */
+	/* one lookup a local event: the record and whether it is new (a
+	 * GONE record's state was deleted: this one is new again) */
 	if ((oi = own_put_new(sc->own, &k, &fresh)) == NULL)
 		fresh = 1;	/* no memory for it: still a create */
 	else {
+		if (oi->origin == OWN_GONE)
+			fresh = 1;
 		oi->origin = OWN_LOCAL;
 		table_sent_as(sc, oi, s);
 	}
@@ -96,9 +101,11 @@ table_current(struct syncd *sc, const struct sync_state *s)
 	uint32_t		 gen;
 
 	msg_state_key(s, &k);
+	oi = own_get(sc->own, &k);
+	if (oi != NULL && oi->origin == OWN_GONE)
+		oi = NULL;	/* deleted, then seen again: ours */
 	if (young_hold(sc, &k))
 		return (0);	/* it goes when its delay ends */
-	oi = own_get(sc->own, &k);
 	if (oi == NULL || oi->origin == OWN_LOCAL)
 		return (table_local(sc, s));
 	gen = oi->gen;
@@ -129,16 +136,82 @@ static void
 table_ct_update(const struct sync_state *s, void *arg)
 {
 	struct syncd	*sc = arg;
+	struct sync_key	 k;
 	int		 idle = sc->flush_due_ms == 0;
 
+	msg_state_key(s, &k);
 	if (young_event(sc, s))
 		return;
 	table_local(sc, s);
+	table_walk_mark(sc, &k, 0);
 	if (msg_queue_len(sc->outq) * TABLE_STATE_WIRE >= sc->room) {
 		syncd_flush(sc);
 		syncd_schedule(sc);
 	} else if (idle)
 		syncd_schedule(sc);	/* else the flush is armed already */
+}
+
+/* A walk of the kernel's table from the event loop (bulk, refresh:
+ * ct_dump_async) reads it a few buffers a turn, and the events read
+ * between the buffers are newer than what the walk still holds. Passed
+ * on after them, the walk's copy undid them on the peer: a state deleted
+ * after the walk read it came back there for good (the churn benchmark's
+ * leftovers, one per refresh), and a state an event changed went back to
+ * its older value. While a walk runs, an event marks the state's record
+ * (newer; a delete leaves it as a GONE record), the walk skips marked
+ * records (table_walk_stale: the event sent the newer news already) and
+ * the marks go when it ends (table_walk_end). */
+static void
+table_walk_mark(struct syncd *sc, const struct sync_key *k, int gone)
+{
+	struct own_info	*oi;
+
+	if (!ct_dump_busy()) {
+		if (gone)
+			own_del(sc->own, k);
+		return;
+	}
+	if ((oi = gone ? own_put(sc->own, k) : own_get(sc->own, k)) == NULL) {
+		if (gone)
+			own_del(sc->own, k);
+		return;
+	}
+	if (gone)
+		oi->origin = OWN_GONE;
+	oi->newer = 1;
+	sc->walk_marks++;
+}
+
+int
+table_walk_stale(struct syncd *sc, const struct sync_state *s)
+{
+	struct sync_key	 k;
+	struct own_info	*oi;
+
+	if (sc->walk_marks == 0)
+		return (0);
+	msg_state_key(s, &k);
+	if ((oi = own_get(sc->own, &k)) == NULL || !oi->newer)
+		return (0);
+	sc->st.walk_skipped++;
+	return (1);
+}
+
+static int
+table_unmark_one(struct own_info *oi, void *arg)
+{
+	(void)arg;
+	oi->newer = 0;
+	return (oi->origin == OWN_GONE);
+}
+
+void
+table_walk_end(struct syncd *sc)
+{
+	if (sc->walk_marks == 0)
+		return;
+	sc->walk_marks = 0;
+	own_walk(sc->own, table_unmark_one, sc);
 }
 
 static void
@@ -150,8 +223,10 @@ table_ct_delete(const struct sync_state *s, void *arg)
 	int		 idle;
 
 	msg_state_key(s, &k);
-	if (young_delete(sc, &k))
+	if (young_delete(sc, &k)) {
+		table_walk_mark(sc, &k, 1);
 		return;
+	}
 	oi = own_get(sc->own, &k);
 	/* A peer's state expired here while the peer still has it: its
 	 * owner decides when it ends, not our timer. A state from before
@@ -159,10 +234,10 @@ table_ct_delete(const struct sync_state *s, void *arg)
 	 * with slack and refreshed, so they outlive the master's). */
 	if (oi != NULL && oi->origin == OWN_PEER) {
 		sc->st.expired_peer++;
-		own_del(sc->own, &k);
+		table_walk_mark(sc, &k, 1);
 		return;
 	}
-	own_del(sc->own, &k);
+	table_walk_mark(sc, &k, 1);
 	idle = sc->flush_due_ms == 0;
 	table_delete(sc, &k);
 	if (idle)
@@ -280,7 +355,8 @@ table_resend(struct syncd *sc, const struct sync_key *k)
 static void
 table_bulk_one(const struct sync_state *s, void *arg)
 {
-	table_current(arg, s);
+	if (!table_walk_stale(arg, s))
+		table_current(arg, s);
 }
 
 static void
@@ -289,6 +365,7 @@ table_bulk_done(int rv, void *arg)
 	struct syncd	*sc = arg;
 
 	sc->want.bulk_walk = 0;
+	table_walk_end(sc);
 	if (rv == -1) {
 		syncd_error(sc, "bulk for node %08x: dump failed",
 		    sc->want.bulk_node);

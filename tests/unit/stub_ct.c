@@ -19,6 +19,14 @@ struct stub_table {
 	struct sync_state	 pend[STUB_CT_MAX];
 	int			 pend_del[STUB_CT_MAX];
 	int			 npend;
+	/* a walk read but not yet handed over (stub_ct_walk_hold) */
+	int			 walk_hold;
+	int			 walking;
+	struct sync_state	 walk[STUB_CT_MAX];
+	int			 nwalk;
+	void			(*walk_fn)(const struct sync_state *, void *);
+	void			(*walk_done)(int, void *);
+	void			*walk_arg;
 };
 
 static struct stub_table	 stub_tables[STUB_NODES];
@@ -307,13 +315,57 @@ ct_dump(void (*cb)(const struct sync_state *, void *), void *arg)
 	return (0);
 }
 
-/* The stub's table is in memory: the walk is done at once. */
+void
+stub_ct_walk_hold(int n, int on)
+{
+	stub_tables[n].walk_hold = on;
+}
+
+int
+stub_ct_walk_finish(int n)
+{
+	struct stub_table	*t = &stub_tables[n];
+	int			 i, saved = stub_node;
+
+	if (!t->walking)
+		return (-1);
+	stub_node = n;
+	t->walking = 0;
+	for (i = 0; i < t->nwalk; i++)
+		t->walk_fn(&t->walk[i], t->walk_arg);
+	if (t->walk_done != NULL)
+		t->walk_done(0, t->walk_arg);
+	stub_node = saved;
+	return (t->nwalk);
+}
+
+/* The stub's table is in memory: the walk is done at once, unless the
+ * test holds it (stub_ct_walk_hold). */
 int
 ct_dump_async(struct event_base *base,
     void (*cb)(const struct sync_state *, void *),
     void (*done)(int, void *), void *arg)
 {
+	struct stub_table	*t = &stub_tables[stub_node];
+	int			 i;
+
 	(void)base;
+	if (t->walking) {
+		errno = EBUSY;
+		return (-1);
+	}
+	if (t->walk_hold) {
+		t->dumps++;
+		t->walking = 1;
+		t->nwalk = 0;
+		for (i = 0; i < STUB_CT_MAX; i++)
+			if (t->used[i])
+				t->walk[t->nwalk++] = t->s[i];
+		t->walk_fn = cb;
+		t->walk_done = done;
+		t->walk_arg = arg;
+		return (0);
+	}
 	ct_dump(cb, arg);
 	if (done != NULL)
 		done(0, arg);
@@ -323,7 +375,7 @@ ct_dump_async(struct event_base *base,
 int
 ct_dump_busy(void)
 {
-	return (0);
+	return (stub_tables[stub_node].walking);
 }
 
 int

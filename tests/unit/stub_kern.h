@@ -43,6 +43,12 @@ size_t		 stub_ct_count(int n);
 void		 stub_ct_run(void);
 /* kernel table walks node n made */
 unsigned int	 stub_ct_dumps(int n);
+/* stub_ct_walk_hold(n, 1): node n's next ct_dump_async reads its table
+ * at once but hands the states over only at stub_ct_walk_finish(n), and
+ * ct_dump_busy() is 1 in between, as a kernel dump read a few buffers a
+ * turn, with events coming between the buffers. */
+void		 stub_ct_walk_hold(int n, int on);
+int		 stub_ct_walk_finish(int n);
 
 /* wire: every datagram a node sends reaches every other node's link
  * (multicast), in order, when the test runs the wire. A filter may

@@ -1,4 +1,4 @@
 test_engine_LIBS := syncd
-test_engine_STUBS := tests/unit/stub_ct.c tests/unit/stub_link.c \
+test_engine_STUBS := tests/unit/engine_test.c tests/unit/stub_ct.c tests/unit/stub_link.c \
 	tests/unit/stub_ct_expect.c \
 	tests/unit/stub_defer.c tests/unit/stub_clock.c
