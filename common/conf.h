@@ -105,6 +105,7 @@ struct conf_track {
 	int			 rise;		/* successes to recover */
 	int			 demote;	/* raised on group while failed */
 	char			 group[CONF_NAMELEN];	/* default "carp" */
+	char			 file[PATH_MAX];	/* where, for messages */
 	int			 line;
 	int			 group_line;
 };

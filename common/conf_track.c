@@ -115,6 +115,7 @@ conf_track_new(struct conf_parser *p, const struct conf_tok *kw,
 		return (NULL);
 	}
 	t->line = kw->line;
+	strlcpy(t->file, p->file->name, sizeof(t->file));
 	t->interval_ms = TRACK_INTERVAL_MS;
 	t->timeout_ms = TRACK_TIMEOUT_MS;
 	t->fall = TRACK_FALL;
@@ -173,16 +174,20 @@ conf_track_group_known(const struct carp_conf *conf, const char *name)
 	return (0);
 }
 
+/* After the last file is closed: the message names the track's own. */
 void
 conf_track_check_groups(struct conf_parser *p)
 {
 	const struct conf_track	*t;
 
-	TAILQ_FOREACH(t, &p->conf->tracks, entry)
-		if (!conf_track_group_known(p->conf, t->group))
-			conf_err(p, t->group_line ? t->group_line : t->line,
-			    "track %s: no group \"%s\" (a group block, a "
-			    "carp's group, or carp)", t->name, t->group);
+	TAILQ_FOREACH(t, &p->conf->tracks, entry) {
+		if (conf_track_group_known(p->conf, t->group))
+			continue;
+		fprintf(p->errf, "%s:%d: track %s: no group \"%s\" (a group "
+		    "block, a carp's group, or carp)\n", t->file,
+		    t->group_line ? t->group_line : t->line, t->name, t->group);
+		p->errors++;
+	}
 }
 
 void
