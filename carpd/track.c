@@ -2,7 +2,7 @@
  * Pure: results come in with their time, demotes and timers go out
  * through struct track_ops, so the unit tests need no clock or kernel.
  *
- * The rule (docs/PROTOCOL.md 2.6): fall bad results in a row fail a
+ * The rule (docs/PROTOCOL.md section 3): fall bad results in a row fail a
  * check, rise good ones recover it; one result the other way only
  * restarts the count. A failed check holds its demote on its group;
  * nothing else does. */

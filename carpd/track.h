@@ -1,7 +1,7 @@
 /* Health tracking: checks (track NAME { } in carp.conf) whose failure
  * raises a group's demote counter, so that a box whose uplink, default
  * route or service is dead gives its VIPs to a healthy peer
- * (docs/PROTOCOL.md 2.6).
+ * (docs/PROTOCOL.md section 3).
  *
  *   track.c      the state machine of a check (fall/rise) and the reload
  *                diff; pure: no clock, no kernel, no event loop, so the
