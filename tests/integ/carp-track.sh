@@ -5,10 +5,13 @@
 #   - the script fails (a file it checks is made): both VIPs go to b;
 #     it passes again: with preempt they come back to a;
 #   - a's default route is removed: the same, and back when it returns;
+#   - a non-carp link of a loses its carrier (its veth peer goes down):
+#     the same;
 #   - a reload that removes the failed route check while the route is
 #     still gone releases its demotion (the VIPs come back), and the
 #     unchanged script check keeps its state;
-#   - carpctl track shows each check's state and the demote it holds.
+#   - carpctl track shows each check's state and the demote it holds;
+#   - the kernel logged no system call carpd was denied.
 . "$(dirname "$0")/lib/carp.sh"
 integ_start
 integ_lan a b
@@ -39,10 +42,18 @@ route_track() {
 	printf 'track wan-route {\n\troute 0.0.0.0/0 interval 500ms fall 2\n'
 	printf '\trise 2 demote 50 group internal\n}\n'
 }
-{ carps 0; uplink_track; route_track; } | carpd_conf a
+mgmt_track() {
+	printf 'track mgmt { interface mgmt0 interval 500ms fall 2 rise 2\n'
+	printf '\tdemote 50 group internal }\n'
+}
+{ carps 0; uplink_track; route_track; mgmt_track; } | carpd_conf a
 carps 100 | carpd_conf b
 
 lab_exec a ip route add default via 192.0.2.10
+lab_exec a ip link add mgmt0 type veth peer name mgmt1
+lab_exec a ip link set mgmt0 up
+lab_exec a ip link set mgmt1 up
+seccomp_mark
 carpd_start a
 carpd_start b
 
@@ -54,7 +65,8 @@ track_get() { carpctl "$1" -j track | json_get "tracks.name=$2.$3"; }
 track_is() { [ "$(track_get "$1" "$2" state 2>/dev/null)" = "$3" ]; }
 
 wait_for 15 "both_on a" || lab_fail "a is not master of both carps"
-wait_for 10 "track_is a uplink ok && track_is a wan-route ok" ||
+wait_for 10 "track_is a uplink ok && track_is a wan-route ok &&
+    track_is a mgmt ok" ||
 	lab_fail "a's checks are not ok: $(carpctl a track)"
 lab_log "a master of both, its checks ok"
 carpctl a track
@@ -90,11 +102,20 @@ lab_exec a ip route add default via 192.0.2.10
 wait_for 10 "both_on a" || lab_fail "the VIPs did not come back to a"
 lab_log "route back, both VIPs back on a"
 
+lab_log "a's mgmt0 loses its carrier"
+lab_exec a ip link set mgmt1 down
+wait_for 10 "both_on b" || lab_fail "the VIPs did not move to b"
+track_is a mgmt failed ||
+	lab_fail "mgmt is $(track_get a mgmt state), not failed"
+lab_exec a ip link set mgmt1 up
+wait_for 10 "both_on a" || lab_fail "the VIPs did not come back to a"
+lab_log "mgmt0 has carrier again, both VIPs back on a"
+
 lab_log "route gone again, then a reload without the route check"
 lab_exec a ip route del default
 wait_for 10 "both_on b" || lab_fail "the VIPs did not move to b"
 since=$(track_get a uplink since)
-{ carps 0; uplink_track; } | carpd_conf a
+{ carps 0; uplink_track; mgmt_track; } | carpd_conf a
 carpctl a reload || lab_fail "reload failed"
 wait_for 10 "both_on a" ||
 	lab_fail "the removed check's demotion was not released"
@@ -107,4 +128,6 @@ track_is a uplink ok && [ "$(track_get a uplink since)" = "$since" ] ||
 lab_log "reload released the removed check; uplink kept its state"
 
 integ_stop a b
+denied=$(seccomp_denials "$(realpath "$LAB_BUILD")/carpd")
+[ -z "$denied" ] || lab_fail "carpd was denied system calls: $denied"
 lab_log "pass"
