@@ -17,6 +17,7 @@
 #include "carpd.h"
 #include "compat.h"
 #include "log.h"
+#include "track.h"
 
 /* The kernel is reached through env->ops only (ops.c, or a test's stubs). */
 
@@ -262,6 +263,8 @@ carpd_apply(struct carpd *env, struct carp_conf *nconf)
 	carpd_apply_removed(env, nconf);
 	carpd_groups_from_conf(env);
 	carpd_apply_added(env);
+	/* health tracking: after the carps, whose groups a check raises */
+	track_reload(env);
 	conf_free(old);
 }
 
@@ -391,6 +394,7 @@ carpd_init(struct carpd *env, struct carp_conf *conf)
 	TAILQ_FOREACH(cc, &conf->carps, entry)
 		if (carpd_carp_add(env, cc) == NULL)
 			fatalx("%s: cannot set up", cc->name);
+	track_start(env);
 	if (control_init(env, conf->control_socket) == -1)
 		fatalx("cannot open the control socket");
 }
@@ -406,6 +410,7 @@ carpd_shutdown(struct carpd *env)
 	env->shutting_down = 1;
 	while ((cif = TAILQ_FIRST(&env->carps)) != NULL)
 		carpd_carp_remove(cif, "carpd stopping");
+	track_stop(env);
 	control_cleanup();
 	if (carpd_auth_ev != NULL) {
 		event_free(carpd_auth_ev);

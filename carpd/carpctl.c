@@ -69,6 +69,7 @@ static const struct token t_main[] = {
 	{ KEYWORD,	"monitor",	CTL_COMMAND__MONITOR,	NULL },
 	{ KEYWORD,	"reload",	CTL_COMMAND__RELOAD,	NULL },
 	{ KEYWORD,	"sync",		CTL_COMMAND__NONE,	t_sync },
+	{ KEYWORD,	"track",	CTL_COMMAND__TRACK,	NULL },
 	{ ENDTOKEN,	"",		CTL_COMMAND__NONE,	NULL }
 };
 
@@ -103,7 +104,7 @@ usage(void)
 	extern char	*__progname;
 
 	fprintf(stderr, "usage: %s [-j] [-s socket] command [argument ...]\n"
-	    "commands: status | groups | stats | monitor | reload\n"
+	    "commands: status | groups | stats | monitor | reload | track\n"
 	    "          demote GROUP [N] | promote GROUP [N]\n"
 	    "          down CARP | up CARP\n"
 	    "          sync status | sync stats | sync resync\n", __progname);
@@ -271,6 +272,9 @@ show(const struct output *out, CtlCommand cmd, const CtlReply *rep)
 		break;
 	case CTL_COMMAND__STATS:
 		out->stats(stdout, rep);
+		break;
+	case CTL_COMMAND__TRACK:
+		out->tracks(stdout, rep);
 		break;
 	case CTL_COMMAND__MONITOR:
 		if (rep->event != NULL)

@@ -78,6 +78,7 @@ struct output {
 	void	(*sync_status)(FILE *, const CtlSync *);
 	void	(*sync_stats)(FILE *, const CtlSync *);
 	void	(*done)(FILE *, const CtlReply *);	/* reload */
+	void	(*tracks)(FILE *, const CtlReply *);	/* health checks */
 };
 
 extern const struct output text_output;

@@ -37,6 +37,10 @@ static const struct field_info stats_info[] = {
 	LABEL("scripts_skipped", "scripts skipped"),
 	LABEL("scripts_lost",	"scripts lost"),
 	LABEL("syncd_absent_demote", "demote for absent syncd"),
+	/* health tracking */
+	LABEL("track_runs",	"track checks made"),
+	LABEL("track_failures",	"track checks failed"),
+	LABEL("track_timeouts",	"track checks timed out"),
 	END
 };
 

@@ -151,12 +151,32 @@ json_wrap(FILE *f, const char *key, struct json_object *val)
 	json_print(f, doc);
 }
 
+/* health tracking: every check, [] when there is none */
+static struct json_object *
+json_track_list(const CtlReply *rep)
+{
+	struct json_object	*a = json_object_new_array();
+	size_t			 i;
+
+	for (i = 0; a != NULL && i < rep->n_tracks; i++)
+		json_object_array_add(a, json_message(&ctl_track__descriptor,
+		    &rep->tracks[i]->base));
+	return (a);
+}
+
+static void
+json_tracks(FILE *f, const CtlReply *rep)
+{
+	json_wrap(f, "tracks", json_track_list(rep));
+}
+
 static void
 json_status(FILE *f, const CtlReply *rep)
 {
 	struct json_object	*doc = json_object_new_object();
 
 	json_object_object_add(doc, "carps", json_carps(rep));
+	json_object_object_add(doc, "tracks", json_track_list(rep));
 	if (rep->realtime != NULL)
 		json_object_object_add(doc, "realtime",
 		    json_string(rep->realtime));
@@ -219,4 +239,5 @@ const struct output json_output = {
 	json_sync,
 	json_sync,
 	json_done,
+	json_tracks,
 };

@@ -44,6 +44,36 @@ text_width(const CtlReply *rep, size_t off, int min)
 	return (w);
 }
 
+/* health tracking: a line per check, its last result's age */
+static void
+text_tracks(FILE *f, const CtlReply *rep)
+{
+	const CtlTrack	*t;
+	char		 age[32], since[32];
+	size_t		 i;
+	int		 wn = 5, wt = 6;
+
+	for (i = 0; i < rep->n_tracks; i++) {
+		t = rep->tracks[i];
+		wn = MAX(wn, t->name ? (int)strlen(t->name) : 0);
+		wt = MAX(wt, t->target ? (int)strlen(t->target) : 0);
+	}
+	fprintf(f, "%-*s %-9s %-*s %-7s %-7s %-7s %4s %5s %-7s %6s %s\n", wn,
+	    "TRACK", "KIND", wt, "TARGET", "STATE", "LAST", "AGO", "OKS",
+	    "FAILS", "SINCE", "HELD", "GROUP");
+	for (i = 0; i < rep->n_tracks; i++) {
+		t = rep->tracks[i];
+		fprintf(f, "%-*s %-9s %-*s %-7s %-7s %-7s %4u %5u %-7s "
+		    "%3u/%-2u %s\n", wn, t->name ? t->name : "",
+		    t->kind ? t->kind : "", wt, t->target ? t->target : "",
+		    t->state ? t->state : "", t->last_result ?
+		    t->last_result : "", text_age(t->last_time, age,
+		    sizeof(age)), t->successes, t->failures,
+		    text_age(t->since, since, sizeof(since)), t->demote_held,
+		    t->demote, t->group ? t->group : "");
+	}
+}
+
 static void
 text_status(FILE *f, const CtlReply *rep)
 {
@@ -72,6 +102,10 @@ text_status(FILE *f, const CtlReply *rep)
 	}
 	if (rep->realtime != NULL)
 		fprintf(f, "realtime: %s\n", rep->realtime);
+	if (rep->n_tracks > 0) {
+		fprintf(f, "\n");
+		text_tracks(f, rep);
+	}
 }
 
 static void
@@ -275,4 +309,5 @@ const struct output text_output = {
 	text_sync_status,
 	text_sync_stats,
 	text_done,
+	text_tracks,
 };

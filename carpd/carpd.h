@@ -13,6 +13,7 @@
  *   net.c      raw CARP sockets (IPv4 and IPv6), gratuitous ARP, NA
  *   hooks.c    up/down scripts: requests to the script runner
  *              (hooks_runner.c, forked before the drop; see hooks.h)
+ *   track*.c   health checks raising a group's demote (track.h)
  *   realtime.c SCHED_FIFO and mlockall at start (carp.conf realtime)
  *   control*.c control socket: server and monitor events (control.c),
  *              commands (control_cmd.c), replies (control_reply.c),
@@ -191,6 +192,8 @@ struct carpd {
 	int			 fsm_depth;	/* carp_fsm calls under way */
 	int			 demote_running; /* carp_demote_run under way */
 	int			 demotes_queued; /* carps with demote_pending */
+	/* health tracking: the checks (track_run.c); NULL: none started */
+	struct track_set	*tracks;
 };
 
 /* 1 if the carp has an address of family af: its adverts go out over

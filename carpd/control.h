@@ -6,6 +6,7 @@
  *   control_reply.c  carpd's carps, groups and counters as reply messages
  *   control_hold.c   demote holds of daemon clients (syncd)
  *   control_absent.c the hold carpd takes while syncd is missing
+ *   control_track.c  the health checks (track.h) as replies
  *
  * A hold lives exactly as long as the connection that made it: when a
  * holder dies, its demotion goes away with it. */
@@ -64,6 +65,13 @@ void		 control_absent_tick(uint64_t now);
 int		 control_absent_want(const struct conf_sync *, int held,
 		    int connected, uint64_t since, uint64_t now);
 int		 control_absent_held(void);
+
+/* control_track.c: health tracking; control_tracks into a reply (STATUS
+ * too), freed with control_tracks_free; the TRACK command; CtlStats' */
+int		 control_tracks(CtlReply *);
+void		 control_tracks_free(CtlReply *);
+void		 control_track(struct ctl_conn *, const CtlRequest *, void *);
+void		 control_track_stats(CtlStats *);
 
 /* control_cmd.c: a request's arguments, answered with an error if bad */
 int		 control_need_group(struct ctl_conn *, const CtlRequest *);

@@ -71,8 +71,15 @@ control_carps_send(struct ctl_conn *conn, struct carp_if *only)
 	}
 	if (only == NULL)
 		rep.realtime = (char *)(uintptr_t)realtime_status();
+	/* health tracking: the checks beside the carps they demote */
+	if (only == NULL && control_tracks(&rep) == -1) {
+		control_carps_free(&rep);
+		ctl_conn_result(conn, CTL_RESULT__ERR_INTERNAL, "out of memory");
+		return;
+	}
 	control_send_ok(conn, &rep);
 	control_carps_free(&rep);
+	control_tracks_free(&rep);
 }
 
 static void
@@ -217,6 +224,7 @@ const struct ctl_cmd control_cmds[] = {
 	{ CTL_COMMAND__RELOAD,		1,	control_reload },
 	{ CTL_COMMAND__HOLD,		1,	control_hold },
 	{ CTL_COMMAND__RELEASE,		1,	control_release },
+	{ CTL_COMMAND__TRACK,		0,	control_track },
 	{ CTL_COMMAND__SYNC_STATUS,	0,	control_sync },
 	{ CTL_COMMAND__SYNC_STATS,	0,	control_sync },
 	{ CTL_COMMAND__SYNC_RESYNC,	0,	control_sync },

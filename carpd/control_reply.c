@@ -296,6 +296,7 @@ control_stats_send(struct ctl_conn *conn)
 	st.has_syncd_absent_demote = 1;
 	st.syncd_absent_demote = (uint32_t)control_absent_held();
 	control_scripts(&st);
+	control_track_stats(&st);
 	rep.stats = &st;
 	control_send_ok(conn, &rep);
 	control_carps_free(&rep);

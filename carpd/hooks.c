@@ -25,6 +25,9 @@
 struct hooks_slot {
 	uint32_t	 id;
 	uint64_t	 deadline;	/* clock_ms: a wall clock may step */
+	int		 check;		/* a health check's (hooks_exec) */
+	hooks_done_cb	 done;		/* NULL once forgotten */
+	void		*arg;
 };
 
 static struct hooks_slot	 hooks_slots[HOOKS_MAX];
@@ -102,7 +105,25 @@ static void
 hooks_slot_free(struct hooks_slot *s)
 {
 	s->id = 0;
+	s->check = 0;
+	s->done = NULL;
 	hooks_st.running--;
+}
+
+/* A slot ends without a reply (runner gone, reply overdue): a script is
+ * counted lost, a health check told it could not be made. */
+static void
+hooks_slot_lost(struct hooks_slot *s)
+{
+	hooks_done_cb	 done = s->done;
+	void		*arg = s->arg;
+	int		 check = s->check;
+
+	hooks_slot_free(s);
+	if (!check)
+		hooks_st.lost++;
+	else if (done != NULL)
+		done(arg, HOOKS_END_REFUSED, 0);
 }
 
 /* The runner died (or broke the protocol): what was running is lost and
@@ -114,30 +135,38 @@ hooks_runner_gone(const char *why)
 
 	log_warnx("script runner %s: %u running scripts lost, later scripts "
 	    "are skipped", why, hooks_st.running);
-	for (i = 0; i < HOOKS_MAX; i++)
-		if (hooks_slots[i].id != 0) {
-			hooks_slot_free(&hooks_slots[i]);
-			hooks_st.lost++;
-		}
 	if (hooks_ev != NULL) {
 		event_free(hooks_ev);
 		hooks_ev = NULL;
 	}
 	close(hooks_fd);
 	hooks_fd = -1;
+	for (i = 0; i < HOOKS_MAX; i++)
+		if (hooks_slots[i].id != 0)
+			hooks_slot_lost(&hooks_slots[i]);
 }
 
 static void
 hooks_ended(const struct hooks_rep *rep)
 {
-	int	 i;
+	hooks_done_cb	 done;
+	void		*arg;
+	int		 i, check;
 
 	for (i = 0; i < HOOKS_MAX; i++)
 		if (hooks_slots[i].id == rep->id && rep->id != 0)
 			break;
 	if (i == HOOKS_MAX)
 		return;		/* expired here already */
+	done = hooks_slots[i].done;
+	arg = hooks_slots[i].arg;
+	check = hooks_slots[i].check;
 	hooks_slot_free(&hooks_slots[i]);
+	if (check) {
+		if (done != NULL)
+			done(arg, rep->end, rep->status);
+		return;
+	}
 	switch (rep->end) {
 	case HOOKS_END_OK:
 		break;
@@ -188,10 +217,8 @@ hooks_slot_get(void)
 	int			 i;
 
 	for (i = 0; i < HOOKS_MAX; i++) {
-		if (hooks_slots[i].id != 0 && now > hooks_slots[i].deadline) {
-			hooks_slot_free(&hooks_slots[i]);
-			hooks_st.lost++;
-		}
+		if (hooks_slots[i].id != 0 && now > hooks_slots[i].deadline)
+			hooks_slot_lost(&hooks_slots[i]);
 		if (hooks_slots[i].id == 0 && free_slot == NULL)
 			free_slot = &hooks_slots[i];
 	}
@@ -223,83 +250,124 @@ hooks_put(char *msg, size_t *off, const char *s)
 	return (0);
 }
 
-/* The request for one script: tag, argv, then the CARP_* variables a
- * script may use instead of its arguments (documented in carp.conf(5)). */
+/* The request for one script: tag, argv, then the CARP_* variables
+ * (env, NULL-ended) a script may use instead of its arguments
+ * (documented in carp.conf(5)). */
 static size_t
-hooks_request(char *msg, uint32_t id, const char *tag, char *const argv[],
-    const struct carp_if *cif, int up)
+hooks_request(char *msg, const struct hooks_req *r, const char *tag,
+    char *const argv[], char *const env[])
 {
-	struct hooks_req	 req;
-	char			 env[5][256];
+	struct hooks_req	 req = *r;
 	size_t			 off = sizeof(req);
 	int			 argc, i, fail = 0;
 
-	snprintf(env[0], sizeof(env[0]), "CARP_NAME=%s", cif->conf.name);
-	snprintf(env[1], sizeof(env[1]), "CARP_VHID=%d", cif->conf.vhid);
-	snprintf(env[2], sizeof(env[2]), "CARP_IF=%s", argv[1]);
-	snprintf(env[3], sizeof(env[3]), "CARP_ADDRESS=%s", argv[2]);
-	snprintf(env[4], sizeof(env[4]), "CARP_STATE=%s",
-	    up ? "MASTER" : "BACKUP");
 	fail |= hooks_put(msg, &off, tag);
 	for (argc = 0; argv[argc] != NULL; argc++)
 		fail |= hooks_put(msg, &off, argv[argc]);
-	for (i = 0; i < 5; i++)
+	for (i = 0; env[i] != NULL; i++)
 		fail |= hooks_put(msg, &off, env[i]);
 	if (fail)
 		return (0);
-	req.id = id;
-	req.timeout_ms = hooks_timeout;
 	req.argc = argc;
-	req.nstr = 1 + argc + 5;
+	req.nstr = 1 + argc + i;
 	memcpy(msg, &req, sizeof(req));
 	return (off);
 }
 
-static void
-hooks_send(const char *tag, char *const argv[], const struct carp_if *cif,
-    int up)
+/* Hand one request over; its slot, or NULL with why (the runner gone:
+ * "", already said). */
+static struct hooks_slot *
+hooks_send(struct hooks_req *req, const char *tag, char *const argv[],
+    char *const env[], const char **why)
 {
 	struct hooks_slot	*slot;
 	char			 msg[HOOKS_MSG_MAX];
 	size_t			 len;
-	uint32_t		 id;
 
 	if (hooks_fd == -1) {
-		hooks_skip(tag, "no script runner");
-		return;
+		*why = "no script runner";
+		return (NULL);
 	}
 	if ((slot = hooks_slot_get()) == NULL) {
-		hooks_skip(tag, "too many scripts running");
-		return;
+		*why = "too many scripts running";
+		return (NULL);
 	}
 	if (++hooks_lastid == 0)
 		hooks_lastid = 1;
-	id = hooks_lastid;
-	if ((len = hooks_request(msg, id, tag, argv, cif, up)) == 0) {
-		hooks_skip(tag, "arguments too long");
-		return;
+	req->id = hooks_lastid;
+	if ((len = hooks_request(msg, req, tag, argv, env)) == 0) {
+		*why = "arguments too long";
+		return (NULL);
 	}
 	if (send(hooks_fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
-		if (errno == EAGAIN || errno == ENOBUFS)
-			hooks_skip(tag, "script runner busy");
-		else
+		*why = "script runner busy";
+		if (errno != EAGAIN && errno != ENOBUFS) {
 			hooks_runner_gone("unreachable");
-		return;
+			*why = "";
+		}
+		return (NULL);
 	}
-	slot->id = id;
-	slot->deadline = clock_ms() + hooks_timeout + 10000;
+	slot->id = req->id;
+	slot->deadline = clock_ms() + req->timeout_ms + 10000;
+	slot->check = (req->flags & HOOKS_F_CHECK) != 0;
+	slot->done = NULL;
 	hooks_st.running++;
-	hooks_st.started++;
+	return (slot);
+}
+
+static void
+hooks_script(const char *tag, char *const argv[], char *const env[])
+{
+	struct hooks_req	 req;
+	const char		*why;
+
+	memset(&req, 0, sizeof(req));
+	req.timeout_ms = hooks_timeout;
+	if (hooks_send(&req, tag, argv, env, &why) != NULL)
+		hooks_st.started++;
+	else if (why[0] != '\0')
+		hooks_skip(tag, why);
+}
+
+uint32_t
+hooks_exec(const char *tag, char *const argv[], char *const env[],
+    unsigned timeout_ms, hooks_done_cb done, void *arg)
+{
+	struct hooks_slot	*slot;
+	struct hooks_req	 req;
+	const char		*why;
+
+	memset(&req, 0, sizeof(req));
+	req.timeout_ms = timeout_ms;
+	req.flags = HOOKS_F_CHECK;
+	if ((slot = hooks_send(&req, tag, argv, env, &why)) == NULL) {
+		if (why[0] != '\0' && log_ratelimit(&hooks_skip_log, 1))
+			log_warnx("%s: not run, %s", tag, why);
+		return (0);
+	}
+	slot->done = done;
+	slot->arg = arg;
+	return (slot->id);
+}
+
+void
+hooks_forget(uint32_t id)
+{
+	int	 i;
+
+	for (i = 0; i < HOOKS_MAX && id != 0; i++)
+		if (hooks_slots[i].id == id)
+			hooks_slots[i].done = NULL;
 }
 
 static void
 hooks_one(struct carp_if *cif, const char *script, int up,
     const struct conf_addr *addr)
 {
-	char		 abuf[64], tag[HOOKS_TAGLEN];
+	char		 abuf[64], tag[HOOKS_TAGLEN], envs[5][256];
 	const char	*ifname;
-	char		*argv[5];
-	int		 argc = 0;
+	char		*argv[5], *env[6];
+	int		 argc = 0, i;
 
 	/* the interface that holds the address, as ucarp passes it */
 	ifname = cif->conf.vmac ? cif->conf.name : cif->conf.carpdev;
@@ -312,7 +380,16 @@ hooks_one(struct carp_if *cif, const char *script, int up,
 	if (cif->conf.script_arg[0] != '\0')
 		argv[argc++] = cif->conf.script_arg;
 	argv[argc] = NULL;
-	hooks_send(tag, argv, cif, up);
+	snprintf(envs[0], sizeof(envs[0]), "CARP_NAME=%s", cif->conf.name);
+	snprintf(envs[1], sizeof(envs[1]), "CARP_VHID=%d", cif->conf.vhid);
+	snprintf(envs[2], sizeof(envs[2]), "CARP_IF=%s", ifname);
+	snprintf(envs[3], sizeof(envs[3]), "CARP_ADDRESS=%s", abuf);
+	snprintf(envs[4], sizeof(envs[4]), "CARP_STATE=%s",
+	    up ? "MASTER" : "BACKUP");
+	for (i = 0; i < 5; i++)
+		env[i] = envs[i];
+	env[i] = NULL;
+	hooks_script(tag, argv, env);
 }
 
 void

@@ -38,7 +38,12 @@ struct hooks_req {
 	uint32_t	 timeout_ms;
 	uint16_t	 argc;
 	uint16_t	 nstr;
+	uint32_t	 flags;		/* HOOKS_F_* */
 };
+
+/* A health check (track.h): it runs every second, so how it ends is
+ * logged at debug level only; its output is logged as a script's. */
+#define HOOKS_F_CHECK	0x1
 
 enum hooks_end {
 	HOOKS_END_OK = 0,	/* exit status 0 */
@@ -66,6 +71,9 @@ struct hooks_stats {
 	uint32_t	 running;
 };
 
+/* How a health check ended (hooks_exec); status as in hooks_rep. */
+typedef void	(*hooks_done_cb)(void *arg, enum hooks_end, int status);
+
 /* hooks.c */
 /* Fork the runner (before priv_drop); conf_path is the config it reads
  * to learn which scripts exist. -1 if it cannot: scripts are skipped. */
@@ -75,6 +83,17 @@ const struct hooks_stats *hooks_stats(void);
  * the runner's pid (-1 if none) */
 void		 hooks_set_timeout(unsigned ms);
 pid_t		 hooks_runner_pid(void);
+/* Health checks: run argv (argv[0] a script the config names) with the
+ * CARP_* variables of env (NULL-ended), killed at timeout_ms; done is
+ * called once with how it ended (another check's done may be called
+ * from inside hooks_exec, this one's never). The id,
+ * or 0 if it was not handed over (done is not called then). Counted by
+ * the caller, not in hooks_stats(). hooks_forget: done is not called
+ * for id any more (the check was removed). */
+uint32_t	 hooks_exec(const char *tag, char *const argv[],
+		    char *const env[], unsigned timeout_ms, hooks_done_cb,
+		    void *arg);
+void		 hooks_forget(uint32_t id);
 
 /* hooks_runner.c: the runner's main; never returns */
 void		 runner_main(int fd, const char *conf_path)

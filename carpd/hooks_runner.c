@@ -36,6 +36,7 @@ struct runner_job {
 	int		 fd;		/* its stdout+stderr; -1 closed */
 	int		 killed;	/* at the timeout */
 	int		 unsent;	/* reply waits for room on the socket */
+	int		 check;		/* HOOKS_F_CHECK: ends logged quietly */
 	struct hooks_rep rep;
 	uint64_t	 deadline;	/* monotonic ms */
 	unsigned	 nlines;
@@ -76,12 +77,17 @@ static int
 runner_named(const char *path)
 {
 	struct conf_carp	*c;
+	struct conf_track	*t;
 
 	if (runner_conf == NULL)
 		return (0);
 	TAILQ_FOREACH(c, &runner_conf->carps, entry)
 		if (strcmp(c->up_script, path) == 0 ||
 		    strcmp(c->down_script, path) == 0)
+			return (1);
+	/* health tracking: a check's script */
+	TAILQ_FOREACH(t, &runner_conf->tracks, entry)
+		if (t->kind == TRACK_KIND_SCRIPT && strcmp(t->script, path) == 0)
 			return (1);
 	return (0);
 }
@@ -247,6 +253,17 @@ runner_drain(struct runner_job *j)
 
 /* Ends */
 
+/* A health check fails every second while it fails: carpd logs its
+ * state changes, so how each run ended is for debugging only. */
+static void
+runner_ended(const struct runner_job *j, const char *how)
+{
+	if (j->check)
+		log_debug("%s: %s %d", j->tag, how, j->rep.status);
+	else
+		log_warnx("%s: %s %d", j->tag, how, j->rep.status);
+}
+
 static void
 runner_exited(struct runner_job *j, int status)
 {
@@ -262,11 +279,10 @@ runner_exited(struct runner_job *j, int status)
 			j->rep.end = HOOKS_END_OK;
 			log_debug("%s: done", j->tag);
 		} else
-			log_warnx("%s: exited with status %d", j->tag,
-			    j->rep.status);
+			runner_ended(j, "exited with status");
 	} else {
 		j->rep.status = WTERMSIG(status);
-		log_warnx("%s: killed by signal %d", j->tag, j->rep.status);
+		runner_ended(j, "killed by signal");
 	}
 	runner_send(j);
 }
@@ -298,8 +314,11 @@ runner_timeouts(uint64_t now)
 		if (j->id == 0 || j->pid == -1 || j->killed ||
 		    now < j->deadline)
 			continue;
-		log_warnx("%s: still running after its timeout, its process "
-		    "group killed", j->tag);
+		if (j->check)
+			log_debug("%s: timed out, killed", j->tag);
+		else
+			log_warnx("%s: still running after its timeout, its "
+			    "process group killed", j->tag);
 		if (kill(-j->pid, SIGKILL) == -1)
 			kill(j->pid, SIGKILL);
 		j->killed = 1;
@@ -347,6 +366,7 @@ runner_start(const struct hooks_req *req, char *tag, char *argv[],
 	if (ms == 0 || ms > HOOKS_TIMEOUT_MAX)
 		ms = HOOKS_TIMEOUT_MAX;
 	j->deadline = runner_now() + ms;
+	j->check = (req->flags & HOOKS_F_CHECK) != 0;
 	j->id = j->rep.id = req->id;
 	log_debug("%s: started, pid %d", tag, (int)j->pid);
 }

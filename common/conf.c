@@ -187,6 +187,8 @@ static const struct conf_kw conf_top_kws[] = {
 	{ "carp",	    conf_carp },
 	{ "sync",	    conf_sync },
 	{ "include",	    conf_include },
+	/* health tracking */
+	{ "track",	    conf_track },
 	{ NULL }
 };
 
@@ -254,6 +256,7 @@ conf_defaults(struct carp_conf *conf)
 
 	TAILQ_INIT(&conf->groups);
 	TAILQ_INIT(&conf->carps);
+	TAILQ_INIT(&conf->tracks);
 	conf->preempt = 0;
 	conf->deadratio = 3;
 	conf->realtime = 1;
@@ -300,6 +303,7 @@ conf_parse(const char *path, FILE *errf)
 		return (NULL);
 	}
 	conf_file_parse(&p, cf);
+	conf_track_check_groups(&p);
 	/* syncd demotes through carpd's socket unless told otherwise */
 	if (conf->sync.carpd_socket[0] == '\0')
 		strlcpy(conf->sync.carpd_socket, conf->control_socket,
@@ -328,6 +332,7 @@ conf_free(struct carp_conf *conf)
 		explicit_bzero(c, sizeof(*c));
 		free(c);
 	}
+	conf_track_free(conf);
 	explicit_bzero(&conf->sync, sizeof(conf->sync));
 	free(conf);
 }

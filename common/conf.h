@@ -78,6 +78,38 @@ struct conf_carp {
 	int			 line;
 };
 
+/* health tracking: track NAME { } (conf_track.c, carpd/track.h) */
+enum conf_track_kind {
+	TRACK_KIND_NONE = 0,
+	TRACK_KIND_SCRIPT,	/* script "/path": exit 0 is healthy */
+	TRACK_KIND_ROUTE,	/* route PREFIX: in the main table */
+	TRACK_KIND_INTERFACE,	/* interface IFNAME: carrier */
+};
+
+#define TRACK_INTERVAL_MS	1000
+#define TRACK_TIMEOUT_MS	800
+#define TRACK_FALL		3
+#define TRACK_RISE		2
+#define TRACK_DEMOTE		1
+
+struct conf_track {
+	TAILQ_ENTRY(conf_track)	 entry;
+	char			 name[CONF_NAMELEN];
+	enum conf_track_kind	 kind;
+	char			 script[PATH_MAX];
+	struct conf_addr	 route;
+	char			 ifname[IFNAMSIZ];
+	unsigned		 interval_ms;
+	unsigned		 timeout_ms;	/* scripts */
+	int			 fall;		/* failures to fail */
+	int			 rise;		/* successes to recover */
+	int			 demote;	/* raised on group while failed */
+	char			 group[CONF_NAMELEN];	/* default "carp" */
+	char			 file[PATH_MAX];	/* where, for messages */
+	int			 line;
+	int			 group_line;
+};
+
 struct conf_sync {
 	int			 present;	/* a sync { } block was seen */
 	/* the sync links, in order of preference: the i-th syncpeer goes
@@ -119,6 +151,8 @@ struct carp_conf {
 	TAILQ_HEAD(, conf_group) groups;
 	TAILQ_HEAD(, conf_carp)	 carps;
 	struct conf_sync	 sync;
+	/* health tracking */
+	TAILQ_HEAD(, conf_track) tracks;
 };
 
 /* Parse path; every error goes to errf as "file:line: message".
@@ -136,6 +170,17 @@ int			 conf_carp_preempt(const struct carp_conf *,
 /* 1 if two carps are configured identically (reload keeps the state). */
 int			 conf_carp_equal(const struct conf_carp *,
 			    const struct conf_carp *);
+
+/* Health tracking (conf_track.c): 1 if two checks are configured
+ * identically; 1 if they watch the same thing (kind and script, route
+ * or interface); the kind's keyword; what it watches, as text. */
+int			 conf_track_equal(const struct conf_track *,
+			    const struct conf_track *);
+int			 conf_track_same_target(const struct conf_track *,
+			    const struct conf_track *);
+const char		*conf_track_kind_name(enum conf_track_kind);
+const char		*conf_track_target(const struct conf_track *, char *,
+			    size_t);
 
 /* Address helpers shared by everyone. */
 int	conf_addr_parse(const char *, struct conf_addr *, int need_plen);

@@ -8,7 +8,8 @@
  *   conf_value.c	keyword values: numbers, durations, names, paths
  *   conf_addr.c	address and prefix helpers (public in conf.h)
  *   conf_secret.c	password and key files, their secrecy check
- *   conf_script.c	up/down scripts: owner, mode, safe directories */
+ *   conf_script.c	up/down scripts: owner, mode, safe directories
+ *   conf_track.c	track NAME { } blocks (health checks) */
 #ifndef CARP_CONF_PRIV_H
 #define CARP_CONF_PRIV_H
 
@@ -66,6 +67,8 @@ struct conf_parser {
 	int			 dev_line;
 	int			 addr_line;
 	int			 pass_line;
+	/* health tracking: the track block being parsed */
+	struct conf_track	*track;
 };
 
 /* How a keyword stores its value. Most keywords store one typed value
@@ -151,5 +154,10 @@ int	conf_groupname(struct conf_parser *, const struct conf_tok *);
 /* conf_carp.c, conf_sync.c: the statements that open those blocks */
 void	conf_carp(struct conf_parser *, const struct conf_tok *);
 void	conf_sync(struct conf_parser *, const struct conf_tok *);
+/* conf_track.c: track blocks, and their groups checked once the whole
+ * file is read (a carp naming the group may come after the track) */
+void	conf_track(struct conf_parser *, const struct conf_tok *);
+void	conf_track_check_groups(struct conf_parser *);
+void	conf_track_free(struct carp_conf *);
 
 #endif

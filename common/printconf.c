@@ -193,11 +193,35 @@ conf_print_sync(FILE *f, const struct conf_sync *s)
 	fputs("}\n", f);
 }
 
+/* health tracking */
+static void
+conf_print_track(FILE *f, const struct conf_track *t)
+{
+	fputs("\ntrack ", f);
+	conf_print_word(f, t->name);
+	fputs(" {\n", f);
+	if (t->kind == TRACK_KIND_SCRIPT)
+		conf_print_quoted(f, "\t", "script", t->script);
+	else if (t->kind == TRACK_KIND_ROUTE)
+		conf_print_addr(f, "\t", "route", &t->route, 1);
+	else
+		conf_print_kw(f, "\t", "interface", t->ifname);
+	conf_print_duration(f, "interval", t->interval_ms);
+	/* only a script can run late */
+	if (t->kind == TRACK_KIND_SCRIPT)
+		conf_print_duration(f, "timeout", t->timeout_ms);
+	fprintf(f, "\tfall %d\n\trise %d\n\tdemote %d\n", t->fall, t->rise,
+	    t->demote);
+	conf_print_kw(f, "\t", "group", t->group);
+	fputs("}\n", f);
+}
+
 void
 conf_print(FILE *f, const struct carp_conf *conf)
 {
 	const struct conf_group	*g;
 	const struct conf_carp	*c;
+	const struct conf_track	*t;
 
 	conf_print_global(f, conf);
 	TAILQ_FOREACH(g, &conf->groups, entry)
@@ -206,4 +230,6 @@ conf_print(FILE *f, const struct carp_conf *conf)
 		conf_print_carp(f, c);
 	if (conf->sync.present)
 		conf_print_sync(f, &conf->sync);
+	TAILQ_FOREACH(t, &conf->tracks, entry)
+		conf_print_track(f, t);
 }

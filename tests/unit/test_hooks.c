@@ -6,7 +6,8 @@
  * open (hardening bug 5), the 33rd concurrent script is skipped, the
  * environment is the fixed one, unsafe or unlisted scripts are refused
  * (bug 6), and a runner that dies costs carpd nothing but its scripts.
- * No root needed. */
+ * Health checks (hooks_exec) report how each run ended to their
+ * callback, quietly, outside the scripts' counters. No root needed. */
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <check.h>
@@ -90,6 +91,23 @@ teardown(void)
 	if (system(path) != 0)
 		fprintf(stderr, "cannot remove %s\n", tdir);
 	strcpy(tdir, "/tmp/test_hooks.XXXXXX");
+}
+
+/* health tracking: what a check's callback was told */
+struct check_end {
+	int		 calls;
+	enum hooks_end	 end;
+	int		 status;
+};
+
+static void
+check_done(void *arg, enum hooks_end end, int status)
+{
+	struct check_end	*ce = arg;
+
+	ce->calls++;
+	ce->end = end;
+	ce->status = status;
 }
 
 static void
@@ -193,6 +211,53 @@ START_TEST(t_output_and_status)
 	ck_assert_uint_eq(wait_idle(5000), 0);
 	ck_assert_uint_eq(hooks_stats()->failed, 1);
 	ck_assert_uint_eq(hooks_stats()->started, 2);
+}
+END_TEST
+
+/* A check: exit 0, exit 1, killed at its timeout, each reported once;
+ * CARP_TRACK in its environment; the scripts' counters untouched; a
+ * forgotten check's end is not reported. */
+START_TEST(t_check)
+{
+	static char	 env0[] = "CARP_TRACK=up1";
+	char		 body[PATH_MAX + 64], path[PATH_MAX], *argv[2];
+	char		*env[2] = { env0, NULL };
+	struct check_end ce[4];
+
+	memset(ce, 0, sizeof(ce));
+	start(NULL);
+	snprintf(body, sizeof(body), "echo \"track $CARP_TRACK\"\n"
+	    "[ -e '%s/fail' ] && exit 1\n[ -e '%s/hang' ] && sleep 1000\n"
+	    "exit 0", tdir, tdir);
+	strlcpy(path, script("check.sh", body), sizeof(path));
+	argv[0] = path;
+	argv[1] = NULL;
+	ck_assert_uint_ne(hooks_exec("track up1", argv, env, 800, check_done,
+	    &ce[0]), 0);
+	ck_assert_uint_eq(wait_idle(5000), 0);
+	ck_assert_int_eq(ce[0].calls, 1);
+	ck_assert_int_eq(ce[0].end, HOOKS_END_OK);
+	ck_assert(logged("track up1: track up1"));
+	script("fail", "");
+	ck_assert_uint_ne(hooks_exec("track up1", argv, env, 800, check_done,
+	    &ce[1]), 0);
+	ck_assert_uint_eq(wait_idle(5000), 0);
+	ck_assert_int_eq(ce[1].end, HOOKS_END_FAILED);
+	ck_assert_int_eq(ce[1].status, 1);
+	snprintf(body, sizeof(body), "%s/fail", tdir);
+	ck_assert_int_eq(unlink(body), 0);
+	script("hang", "");
+	ck_assert_uint_ne(hooks_exec("track up1", argv, env, 200, check_done,
+	    &ce[2]), 0);
+	ck_assert_uint_eq(wait_idle(5000), 0);
+	ck_assert_int_eq(ce[2].end, HOOKS_END_TIMEDOUT);
+	hooks_forget(hooks_exec("track up1", argv, env, 200, check_done,
+	    &ce[3]));
+	ck_assert_uint_eq(wait_idle(5000), 0);
+	ck_assert_int_eq(ce[3].calls, 0);
+	ck_assert_uint_eq(hooks_stats()->started, 0);
+	ck_assert_uint_eq(hooks_stats()->failed, 0);
+	ck_assert_uint_eq(hooks_stats()->timedout, 0);
 }
 END_TEST
 
@@ -371,6 +436,7 @@ hooks_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, t_output_and_status);
 	tcase_add_test(tc, t_clean_env);
+	tcase_add_test(tc, t_check);
 	tcase_add_test(tc, t_timeout_kills_group);
 	tcase_add_test(tc, t_background_child_frees_slot);
 	tcase_add_test(tc, t_33rd_skipped);

@@ -1,0 +1,1 @@
+test_track_LIBS := carpd
