@@ -76,9 +76,8 @@ log_facility_name(int facility)
 	return (NULL);
 }
 
-/* Each line carries its facility (syslog(3) takes it in the priority),
- * so a reload changes it without reopening the log, which the seccomp
- * filter of a daemon that dropped its privileges would not allow. */
+/* Each line carries its facility (syslog(3) takes it in the priority):
+ * set before log_init or after, it holds for every later line. */
 void
 log_setfacility(int facility)
 {
