@@ -166,10 +166,21 @@ carpd_carp_remove(struct carp_if *cif, const char *why)
 	carp_if_free(cif);
 }
 
+/* ignore-link-state (ucarp's --ignoreifstate) is for a driver that
+ * reports its carrier wrongly: such a carp takes its carpdev as up for
+ * as long as it exists. rtnetlink reports a deleted link as down too,
+ * hence the lookup by name. */
+static int
+carpd_link_believed(struct carpd *env, const struct carp_if *cif,
+    unsigned ifindex, int up)
+{
+	if (up || !cif->conf.ignore_link_state)
+		return (up);
+	return (env->ops->ifindex(cif->conf.carpdev) == ifindex);
+}
+
 /* rtnetlink told us a link changed carrier. A carp whose carpdev did not
- * exist yet is attached when it appears. ignore-link-state (ucarp's
- * --ignoreifstate) is for a driver that reports its carrier wrongly:
- * such a carp takes its carpdev as up from the moment it exists. */
+ * exist yet is attached when it appears. */
 void
 carpd_link_changed(unsigned ifindex, int up, void *arg)
 {
@@ -178,7 +189,7 @@ carpd_link_changed(unsigned ifindex, int up, void *arg)
 	int		 lup;
 
 	TAILQ_FOREACH(cif, &env->carps, entry) {
-		lup = up || cif->conf.ignore_link_state;
+		lup = carpd_link_believed(env, cif, ifindex, up);
 		if (cif->carpdev_index == 0 && lup &&
 		    env->ops->ifindex(cif->conf.carpdev) == ifindex)
 			(void)carpd_carp_attach(cif);

@@ -221,6 +221,28 @@ START_TEST(shutdown_scripts_reload_removal)
 }
 END_TEST
 
+/* The carpdev by name, for a carp with ignore-link-state told of a
+ * link down: eth0 is IFINDEX until it is deleted. */
+static int	knob_eth0_deleted;
+
+static unsigned
+knob_ifindex(const char *name)
+{
+	return (strcmp(name, "eth0") == 0 && !knob_eth0_deleted ? IFINDEX :
+	    0);
+}
+
+static struct carp_ops	knob_ops;
+
+static void
+knob_ops_setup(void)
+{
+	knob_ops = stub_ops;
+	knob_ops.ifindex = knob_ifindex;
+	env.ops = &knob_ops;
+	knob_eth0_deleted = 0;
+}
+
 /* rtnetlink says the carpdev lost its carrier: a carp that believes it
  * goes INIT and demotes its groups; one with ignore-link-state stays. */
 START_TEST(ignore_link_state)
@@ -241,6 +263,20 @@ START_TEST(ignore_link_state)
 }
 END_TEST
 
+/* a carpdev deleted is gone, ignore-link-state or not */
+START_TEST(ignore_link_state_deleted)
+{
+	struct carp_if	*cif = knob_carp();
+
+	cif->conf.ignore_link_state = 1;
+	carp_fsm(cif, EV_START, "test");
+	knob_eth0_deleted = 1;
+	carpd_link_changed(IFINDEX, 0, &env);
+	ck_assert_int_eq(cif->state, CARP_INIT);
+	ck_assert_int_eq(group_find(&env, "carp")->demote, 1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -254,12 +290,14 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("engine");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, knob_ops_setup, NULL);
 	tcase_add_test(tc, neutral_off_start_runs_down);
 	tcase_add_test(tc, neutral_off_late_link);
 	tcase_add_test(tc, neutral_on_start_quiet);
 	tcase_add_loop_test(tc, shutdown_scripts, 0, 2);
 	tcase_add_test(tc, shutdown_scripts_reload_removal);
 	tcase_add_loop_test(tc, ignore_link_state, 0, 2);
+	tcase_add_test(tc, ignore_link_state_deleted);
 	suite_add_tcase(s, tc);
 	return (unit_run(s));
 }
