@@ -127,12 +127,13 @@ carpd_carp_attach(struct carp_if *cif)
 }
 
 /* A carp whose carpdev is missing or down stays INIT and demotes its
- * groups by one, as with a link that goes down later. */
+ * groups by one, as with a link that goes down later; with
+ * ignore-link-state only a missing one does. */
 static void
 carpd_carp_start(struct carp_if *cif)
 {
-	if (cif->carpdev_index == 0 ||
-	    cif->env->ops->link_up(cif->carpdev_index) != 1) {
+	if (cif->carpdev_index == 0 || (!cif->conf.ignore_link_state &&
+	    cif->env->ops->link_up(cif->carpdev_index) != 1)) {
 		carp_fsm(cif, EV_LINK_DOWN, "carpdev down at start");
 		return;
 	}
@@ -166,6 +167,19 @@ carpd_carp_remove(struct carp_if *cif, const char *why)
 	carp_if_free(cif);
 }
 
+/* ignore-link-state (ucarp's --ignoreifstate) is for a driver that
+ * reports its carrier wrongly: such a carp takes its carpdev as up for
+ * as long as it exists. rtnetlink reports a deleted link as down too,
+ * hence the lookup by name. */
+static int
+carpd_link_believed(struct carpd *env, const struct carp_if *cif,
+    unsigned ifindex, int up)
+{
+	if (up || !cif->conf.ignore_link_state)
+		return (up);
+	return (env->ops->ifindex(cif->conf.carpdev) == ifindex);
+}
+
 /* rtnetlink told us a link changed carrier. A carp whose carpdev did not
  * exist yet is attached when it appears. */
 void
@@ -173,15 +187,17 @@ carpd_link_changed(unsigned ifindex, int up, void *arg)
 {
 	struct carpd	*env = arg;
 	struct carp_if	*cif;
+	int		 lup;
 
 	TAILQ_FOREACH(cif, &env->carps, entry) {
-		if (cif->carpdev_index == 0 && up &&
+		lup = carpd_link_believed(env, cif, ifindex, up);
+		if (cif->carpdev_index == 0 && lup &&
 		    env->ops->ifindex(cif->conf.carpdev) == ifindex)
 			(void)carpd_carp_attach(cif);
-		if (cif->carpdev_index != ifindex || up == cif->link_up)
+		if (cif->carpdev_index != ifindex || lup == cif->link_up)
 			continue;
-		carp_fsm(cif, up ? EV_LINK_UP : EV_LINK_DOWN,
-		    up ? "carpdev link up" : "carpdev link down");
+		carp_fsm(cif, lup ? EV_LINK_UP : EV_LINK_DOWN,
+		    lup ? "carpdev link up" : "carpdev link down");
 	}
 }
 
@@ -217,6 +233,10 @@ carpd_apply_removed(struct carpd *env, const struct carp_conf *nconf)
 			log_info("reload: %s changed, restarting",
 			    cif->conf.name);
 			carpd_carp_remove(cif, "changed by reload");
+		} else {
+			/* the knobs of start and exit, never a restart */
+			cif->conf.neutral = cc->neutral;
+			cif->conf.shutdown_scripts = cc->shutdown_scripts;
 		}
 	}
 }
@@ -258,7 +278,12 @@ carpd_apply(struct carpd *env, struct carp_conf *nconf)
 	/* set as root before the drop (realtime.c), undone by nothing */
 	if (old->realtime != nconf->realtime)
 		log_warnx("reload: realtime changes at the next start");
-	/* the global preempt and deadratio apply to every carp from now */
+	/* as syncd (no reload) and the script runner (forked at start)
+	 * keep theirs: every line of a run has one facility */
+	if (old->log_facility != nconf->log_facility)
+		log_warnx("reload: log-facility changes at the next start");
+	/* the global preempt and deadratio apply to every carp from now,
+	 * as neutral and shutdown-scripts do */
 	env->conf = nconf;
 	carpd_apply_removed(env, nconf);
 	carpd_groups_from_conf(env);

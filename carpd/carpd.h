@@ -127,6 +127,9 @@ struct carp_if {
 	/* our demote changed during a transition: EV_DEMOTED after it */
 	int			 demote_pending;
 	char			 demote_why[CARP_WHYLEN];
+	/* ucarp's operator knobs: its first BACKUP ran (or, with neutral,
+	 * skipped) the down-script of a start */
+	int			 start_script_done;
 };
 
 struct carp_group {

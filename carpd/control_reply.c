@@ -101,6 +101,22 @@ control_sa_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
+/* ucarp's operator knobs as in effect, the global defaults resolved. */
+static void
+control_carp_knobs(CtlCarp *c, const struct carp_if *cif)
+{
+	const struct carp_conf	*conf = control_env->conf;
+
+	c->has_neutral = c->has_ignore_link_state = 1;
+	c->has_shutdown_scripts = 1;
+	c->neutral = conf != NULL ? conf_carp_neutral(conf, &cif->conf) != 0 :
+	    cif->conf.neutral > 0;
+	c->shutdown_scripts = conf != NULL ?
+	    conf_carp_shutdown_scripts(conf, &cif->conf) != 0 :
+	    cif->conf.shutdown_scripts != 0;
+	c->ignore_link_state = cif->conf.ignore_link_state != 0;
+}
+
 static void
 control_carp_fill(struct control_carp *cc, struct carp_if *cif)
 {
@@ -142,6 +158,7 @@ control_carp_fill(struct control_carp *cc, struct carp_if *cif)
 	    cif->conf.preempt > 0;
 	c->link_up = cif->link_up != 0;
 	c->admin_down = cif->admin_down != 0;
+	control_carp_knobs(c, cif);
 }
 
 /* Every carp (or only one) into rep; free with control_carps_free. */

@@ -337,12 +337,27 @@ carp_announce_timeout(evutil_socket_t fd, short what, void *arg)
 /*
  * FSM actions.
  */
+
+/* ucarp's start: a carp's first BACKUP runs its down-script, so that
+ * what an up-script of an earlier run left (a service, a route) is
+ * undone as carpd_addrs_clear undoes the addresses; neutral skips it. */
+static void
+carp_start_script(struct carp_if *cif)
+{
+	if (cif->start_script_done)
+		return;
+	cif->start_script_done = 1;
+	if (!conf_carp_neutral(cif->env->conf, &cif->conf))
+		cif->env->ops->script(cif, 0);
+}
+
 static int
 fsm_start(struct carp_if *cif)
 {
 	if (!cif->link_up || cif->admin_down)
 		return (-1);
 	carp_md_arm(cif);
+	carp_start_script(cif);
 	return (0);
 }
 
@@ -414,13 +429,16 @@ fsm_master_up(struct carp_if *cif)
 	return (0);
 }
 
-/* Leaving MASTER: stop advertising, remove the addresses, down script. */
+/* Leaving MASTER: stop advertising, remove the addresses, down script
+ * (at exit only with shutdown-scripts, as ucarp's --shutdown). */
 static void
 carp_master_leave(struct carp_if *cif)
 {
 	carp_timers_stop(cif);
 	carp_addrs_remove(cif);
-	cif->env->ops->script(cif, 0);
+	if (!cif->env->shutting_down ||
+	    conf_carp_shutdown_scripts(cif->env->conf, &cif->conf))
+		cif->env->ops->script(cif, 0);
 }
 
 /* A better master heard: back off, but advertise once more first. If

@@ -15,9 +15,11 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "compat.h"
 #include "conf_priv.h"
+#include "log.h"
 
 /* Blocks */
 
@@ -173,6 +175,23 @@ conf_control_group(struct conf_parser *p, const struct conf_tok *kw)
 	    sizeof(p->conf->control_group), 1);
 }
 
+/* "log-facility NAME": a syslog facility the log module knows. */
+static void
+conf_log_facility(struct conf_parser *p, const struct conf_tok *kw)
+{
+	struct conf_tok	 t;
+	int		 fac;
+
+	if (conf_value(p, kw, &t) == -1)
+		return;
+	if ((fac = log_facility_byname(t.s)) == -1) {
+		conf_err(p, t.line, "log-facility \"%s\" is not a syslog "
+		    "facility (daemon, local0 to local7, user, ...)", t.s);
+		return;
+	}
+	p->conf->log_facility = fac;
+}
+
 #define TOP(f)		CONF_FIELD(struct carp_conf, f)
 
 static const struct conf_kw conf_top_kws[] = {
@@ -182,6 +201,10 @@ static const struct conf_kw conf_top_kws[] = {
 	{ "control-group",  conf_control_group },
 	{ "state-file",	    NULL, CONF_V_PATH, TOP(state_file) },
 	{ "realtime",	    NULL, CONF_V_YESNO, TOP(realtime) },
+	/* ucarp's operator knobs: defaults of the carp blocks, syslog */
+	{ "neutral",	    NULL, CONF_V_YESNO, TOP(neutral) },
+	{ "shutdown-scripts", NULL, CONF_V_YESNO, TOP(shutdown_scripts) },
+	{ "log-facility",   conf_log_facility },
 	{ "user",	    conf_user },
 	{ "group",	    conf_group },
 	{ "carp",	    conf_carp },
@@ -260,6 +283,8 @@ conf_defaults(struct carp_conf *conf)
 	conf->preempt = 0;
 	conf->deadratio = 3;
 	conf->realtime = 1;
+	conf->log_facility = LOG_DAEMON;
+	conf->shutdown_scripts = 1;
 	strlcpy(conf->control_socket, CONF_CARPD_SOCKET,
 	    sizeof(conf->control_socket));
 	strlcpy(conf->state_file, CONF_STATE_FILE, sizeof(conf->state_file));
@@ -344,6 +369,20 @@ conf_carp_preempt(const struct carp_conf *conf, const struct conf_carp *c)
 }
 
 int
+conf_carp_neutral(const struct carp_conf *conf, const struct conf_carp *c)
+{
+	return (c->neutral >= 0 ? c->neutral : conf->neutral);
+}
+
+int
+conf_carp_shutdown_scripts(const struct carp_conf *conf,
+    const struct conf_carp *c)
+{
+	return (c->shutdown_scripts >= 0 ? c->shutdown_scripts :
+	    conf->shutdown_scripts);
+}
+
+int
 conf_carp_equal(const struct conf_carp *a, const struct conf_carp *b)
 {
 	int	i;
@@ -361,7 +400,8 @@ conf_carp_equal(const struct conf_carp *a, const struct conf_carp *b)
 	    a->auth != b->auth ||
 	    strcmp(a->up_script, b->up_script) != 0 ||
 	    strcmp(a->down_script, b->down_script) != 0 ||
-	    strcmp(a->script_arg, b->script_arg) != 0)
+	    strcmp(a->script_arg, b->script_arg) != 0 ||
+	    a->ignore_link_state != b->ignore_link_state)
 		return (0);
 	for (i = 0; i < a->naddrs; i++)
 		if (conf_addr_cmp(&a->addrs[i], &b->addrs[i]) != 0)

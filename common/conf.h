@@ -75,6 +75,10 @@ struct conf_carp {
 	char			 up_script[PATH_MAX];
 	char			 down_script[PATH_MAX];
 	char			 script_arg[256];
+	/* ucarp's operator knobs; -1 takes the global value */
+	int			 neutral;	/* no down-script at start */
+	int			 shutdown_scripts; /* down-script at exit */
+	int			 ignore_link_state; /* carrier not believed */
 	int			 line;
 };
 
@@ -148,6 +152,10 @@ struct carp_conf {
 	char			 state_file[PATH_MAX];	/* strict counters */
 	char			 user[CONF_USERLEN];	/* "": stay root */
 	int			 realtime;	/* carpd: FIFO + mlockall, 1 */
+	/* ucarp's operator knobs */
+	int			 log_facility;	/* LOG_*, default LOG_DAEMON */
+	int			 neutral;	/* global default, 0 */
+	int			 shutdown_scripts; /* global default, 1 */
 	TAILQ_HEAD(, conf_group) groups;
 	TAILQ_HEAD(, conf_carp)	 carps;
 	struct conf_sync	 sync;
@@ -167,7 +175,13 @@ void			 conf_print(FILE *, const struct carp_conf *);
 /* Effective values, resolving the inherited defaults. */
 int			 conf_carp_preempt(const struct carp_conf *,
 			    const struct conf_carp *);
-/* 1 if two carps are configured identically (reload keeps the state). */
+int			 conf_carp_neutral(const struct carp_conf *,
+			    const struct conf_carp *);
+int			 conf_carp_shutdown_scripts(const struct carp_conf *,
+			    const struct conf_carp *);
+/* 1 if two carps are configured identically (reload keeps the state).
+ * neutral and shutdown-scripts are left out: they matter only at start
+ * and at exit, so a reload updates them in place (carpd/apply.c). */
 int			 conf_carp_equal(const struct conf_carp *,
 			    const struct conf_carp *);
 

@@ -152,6 +152,10 @@ static const struct conf_kw conf_carp_kws[] = {
 	{ "group",	    conf_carp_group },
 	{ "preempt",	    NULL, CONF_V_YESNO, CARP(preempt) },
 	{ "vmac",	    NULL, CONF_V_YESNO, CARP(vmac) },
+	/* ucarp's operator knobs: --neutral, --shutdown, --ignoreifstate */
+	{ "neutral",	    NULL, CONF_V_YESNO, CARP(neutral) },
+	{ "shutdown-scripts", NULL, CONF_V_YESNO, CARP(shutdown_scripts) },
+	{ "ignore-link-state", NULL, CONF_V_YESNO, CARP(ignore_link_state) },
 	{ "peer",	    NULL, CONF_V_ADDR, CARP(peer) },
 	{ "mcast",	    NULL, CONF_V_MCAST, CARP(mcast) },
 	{ "auth",	    conf_carp_auth },
@@ -211,6 +215,8 @@ conf_carp(struct conf_parser *p, const struct conf_tok *kw)
 	c->line = kw->line;
 	c->advbase = 1;
 	c->preempt = -1;
+	c->neutral = -1;
+	c->shutdown_scripts = -1;
 	c->auth = AUTH_COMPAT;
 	if (conf_ifname(p, "carp name", &t, c->name) == 0) {
 		TAILQ_FOREACH(o, &p->conf->carps, entry)

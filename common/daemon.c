@@ -82,6 +82,7 @@ daemon_setup(struct daemon_opts *o, int *exitcode)
 		return (NULL);
 	if (!o->debug && daemon(0, 0) == -1)
 		fatal("daemon");
+	log_setfacility(conf->log_facility);
 	log_init(o->ident, o->debug, o->verbose);
 	log_info("starting, %s", o->path);
 	return (conf);

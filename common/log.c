@@ -14,7 +14,28 @@
 static int	 log_fg = 1;
 static int	 log_journal;	/* stderr is systemd's journal */
 static int	 log_verbose;
+static int	 log_facility = LOG_DAEMON;
 static const char *log_ident = "carp";
+
+/* The facilities a program may log as, by their syslog.conf(5) names
+ * (ucarp's --facility takes the same); kern is left out: syslog(3)
+ * replaces facility 0 with the default, so it could not be honoured. */
+static const struct {
+	const char	*name;
+	int		 facility;
+} log_facilities[] = {
+	{ "auth",	LOG_AUTH },	{ "authpriv",	LOG_AUTHPRIV },
+	{ "cron",	LOG_CRON },	{ "daemon",	LOG_DAEMON },
+	{ "ftp",	LOG_FTP },	{ "lpr",	LOG_LPR },
+	{ "mail",	LOG_MAIL },	{ "news",	LOG_NEWS },
+	{ "syslog",	LOG_SYSLOG },	{ "user",	LOG_USER },
+	{ "uucp",	LOG_UUCP },
+	{ "local0",	LOG_LOCAL0 },	{ "local1",	LOG_LOCAL1 },
+	{ "local2",	LOG_LOCAL2 },	{ "local3",	LOG_LOCAL3 },
+	{ "local4",	LOG_LOCAL4 },	{ "local5",	LOG_LOCAL5 },
+	{ "local6",	LOG_LOCAL6 },	{ "local7",	LOG_LOCAL7 },
+};
+#define LOG_NFAC	(sizeof(log_facilities) / sizeof(log_facilities[0]))
 
 static void	 log_vmsg(int, int, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
@@ -29,8 +50,45 @@ log_init(const char *ident, int foreground, int verbose)
 	 * priority of each line (sd-daemon "<N>" prefixes) */
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
 	if (!foreground)
-		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog(ident, LOG_PID | LOG_NDELAY, log_facility);
 	tzset();
+}
+
+int
+log_facility_byname(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < LOG_NFAC; i++)
+		if (strcmp(log_facilities[i].name, name) == 0)
+			return (log_facilities[i].facility);
+	return (-1);
+}
+
+const char *
+log_facility_name(int facility)
+{
+	size_t	 i;
+
+	for (i = 0; i < LOG_NFAC; i++)
+		if (log_facilities[i].facility == facility)
+			return (log_facilities[i].name);
+	return (NULL);
+}
+
+/* Each line carries its facility (syslog(3) takes it in the priority):
+ * set before log_init or after, it holds for every later line. */
+void
+log_setfacility(int facility)
+{
+	if (log_facility_name(facility) != NULL)
+		log_facility = facility;
+}
+
+int
+log_getfacility(void)
+{
+	return (log_facility);
 }
 
 void
@@ -53,7 +111,7 @@ log_emit(int pri, const char *msg)
 	char		 ts[16];
 
 	if (!log_fg) {
-		syslog(pri, "%s", msg);
+		syslog(log_facility | pri, "%s", msg);
 		return;
 	}
 	if (log_journal) {

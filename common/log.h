@@ -15,6 +15,13 @@ struct log_rate {
 
 void	log_init(const char *ident, int foreground, int verbose);
 void	log_setverbose(int verbose);
+/* syslog facilities (carp.conf's log-facility): the LOG_* value of a
+ * name, -1 if unknown; the name of a value, NULL if unknown. The
+ * facility set (LOG_DAEMON until then) applies to the next line. */
+int	log_facility_byname(const char *);
+const char *log_facility_name(int);
+void	log_setfacility(int);
+int	log_getfacility(void);
 int	log_getverbose(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -6,8 +6,10 @@
 #include <sys/types.h>
 #include <arpa/inet.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "conf.h"
+#include "log.h"
 
 /* A double-quoted word with the two escapes the tokenizer knows. */
 static void
@@ -79,6 +81,34 @@ conf_print_duration(FILE *f, const char *kw, unsigned ms)
 		fprintf(f, "\t%s %ums\n", kw, ms);
 }
 
+/* ucarp's operator knobs, each printed when not its default only, so
+ * that the canonical output of a file without them stays as it was. */
+static void
+conf_print_knobs(FILE *f, const struct carp_conf *conf)
+{
+	if (conf->neutral)
+		fputs("neutral yes\n", f);
+	if (!conf->shutdown_scripts)
+		fputs("shutdown-scripts no\n", f);
+	if (conf->log_facility != LOG_DAEMON &&
+	    log_facility_name(conf->log_facility) != NULL)
+		fprintf(f, "log-facility %s\n",
+		    log_facility_name(conf->log_facility));
+}
+
+/* A carp's own knobs: an inherited one stays inherited, as preempt. */
+static void
+conf_print_carp_knobs(FILE *f, const struct conf_carp *c)
+{
+	if (c->neutral >= 0)
+		fprintf(f, "\tneutral %s\n", conf_yn(c->neutral));
+	if (c->shutdown_scripts >= 0)
+		fprintf(f, "\tshutdown-scripts %s\n",
+		    conf_yn(c->shutdown_scripts));
+	if (c->ignore_link_state)
+		fputs("\tignore-link-state yes\n", f);
+}
+
 static void
 conf_print_global(FILE *f, const struct carp_conf *conf)
 {
@@ -94,6 +124,7 @@ conf_print_global(FILE *f, const struct carp_conf *conf)
 	 * output of every file without it stays as it was */
 	if (!conf->realtime)
 		fprintf(f, "realtime %s\n", conf_yn(conf->realtime));
+	conf_print_knobs(f, conf);
 }
 
 static void
@@ -152,6 +183,7 @@ conf_print_carp(FILE *f, const struct conf_carp *c)
 		conf_print_quoted(f, "\t", "down-script", c->down_script);
 	if (c->script_arg[0] != '\0')
 		conf_print_quoted(f, "\t", "script-arg", c->script_arg);
+	conf_print_carp_knobs(f, c);
 	fputs("}\n", f);
 }
 

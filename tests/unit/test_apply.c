@@ -259,8 +259,10 @@ START_TEST(test_start)
 	ck_assert_int_eq(k.opened, 1);
 	ck_assert_int_eq(k.joins, 2);
 	ck_assert_int_eq(k.promoted, 2);
-	/* leftovers of an earlier run are cleared at start */
+	/* leftovers of an earlier run are cleared at start, those of its
+	 * scripts by the down-scripts (neutral no, the default) */
 	ck_assert_int_eq(k.addr_del, 2);
+	ck_assert_int_eq(k.down, 2);
 	ck_assert_int_eq(state("carp1"), CARP_BACKUP);
 	ck_assert_int_eq(state("carp2"), CARP_BACKUP);
 	ck_assert_uint_eq(carpd_find_carp(&env, "carp2")->carpdev_index, 2);
@@ -305,9 +307,10 @@ START_TEST(test_reload_diff)
 	ck_assert_int_eq(k.leaves, 3);
 	ck_assert_int_eq(state("carp1"), CARP_MASTER);
 	/* carp1 advertised carp3's demote coming and going; nothing was
-	 * sent or scripted for the BACKUPs that went */
+	 * sent or scripted for the BACKUPs that went: the down-scripts are
+	 * those of the four starts (carp1, carp2, carp2 restarted, carp3) */
 	ck_assert_int_eq(k.sent, 3);
-	ck_assert_int_eq(k.down, 0);
+	ck_assert_int_eq(k.down, 4);
 }
 
 /* Stopping: the MASTER bows out, its addresses go, the down script. */
@@ -316,6 +319,7 @@ START_TEST(test_shutdown_bows_out)
 	carp_fsm(carpd_find_carp(&env, "carp1"), EV_MD_TIMEOUT, "test");
 	ck_assert_int_eq(k.sent, 1);
 	k.addr_del = 0;
+	k.down = 0;
 	carpd_shutdown(&env);
 	ck_assert_int_eq(k.sent, 2);
 	ck_assert_int_eq(k.addr_del, 1);
@@ -349,6 +353,27 @@ START_TEST(test_link_down)
 }
 END_TEST
 
+/* neutral and shutdown-scripts change in place: no restart, no flap;
+ * shutdown-scripts no then keeps the MASTER's down-script at exit. */
+START_TEST(test_reload_knobs)
+{
+	struct carp_if	*c1 = carpd_find_carp(&env, "carp1");
+	char		 err[256];
+
+	carp_fsm(c1, EV_MD_TIMEOUT, "test");
+	write_conf("neutral yes\nshutdown-scripts no\n" CARP1 CARP2);
+	ck_assert_int_eq(carpd_reload(&env, err, sizeof(err)), 0);
+	ck_assert_ptr_eq(carpd_find_carp(&env, "carp1"), c1);
+	ck_assert_int_eq(state("carp1"), CARP_MASTER);
+	ck_assert_int_eq(conf_carp_neutral(env.conf, &c1->conf), 1);
+	k.down = k.addr_del = 0;
+	carpd_shutdown(&env);
+	ck_assert_int_eq(k.addr_del, 1);
+	ck_assert_int_eq(k.down, 0);
+	k.stopped = 1;
+}
+END_TEST
+
 int
 main(void)
 {
@@ -363,6 +388,7 @@ main(void)
 	tcase_add_test(tc, test_reload_bad);
 	tcase_add_test(tc, test_link_down);
 	tcase_add_test(tc, test_shutdown_bows_out);
+	tcase_add_test(tc, test_reload_knobs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

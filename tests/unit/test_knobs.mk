@@ -1,0 +1,1 @@
+test_knobs_LIBS := carpd
