@@ -24,6 +24,7 @@
 #include "sync.h"
 #include "own.h"
 #include "rel.h"
+#include "sdnotify.h"
 #include "seal.h"
 #include "syncd.h"
 
@@ -55,6 +56,8 @@ syncd_bulk_do(struct syncd *sc, int what, uint32_t node)
 		    sc->cs->bulk_timeout_ms);
 	if (what & BULK_DEMOTE)
 		syncd_demote(sc);
+	if (what != 0)
+		sdnotify_bulk(sc);	/* READY=1 after the first */
 }
 
 static void
