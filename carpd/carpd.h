@@ -14,6 +14,7 @@
  *   hooks.c    up/down scripts: requests to the script runner
  *              (hooks_runner.c, forked before the drop; see hooks.h)
  *   realtime.c SCHED_FIFO and mlockall at start (carp.conf realtime)
+ *   sdnotify.c the status line for systemd (common/notify.h)
  *   control*.c control socket: server and monitor events (control.c),
  *              commands (control_cmd.c), replies (control_reply.c),
  *              demote holds of clients (control_hold.c); see control.h

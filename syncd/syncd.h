@@ -14,6 +14,8 @@
  *   bulk.c     bulk sync decisions (returns what it wants done)
  *   sweep.c    after a bulk: the peer's states it no longer has
  *   control.c  carpctl sync status|stats|resync (reads only)
+ *   sdnotify.c READY=1 after the first bulk, the status line for
+ *              systemd (reads only; common/notify.h)
  *   syncd.c    main */
 #ifndef SYNCD_H
 #define SYNCD_H
