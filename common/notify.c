@@ -190,6 +190,5 @@ notify_cleanup(void)
 {
 	if (notify.ev != NULL)
 		event_free(notify.ev);
-	notify.ev = NULL;
-	notify.on = 0;
+	memset(&notify, 0, sizeof(notify));
 }
