@@ -67,13 +67,15 @@ sdnotify_status(void *arg, char *buf, size_t len)
 {
 	struct syncd	*sc = arg;
 	char		 state[INET6_ADDRSTRLEN + 16], demote[32];
+	size_t		 n;
 
 	demote[0] = '\0';
 	if (sc->demote_held > 0)
 		snprintf(demote, sizeof(demote), ", demote %d held",
 		    sc->demote_held);
-	snprintf(buf, len, "%s, %zu states%s",
-	    sdnotify_state(sc, state, sizeof(state)), own_count(sc->own),
+	n = own_count(sc->own);
+	snprintf(buf, len, "%s, %zu state%s%s",
+	    sdnotify_state(sc, state, sizeof(state)), n, n == 1 ? "" : "s",
 	    demote);
 }
 
