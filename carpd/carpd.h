@@ -7,6 +7,7 @@
  *              demotes raised by a transition run after it
  *   group.c    groups and demote counters
  *   auth.c     strict-mode counter (persisted) and per-source replay table
+ *   sdnotify.c the status line for systemd (common/notify.h)
  *   ops.c      the real struct carp_ops over kif.c, net.c and hooks.c
  *   kif.c      kernel via rtnetlink: addresses, link state, macvlan; its
  *              monitor keeps kif_addr.c's address table current
@@ -14,7 +15,6 @@
  *   hooks.c    up/down scripts: requests to the script runner
  *              (hooks_runner.c, forked before the drop; see hooks.h)
  *   realtime.c SCHED_FIFO and mlockall at start (carp.conf realtime)
- *   sdnotify.c the status line for systemd (common/notify.h)
  *   control*.c control socket: server and monitor events (control.c),
  *              commands (control_cmd.c), replies (control_reply.c),
  *              demote holds of clients (control_hold.c); see control.h

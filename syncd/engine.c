@@ -24,9 +24,9 @@
 #include "sync.h"
 #include "own.h"
 #include "rel.h"
-#include "sdnotify.h"
 #include "seal.h"
 #include "syncd.h"
+#include "sdnotify.h"
 
 void
 syncd_error(struct syncd *sc, const char *fmt, ...)

@@ -24,9 +24,9 @@
 #include "notify.h"
 #include "own.h"
 #include "priv.h"
-#include "sdnotify.h"
 #include "state.h"
 #include "syncd.h"
+#include "sdnotify.h"
 
 static struct syncd	 syncd_env;
 
