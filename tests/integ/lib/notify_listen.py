@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Play systemd's side of sd_notify(3) for a test: bind an AF_UNIX
 datagram socket at PATH (what NOTIFY_SOCKET names) and append every
-message to OUT as one line, its KEY=VALUE lines joined by " | ".
+message to OUT as one line: the time it came (HH:MM:SS.mmm, the
+daemons' log format, to order it against their log lines), then its
+KEY=VALUE lines joined by " | ".
 Bounded: exits after SECONDS (default 120) or 10,000 messages.
 
 notify_listen.py PATH OUT [SECONDS]
 """
-import os, socket, sys, time
+import datetime, os, socket, sys, time
 
 
 def main():
@@ -29,8 +31,9 @@ def main():
                 msg = s.recv(4096)
             except socket.timeout:
                 break
-            f.write(" | ".join(msg.decode(errors="replace").split("\n"))
-                    + "\n")
+            now = datetime.datetime.now().strftime("%H:%M:%S.%f")[:12]
+            f.write(now + " " + " | ".join(
+                msg.decode(errors="replace").split("\n")) + "\n")
 
 
 if __name__ == "__main__":
