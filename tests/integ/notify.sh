@@ -10,6 +10,7 @@
 #     "bulk from 203.0.113.2"; no READY=1 while syncd says its bulk is
 #     in progress; READY=1 once it is given up, and not before the log
 #     line saying so; WATCHDOG=1 again and again;
+#     then the peer comes: "in sync"; it goes again: "peer lost";
 #  3. STOPPING=1 from each at SIGTERM, no send failed (a seccomp denial
 #     makes sd_notify fail, and the daemons log that) and the kernel
 #     logged no denial;
@@ -116,6 +117,18 @@ wait_for 10 "notify_has syncd WATCHDOG=1 3" ||
 lab_log "syncd: READY=1 after the bulk was given up," \
     "$(notify_count syncd WATCHDOG=1) WATCHDOG=1," \
     "$(grep -o 'STATUS=[^|]*' "$LAB_DIR/syncd.msgs" | tail -1)"
+
+# the peer comes, and goes
+sync_conf b sync0 203.0.113.1 "bulk-timeout 5s"
+syncd_start b
+wait_for 20 "notify_has syncd 'STATUS=in sync, [0-9]+ states?'" ||
+	notify_fail syncd "no STATUS= in sync once the peer came"
+syncd_stop b || lab_fail "syncd on b exited $?"
+wait_for 15 "notify_has syncd 'STATUS=peer lost, [0-9]+ states?[^|]*'" ||
+	notify_fail syncd "no STATUS= peer lost once the peer went"
+lab_log "syncd: $(grep -o 'STATUS=in sync[^|]*' "$LAB_DIR/syncd.msgs" |
+    head -1), then $(grep -o 'STATUS=peer lost[^|]*' "$LAB_DIR/syncd.msgs" |
+    head -1)"
 
 # --- 3. STOPPING=1, and nothing was refused
 syncd_stop a || lab_fail "syncd exited $?"
