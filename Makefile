@@ -24,7 +24,8 @@ DESTDIR	?=
 BUILD	?= build
 CC	?= cc
 PKGS	:= libnetfilter_conntrack libmnl libnftnl libcrypto libevent \
-	   libprotobuf-c libnetfilter_queue json-c libcap-ng libseccomp
+	   libprotobuf-c libnetfilter_queue json-c libcap-ng libseccomp \
+	   libsystemd
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wsign-compare \
 	   -Wno-missing-field-initializers

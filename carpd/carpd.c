@@ -25,7 +25,9 @@
 #include "daemon.h"
 #include "hooks.h"
 #include "log.h"
+#include "notify.h"
 #include "priv.h"
+#include "sdnotify.h"
 
 
 static struct carpd	 carpd_env;
@@ -66,7 +68,9 @@ carpd_sig(evutil_socket_t sig, short what, void *arg)
 	switch (sig) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading");
+		notify_reloading();
 		(void)carpd_reload(env, err, sizeof(err));
+		notify_ready();
 		break;
 	case SIGUSR1:
 		carpd_status(env);
@@ -75,6 +79,7 @@ carpd_sig(evutil_socket_t sig, short what, void *arg)
 	case SIGINT:
 		log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		env->shutting_down = 1;
+		notify_stopping();
 		event_base_loopbreak(env->base);
 		break;
 	}
@@ -139,12 +144,17 @@ main(int argc, char *argv[])
 	/* after that fork: the runner and its scripts stay ordinary */
 	realtime_start(conf);
 	carpd_env.ops = &carpd_kernel_ops;
-	carpd_env.notify = control_notify;
+	carpd_env.notify = sdnotify_transition;
 	carpd_env.rival = control_rival;
 	carpd_init(&carpd_env, conf);
+	notify_init(carpd_env.base, !opts.debug, sdnotify_status, &carpd_env);
 	carpd_drop(&carpd_env);
 	daemon_signals(carpd_env.base, carpd_sig, &carpd_env);
+	/* the control socket is open (carpd_init): carpctl and syncd can
+	 * talk to us from here on */
+	notify_ready();
 	event_base_dispatch(carpd_env.base);
 	carpd_shutdown(&carpd_env);
+	notify_cleanup();
 	return (0);
 }

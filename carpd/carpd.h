@@ -7,6 +7,7 @@
  *              demotes raised by a transition run after it
  *   group.c    groups and demote counters
  *   auth.c     strict-mode counter (persisted) and per-source replay table
+ *   sdnotify.c the status line for systemd (common/notify.h)
  *   ops.c      the real struct carp_ops over kif.c, net.c and hooks.c
  *   kif.c      kernel via rtnetlink: addresses, link state, macvlan; its
  *              monitor keeps kif_addr.c's address table current

@@ -40,6 +40,14 @@
  * likewise reports an error instead of dying of SIGSYS. */
 #define PRIV_DENY	SCMP_ACT_ERRNO(EPERM)
 
+/* Both daemons, measured under a Type=notify unit's NOTIFY_SOCKET
+ * (tests/integ/notify.sh): libsystemd's sd_notify opens an AF_UNIX
+ * datagram socket per message, raises its send buffer (getsockopt,
+ * setsockopt: in the base list), compares the ids to decide whether to
+ * pass credentials, and sends with sendmsg. */
+#define PRIV_NOTIFY_CALLS						\
+	"sendmsg", "getuid", "getgid", "getegid"
+
 /* Both daemons, measured: the event loop, the control socket, netlink
  * and the sync link; shutdown, when the daemon stops with a monitor
  * client attached (ctl.c; found by e2e-crash, denied until listed). By
@@ -55,7 +63,8 @@
 	/* by hand */							\
 	"connect", "getpid", "mmap", "munmap", "mremap",		\
 	"clock_gettime", "gettimeofday", "time", "geteuid",		\
-	"sigaltstack"
+	"sigaltstack",							\
+	PRIV_NOTIFY_CALLS
 
 /* carpd, measured: reload (config, new carps); by hand: the state file
  * of strict mode, set up on the reload that adds the first strict carp

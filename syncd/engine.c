@@ -26,6 +26,7 @@
 #include "rel.h"
 #include "seal.h"
 #include "syncd.h"
+#include "sdnotify.h"
 
 void
 syncd_error(struct syncd *sc, const char *fmt, ...)
@@ -55,6 +56,8 @@ syncd_bulk_do(struct syncd *sc, int what, uint32_t node)
 		    sc->cs->bulk_timeout_ms);
 	if (what & BULK_DEMOTE)
 		syncd_demote(sc);
+	if (what != 0)
+		sdnotify_bulk(sc);	/* READY=1 after the first */
 }
 
 static void

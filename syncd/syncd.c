@@ -21,10 +21,12 @@
 #include "daemon.h"
 #include "defer.h"
 #include "log.h"
+#include "notify.h"
 #include "own.h"
 #include "priv.h"
 #include "state.h"
 #include "syncd.h"
+#include "sdnotify.h"
 
 static struct syncd	 syncd_env;
 
@@ -52,6 +54,7 @@ syncd_sig(evutil_socket_t sig, short what, void *arg)
 	case SIGTERM:
 	case SIGINT:
 		log_info("stopping on signal %d", (int)sig);
+		notify_stopping();
 		event_base_loopbreak(sc->base);
 		break;
 	case SIGHUP:
@@ -142,8 +145,12 @@ main(int argc, char *argv[])
 	if ((conf = daemon_setup(&opts, &rc)) == NULL)
 		return (rc);
 	syncd_init(&syncd_env, conf);
+	notify_init(syncd_env.base, !opts.debug, sdnotify_status, &syncd_env);
 	syncd_drop(&syncd_env);
+	/* READY=1 now if the first bulk is already over, else at its end */
+	sdnotify_start(&syncd_env);
 	event_base_dispatch(syncd_env.base);
+	notify_cleanup();
 	syncd_shutdown(&syncd_env);
 	return (0);
 }

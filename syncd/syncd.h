@@ -9,6 +9,8 @@
  *   tx.c       queue -> sealed datagrams, flush, acks due, the tick
  *   rx.c       datagram -> peer bookkeeping -> kernel
  *   young.c    sync-delay: young local states wait in delay.c's queue
+ *   sdnotify.c READY=1 after the first bulk, the status line for
+ *              systemd (reads only; common/notify.h)
  *   refresh.c  refresh walk; liberal marking when mastership leaves
  *   carpwatch.c  carps MASTER here, from carpd's monitor stream
  *   bulk.c     bulk sync decisions (returns what it wants done)

@@ -2,6 +2,8 @@
 # Install every build and test package, once. Idempotent: apt-get runs
 # only when something is missing, and 'apt-get update' only then.
 set -e
+# libsystemd-dev: sd_notify, the daemons' readiness and watchdog under
+# their Type=notify units (common/notify.c).
 # clang, libclang-rt-dev (libFuzzer) and llvm (llvm-symbolizer, for the
 # stack traces): make fuzz and make fuzz-smoke. gnuplot-nox: the plots of
 # make bench (PNG through libgd, no X). python3-pyftpdlib: the FTP server
@@ -9,7 +11,7 @@ set -e
 PKGS="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev
 libnetfilter-conntrack-dev libmnl-dev libnftnl-dev libssl-dev libevent-dev
 libnetfilter-queue-dev libjson-c-dev libcap-ng-dev libseccomp-dev check
-libsubunit-dev iproute2 nftables iptables
+libsubunit-dev libsystemd-dev iproute2 nftables iptables
 conntrack conntrackd keepalived ucarp tshark tcpdump python3-scapy iperf3
 socat mandoc iputils-ping procps psmisc python3-pyftpdlib
 clang libclang-rt-dev llvm gnuplot-nox"

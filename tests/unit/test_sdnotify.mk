@@ -1,0 +1,1 @@
+test_sdnotify_LIBS := carpd
