@@ -1,14 +1,16 @@
 #!/bin/sh
 # The Debian package: "make deb" builds build/carp_VERSION_ARCH.deb, and
-# what it holds is what an operator needs. The package is unpacked with
-# dpkg -x into a scratch root, not installed on this machine: its
-# postinst enables the units and registers the init scripts, which must
-# not happen to a CI or developer machine (a trap cannot undo it after a
-# kill), and "dpkg --root" would run the maintainer scripts in a chroot
-# that has no shell. The maintainer scripts are read instead: enable, no
-# start. Then the unpacked carpd and syncd check the example
-# configuration (its secrets made in the scratch root), carpctl -h prints
-# its usage, and lintian finds no error.
+# what it holds is what an operator needs. dpkg installs it into a
+# scratch root (--root, with a dpkg database of its own), not into this
+# machine: its postinst enables the units, which a CI or developer
+# machine must not get (a trap cannot undo it after a kill). The
+# maintainer scripts run outside the root (--force-script-chrootless:
+# the root has no shell) with DPKG_ROOT set, which deb-systemd-helper
+# and update-rc.d honour, so the units are enabled inside the root; the
+# test checks that the machine's own enable links did not change. The
+# installed carpd and syncd then check the example configuration (its
+# secrets made in the scratch root), carpctl -h prints its usage, the
+# package is purged from the root again, and lintian finds no error.
 #
 # CARP_DEB=path tests a package already built instead of building one.
 # Exit 0 pass, 77 skip (reason on the last line), anything else fail.
@@ -72,8 +74,27 @@ for s in preinst postinst prerm postrm; do
 	sh -n "$tmp/ctl/$s" || fail "$s is not valid sh"
 done
 
-# 4. The files, unpacked; modes as the listing says (what dpkg installs).
-mkdir -p "$root" && dpkg -x "$deb" "$root" || { echo "FAIL: dpkg -x"; exit 1; }
+# 4. Installed by dpkg into the scratch root. Its libraries are this
+#    machine's (--force-depends: the root's database has none of them).
+wants=/etc/systemd/system/multi-user.target.wants
+host_links() {
+	ls -l "$wants"/carpd.service "$wants"/syncd.service 2>&1
+}
+host_before=$(host_links)
+mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" &&
+	: >"$root/var/lib/dpkg/status" || exit 1
+rdpkg() {
+	dpkg --root="$root" --force-script-chrootless --force-depends \
+	    --log=/dev/null "$@" >>"$tmp/dpkg.log" 2>&1
+}
+rdpkg -i "$deb" || { cat "$tmp/dpkg.log"; echo "FAIL: dpkg -i"; exit 1; }
+dpkg --root="$root" -s carp | grep -qx 'Status: install ok installed' ||
+	fail "carp is not installed in the scratch root"
+for u in carpd syncd; do
+	[ -L "$root$wants/$u.service" ] || fail "$u.service is not enabled"
+done
+[ "$(host_links)" = "$host_before" ] ||
+	fail "the machine's enable links changed: $(host_links)"
 for f in usr/sbin/carpd usr/sbin/syncd usr/sbin/carpctl; do
 	[ -x "$root/$f" ] || fail "/$f is missing"
 done
@@ -88,6 +109,7 @@ for u in carpd syncd; do
 	grep -q "^DAEMON=/usr/sbin/$u\$" "$root/etc/init.d/$u" ||
 		fail "/etc/init.d/$u does not run /usr/sbin/$u"
 done
+[ "$(stat -c %a "$root/etc/carp")" = 700 ] || fail "installed /etc/carp is not 700"
 dpkg-deb -c "$deb" >"$tmp/list"
 grep -q '^drwx------ root/root .* \./etc/carp/$' "$tmp/list" ||
 	fail "/etc/carp is not mode 700 root: $(grep '\./etc/carp/$' "$tmp/list")"
@@ -96,7 +118,7 @@ grep -q '^-rw------- root/root .* \./etc/carp\.conf$' "$tmp/list" ||
 cmp -s "$root/etc/carp.conf" "$top/etc/carp.conf" ||
 	fail "/etc/carp.conf is not the example etc/carp.conf"
 
-# 5. The unpacked daemons check the example, with its secrets made in the
+# 5. The installed daemons check the example, with its secrets made in the
 #    scratch root and its /etc/carp paths pointed there.
 printf 'lan-test-secret' >"$root/etc/carp/lan.pass"
 printf 'wan-test-secret' >"$root/etc/carp/wan.pass"
@@ -115,7 +137,15 @@ case "$out" in
 *) fail "carpctl -h (rc $rc): $out";;
 esac
 
-# 6. lintian: an error fails, warnings are printed.
+# 6. Purged from the root: files, conffile and enable links gone.
+rdpkg --purge carp || { cat "$tmp/dpkg.log"; fail "dpkg --purge"; }
+for f in usr/sbin/carpd etc/carp.conf "$wants/carpd.service"; do
+	[ ! -e "$root/${f#/}" ] || fail "/${f#/} is left after the purge"
+done
+[ "$(host_links)" = "$host_before" ] ||
+	fail "the machine's enable links changed: $(host_links)"
+
+# 7. lintian: an error fails, warnings are printed.
 lintian --fail-on error "$deb" >"$tmp/lintian" 2>&1
 rc=$?
 grep -E '^[EW]:' "$tmp/lintian"
