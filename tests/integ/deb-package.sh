@@ -109,7 +109,8 @@ for u in carpd syncd; do
 	grep -q "^DAEMON=/usr/sbin/$u\$" "$root/etc/init.d/$u" ||
 		fail "/etc/init.d/$u does not run /usr/sbin/$u"
 done
-[ "$(stat -c %a "$root/etc/carp")" = 700 ] || fail "installed /etc/carp is not 700"
+[ "$(stat -c %a "$root/etc/carp")" = 700 ] ||
+	fail "installed /etc/carp is not mode 700"
 dpkg-deb -c "$deb" >"$tmp/list"
 grep -q '^drwx------ root/root .* \./etc/carp/$' "$tmp/list" ||
 	fail "/etc/carp is not mode 700 root: $(grep '\./etc/carp/$' "$tmp/list")"
@@ -140,7 +141,9 @@ esac
 # 6. Purged from the root: files, conffile and enable links gone.
 rdpkg --purge carp || { cat "$tmp/dpkg.log"; fail "dpkg --purge"; }
 for f in usr/sbin/carpd etc/carp.conf "$wants/carpd.service"; do
-	[ ! -e "$root/${f#/}" ] || fail "/${f#/} is left after the purge"
+	if [ -e "$root/${f#/}" ] || [ -L "$root/${f#/}" ]; then
+		fail "/${f#/} is left after the purge"
+	fi
 done
 [ "$(host_links)" = "$host_before" ] ||
 	fail "the machine's enable links changed: $(host_links)"
