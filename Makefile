@@ -13,6 +13,8 @@
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (60) each
 #   make fuzz-smoke the same for 10 s each, after replaying the regressions
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        build/carp_VERSION_ARCH.deb (debian/; VERSION from
+#                   debian/changelog)
 
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
@@ -67,7 +69,7 @@ BINS	+= $(BUILD)/syncd
 endif
 
 .PHONY: all tools deps check unit unit-san golden integ e2e demo bench install \
-	clean lint fuzz fuzz-smoke bench-smoke
+	clean lint fuzz fuzz-smoke bench-smoke deb
 .SECONDARY:
 
 all: $(BINS) $(TOOL_BIN)
@@ -241,7 +243,7 @@ fuzz-smoke: $(FUZZ_BIN)
 
 # Units and init scripts name /usr/local/sbin; they get the real SBINDIR.
 DOCDIR	?= $(PREFIX)/share/doc/carp
-install: all
+install: $(BINS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/init.d \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples
@@ -260,6 +262,25 @@ install: all
 	    $(DESTDIR)$(DOCDIR)/examples/
 	if [ ! -f $(DESTDIR)$(SYSCONFDIR)/carp.conf ]; then \
 	    install -m 600 etc/carp.conf $(DESTDIR)$(SYSCONFDIR)/; fi
+
+# The Debian package, built by dpkg-buildpackage in a copy of the tree
+# under $(BUILD)/deb: it writes its results next to the tree it builds,
+# and its clean step would remove our build directory. Only the .deb is
+# kept, as $(BUILD)/carp_VERSION_ARCH.deb; the log is in $(BUILD)/deb.
+# Our make's flags and command-line variables (make exports them) stay
+# out of the package's own make, which builds in its tree's build/.
+DEB_JOBS ?= 2
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	tar -cf - --exclude=./.git $(addprefix --exclude=./,$(sort build \
+	    $(BUILD))) . | tar -xf - -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    -u BUILD -u SANITIZE dpkg-buildpackage -b -us -uc -j$(DEB_JOBS) \
+	    >../build.log 2>&1 || { tail -n 30 ../build.log; exit 1; }
+	v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && \
+	    a=$$(dpkg-architecture -qDEB_HOST_ARCH) && \
+	    mv $(BUILD)/deb/carp_$${v}_$$a.deb $(BUILD)/ && \
+	    echo "$(BUILD)/carp_$${v}_$$a.deb"
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning -Icommon -Iproto \

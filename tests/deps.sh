@@ -7,14 +7,17 @@ set -e
 # clang, libclang-rt-dev (libFuzzer) and llvm (llvm-symbolizer, for the
 # stack traces): make fuzz and make fuzz-smoke. gnuplot-nox: the plots of
 # make bench (PNG through libgd, no X). python3-pyftpdlib: the FTP server
-# of tests/e2e/e2e-ftp.sh (expectation replication).
+# of tests/e2e/e2e-ftp.sh (expectation replication). debhelper,
+# dpkg-dev, fakeroot and lintian: make deb and tests/integ/deb-package.sh
+# (dpkg-buildpackage with dh, and the package's lint).
 PKGS="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev
 libnetfilter-conntrack-dev libmnl-dev libnftnl-dev libssl-dev libevent-dev
 libnetfilter-queue-dev libjson-c-dev libcap-ng-dev libseccomp-dev check
 libsubunit-dev libsystemd-dev iproute2 nftables iptables
 conntrack conntrackd keepalived ucarp tshark tcpdump python3-scapy iperf3
 socat mandoc iputils-ping procps psmisc python3-pyftpdlib
-clang libclang-rt-dev llvm gnuplot-nox"
+clang libclang-rt-dev llvm gnuplot-nox
+debhelper dpkg-dev fakeroot lintian"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
