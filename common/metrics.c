@@ -16,7 +16,8 @@
  *     the object and of the messages inside it
  *   - other strings: one info family PREFIX_info, if one is set
  *   - a message: its fields under its own prefix, or its parent's if it
- *     has none (a carp's counters: carp_adverts_sent_total{carp=...})
+ *     has none (a carp's counters: carp_adverts_sent_total{carp=...});
+ *     none if no object has it
  *   - repeated strings (addresses, members): none; carpctl status. */
 #include <stdlib.h>
 #include <string.h>
@@ -258,11 +259,17 @@ metrics_child(const struct metrics_set *parent,
 	else
 		snprintf(set->prefix, sizeof(set->prefix), "%s",
 		    parent->prefix);
+	/* a message no object has is not this daemon's (carpd's reply has
+	 * no sync, syncd's no stats): no families; one only some lack is
+	 * zeros for those, as in the JSON */
 	for (i = 0; i < parent->n; i++)
 		n += fd->label == PROTOBUF_C_LABEL_REPEATED ?
-		    field_count(parent->objs[i], fd) : 1;
+		    field_count(parent->objs[i], fd) :
+		    field_msg(parent->objs[i], fd) != NULL;
 	if (n == 0)
 		return (0);
+	if (fd->label != PROTOBUF_C_LABEL_REPEATED)
+		n = parent->n;
 	if ((set->objs = calloc(n, sizeof(*set->objs))) == NULL ||
 	    (set->labels = calloc(n, sizeof(*set->labels))) == NULL)
 		goto fail;
