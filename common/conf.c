@@ -173,6 +173,14 @@ conf_control_group(struct conf_parser *p, const struct conf_tok *kw)
 	    sizeof(p->conf->control_group), 1);
 }
 
+/* "metrics-listen ADDR:PORT" of carpd (metrics) */
+static void
+conf_metrics_listen(struct conf_parser *p, const struct conf_tok *kw)
+{
+	conf_listen(p, kw, p->conf->metrics_listen,
+	    sizeof(p->conf->metrics_listen));
+}
+
 #define TOP(f)		CONF_FIELD(struct carp_conf, f)
 
 static const struct conf_kw conf_top_kws[] = {
@@ -187,6 +195,8 @@ static const struct conf_kw conf_top_kws[] = {
 	{ "carp",	    conf_carp },
 	{ "sync",	    conf_sync },
 	{ "include",	    conf_include },
+	/* metrics */
+	{ "metrics-listen", conf_metrics_listen },
 	{ NULL }
 };
 
