@@ -5,13 +5,15 @@ set -e
 # clang, libclang-rt-dev (libFuzzer) and llvm (llvm-symbolizer, for the
 # stack traces): make fuzz and make fuzz-smoke. gnuplot-nox: the plots of
 # make bench (PNG through libgd, no X). python3-pyftpdlib: the FTP server
-# of tests/e2e/e2e-ftp.sh (expectation replication).
+# of tests/e2e/e2e-ftp.sh (expectation replication). python3-prometheus-client:
+# its OpenMetrics parser checks the metrics of tests/integ/metrics.sh.
 PKGS="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev
 libnetfilter-conntrack-dev libmnl-dev libnftnl-dev libssl-dev libevent-dev
 libnetfilter-queue-dev libjson-c-dev libcap-ng-dev libseccomp-dev check
 libsubunit-dev iproute2 nftables iptables
 conntrack conntrackd keepalived ucarp tshark tcpdump python3-scapy iperf3
 socat mandoc iputils-ping procps psmisc python3-pyftpdlib
+python3-prometheus-client curl
 clang libclang-rt-dev llvm gnuplot-nox"
 missing=""
 for p in $PKGS; do
