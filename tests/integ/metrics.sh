@@ -17,12 +17,7 @@ lab_init
 (umask 077; head -c 32 /dev/urandom >"$LAB_DIR/sync.key")
 seccomp_mark
 
-integ_lan a
-lab_exec a ip link add sync0 type veth peer name sync1 ||
-	lab_fail "no veth sync0"
-lab_exec a ip link set sync1 up
-lab_exec a ip link set sync0 up
-lab_addr a sync0 203.0.113.1/24
+sync_alone a
 INTEG_VIPS="eth0:192.0.2.254"
 CARPD_URL=http://192.0.2.1:9742
 SYNCD_URL="http://[2001:db8:1::1]:9743"
