@@ -396,8 +396,8 @@ metrics_info(struct evbuffer *b, const struct metrics_set *set)
 				any = 1;
 	if (!any)
 		return (0);
-	if (metrics_head(b, set->prefix, "info", "strings of this object")
-	    == -1)
+	snprintf(sname, sizeof(sname), "text fields of %s", d->name);
+	if (metrics_head(b, set->prefix, "info", sname) == -1)
 		return (-1);
 	snprintf(sname, sizeof(sname), "%s_info", set->prefix);
 	for (i = 0; rc == 0 && i < set->n; i++) {

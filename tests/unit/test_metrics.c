@@ -116,7 +116,7 @@ START_TEST(test_carpd)
 	/* the key is a label only, the strings an info family */
 	ck_assert(strstr(out, "carp_name") == NULL);
 	ck_assert(strstr(out, "carp_vhid") == NULL);
-	HAS(out, "# TYPE carp info\n");
+	HAS(out, "# TYPE carp info\n# HELP carp text fields of CtlCarp\n");
 	HAS(out, "carp_info{carp=\"carp2\",vhid=\"8\",carpdev=\"eth0\","
 	    "master=\"\"} 1\n");
 	/* repeated strings are no metric */
