@@ -1,7 +1,7 @@
 /* A control reply as OpenMetrics families (common/metrics.h), walked
  * from the descriptors of proto/ctl.proto, so that a field added there
  * and filled by its daemon is a metric with no code here; the rule is in
- * docs/PROTOCOL.md, section "Metrics":
+ * docs/PROTOCOL.md, section 9 (Metrics):
  *
  * Each message is a set of objects with a family prefix: the reply is
  * the daemon ("carpd", "syncd"), a CtlCarp "carp", a CtlSyncLink
