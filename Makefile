@@ -47,7 +47,10 @@ GEN_H	:= $(GEN_C:.c=.h)
 
 # Sources by role. Each daemon's main lives in its own file so that the
 # unit tests can link every other module.
-COMMON_SRC := $(wildcard common/*.c) $(wildcard proto/*.c)
+# carpctl's walk over the reply fields is shared: the daemons format their
+# metrics-listen answer with it (common/metrics.c), as carpctl metrics does.
+CTL_SHARED := carpd/carpctl_field.c
+COMMON_SRC := $(wildcard common/*.c) $(wildcard proto/*.c) $(CTL_SHARED)
 CARPD_MAIN := carpd/carpd.c
 CTL_MAIN   := carpd/carpctl.c
 CTL_SRC	   := $(wildcard carpd/carpctl*.c)
@@ -59,7 +62,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 COMMON_OBJ := $(call obj,$(COMMON_SRC)) $(GEN_C:.c=.o)
 CARPD_OBJ  := $(call obj,$(CARPD_SRC))
 SYNCD_OBJ  := $(call obj,$(SYNCD_SRC))
-CTL_OBJ	   := $(call obj,$(filter-out $(CTL_MAIN),$(CTL_SRC)))
+CTL_OBJ	   := $(call obj,$(filter-out $(CTL_MAIN) $(CTL_SHARED),$(CTL_SRC)))
 
 BINS	:= $(BUILD)/carpd $(BUILD)/carpctl
 TOOL_SRC := $(wildcard tests/tools/*.c)
@@ -221,7 +224,8 @@ $(FUZZ)/libfuzzcarpd.a: $(call fuzzobj,$(CARPD_SRC))
 	rm -f $@ && ar rcs $@ $^
 $(FUZZ)/libfuzzsyncd.a: $(call fuzzobj,$(SYNCD_SRC))
 	rm -f $@ && ar rcs $@ $^
-$(FUZZ)/libfuzzcarpctl.a: $(call fuzzobj,$(filter-out $(CTL_MAIN),$(CTL_SRC)))
+$(FUZZ)/libfuzzcarpctl.a: $(call fuzzobj,$(filter-out $(CTL_MAIN) \
+		$(CTL_SHARED),$(CTL_SRC)))
 	rm -f $@ && ar rcs $@ $^
 # the targets' own helpers (tests/fuzz/*.c but the targets and mkseeds)
 $(FUZZ)/libfuzzhelp.a: $(call fuzzobj,$(filter-out $(FUZZ_SRC) \

@@ -275,6 +275,9 @@ carpd_apply(struct carpd *env, struct carp_conf *nconf)
 		log_warnx("reload: control-group changes at the next start");
 	if (strcmp(old->state_file, nconf->state_file) != 0)
 		log_warnx("reload: the state file changes at the next start");
+	/* metrics: bound before the privileges were dropped */
+	if (strcmp(old->metrics_listen, nconf->metrics_listen) != 0)
+		log_warnx("reload: metrics-listen changes at the next start");
 	/* set as root before the drop (realtime.c), undone by nothing */
 	if (old->realtime != nconf->realtime)
 		log_warnx("reload: realtime changes at the next start");

@@ -2,7 +2,9 @@
  *
  * The command line is parsed with a token table (bgpctl's parser.c):
  * each token names what may follow it. Sync commands go to syncd's
- * socket, every other one to carpd's; -s overrides whichever it is.
+ * socket, every other one to carpd's; -s overrides whichever it is, -S
+ * names syncd's. metrics asks both (carpctl_metrics.c): carpd at -s,
+ * syncd at -S if that socket exists.
  *
  * Exit: 0 done, 1 the daemon refused (its reason is printed), 2 bad
  * usage or the daemon cannot be reached or spoke nonsense. */
@@ -44,6 +46,9 @@ enum daemon {
 	D_SYNCD,
 };
 
+/* not a command of either daemon: carpctl_metrics() asks both */
+#define ACTION_METRICS	((CtlCommand)-1)
+
 struct parse_result {
 	CtlCommand	 action;
 	enum daemon	 daemon;
@@ -70,6 +75,7 @@ static const struct token t_main[] = {
 	{ KEYWORD,	"reload",	CTL_COMMAND__RELOAD,	NULL },
 	{ KEYWORD,	"sync",		CTL_COMMAND__NONE,	t_sync },
 	{ KEYWORD,	"track",	CTL_COMMAND__TRACK,	NULL },
+	{ KEYWORD,	"metrics",	ACTION_METRICS,		NULL },
 	{ ENDTOKEN,	"",		CTL_COMMAND__NONE,	NULL }
 };
 
@@ -103,8 +109,10 @@ usage(void)
 {
 	extern char	*__progname;
 
-	fprintf(stderr, "usage: %s [-j] [-s socket] command [argument ...]\n"
-	    "commands: status | groups | stats | monitor | reload | track\n"
+	fprintf(stderr, "usage: %s [-j] [-s socket] [-S syncd-socket] command "
+	    "[argument ...]\n"
+	    "commands: status | groups | stats | monitor | reload | track |\n"
+	    "          metrics\n"
 	    "          demote GROUP [N] | promote GROUP [N]\n"
 	    "          down CARP | up CARP\n"
 	    "          sync status | sync stats | sync resync\n", __progname);
@@ -345,16 +353,19 @@ main(int argc, char *argv[])
 {
 	const struct output	*out = &text_output;
 	struct parse_result	 res;
-	const char		*sock = NULL;
+	const char		*sock = NULL, *syncd = CONF_SYNCD_SOCKET;
 	int			 ch, fd, rv;
 
-	while ((ch = getopt(argc, argv, "js:")) != -1) {
+	while ((ch = getopt(argc, argv, "js:S:")) != -1) {
 		switch (ch) {
 		case 'j':
 			out = &json_output;
 			break;
 		case 's':
 			sock = optarg;
+			break;
+		case 'S':
+			syncd = optarg;
 			break;
 		default:
 			usage();
@@ -364,9 +375,11 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc == 0 || parse(argc, argv, &res) == -1)
 		usage();
+	if (res.action == ACTION_METRICS)
+		return (carpctl_metrics(stdout, sock != NULL ? sock :
+		    CONF_CARPD_SOCKET, syncd) == 0 ? 0 : EXIT_USAGE);
 	if (sock == NULL)
-		sock = res.daemon == D_SYNCD ? CONF_SYNCD_SOCKET :
-		    CONF_CARPD_SOCKET;
+		sock = res.daemon == D_SYNCD ? syncd : CONF_CARPD_SOCKET;
 	if ((fd = ctl_connect(sock, CTL_TIMEOUT_MS)) == -1) {
 		fprintf(stderr, "carpctl: cannot reach %s at %s: %s\n",
 		    res.daemon == D_SYNCD ? "syncd" : "carpd", sock,

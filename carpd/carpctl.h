@@ -84,4 +84,10 @@ struct output {
 extern const struct output text_output;
 extern const struct output json_output;
 
+/* carpctl metrics (carpctl_metrics.c): both daemons' replies as
+ * OpenMetrics text on f; syncd only if its socket exists. -1 after an
+ * error, printed. */
+int	carpctl_metrics(FILE *, const char *carpd_sock,
+	    const char *syncd_sock);
+
 #endif

@@ -96,6 +96,10 @@ control_init(struct carpd *env, const char *path)
 		return (-1);
 	}
 	control_absent_start(env->base);
+	/* the election matters more than its metrics: carpd runs on */
+	if (control_metrics_start(env) == -1)
+		log_warnx("metrics-listen %s: no metrics over HTTP",
+		    env->conf->metrics_listen);
 	log_info("control socket %s", path);
 	return (0);
 }
@@ -116,6 +120,7 @@ control_cleanup(void)
 	if (control_srv == NULL)
 		return;
 	control_absent_stop();
+	control_metrics_stop();
 	ctl_server_foreach(control_srv, control_end_monitor, NULL);
 	ctl_server_free(control_srv);
 	control_srv = NULL;

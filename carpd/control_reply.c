@@ -10,6 +10,7 @@
 #include "compat.h"
 #include "control.h"
 #include "hooks.h"
+#include "metrics.h"
 
 /* one carp's reply, with the storage its pointers point into */
 struct control_carp {
@@ -223,43 +224,63 @@ control_group_fill(CtlGroup *cg, struct carp_group *g, char **members,
 	cg->n_members = control_group_members(g, members, max);
 }
 
-/* All groups, or only one; every pointer points into env or into the
- * storage here, freed at once after sending. */
-void
-control_groups_send(struct ctl_conn *conn, const char *only)
+/* All groups, or only one, into rep; every pointer points into env or
+ * into cgs, freed with control_groups_free. */
+int
+control_groups_fill(CtlReply *rep, const char *only,
+    struct control_groups *cgs)
 {
 	struct carp_group	*g;
 	struct carp_if		*cif;
-	CtlReply		 rep;
-	CtlGroup		*cg = NULL, **cgp = NULL;
-	char			**members = NULL;
 	size_t			 ng = 0, nc = 0, i = 0;
 
+	memset(cgs, 0, sizeof(*cgs));
 	TAILQ_FOREACH(g, &control_env->groups, entry)
 		ng++;
 	TAILQ_FOREACH(cif, &control_env->carps, entry)
 		nc++;
-	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
-	if (ng > 0 && ((cg = calloc(ng, sizeof(*cg))) == NULL ||
-	    (cgp = calloc(ng, sizeof(*cgp))) == NULL ||
-	    (members = calloc(ng * (nc + 1), sizeof(*members))) == NULL)) {
-		ctl_conn_result(conn, CTL_RESULT__ERR_INTERNAL, "out of memory");
-		goto done;
+	if (ng > 0 && ((cgs->cg = calloc(ng, sizeof(*cgs->cg))) == NULL ||
+	    (cgs->cgp = calloc(ng, sizeof(*cgs->cgp))) == NULL ||
+	    (cgs->members = calloc(ng * (nc + 1),
+	    sizeof(*cgs->members))) == NULL)) {
+		control_groups_free(cgs);
+		return (-1);
 	}
 	TAILQ_FOREACH(g, &control_env->groups, entry) {
 		if (only != NULL && strcmp(only, g->name) != 0)
 			continue;
-		control_group_fill(&cg[i], g, members + i * (nc + 1), nc + 1);
-		cgp[i] = &cg[i];
+		control_group_fill(&cgs->cg[i], g, cgs->members + i * (nc + 1),
+		    nc + 1);
+		cgs->cgp[i] = &cgs->cg[i];
 		i++;
 	}
-	rep.groups = cgp;
-	rep.n_groups = i;
+	rep->groups = cgs->cgp;
+	rep->n_groups = i;
+	return (0);
+}
+
+void
+control_groups_free(struct control_groups *cgs)
+{
+	free(cgs->members);
+	free(cgs->cgp);
+	free(cgs->cg);
+	memset(cgs, 0, sizeof(*cgs));
+}
+
+void
+control_groups_send(struct ctl_conn *conn, const char *only)
+{
+	struct control_groups	 cgs;
+	CtlReply		 rep;
+
+	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
+	if (control_groups_fill(&rep, only, &cgs) == -1) {
+		ctl_conn_result(conn, CTL_RESULT__ERR_INTERNAL, "out of memory");
+		return;
+	}
 	control_send_ok(conn, &rep);
- done:
-	free(members);
-	free(cgp);
-	free(cg);
+	control_groups_free(&cgs);
 }
 
 /* The script runner's counters (hooks.h). */
@@ -281,40 +302,50 @@ control_scripts(CtlStats *st)
 	st->scripts_lost = hs->lost;
 }
 
+/* Daemon-wide counters and the totals over the carps already in rep,
+ * into cs, which rep->stats points to. */
+void
+control_stats_fill(CtlReply *rep, struct control_stats *cs)
+{
+	const struct ctl_server_stats	*ss = ctl_server_stats(control_srv);
+	CtlStats			*st = &cs->st;
+	struct carp_counters		 zero;
+	size_t				 i;
+
+	memset(&zero, 0, sizeof(zero));
+	control_counters(&cs->tot, &zero);
+	for (i = 0; i < rep->n_carps; i++)
+		control_counters_add(&cs->tot, rep->carps[i]->counters);
+	ctl_stats__init(st);
+	st->totals = &cs->tot;
+	st->has_unknown_vhid = st->has_bad_packets = 1;
+	st->has_holds = st->has_carps = 1;
+	st->carps = rep->n_carps;
+	st->unknown_vhid = control_env->unknown_vhid;
+	st->bad_packets = control_env->bad_packets;
+	CTL_SERVER_STATS_COPY(st, ss);
+	st->holds = control_held(NULL).holds;
+	st->has_syncd_absent_demote = 1;
+	st->syncd_absent_demote = (uint32_t)control_absent_held();
+	control_scripts(st);
+	control_track_stats(st);
+	METRICS_HTTP_STATS_COPY(st, control_metrics_stats());
+	rep->stats = st;
+}
+
 /* Daemon-wide counters, the totals over every carp, and every carp. */
 void
 control_stats_send(struct ctl_conn *conn)
 {
-	const struct ctl_server_stats	*ss = ctl_server_stats(control_srv);
-	CtlStats			 st;
-	CtlCounters			 tot;
-	CtlReply			 rep;
-	struct carp_counters		 zero;
-	size_t				 i;
+	struct control_stats	 cs;
+	CtlReply		 rep;
 
 	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
 	if (control_carps(&rep, NULL) == -1) {
 		ctl_conn_result(conn, CTL_RESULT__ERR_INTERNAL, "out of memory");
 		return;
 	}
-	memset(&zero, 0, sizeof(zero));
-	control_counters(&tot, &zero);
-	for (i = 0; i < rep.n_carps; i++)
-		control_counters_add(&tot, rep.carps[i]->counters);
-	ctl_stats__init(&st);
-	st.totals = &tot;
-	st.has_unknown_vhid = st.has_bad_packets = 1;
-	st.has_holds = st.has_carps = 1;
-	st.carps = rep.n_carps;
-	st.unknown_vhid = control_env->unknown_vhid;
-	st.bad_packets = control_env->bad_packets;
-	CTL_SERVER_STATS_COPY(&st, ss);
-	st.holds = control_held(NULL).holds;
-	st.has_syncd_absent_demote = 1;
-	st.syncd_absent_demote = (uint32_t)control_absent_held();
-	control_scripts(&st);
-	control_track_stats(&st);
-	rep.stats = &st;
+	control_stats_fill(&rep, &cs);
 	control_send_ok(conn, &rep);
 	control_carps_free(&rep);
 }

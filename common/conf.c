@@ -192,6 +192,14 @@ conf_log_facility(struct conf_parser *p, const struct conf_tok *kw)
 	p->conf->log_facility = fac;
 }
 
+/* "metrics-listen ADDR:PORT" of carpd (metrics) */
+static void
+conf_metrics_listen(struct conf_parser *p, const struct conf_tok *kw)
+{
+	conf_listen(p, kw, p->conf->metrics_listen,
+	    sizeof(p->conf->metrics_listen));
+}
+
 #define TOP(f)		CONF_FIELD(struct carp_conf, f)
 
 static const struct conf_kw conf_top_kws[] = {
@@ -212,6 +220,8 @@ static const struct conf_kw conf_top_kws[] = {
 	{ "include",	    conf_include },
 	/* health tracking */
 	{ "track",	    conf_track },
+	/* metrics */
+	{ "metrics-listen", conf_metrics_listen },
 	{ NULL }
 };
 

@@ -18,6 +18,7 @@
 #define CONF_FILE		"/etc/carp.conf"
 #define CONF_CARPD_SOCKET	"/run/carpd.sock"
 #define CONF_SYNCD_SOCKET	"/run/syncd.sock"
+#define CONF_LISTENLEN		64	/* "[ADDR6]:PORT" and more */
 #define CONF_STATE_FILE		"/var/lib/carp/carpd.state"
 #define CONF_NAMELEN		32	/* group names */
 #define CONF_MAXADDRS		16	/* addresses per carp */
@@ -141,6 +142,8 @@ struct conf_sync {
 	char			 control_socket[PATH_MAX]; /* syncd's own */
 	char			 carpd_socket[PATH_MAX];   /* demote IPC */
 	int			 line;
+	/* metrics-listen of syncd: "ADDR:PORT", "" off */
+	char			 metrics_listen[CONF_LISTENLEN];
 };
 
 struct carp_conf {
@@ -161,6 +164,8 @@ struct carp_conf {
 	struct conf_sync	 sync;
 	/* health tracking */
 	TAILQ_HEAD(, conf_track) tracks;
+	/* metrics-listen of carpd: "ADDR:PORT", "" off */
+	char			 metrics_listen[CONF_LISTENLEN];
 };
 
 /* Parse path; every error goes to errf as "file:line: message".
@@ -171,6 +176,11 @@ void			 conf_free(struct carp_conf *);
  * hand (conf zeroed by the caller). */
 void			 conf_defaults(struct carp_conf *);
 void			 conf_print(FILE *, const struct carp_conf *);
+
+/* metrics-listen "ADDR:PORT" or "[ADDR6]:PORT" into its parts
+ * (conf_listen.c); -1 if it is not one. */
+int			 conf_listen_split(const char *, char *addr,
+			    size_t len, uint16_t *port);
 
 /* Effective values, resolving the inherited defaults. */
 int			 conf_carp_preempt(const struct carp_conf *,

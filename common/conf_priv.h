@@ -137,6 +137,10 @@ int	conf_script(struct conf_parser *, const struct conf_tok *kw, char *,
 void	conf_kw_store(struct conf_parser *, const struct conf_kw *,
 	    void *base, const struct conf_tok *kw);
 
+/* conf_listen.c: metrics-listen ADDR:PORT into dst ("" if bad) */
+void	conf_listen(struct conf_parser *, const struct conf_tok *kw, char *,
+	    size_t);
+
 /* conf_addr.c */
 int	conf_ismcast(const struct conf_addr *);
 

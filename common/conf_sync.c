@@ -92,6 +92,16 @@ conf_sync_peer(struct conf_parser *p, const struct conf_tok *kw)
 	s->syncpeer[s->nsyncpeer++] = a;
 }
 
+/* "metrics-listen ADDR:PORT" of syncd (metrics): its own port, carpd's
+ * is the global one */
+static void
+conf_sync_metrics(struct conf_parser *p, const struct conf_tok *kw)
+{
+	struct conf_sync	*s = &p->conf->sync;
+
+	conf_listen(p, kw, s->metrics_listen, sizeof(s->metrics_listen));
+}
+
 #define SYNC(f)		CONF_FIELD(struct conf_sync, f)
 
 static const struct conf_kw conf_sync_kws[] = {
@@ -117,6 +127,8 @@ static const struct conf_kw conf_sync_kws[] = {
 	{ "ignore",	    conf_sync_ignore },
 	{ "control-socket", NULL, CONF_V_PATH, SYNC(control_socket) },
 	{ "carpd-socket",   NULL, CONF_V_PATH, SYNC(carpd_socket) },
+	/* metrics */
+	{ "metrics-listen", conf_sync_metrics },
 	{ NULL }
 };
 

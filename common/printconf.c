@@ -125,6 +125,9 @@ conf_print_global(FILE *f, const struct carp_conf *conf)
 	if (!conf->realtime)
 		fprintf(f, "realtime %s\n", conf_yn(conf->realtime));
 	conf_print_knobs(f, conf);
+	/* metrics: off by default, printed when set */
+	if (conf->metrics_listen[0] != '\0')
+		conf_print_kw(f, "", "metrics-listen", conf->metrics_listen);
 }
 
 static void
@@ -222,6 +225,9 @@ conf_print_sync(FILE *f, const struct conf_sync *s)
 		conf_print_addr(f, "\t", "ignore", &s->ignore[i], 1);
 	conf_print_quoted(f, "\t", "control-socket", s->control_socket);
 	conf_print_quoted(f, "\t", "carpd-socket", s->carpd_socket);
+	/* metrics: off by default, printed when set */
+	if (s->metrics_listen[0] != '\0')
+		conf_print_kw(f, "\t", "metrics-listen", s->metrics_listen);
 	fputs("}\n", f);
 }
 

@@ -1,6 +1,7 @@
 /* syncd's control socket: carpctl sync status|stats|resync. Framing,
  * versions, bad clients, limits and read-only clients are common/ctl_*.c's
- * job. */
+ * job. metrics-listen answers GET /metrics with the same CtlSync,
+ * formatted as carpctl metrics formats it (common/metrics.c). */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "expect.h"
 #include "link.h"
 #include "log.h"
+#include "metrics.h"
 #include "own.h"
 #include "rel.h"
 #include "seal.h"
@@ -146,6 +148,7 @@ control_fill(const struct syncd *sc, CtlSync *s, struct control_links *cl)
 	s->last_error = (char *)(uintptr_t)sc->last_error;
 	if (sc->ctl != NULL)
 		CTL_SERVER_STATS_COPY(s, ctl_server_stats(sc->ctl));
+	METRICS_HTTP_STATS_COPY(s, metrics_http_stats(sc->metrics));
 }
 
 static void
@@ -203,6 +206,34 @@ static const struct ctl_server_cb control_cb = {
 	control_close,
 };
 
+static int
+control_metrics(struct evbuffer *b, void *arg)
+{
+	struct syncd		*sc = arg;
+	struct control_links	 cl;
+	CtlSync			 s = CTL_SYNC__INIT;
+	CtlReply		 rep;
+
+	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
+	control_fill(sc, &s, &cl);
+	rep.sync = &s;
+	return (metrics_reply(b, "syncd", &rep) == 0 && metrics_end(b) == 0 ?
+	    0 : -1);
+}
+
+/* Bound before privileges are dropped; replication matters more than
+ * its metrics, so syncd runs on without them. */
+static void
+control_metrics_start(struct syncd *sc)
+{
+	if (sc->cs->metrics_listen[0] == '\0')
+		return;
+	if ((sc->metrics = metrics_http_new(sc->base, sc->cs->metrics_listen,
+	    control_metrics, sc)) == NULL)
+		log_warnx("metrics-listen %s: no metrics over HTTP",
+		    sc->cs->metrics_listen);
+}
+
 int
 syncd_control_init(struct syncd *sc)
 {
@@ -215,6 +246,7 @@ syncd_control_init(struct syncd *sc)
 		syncd_control_cleanup(sc);
 		return (-1);
 	}
+	control_metrics_start(sc);
 	return (0);
 }
 
@@ -224,4 +256,6 @@ syncd_control_cleanup(struct syncd *sc)
 	if (sc->ctl != NULL)
 		ctl_server_free(sc->ctl);
 	sc->ctl = NULL;
+	metrics_http_free(sc->metrics);
+	sc->metrics = NULL;
 }

@@ -167,6 +167,8 @@ struct syncd {
 	struct syncd_stats	 st;
 	struct syncd_expect	*expect;	/* expect.c */
 	struct syncd_sweep	 sweep;		/* sweep.c */
+	/* metrics: metrics-listen's server (control.c); NULL: off */
+	struct metrics_http	*metrics;
 };
 
 /* engine.c */

@@ -10,12 +10,15 @@ set -e
 # of tests/e2e/e2e-ftp.sh (expectation replication). debhelper,
 # dpkg-dev, fakeroot and lintian: make deb and tests/integ/deb-package.sh
 # (dpkg-buildpackage with dh, and the package's lint).
+# python3-prometheus-client: its OpenMetrics parser checks the metrics
+# of tests/integ/metrics.sh.
 PKGS="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev
 libnetfilter-conntrack-dev libmnl-dev libnftnl-dev libssl-dev libevent-dev
 libnetfilter-queue-dev libjson-c-dev libcap-ng-dev libseccomp-dev check
 libsubunit-dev libsystemd-dev iproute2 nftables iptables
 conntrack conntrackd keepalived ucarp tshark tcpdump python3-scapy iperf3
 socat mandoc iputils-ping procps psmisc python3-pyftpdlib
+python3-prometheus-client curl
 clang libclang-rt-dev llvm gnuplot-nox
 debhelper dpkg-dev fakeroot lintian"
 missing=""

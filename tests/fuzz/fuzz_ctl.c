@@ -6,11 +6,13 @@
  * body that does not decode is answered and skipped. The same bodies go
  * through ctl_reply_unpack (carpctl's and the demote-hold client's side)
  * and every decoded reply through carpctl's JSON formatters
- * (carpd/carpctl_json.c, carpctl -j).
+ * (carpd/carpctl_json.c, carpctl -j) and the metrics formatter
+ * (common/metrics.c, carpctl metrics and metrics-listen).
  *
  * Properties: a decoded request packs into a frame that decodes again;
  * carpctl's JSON of any decoded reply is one line that json-c parses
- * back, strict and valid UTF-8. */
+ * back, strict and valid UTF-8; its metrics are printable ASCII lines,
+ * each a "# " line or a sample, ending with "# EOF". */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "carpd/carpctl.h"
 #include "ctl.h"
 #include "fuzz.h"
+#include "metrics.h"
 
 /* One formatter's output: one line, one JSON document that json-c
  * reads back in strict mode, valid UTF-8 throughout, nothing after it. */
@@ -75,6 +78,34 @@ fuzz_ctl_json(const CtlReply *rep)
 	}
 }
 
+/* Whatever the strings of the reply, the escaping keeps every line one
+ * line of printable ASCII. */
+static void
+fuzz_ctl_metrics(const CtlReply *rep)
+{
+	struct evbuffer	*b;
+	const char	*p;
+	size_t		 len, i;
+
+	if ((b = evbuffer_new()) == NULL)
+		fuzz_fail("evbuffer_new");
+	if (metrics_reply(b, "carpd", rep) == -1 || metrics_end(b) == -1)
+		fuzz_fail("metrics: out of memory");
+	len = evbuffer_get_length(b);
+	p = (const char *)evbuffer_pullup(b, -1);
+	if (len < 6 || memcmp(p + len - 6, "# EOF\n", 6) != 0)
+		fuzz_fail("metrics do not end with # EOF");
+	for (i = 0; i < len; i++) {
+		if (p[i] != '\n' && (p[i] < 0x20 || p[i] > 0x7e))
+			fuzz_fail("metrics: byte %#x at %zu", (unsigned char)p[i],
+			    i);
+		if ((i == 0 || p[i - 1] == '\n') && p[i] != '#' &&
+		    !(p[i] >= 'a' && p[i] <= 'z'))
+			fuzz_fail("metrics: a line starts with %c", p[i]);
+	}
+	evbuffer_free(b);
+}
+
 /* What the daemons look at, then the round trip through a frame. */
 static void
 fuzz_ctl_request(const CtlRequest *req)
@@ -111,6 +142,7 @@ fuzz_ctl_reply(const uint8_t *body, size_t len)
 		return;
 	(void)ctl_result_str(rep->has_result ? (int)rep->result : -1);
 	fuzz_ctl_json(rep);
+	fuzz_ctl_metrics(rep);
 	ctl_reply_free(rep);
 }
 

@@ -25,12 +25,7 @@ UIDS="60001 60002 60003 60004 60005 60006 60007"
 # seccomp denials of our daemons since the start (common/priv.c)
 seccomp_mark
 
-integ_lan a
-lab_exec a ip link add sync0 type veth peer name sync1 ||
-	lab_fail "no veth sync0"
-lab_exec a ip link set sync1 up
-lab_exec a ip link set sync0 up
-lab_addr a sync0 203.0.113.1/24
+sync_alone a
 # the lab directory is root's 0700: let others reach the sockets only
 chmod 711 "$LAB_DIR"
 INTEG_VIPS="eth0:192.0.2.254"

@@ -29,6 +29,18 @@ sync_pair() {
 	lab_addr b sync0 203.0.113.2/24
 }
 
+# sync_alone NODE: NODE alone on the lan (integ_lan), with a sync link
+# to nowhere: sync0 (203.0.113.1/24) is one end of a veth whose other
+# end, sync1, stays in NODE. For a syncd that needs a link and no peer.
+sync_alone() {
+	integ_lan "$1"
+	lab_exec "$1" ip link add sync0 type veth peer name sync1 ||
+		lab_fail "no veth sync0"
+	lab_exec "$1" ip link set sync1 up
+	lab_exec "$1" ip link set sync0 up
+	lab_addr "$1" sync0 203.0.113.1/24
+}
+
 # sync_pair_up [line...]: sync_pair, both nodes configured as unicast
 # peers with "bulk-timeout 5s" and the given sync lines, both syncds
 # started and in sync.
