@@ -13,6 +13,7 @@
  *   carpwatch.c  carps MASTER here, from carpd's monitor stream
  *   bulk.c     bulk sync decisions (returns what it wants done)
  *   sweep.c    after a bulk: the peer's states it no longer has
+ *   ruleset.c  the nftables ruleset against the peers' (digests)
  *   control.c  carpctl sync status|stats|resync (reads only)
  *   syncd.c    main */
 #ifndef SYNCD_H
@@ -79,6 +80,8 @@ struct syncd_stats {
 	/* stale peer states, swept after the peer's bulk (sweep.c) */
 	uint64_t	 bulk_swept;		/* deleted from our kernel */
 	uint64_t	 bulk_sweeps_skipped;	/* two peers, or marks moved */
+	/* ruleset (issue 11): nftables rulesets against the peers' */
+	uint64_t	 ruleset_changes;	/* same -> differs, and back */
 };
 
 /* sweep.c: the stale peer states a bulk of ours did not refresh. */
@@ -161,6 +164,8 @@ struct syncd {
 	struct syncd_stats	 st;
 	struct syncd_expect	*expect;	/* expect.c */
 	struct syncd_sweep	 sweep;		/* sweep.c */
+	/* ruleset (issue 11) */
+	struct ruleset		*ruleset;	/* ruleset.c; NULL: off */
 };
 
 /* engine.c */
