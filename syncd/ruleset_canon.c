@@ -28,6 +28,7 @@
  * so that no two different rulesets concatenate the same. */
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
@@ -187,6 +188,9 @@ rs_rec_bytes(struct rs_rec *r, uint16_t type,
 		return (-1);
 	memcpy(r->bytes, nlh, nlh->nlmsg_len);
 	r->len = nlh->nlmsg_len;
+	/* libmnl leaves attribute padding as the buffer had it: keep the
+	 * buffer zeroed, or the padding makes equal rulesets differ */
+	memset(rs_buf, 0, nlh->nlmsg_len);
 	return (0);
 }
 
