@@ -15,7 +15,7 @@
  *     rules in order), not a handle;
  *   - anonymous sets (the kernel's "__set%d", numbered by creation
  *     history) are renamed after a digest of their contents, and the
- *     rules' lookups, dynsets and objrefs with them;
+ *     rules' lookups and objrefs with them (a dynset needs a named set);
  *   - the elements of dynamic sets (filled by the dataplane: meters,
  *     "update @set") and of sets with timeouts (they expire) are left
  *     out; the set itself is kept;
@@ -689,68 +689,123 @@ rs_add_sets(struct rs_canon *c)
 	return (0);
 }
 
-struct rs_rule_arg {
-	struct rs_canon		*c;
-	const struct rs_rec	*r;
-};
-
-/* A reference to a set by name: an anonymous one by its new name; the
- * set id (a transaction's, not the kernel's) goes. */
-static void
-rs_expr_set_ref(struct rs_rule_arg *a, struct nftnl_expr *e, uint16_t name,
-    uint16_t id)
+/* An anonymous set's new name for a reference n, or NULL (a named
+ * set's reference stays). */
+static const char *
+rs_anon_ref(struct rs_canon *c, const struct rs_rec *r,
+    const struct nftnl_expr *e, uint16_t attr)
 {
 	const struct rs_set	*s;
 	const char		*n;
 
-	(void)id;	/* a transaction's: dumps carry none */
-	if (!nftnl_expr_is_set(e, name) ||
-	    (n = nftnl_expr_get_str(e, name)) == NULL ||
-	    (s = rs_set_find(a->c, a->r->family, a->r->table, n)) == NULL ||
-	    !s->anon)
-		return;
-	nftnl_expr_set_str(e, name, s->canon);
+	if (!nftnl_expr_is_set(e, attr) ||
+	    (n = nftnl_expr_get_str(e, attr)) == NULL ||
+	    (s = rs_set_find(c, r->family, r->table, n)) == NULL || !s->anon)
+		return (NULL);
+	return (s->canon);
 }
 
-static int
-rs_expr_canon(struct nftnl_expr *e, void *arg)
+static void
+rs_copy_u32(struct nftnl_expr *to, const struct nftnl_expr *from,
+    uint16_t attr)
 {
-	struct rs_rule_arg	*a = arg;
+	if (nftnl_expr_is_set(from, attr))
+		nftnl_expr_set_u32(to, attr, nftnl_expr_get_u32(from, attr));
+}
+
+/* A lookup or objref of an anonymous set, made again with the set's
+ * new name: libnftnl's setters leak a name set twice. Dynsets need a
+ * named set; the set ids are a transaction's, dumps carry none. NULL
+ * if e stays as it is. */
+static struct nftnl_expr *
+rs_expr_renamed(struct rs_canon *c, const struct rs_rec *r,
+    const struct nftnl_expr *e)
+{
 	const char		*name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	const char		*canon;
+	struct nftnl_expr	*n;
 
 	if (name == NULL)
-		return (0);
-	if (strcmp(name, "lookup") == 0)
-		rs_expr_set_ref(a, e, NFTNL_EXPR_LOOKUP_SET,
-		    NFTNL_EXPR_LOOKUP_SET_ID);
-	else if (strcmp(name, "dynset") == 0)
-		rs_expr_set_ref(a, e, NFTNL_EXPR_DYNSET_SET_NAME,
-		    NFTNL_EXPR_DYNSET_SET_ID);
-	else if (strcmp(name, "objref") == 0)
-		rs_expr_set_ref(a, e, NFTNL_EXPR_OBJREF_SET_NAME,
-		    NFTNL_EXPR_OBJREF_SET_ID);
-	return (rs_expr_zero(e, NULL));
+		return (NULL);
+	if (strcmp(name, "lookup") == 0 &&
+	    (canon = rs_anon_ref(c, r, e, NFTNL_EXPR_LOOKUP_SET)) != NULL) {
+		if ((n = nftnl_expr_alloc("lookup")) == NULL)
+			return (NULL);
+		rs_copy_u32(n, e, NFTNL_EXPR_LOOKUP_SREG);
+		rs_copy_u32(n, e, NFTNL_EXPR_LOOKUP_DREG);
+		rs_copy_u32(n, e, NFTNL_EXPR_LOOKUP_FLAGS);
+		nftnl_expr_set_str(n, NFTNL_EXPR_LOOKUP_SET, canon);
+		return (n);
+	}
+	if (strcmp(name, "objref") == 0 && (canon = rs_anon_ref(c, r, e,
+	    NFTNL_EXPR_OBJREF_SET_NAME)) != NULL) {
+		if ((n = nftnl_expr_alloc("objref")) == NULL)
+			return (NULL);
+		rs_copy_u32(n, e, NFTNL_EXPR_OBJREF_IMM_TYPE);
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_IMM_NAME))
+			nftnl_expr_set_str(n, NFTNL_EXPR_OBJREF_IMM_NAME,
+			    nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_IMM_NAME));
+		rs_copy_u32(n, e, NFTNL_EXPR_OBJREF_SET_SREG);
+		nftnl_expr_set_str(n, NFTNL_EXPR_OBJREF_SET_NAME, canon);
+		return (n);
+	}
+	return (NULL);
+}
+
+/* The rule's expressions in order, each taken out and put back, or its
+ * renamed copy in its place; counters zeroed. */
+static int
+rs_rule_exprs(struct rs_canon *c, struct rs_rec *r)
+{
+	struct nftnl_expr_iter	*it;
+	struct nftnl_expr	*e, *n, **v = NULL, **nv;
+	size_t			 i, ne = 0, max = 0;
+	int			 rv = -1;
+
+	if ((it = nftnl_expr_iter_create(r->rule)) == NULL)
+		return (-1);
+	while ((e = nftnl_expr_iter_next(it)) != NULL) {
+		if (ne == max) {
+			max = max ? max * 2 : 16;
+			if ((nv = reallocarray(v, max, sizeof(*v))) == NULL)
+				goto out;
+			v = nv;
+		}
+		v[ne++] = e;
+	}
+	for (i = 0; i < ne; i++) {
+		n = rs_expr_renamed(c, r, v[i]);
+		nftnl_rule_del_expr(v[i]);
+		if (n != NULL) {
+			nftnl_expr_free(v[i]);
+			v[i] = n;
+		}
+		(void)rs_expr_zero(v[i], NULL);
+		nftnl_rule_add_expr(r->rule, v[i]);
+	}
+	rv = 0;
+out:
+	nftnl_expr_iter_destroy(it);
+	free(v);
+	return (rv);
 }
 
 static int
 rs_build_rules(struct rs_canon *c)
 {
-	struct rs_rule_arg	 a;
 	struct rs_rec		*r;
 	size_t			 i;
 
-	a.c = c;
 	for (i = 0; i < c->nrecs; i++) {
 		r = &c->recs[i];
 		if (r->kind != RS_RULE || r->bytes != NULL)
 			continue;
-		a.r = r;
 		nftnl_rule_unset(r->rule, NFTNL_RULE_HANDLE);
 		nftnl_rule_unset(r->rule, NFTNL_RULE_POSITION);
 		nftnl_rule_unset(r->rule, NFTNL_RULE_ID);
 		nftnl_rule_unset(r->rule, NFTNL_RULE_POSITION_ID);
-		(void)nftnl_expr_foreach(r->rule, rs_expr_canon, &a);
-		if (rs_rec_bytes(r, NFT_MSG_NEWRULE, rs_rule_payload,
+		if (rs_rule_exprs(c, r) == -1 ||
+		    rs_rec_bytes(r, NFT_MSG_NEWRULE, rs_rule_payload,
 		    r->rule) == -1)
 			return (-1);
 	}
