@@ -60,6 +60,8 @@ static const struct field_info sync_info[] = {
 	LABEL("too_many_peers",	"datagrams, no peer slot"),
 	LABEL("seq_jumps",	"seq jumps dropped"),
 	LABEL("sweep_dropped",	"records dropped by a sweep"),
+	/* ruleset (issue 11): a time, not a count */
+	GAUGE("ruleset_since"),
 	GAUGE("own_bytes"),
 	LABEL("foreign",	"not from syncpeer"),
 	LABEL("link_errors",	"link receive errors"),

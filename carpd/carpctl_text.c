@@ -281,6 +281,9 @@ text_sync_status(FILE *f, const CtlSync *s)
 	    s->demote_held);
 	fprintf(f, "%-18s %s\n", "last error",
 	    s->last_error && *s->last_error ? s->last_error : "-");
+	/* ruleset (issue 11): the sentence syncd makes (ruleset.c) */
+	if (s->ruleset != NULL)
+		fprintf(f, "%-18s %s\n", "ruleset", s->ruleset);
 	if (s->n_links > 0) {
 		fprintf(f, "\n");
 		text_rows(f, &ctl_sync_link__descriptor,

@@ -137,6 +137,9 @@ struct conf_sync {
 	int			 link_demote;		/* default 1 */
 	int			 event_buffer;	/* bytes; 0: syncd's default */
 	int			 expectations;	/* replicate them, default 1 */
+	/* ruleset (issue 11): held on carpd while a peer's nftables
+	 * ruleset differs from ours; 0 (default): off */
+	int			 ruleset_demote;
 	struct conf_addr	 ignore[CONF_MAXIGNORE];
 	int			 nignore;
 	char			 control_socket[PATH_MAX]; /* syncd's own */

@@ -124,6 +124,8 @@ static const struct conf_kw conf_sync_kws[] = {
 	{ "event-buffer",   NULL, CONF_V_NUM, SYNC(event_buffer), 16384,
 	    1073741824 },
 	{ "expectations",   NULL, CONF_V_YESNO, SYNC(expectations) },
+	/* ruleset (issue 11) */
+	{ "ruleset-demote", NULL, CONF_V_NUM, SYNC(ruleset_demote), 0, 255 },
 	{ "ignore",	    conf_sync_ignore },
 	{ "control-socket", NULL, CONF_V_PATH, SYNC(control_socket) },
 	{ "carpd-socket",   NULL, CONF_V_PATH, SYNC(carpd_socket) },

@@ -221,6 +221,9 @@ conf_print_sync(FILE *f, const struct conf_sync *s)
 	/* on by default: printed only when switched off */
 	if (!s->expectations)
 		fputs("\texpectations no\n", f);
+	/* ruleset (issue 11): off by default, printed only when set */
+	if (s->ruleset_demote != 0)
+		fprintf(f, "\truleset-demote %d\n", s->ruleset_demote);
 	for (i = 0; i < s->nignore; i++)
 		conf_print_addr(f, "\t", "ignore", &s->ignore[i], 1);
 	conf_print_quoted(f, "\t", "control-socket", s->control_socket);

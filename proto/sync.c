@@ -373,6 +373,11 @@ msg_ctl_to_pb(const struct msg_ctl *ctl, struct msg_pbctl *c,
 		c->hb.probe = ctl->probe != 0;
 		c->hb.nlinks = ctl->nlinks;
 		c->hb.heard = ctl->heard;
+		if (ctl->ruleset_len > 0) {
+			c->hb.ruleset.data = (uint8_t *)(uintptr_t)ctl->ruleset;
+			c->hb.ruleset.len = ctl->ruleset_len > MSG_RULESET_LEN ?
+			    MSG_RULESET_LEN : ctl->ruleset_len;
+		}
 		dg->heartbeat = &c->hb;
 	}
 	if (ctl->resync) {
@@ -728,6 +733,20 @@ msg_dgram_heard(const struct msg_dgram *d, uint32_t *heard)
 	if (dg == NULL || dg->heartbeat == NULL || dg->heartbeat->nlinks < 2)
 		return (0);
 	*heard = dg->heartbeat->heard;
+	return (1);
+}
+
+/* A longer digest (a later sender) is compared on its first bytes; a
+ * shorter one says nothing we can compare. */
+int
+msg_dgram_ruleset(const struct msg_dgram *d, uint8_t digest[MSG_RULESET_LEN])
+{
+	const Sync__Datagram	*dg = d->pb;
+
+	if (dg == NULL || dg->heartbeat == NULL ||
+	    dg->heartbeat->ruleset.len < MSG_RULESET_LEN)
+		return (0);
+	memcpy(digest, dg->heartbeat->ruleset.data, MSG_RULESET_LEN);
 	return (1);
 }
 

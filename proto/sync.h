@@ -122,6 +122,7 @@ void	 sync_tuple_invert(uint8_t l4proto, const struct sync_tuple *,
 #define MSG_MAXITEMS		512	/* states per datagram (9000 MTU) */
 #define MSG_MAXPEERS		16	/* acks/nacks per datagram */
 #define MSG_MAXRANGES		16	/* nack ranges per peer */
+#define MSG_RULESET_LEN		16	/* ruleset digest bytes compared */
 #define MSG_F_DATA		0x1	/* header flag: ack this datagram */
 #define MSG_F_ACKNOW		0x2	/* ack at once: a connection waits */
 
@@ -167,6 +168,9 @@ struct msg_ctl {
 	int		 probe;		/* with heartbeat: a link probe */
 	uint32_t	 nlinks;	/* with heartbeat: two sync links */
 	uint32_t	 heard;		/* bit i: we hear the peer on link i */
+	/* with heartbeat: the ruleset digest's first bytes (0: none) */
+	size_t		 ruleset_len;
+	uint8_t		 ruleset[MSG_RULESET_LEN];
 	int		 resync;
 	uint32_t	 resync_node;	/* 0: every peer */
 	size_t		 nnacks;
@@ -290,6 +294,11 @@ int	 msg_dgram_probe(const struct msg_dgram *);
 /* The sender's links that hear us (bit i: its link i): 1 and *heard
  * set if the datagram says (it comes from a node of two links), else 0. */
 int	 msg_dgram_heard(const struct msg_dgram *, uint32_t *heard);
+/* 1 and the first MSG_RULESET_LEN bytes of the sender's ruleset digest
+ * if the datagram's heartbeat carries one (docs/PROTOCOL.md 6.18); 0 if
+ * it has no heartbeat or its heartbeat carries none (or a short one). */
+int	 msg_dgram_ruleset(const struct msg_dgram *,
+	    uint8_t digest[MSG_RULESET_LEN]);
 /* Release what msg_decode took; the buffer can be reused at once. */
 void	 msg_dgram_free(struct msg_dgram *);
 

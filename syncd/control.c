@@ -17,6 +17,7 @@
 #include "metrics.h"
 #include "own.h"
 #include "rel.h"
+#include "ruleset.h"
 #include "seal.h"
 #include "syncd.h"
 
@@ -146,6 +147,7 @@ control_fill(const struct syncd *sc, CtlSync *s, struct control_links *cl)
 	SET(carpd_connected, sc->holder != NULL &&
 	    ctl_holder_connected(sc->holder));
 	s->last_error = (char *)(uintptr_t)sc->last_error;
+	ruleset_fill(sc, s);
 	if (sc->ctl != NULL)
 		CTL_SERVER_STATS_COPY(s, ctl_server_stats(sc->ctl));
 	METRICS_HTTP_STATS_COPY(s, metrics_http_stats(sc->metrics));

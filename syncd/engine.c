@@ -24,6 +24,7 @@
 #include "sync.h"
 #include "own.h"
 #include "rel.h"
+#include "ruleset.h"
 #include "seal.h"
 #include "syncd.h"
 #include "sdnotify.h"
@@ -128,10 +129,14 @@ syncd_demote(struct syncd *sc)
 	l.master = sc->masters > 0;
 	l.bulk_demote = sc->cs->bulk_demote;
 	l.link_demote = sc->cs->link_demote;
-	n = bulk_demotion(&sc->bulk, &l);
+	n = bulk_demotion(&sc->bulk, &l) + ruleset_demotion(sc);
+	if (n > 255)
+		n = 255;
 	if (n == sc->demote_held || sc->holder == NULL)
 		return;
 	bulk_demotion_why(&sc->bulk, &l, why, sizeof(why));
+	if (ruleset_demotion(sc) > 0 && strlen(why) + 18 < sizeof(why))
+		strcat(why, ", ruleset differs");
 	log_info("sync: demotion held on carpd %d -> %d (%s)",
 	    sc->demote_held, n, why);
 	if (ctl_holder_set(sc->holder, "carp", n) == 0)
@@ -237,6 +242,7 @@ syncd_on_heartbeat(struct syncd *sc)
 
 	syncd_link_check(sc, now);
 	peer_liveness(sc, now);
+	ruleset_tick(sc, now);
 	syncd_bulk_do(sc, bulk_tick(&sc->bulk, now, sc->cs->bulk_timeout_ms),
 	    0);
 	sweep_tick(sc, now);

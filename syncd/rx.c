@@ -19,6 +19,7 @@
 #include "own.h"
 #include "peer.h"
 #include "rel.h"
+#include "ruleset.h"
 #include "seal.h"
 #include "syncd.h"
 
@@ -332,6 +333,7 @@ rx_decode(struct rx *r, const uint8_t *buf, size_t len)
 {
 	struct msg_dgram	*d = r->sc->rxd;
 	uint32_t		 heard;
+	uint8_t			 digest[MSG_RULESET_LEN];
 
 	if (msg_decode(d, buf, len) == -1) {
 		r->sc->st.malformed++;
@@ -342,6 +344,10 @@ rx_decode(struct rx *r, const uint8_t *buf, size_t len)
 		link_peer_heard(r->sc->link, heard, r->now);
 	if (msg_dispatch(d, &rx_msg_cb, r) == -1)
 		r->sc->st.invalid++;
+	/* a probe is no part of the stream; the rest of a fresh one is */
+	else if (r->fresh && !msg_dgram_probe(d) &&
+	    msg_dgram_ruleset(d, digest))
+		ruleset_heard(r->sc, d->hdr.node, r->from, digest, r->now);
 	msg_dgram_free(d);
 }
 

@@ -24,6 +24,7 @@
 #include "notify.h"
 #include "own.h"
 #include "priv.h"
+#include "ruleset.h"
 #include "state.h"
 #include "syncd.h"
 #include "sdnotify.h"
@@ -103,6 +104,7 @@ syncd_init(struct syncd *sc, struct carp_conf *conf)
 	if (sc->cs->defer && defer_init(sc->base, DEFER_QUEUE,
 	    sc->cs->defer_timeout_ms, syncd_defer, sc) == -1)
 		fatalx("cannot set up defer");
+	ruleset_start(sc);
 	log_info("node %08x on %s, %s", sc->node, sc->cs->syncdev[0],
 	    sc->cs->defer ? "defer on" : "defer off");
 }
@@ -113,6 +115,7 @@ syncd_shutdown(struct syncd *sc)
 	if (sc->cs->defer)
 		defer_cleanup();
 	syncd_control_cleanup(sc);
+	ruleset_stop(sc);
 	/* closing the connection releases our hold on carpd */
 	ctl_holder_free(sc->holder);
 	syncd_stop(sc);

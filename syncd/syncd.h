@@ -15,6 +15,7 @@
  *   carpwatch.c  carps MASTER here, from carpd's monitor stream
  *   bulk.c     bulk sync decisions (returns what it wants done)
  *   sweep.c    after a bulk: the peer's states it no longer has
+ *   ruleset.c  the nftables ruleset against the peers' (digests)
  *   control.c  carpctl sync status|stats|resync (reads only)
  *   syncd.c    main */
 #ifndef SYNCD_H
@@ -84,6 +85,8 @@ struct syncd_stats {
 	/* states a walk read that an event changed or deleted before the
 	 * walk passed them on (table.c) */
 	uint64_t	 walk_skipped;
+	/* ruleset (issue 11): nftables rulesets against the peers' */
+	uint64_t	 ruleset_changes;	/* same -> differs, and back */
 };
 
 /* sweep.c: the stale peer states a bulk of ours did not refresh. */
@@ -169,6 +172,8 @@ struct syncd {
 	struct syncd_sweep	 sweep;		/* sweep.c */
 	/* metrics: metrics-listen's server (control.c); NULL: off */
 	struct metrics_http	*metrics;
+	/* ruleset (issue 11) */
+	struct ruleset		*ruleset;	/* ruleset.c; NULL: off */
 };
 
 /* engine.c */

@@ -13,6 +13,7 @@
 #include "link.h"
 #include "log.h"
 #include "rel.h"
+#include "ruleset.h"
 #include "seal.h"
 #include "syncd.h"
 
@@ -101,6 +102,12 @@ tx_send(struct syncd *sc, int heartbeat, uint64_t now)
 	tx_header(sc, &h);
 	peer_nacks(sc, &c, now);
 	ctlbits = tx_ctl(sc, &c, data_ok, heartbeat);
+	/* our ruleset's digest: in a heartbeat, once a second at least */
+	if ((c.ruleset_len = ruleset_wire(sc, c.heartbeat, now,
+	    c.ruleset)) > 0) {
+		c.heartbeat = 1;
+		c.heartbeat_ms = SYNCD_HEARTBEAT_MS;
+	}
 	if (sc->want.acknow && data_ok && msg_queue_len(sc->outq) > 0)
 		h.flags |= MSG_F_ACKNOW;
 	/* window full: control messages and acks only, no states */

@@ -1,0 +1,1 @@
+test_ruleset_LIBS := syncd
