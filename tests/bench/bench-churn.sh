@@ -134,6 +134,10 @@ run() {
 		bench "churn/$set/$sys/lag_p99_ms" "$2" ms
 		load_syncd_stats $b 2>/dev/null | tr -d '\n ' | cut -c1-300 |
 		    sed 's/^/  syncd B: /'; echo
+		# what A's walks skipped (PROTOCOL.md 6.10) and cancelled
+		load_syncd_stats $a 2>/dev/null | tr -d '\n ' |
+		    grep -o '"\(walk_skipped\|cancelled\|refreshed\)":[0-9]*' |
+		    tr '\n' ' ' | sed 's/^/  syncd A: /'; echo
 	else
 		echo "# note churn/$set/$sys: no lag: B's kernel gets the states only at conntrackd -c"
 		bench "churn/$set/$sys/lag_p50_ms" n/a ms

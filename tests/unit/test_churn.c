@@ -10,6 +10,7 @@
 
 #include <check.h>
 
+#include "engine_test.h"
 #include "stub_kern.h"
 #include "syncd/ct.h"
 #include "syncd/defer.h"
@@ -17,9 +18,6 @@
 #include "syncd/queue.h"
 #include "syncd/syncd.h"
 #include "tests/unit/unit.h"
-
-#define A	0
-#define B	1
 
 /* State i: 192.0.2.i:(2000 + i) -> 198.51.100.9:443, TCP established. */
 static void
@@ -174,90 +172,12 @@ END_TEST
 
 /* ------------------------------------------------ two engines, sync-delay */
 
-static const char	 churn_secret[] = "the churn test's shared secret!";
-static struct event_base *churn_base;
-static struct conf_sync	 churn_cs;
-static struct syncd	*eng[2];
-
-static void
-churn_setup(void)
-{
-	int	 n;
-
-	srandom(11);
-	stub_ct_reset();
-	stub_wire_reset();
-	stub_clock_set(1000000);
-	memset(&churn_cs, 0, sizeof(churn_cs));
-	snprintf(churn_cs.syncdev[0], sizeof(churn_cs.syncdev[0]), "stub0");
-	churn_cs.nsyncdev = 1;
-	memcpy(churn_cs.key, churn_secret, sizeof(churn_secret) - 1);
-	churn_cs.keylen = sizeof(churn_secret) - 1;
-	churn_cs.bulk_timeout_ms = 30000;
-	churn_cs.refresh_ms = 60000;
-	churn_cs.sync_delay_ms = 1000;
-	snprintf(churn_cs.carpd_socket, sizeof(churn_cs.carpd_socket),
-	    "/nonexistent/carpd.sock");
-	ck_assert_ptr_nonnull(churn_base = event_base_new());
-	for (n = 0; n < 2; n++)
-		eng[n] = NULL;
-}
-
-static void
-churn_teardown(void)
-{
-	int	 n;
-
-	for (n = 0; n < 2; n++) {
-		if (eng[n] == NULL)
-			continue;
-		stub_select(n);
-		syncd_stop(eng[n]);
-		free(eng[n]);
-		eng[n] = NULL;
-	}
-	stub_wire_reset();
-	event_base_free(churn_base);
-}
-
-/* ms pass in 10 ms steps: each engine's tick, a heartbeat a second, the
- * wire in between. */
-static void
-churn_run(uint64_t ms)
-{
-	uint64_t	 t;
-	int		 n;
-
-	for (t = 10; t <= ms; t += 10) {
-		stub_clock_add(10);
-		for (n = 0; n < 2; n++) {
-			stub_select(n);
-			syncd_on_tick(eng[n]);
-			if (t % 1000 == 0)
-				syncd_on_heartbeat(eng[n]);
-			stub_wire_run();
-		}
-	}
-}
-
 /* A and B started, peers, in sync, each with sync-delay ms. */
 static void
 churn_pair(unsigned delay_ms)
 {
-	int	 n;
-
-	churn_cs.sync_delay_ms = delay_ms;
-	for (n = 0; n < 2; n++) {
-		ck_assert_ptr_nonnull(eng[n] = calloc(1, sizeof(*eng[n])));
-		eng[n]->base = churn_base;
-		eng[n]->cs = &churn_cs;
-		eng[n]->node = 0x1000 + (uint32_t)n;
-		eng[n]->nonce = 0x5eed0000 + (uint64_t)n;
-		stub_select(n);
-		ck_assert_int_eq(syncd_start(eng[n]), 0);
-	}
-	churn_run(3000);
-	ck_assert(syncd_in_sync(eng[A]) && syncd_in_sync(eng[B]));
+	test_cs.sync_delay_ms = delay_ms;
+	pair();
 }
 
 /* s ends on A: after a while B no longer has it. */
@@ -265,7 +185,7 @@ static void
 churn_end(const struct sync_state *s)
 {
 	stub_ct_event_delete(A, s);
-	churn_run(300);
+	pump(300);
 	ck_assert_ptr_null(stub_ct_find(B, s));
 }
 
@@ -280,14 +200,14 @@ START_TEST(test_delay_engine)
 	stub_ct_event_update(A, &s);
 	stub_ct_event_update(A, &t);
 	ck_assert_uint_eq(delay_len(eng[A]->delay), 2);
-	churn_run(100);
+	pump(100);
 	stub_ct_event_delete(A, &t);		/* lived 100 ms */
 	s.mark = 9;
 	stub_ct_event_update(A, &s);		/* changed while young */
-	churn_run(500);
+	pump(500);
 	ck_assert_ptr_null(stub_ct_find(B, &s));
 	ck_assert_uint_eq(eng[A]->st.states_sent, 0);
-	churn_run(600);
+	pump(600);
 	/* s lived its delay: on B once, with its latest value */
 	ck_assert_ptr_nonnull(c = stub_ct_find(B, &s));
 	ck_assert_uint_eq(c->mark, 9);
@@ -316,11 +236,11 @@ START_TEST(test_delay_late_destroy)
 	stub_ct_event_update(A, &s);
 	stub_select(A);
 	ct_apply_delete(&s);			/* gone, no event yet */
-	churn_run(1200);
+	pump(1200);
 	ck_assert_uint_eq(eng[A]->st.died_young, 1);
 	ck_assert_uint_eq(delay_len(eng[A]->delay), 1);	/* GONE */
 	stub_ct_event_delete(A, &s);
-	churn_run(300);
+	pump(300);
 	ck_assert_uint_eq(eng[A]->st.states_sent, 0);
 	ck_assert_uint_eq(eng[A]->st.died_young, 1);
 	ck_assert_uint_eq(delay_len(eng[A]->delay), 0);
@@ -338,12 +258,12 @@ START_TEST(test_delay_gone_reused)
 	stub_ct_event_update(A, &s);
 	stub_select(A);
 	ct_apply_delete(&s);
-	churn_run(1200);
+	pump(1200);
 	ck_assert_uint_eq(delay_len(eng[A]->delay), 1);	/* GONE */
 	s.mark = 3;
 	stub_ct_put(A, &s);
 	stub_ct_overrun(A);
-	churn_run(300);
+	pump(300);
 	ck_assert_ptr_nonnull(stub_ct_find(B, &s));
 	ck_assert_uint_eq(delay_len(eng[A]->delay), 0);
 }
@@ -362,11 +282,11 @@ START_TEST(test_delay_overflow)
 		churn_state(&s[i], 20 + i);
 		stub_ct_event_update(A, &s[i]);
 	}
-	churn_run(300);
+	pump(300);
 	ck_assert_uint_eq(eng[A]->st.delay_overflows, 1);
 	ck_assert_ptr_null(stub_ct_find(B, &s[0]));
 	ck_assert_ptr_nonnull(stub_ct_find(B, &s[2]));
-	churn_run(1000);
+	pump(1000);
 	for (i = 0; i < 3; i++)
 		ck_assert_ptr_nonnull(stub_ct_find(B, &s[i]));
 }
@@ -395,7 +315,7 @@ START_TEST(test_delay_defer)
 	ck_assert_ptr_nonnull(stub_ct_find(B, &s));
 	ck_assert_uint_eq(delay_len(eng[A]->delay), 0);
 	/* it was sent: its delete goes, it did not die young */
-	churn_run(50);
+	pump(50);
 	churn_end(&s);
 	ck_assert_uint_eq(eng[A]->st.died_young, 0);
 }
@@ -413,9 +333,9 @@ START_TEST(test_cancel_engine)
 	churn_state(&t, 6);
 	stub_ct_event_update(A, &s);
 	stub_ct_event_update(A, &t);
-	churn_run(SYNCD_FLUSH_MS / 2);
+	pump(SYNCD_FLUSH_MS / 2);
 	stub_ct_event_delete(A, &s);
-	churn_run(300);
+	pump(300);
 	ck_assert_ptr_null(stub_ct_find(B, &s));
 	ck_assert_ptr_nonnull(stub_ct_find(B, &t));
 	ck_assert_uint_eq(eng[A]->st.cancelled, 1);
@@ -443,7 +363,7 @@ churn_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("two engines");
-	tcase_add_checked_fixture(tc, churn_setup, churn_teardown);
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_delay_engine);
 	tcase_add_test(tc, test_delay_late_destroy);
 	tcase_add_test(tc, test_delay_gone_reused);

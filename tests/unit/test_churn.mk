@@ -1,3 +1,3 @@
 test_churn_LIBS := syncd
-test_churn_STUBS := tests/unit/stub_ct.c tests/unit/stub_link.c \
+test_churn_STUBS := tests/unit/engine_test.c tests/unit/stub_ct.c tests/unit/stub_ct_expect.c tests/unit/stub_link.c \
 	tests/unit/stub_defer.c tests/unit/stub_clock.c

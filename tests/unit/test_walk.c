@@ -31,6 +31,15 @@ walk_setup(void)
 	stub_ct_walk_hold(A, 1);
 }
 
+/* B asks A for its table: A's bulk walk starts, and is held. */
+static void
+walk_bulk(void)
+{
+	stub_select(B);
+	syncd_resync(eng[B], "test");
+	pump(100);
+}
+
 /* The walk is over: no GONE mark is left, and A's records are its
  * kernel's states again. */
 static void
@@ -51,9 +60,7 @@ START_TEST(test_bulk_deleted_during_walk)
 
 	walk_setup();
 	served = eng[A]->st.bulk_served;
-	stub_select(B);
-	syncd_resync(eng[B], "test");
-	pump(100);
+	walk_bulk();
 	ck_assert_uint_eq(eng[A]->st.bulk_served, served + 1);
 	stub_ct_event_delete(A, &x);
 	pump(300);
@@ -91,9 +98,7 @@ END_TEST
 START_TEST(test_recreated_during_walk)
 {
 	walk_setup();
-	stub_select(B);
-	syncd_resync(eng[B], "test");
-	pump(100);
+	walk_bulk();
 	stub_ct_event_delete(A, &x);
 	x.mark = 0x77;
 	stub_ct_event_update(A, &x);
@@ -111,9 +116,7 @@ END_TEST
 START_TEST(test_changed_during_walk)
 {
 	walk_setup();
-	stub_select(B);
-	syncd_resync(eng[B], "test");
-	pump(100);
+	walk_bulk();
 	x.mark = 0x55;
 	x.tcp_state = 4;
 	stub_ct_event_update(A, &x);
