@@ -1,4 +1,5 @@
-/* carpctl [-j] [-s socket] command: control carpd and syncd.
+/* carpctl [-hj] [-s socket] [-S syncd-socket] command: control carpd and
+ * syncd.
  *
  * The command line is parsed with a token table (bgpctl's parser.c):
  * each token names what may follow it. Sync commands go to syncd's
@@ -104,19 +105,26 @@ static const struct token t_sync[] = {
 
 /* ------------------------------------------------------------ parser */
 
+/* -h: the usage on stdout, exit 0; a mistake: on stderr, exit 2 */
 static __attribute__((noreturn)) void
-usage(void)
+usage_to(FILE *f, int rv)
 {
 	extern char	*__progname;
 
-	fprintf(stderr, "usage: %s [-j] [-s socket] [-S syncd-socket] command "
+	fprintf(f, "usage: %s [-hj] [-s socket] [-S syncd-socket] command "
 	    "[argument ...]\n"
 	    "commands: status | groups | stats | monitor | reload | track |\n"
 	    "          metrics\n"
 	    "          demote GROUP [N] | promote GROUP [N]\n"
 	    "          down CARP | up CARP\n"
 	    "          sync status | sync stats | sync resync\n", __progname);
-	exit(EXIT_USAGE);
+	exit(rv);
+}
+
+static __attribute__((noreturn)) void
+usage(void)
+{
+	usage_to(stderr, EXIT_USAGE);
 }
 
 static void
@@ -356,8 +364,10 @@ main(int argc, char *argv[])
 	const char		*sock = NULL, *syncd = CONF_SYNCD_SOCKET;
 	int			 ch, fd, rv;
 
-	while ((ch = getopt(argc, argv, "js:S:")) != -1) {
+	while ((ch = getopt(argc, argv, "hjs:S:")) != -1) {
 		switch (ch) {
+		case 'h':
+			usage_to(stdout, 0);
 		case 'j':
 			out = &json_output;
 			break;

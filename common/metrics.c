@@ -52,7 +52,9 @@ static const struct metrics_msg metrics_msgs[] = {
 	    { NULL } },
 	{ "CtlGroup",	 "carp_group",	{ { "name", "group" } }, { NULL } },
 	{ "CtlTrack",	 "carp_track",	{ { "name", "track" } }, { NULL } },
-	{ "CtlSync",	 "sync",	{ { NULL, NULL } }, { NULL } },
+	/* the ruleset sentence carries a time: as a label it would make
+	 * a new series at every change (ruleset_differs, _since say it) */
+	{ "CtlSync",	 "sync",	{ { NULL, NULL } }, { "ruleset" } },
 	{ "CtlSyncLink", "sync_link",	{ { "syncdev", "syncdev" } }, { NULL } },
 };
 

@@ -131,10 +131,11 @@ for d in carpd syncd; do
 	"$root/usr/sbin/$d" -n -f "$tmp/carp.conf" ||
 		fail "installed $d -n -f /etc/carp.conf"
 done
-out=$("$root/usr/sbin/carpctl" -h 2>&1)
+# -h: the usage on standard output, exit 0
+out=$("$root/usr/sbin/carpctl" -h 2>/dev/null)
 rc=$?
 case "$out" in
-*"usage: carpctl"*) [ $rc -le 2 ] || fail "carpctl -h exit $rc";;
+*"usage: carpctl"*) [ $rc -eq 0 ] || fail "carpctl -h exit $rc";;
 *) fail "carpctl -h (rc $rc): $out";;
 esac
 
