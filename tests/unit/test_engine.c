@@ -13,6 +13,7 @@
 #include "log.h"
 #include "engine_test.h"
 #include "stub_kern.h"
+#include "tests/unit/unit.h"
 #include "syncd/ct.h"
 #include "syncd/defer.h"
 #include "syncd/link.h"
@@ -890,14 +891,6 @@ engine_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-
 	log_init("test_engine", 1, 0);
-	sr = srunner_create(engine_suite());
-	int	 nfail;
-
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(engine_suite()));
 }

@@ -11,6 +11,7 @@
 #include "engine_test.h"
 #include "log.h"
 #include "stub_kern.h"
+#include "tests/unit/unit.h"
 #include "syncd/own.h"
 #include "syncd/syncd.h"
 
@@ -150,13 +151,6 @@ walk_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 nfail;
-
 	log_init("test_walk", 1, 0);
-	sr = srunner_create(walk_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (nfail == 0 ? 0 : 1);
+	return (unit_run(walk_suite()));
 }
