@@ -145,8 +145,6 @@ ct_socket(unsigned int groups)
 }
 
 static void	 ct_event_read(int, short, void *);
-
-#define CT_EV_PEND	64	/* events parsed before they are passed on */
 static void	 ct_dump_async_cancel(void);
 
 /* Drop the events our own apply socket causes in the kernel, before they
@@ -268,6 +266,8 @@ ct_shutdown(void)
 
 /* The events of one read, parsed and kept until the read is done, so
  * that cb.on_prefetch sees all of them before any is passed on. */
+#define CT_EV_PEND	64
+
 static struct {
 	struct sync_state	 s[CT_EV_PEND];
 	uint8_t			 del[CT_EV_PEND];

@@ -16,8 +16,6 @@
  * waiting, a datagram is full and goes now. */
 #define TABLE_STATE_WIRE	64
 
-static void	 table_walk_mark(struct syncd *, const struct sync_key *, int);
-
 /* Account for one change put in the send queue (rv from msg_queue_*).
  * A full queue drops the change: the whole table is sent again once the
  * queue has drained, so nothing is lost for good. */
@@ -71,6 +69,11 @@ table_local(struct syncd *sc, const struct sync_state *s)
 			fresh = 1;
 		oi->origin = OWN_LOCAL;
 		table_sent_as(sc, oi, s);
+		/* what a running walk holds of it is older (table_forget) */
+		if (ct_dump_busy()) {
+			oi->newer = 1;
+			sc->walk_marks++;
+		}
 	}
 	return (table_queued(sc, fresh ? msg_queue_create(sc->outq, s) :
 	    msg_queue_update(sc->outq, s)));
@@ -136,14 +139,11 @@ static void
 table_ct_update(const struct sync_state *s, void *arg)
 {
 	struct syncd	*sc = arg;
-	struct sync_key	 k;
 	int		 idle = sc->flush_due_ms == 0;
 
-	msg_state_key(s, &k);
 	if (young_event(sc, s))
 		return;
 	table_local(sc, s);
-	table_walk_mark(sc, &k, 0);
 	if (msg_queue_len(sc->outq) * TABLE_STATE_WIRE >= sc->room) {
 		syncd_flush(sc);
 		syncd_schedule(sc);
@@ -157,29 +157,21 @@ table_ct_update(const struct sync_state *s, void *arg)
  * on after them, the walk's copy undid them on the peer: a state deleted
  * after the walk read it came back there for good (the churn benchmark's
  * leftovers, one per refresh), and a state an event changed went back to
- * its older value. While a walk runs, an event marks the state's record
- * (newer; a delete leaves it as a GONE record), the walk skips marked
- * records (table_walk_stale: the event sent the newer news already) and
- * the marks go when it ends (table_walk_end). */
+ * its older value. While a walk runs, a record sent meanwhile is marked
+ * newer (table_local), a deleted state's record stays, marked GONE, the
+ * walk skips marked records (table_walk_stale: newer news went already)
+ * and the marks go when it ends (table_walk_end). */
 static void
-table_walk_mark(struct syncd *sc, const struct sync_key *k, int gone)
+table_forget(struct syncd *sc, const struct sync_key *k)
 {
 	struct own_info	*oi;
 
-	if (!ct_dump_busy()) {
-		if (gone)
-			own_del(sc->own, k);
-		return;
-	}
-	if ((oi = gone ? own_put(sc->own, k) : own_get(sc->own, k)) == NULL) {
-		if (gone)
-			own_del(sc->own, k);
-		return;
-	}
-	if (gone)
+	if (ct_dump_busy() && (oi = own_put(sc->own, k)) != NULL) {
 		oi->origin = OWN_GONE;
-	oi->newer = 1;
-	sc->walk_marks++;
+		oi->newer = 1;
+		sc->walk_marks++;
+	} else
+		own_del(sc->own, k);
 }
 
 int
@@ -224,7 +216,7 @@ table_ct_delete(const struct sync_state *s, void *arg)
 
 	msg_state_key(s, &k);
 	if (young_delete(sc, &k)) {
-		table_walk_mark(sc, &k, 1);
+		table_forget(sc, &k);
 		return;
 	}
 	oi = own_get(sc->own, &k);
@@ -234,10 +226,10 @@ table_ct_delete(const struct sync_state *s, void *arg)
 	 * with slack and refreshed, so they outlive the master's). */
 	if (oi != NULL && oi->origin == OWN_PEER) {
 		sc->st.expired_peer++;
-		table_walk_mark(sc, &k, 1);
+		table_forget(sc, &k);
 		return;
 	}
-	table_walk_mark(sc, &k, 1);
+	table_forget(sc, &k);
 	idle = sc->flush_due_ms == 0;
 	table_delete(sc, &k);
 	if (idle)
