@@ -314,11 +314,28 @@ carpd_reload_errors(char *msgs, char *err, size_t errlen)
 	}
 }
 
+/* carpnodes parses (carpd -n checks it) but the engine still runs one
+ * election per carp: refuse it at start and on reload rather than run
+ * one slot and ignore the rest (docs/PROTOCOL.md section 4.4). */
+int
+carpd_conf_runnable(const struct carp_conf *conf, char *err, size_t errlen)
+{
+	const struct conf_carp	*cc;
+
+	TAILQ_FOREACH(cc, &conf->carps, entry)
+		if (cc->nnodes > 0) {
+			snprintf(err, errlen, "carp %s: carpnodes: balancing "
+			    "is not implemented yet", cc->name);
+			return (-1);
+		}
+	return (0);
+}
+
 int
 carpd_reload(struct carpd *env, char *err, size_t errlen)
 {
 	struct carp_conf	*nconf;
-	char			*msgs = NULL;
+	char			*msgs = NULL, why[128];
 	size_t			 len = 0;
 	FILE			*ef;
 
@@ -339,6 +356,12 @@ carpd_reload(struct carpd *env, char *err, size_t errlen)
 		return (-1);
 	}
 	free(msgs);
+	if (carpd_conf_runnable(nconf, why, sizeof(why)) == -1) {
+		carpd_reload_errors(why, err, errlen);
+		log_warnx("reload: nothing changed");
+		conf_free(nconf);
+		return (-1);
+	}
 	log_info("reload: %s", nconf->path);
 	carpd_apply(env, nconf);
 	return (0);

@@ -284,6 +284,8 @@ void		 carpd_env_free(struct carpd *);
  * carp keeps its state. -1 with the reason in err if the file is bad
  * (then nothing changes). */
 int		 carpd_reload(struct carpd *, char *err, size_t errlen);
+int		 carpd_conf_runnable(const struct carp_conf *, char *err,
+		    size_t errlen);
 struct carp_if	*carpd_find_carp(struct carpd *, const char *name);
 /* A link changed carrier (arg: the struct carpd); the kif_link_cb. */
 void		 carpd_link_changed(unsigned ifindex, int up, void *arg);

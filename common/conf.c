@@ -413,6 +413,9 @@ conf_carp_equal(const struct conf_carp *a, const struct conf_carp *b)
 	    strcmp(a->script_arg, b->script_arg) != 0 ||
 	    a->ignore_link_state != b->ignore_link_state)
 		return (0);
+	if (a->nnodes != b->nnodes || a->balancing != b->balancing ||
+	    memcmp(a->nodes, b->nodes, a->nnodes * sizeof(a->nodes[0])) != 0)
+		return (0);
 	for (i = 0; i < a->naddrs; i++)
 		if (conf_addr_cmp(&a->addrs[i], &b->addrs[i]) != 0)
 			return (0);

@@ -25,6 +25,7 @@
 #define CONF_MAXGROUPS		8	/* groups per carp, "carp" not counted */
 #define CONF_MAXIGNORE		32
 #define CONF_MAXSYNCLINKS	2	/* syncdev given at most twice */
+#define CONF_MAXNODES		32	/* carpnodes slots: one bit of a mask */
 #define CONF_PASSMAX		64	/* strict mode; compat allows 19 */
 #define CONF_COMPAT_PASSMAX	19
 #define CONF_STRICT_PASSMIN	16	/* a 128-bit secret at least */
@@ -45,6 +46,21 @@ struct conf_addr {
 enum conf_auth {
 	AUTH_COMPAT = 0,	/* byte-identical to OpenBSD/FreeBSD/ucarp */
 	AUTH_STRICT,		/* carpd only: SHA-256 over all, monotonic */
+};
+
+/* balancing MODE in a carp block (docs/PROTOCOL.md section 4.4) */
+enum conf_balancing {
+	BAL_NONE = 0,
+	BAL_ARP,		/* ARP replies spread hosts over the slots */
+	BAL_IP,			/* multicast MAC, per-flow filter */
+	BAL_IP_STEALTH,		/* ip, the virtual MAC never a source */
+	BAL_IP_UNICAST,		/* ip with a unicast MAC, switch floods */
+};
+
+/* One node slot of carpnodes: a vhid with its own election. */
+struct conf_carpnode {
+	int			 vhid;		/* 1..255 */
+	int			 advskew;	/* 0..254 */
 };
 
 struct conf_group {
@@ -80,6 +96,11 @@ struct conf_carp {
 	int			 neutral;	/* no down-script at start */
 	int			 shutdown_scripts; /* down-script at exit */
 	int			 ignore_link_state; /* carrier not believed */
+	/* carpnodes instead of vhid/advskew: vhid stays 0 (carpd refuses
+	 * such a carp until the engine elects each slot) */
+	struct conf_carpnode	 nodes[CONF_MAXNODES];
+	int			 nnodes;
+	enum conf_balancing	 balancing;
 	int			 line;
 };
 
@@ -174,6 +195,7 @@ struct carp_conf {
 /* Parse path; every error goes to errf as "file:line: message".
  * NULL if there was any error (nothing is half-applied by a caller). */
 struct carp_conf	*conf_parse(const char *path, FILE *errf);
+const char		*conf_balancing_name(enum conf_balancing);
 void			 conf_free(struct carp_conf *);
 /* The values of an empty file, also for the tests' configs built by
  * hand (conf zeroed by the caller). */

@@ -15,6 +15,14 @@ conf_carp_vhid(struct conf_parser *p, const struct conf_tok *kw)
 	conf_num(p, kw, 1, 255, &p->carp->vhid);
 }
 
+/* a table entry but for the line, which carpnodes' check needs */
+static void
+conf_carp_advskew(struct conf_parser *p, const struct conf_tok *kw)
+{
+	p->advskew_line = kw->line;
+	conf_num(p, kw, 0, 254, &p->carp->advskew);
+}
+
 static void
 conf_carp_carpdev(struct conf_parser *p, const struct conf_tok *kw)
 {
@@ -147,7 +155,9 @@ static const struct conf_kw conf_carp_kws[] = {
 	{ "password",	    conf_carp_password },
 	{ "password-file",  conf_carp_passfile },
 	{ "advbase",	    NULL, CONF_V_NUM, CARP(advbase), 0, 254 },
-	{ "advskew",	    NULL, CONF_V_NUM, CARP(advskew), 0, 254 },
+	{ "advskew",	    conf_carp_advskew },
+	{ "carpnodes",	    conf_carp_carpnodes },
+	{ "balancing",	    conf_carp_balancing },
 	{ "address",	    conf_carp_address },
 	{ "group",	    conf_carp_group },
 	{ "preempt",	    NULL, CONF_V_YESNO, CARP(preempt) },
@@ -165,20 +175,47 @@ static const struct conf_kw conf_carp_kws[] = {
 	{ NULL }
 };
 
+/* A vhid names one election on a carpdev: no two carps may share one,
+ * whether it comes from vhid or from a carpnodes slot. */
+static void
+conf_carp_dupvhid(struct conf_parser *p)
+{
+	struct conf_carp	*c = p->carp, *o;
+	int			 i, n, v;
+
+	if (c->carpdev[0] == '\0')
+		return;
+	n = c->nnodes > 0 ? c->nnodes : 1;
+	for (i = 0; i < n; i++) {
+		v = c->nnodes > 0 ? c->nodes[i].vhid : c->vhid;
+		if (v == 0)
+			continue;
+		TAILQ_FOREACH(o, &p->conf->carps, entry)
+			if (o != c && conf_carp_has_vhid(o, v) &&
+			    strcmp(o->carpdev, c->carpdev) == 0) {
+				conf_err(p, c->nnodes > 0 ? p->nodes_line :
+				    p->vhid_line, "duplicate vhid %d on %s "
+				    "(carp %s has it)", v, c->carpdev,
+				    o->name);
+				return;
+			}
+	}
+}
+
 /* What a carp block needs as a whole, checked at its closing brace. */
 static void
 conf_carp_check(struct conf_parser *p)
 {
-	struct conf_carp	*c = p->carp, *o;
+	struct conf_carp	*c = p->carp;
 
 	/* "missing" only when never given: a bad value was reported */
-	if (p->vhid_line == 0)
+	if (p->vhid_line == 0 && p->nodes_line == 0)
 		conf_err(p, c->line, "%s: missing vhid", p->what);
 	if (p->dev_line == 0)
 		conf_err(p, c->line, "%s: missing carpdev", p->what);
 	if (p->addr_line == 0)
 		conf_err(p, c->line, "%s: missing address", p->what);
-	if (c->advbase == 0 && c->advskew == 0)
+	if (c->advbase == 0 && c->advskew == 0 && c->nnodes == 0)
 		conf_err(p, c->line, "%s: advbase 0 needs an advskew above "
 		    "0", p->what);
 	if (c->auth == AUTH_COMPAT && c->passlen > CONF_COMPAT_PASSMAX)
@@ -189,15 +226,8 @@ conf_carp_check(struct conf_parser *p)
 		conf_err(p, p->pass_line != 0 ? p->pass_line : c->line,
 		    "password is %zu bytes, auth strict needs at least %d",
 		    c->passlen, CONF_STRICT_PASSMIN);
-	if (c->vhid == 0 || c->carpdev[0] == '\0')
-		return;
-	TAILQ_FOREACH(o, &p->conf->carps, entry)
-		if (o != c && o->vhid == c->vhid &&
-		    strcmp(o->carpdev, c->carpdev) == 0) {
-			conf_err(p, p->vhid_line, "duplicate vhid %d on %s "
-			    "(carp %s has it)", c->vhid, c->carpdev, o->name);
-			break;
-		}
+	conf_carp_nodes_check(p);
+	conf_carp_dupvhid(p);
 }
 
 void
@@ -230,6 +260,7 @@ conf_carp(struct conf_parser *p, const struct conf_tok *kw)
 	snprintf(p->what, sizeof(p->what), "carp %.56s", t.s);
 	p->carp = c;
 	p->vhid_line = p->dev_line = p->addr_line = p->pass_line = 0;
+	p->advskew_line = p->nodes_line = p->bal_line = 0;
 	if (conf_block(p, conf_carp_kws, c, kw->line, p->what) == 0)
 		conf_carp_check(p);
 	p->carp = NULL;

@@ -3,6 +3,7 @@
  *
  *   conf.c		conf_parse, top level, group blocks, include, helpers
  *   conf_carp.c	carp NAME { } blocks
+ *   conf_balance.c	carpnodes and balancing in a carp block
  *   conf_sync.c	the sync { } block
  *   conf_lex.c		tokenizer, include stack, "file:line: message"
  *   conf_value.c	keyword values: numbers, durations, names, paths
@@ -67,6 +68,9 @@ struct conf_parser {
 	int			 dev_line;
 	int			 addr_line;
 	int			 pass_line;
+	int			 advskew_line;
+	int			 nodes_line;
+	int			 bal_line;
 	/* health tracking: the track block being parsed */
 	struct conf_track	*track;
 };
@@ -157,6 +161,11 @@ int	conf_groupname(struct conf_parser *, const struct conf_tok *);
 
 /* conf_carp.c, conf_sync.c: the statements that open those blocks */
 void	conf_carp(struct conf_parser *, const struct conf_tok *);
+/* conf_balance.c: carpnodes and balancing in a carp block */
+void	conf_carp_carpnodes(struct conf_parser *, const struct conf_tok *);
+void	conf_carp_balancing(struct conf_parser *, const struct conf_tok *);
+void	conf_carp_nodes_check(struct conf_parser *);
+int	conf_carp_has_vhid(const struct conf_carp *, int vhid);
 void	conf_sync(struct conf_parser *, const struct conf_tok *);
 /* conf_track.c: track blocks, and their groups checked once the whole
  * file is read (a carp naming the group may come after the track) */

@@ -151,6 +151,23 @@ conf_print_password(FILE *f, const struct conf_carp *c)
 		fputs("\tpassword \"\"\n", f);
 }
 
+/* carpnodes replaces vhid and advskew; balancing none is the default
+ * and stays unwritten, so that -nv output parses back the same. */
+static void
+conf_print_carpnodes(FILE *f, const struct conf_carp *c)
+{
+	int	i;
+
+	fputs("\tcarpnodes ", f);
+	for (i = 0; i < c->nnodes; i++)
+		fprintf(f, "%s%d:%d", i > 0 ? ", " : "", c->nodes[i].vhid,
+		    c->nodes[i].advskew);
+	fputc('\n', f);
+	if (c->balancing != BAL_NONE)
+		fprintf(f, "\tbalancing %s\n",
+		    conf_balancing_name(c->balancing));
+}
+
 static void
 conf_print_carp(FILE *f, const struct conf_carp *c)
 {
@@ -160,13 +177,17 @@ conf_print_carp(FILE *f, const struct conf_carp *c)
 	fputs("carp ", f);
 	conf_print_word(f, c->name);
 	fputs(" {\n", f);
-	fprintf(f, "\tvhid %d\n", c->vhid);
+	if (c->nnodes == 0)
+		fprintf(f, "\tvhid %d\n", c->vhid);
+	else
+		conf_print_carpnodes(f, c);
 	conf_print_kw(f, "\t", "carpdev", c->carpdev);
 	conf_print_password(f, c);
 	fprintf(f, "\tauth %s\n", c->auth == AUTH_STRICT ? "strict" :
 	    "compat");
 	fprintf(f, "\tadvbase %d\n", c->advbase);
-	fprintf(f, "\tadvskew %d\n", c->advskew);
+	if (c->nnodes == 0)
+		fprintf(f, "\tadvskew %d\n", c->advskew);
 	for (i = 0; i < c->naddrs; i++)
 		conf_print_addr(f, "\t", "address", &c->addrs[i], 1);
 	for (i = 0; i < c->ngroups; i++)
