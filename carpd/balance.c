@@ -9,14 +9,6 @@
 
 #include "carpd/balance.h"
 
-/* A big-endian 32-bit word at p: the same value on every host. */
-static uint32_t
-balance_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3]);
-}
-
 /* FNV-1a over the bytes, then a final avalanche: the raw FNV low bits
  * follow the last byte too closely, and ARP requesters on one LAN often
  * differ only in the last byte of their MAC. */
@@ -44,24 +36,33 @@ balance_arp_index(const uint8_t *hwaddr, size_t len, unsigned int nnodes)
 	return (balance_bytes_hash(hwaddr, len) % nnodes);
 }
 
-/* The XOR fold of OpenBSD's ip balancing: every 32-bit word of source
- * and destination XORed together, then modulo the node count. XOR
- * commutes, so a flow and its reply fold to the same value: stateful
- * forwarding needs both directions on one node. Kept this simple so that
- * the kernel-side filter of the next step can match it exactly. A length
- * that is not a multiple of 4 ignores the tail; callers pass 4 or 16. */
+/* The last byte of the source XOR the last byte of the destination,
+ * modulo the node count. XOR commutes, so a flow and its reply get the
+ * same index: stateful forwarding needs both directions on one node.
+ * Only the last bytes, because the kernel filter (nftables, which cannot
+ * XOR two fields) matches this as a set of (source byte, destination
+ * byte) pairs; OpenBSD folds every word, which nft cannot compute. */
 unsigned int
 balance_ip_index(const uint8_t *src, const uint8_t *dst, size_t alen,
     unsigned int nnodes)
 {
-	uint32_t fold = 0;
-	size_t	 i;
-
-	if (nnodes == 0)
+	if (nnodes == 0 || alen == 0)
 		return (0);
-	for (i = 0; i + 4 <= alen; i += 4)
-		fold ^= balance_be32(src + i) ^ balance_be32(dst + i);
-	return (fold % nnodes);
+	return ((unsigned int)(src[alen - 1] ^ dst[alen - 1]) % nnodes);
+}
+
+/* The virtual MAC a slot or a cluster answers with: arp mode and
+ * ip-unicast a unicast 00:00:5e:00:01:vhid, ip and ip-stealth the
+ * multicast 01:00:5e:00:01:vhid (every port of the switch gets it). */
+void
+balance_mac(int multicast, int vhid, uint8_t mac[6])
+{
+	mac[0] = multicast ? 0x01 : 0x00;
+	mac[1] = 0x00;
+	mac[2] = 0x5e;
+	mac[3] = 0x00;
+	mac[4] = 0x01;
+	mac[5] = (uint8_t)vhid;
 }
 
 int

@@ -17,10 +17,15 @@ unsigned int	balance_arp_index(const uint8_t *hwaddr, size_t len,
 
 /* Index of the vhid that forwards an IP packet, from its source and
  * destination addresses (4 bytes for IPv4, 16 for IPv6, both the same
- * family, network byte order). balance_ip_index(s, d) equals
+ * family, network byte order; only the last byte of each counts).
+ * balance_ip_index(s, d) equals
  * balance_ip_index(d, s): a reply lands on the node of its request. */
 unsigned int	balance_ip_index(const uint8_t *src, const uint8_t *dst,
 		    size_t alen, unsigned int nnodes);
+
+/* The virtual MAC of a vhid: unicast 00:00:5e:00:01:vhid, or with
+ * multicast set 01:00:5e:00:01:vhid (balancing ip, ip-stealth). */
+void		balance_mac(int multicast, int vhid, uint8_t mac[6]);
 
 /* Is index idx among the vhids this node masters (bit i of mask set when
  * this node is MASTER of the i-th carpnodes entry)? */

@@ -100,10 +100,49 @@ struct carp_replay {
 	uint64_t		 counter;	/* last accepted */
 };
 
+/* Balancing counters (bal_kern.c), shown per balanced carp. */
+#define CARP_BAL_COUNTERS(X)						\
+	X(arp_requests)		/* for one of the carp's addresses */	\
+	X(arp_replies)		/* answered: the host hashes to us */	\
+	X(arp_others)		/* left to the node that has its slot */	\
+	X(arp_bad)		/* short or malformed ARP frames */	\
+	X(learn_sent)		/* frames teaching the switch a MAC */	\
+	X(kernel_errors)	/* nft or socket updates that failed */
+
+struct carp_bal_counters {
+#define CARP_COUNTER_FIELD(f)	uint64_t f;
+	CARP_BAL_COUNTERS(CARP_COUNTER_FIELD)
+#undef CARP_COUNTER_FIELD
+};
+
+/* A balanced carp (carpnodes, docs/PROTOCOL.md section 4.4): one
+ * struct carp_if per node slot runs its own election (its conf has the
+ * slot's vhid and advskew); they share this. The addresses are
+ * installed while any slot is MASTER here; the kernel side (the nft
+ * tables, the ARP answers: bal_kern.c) follows share. */
+struct carp_bal {
+	struct conf_carp	 conf;		/* as configured, vhid 0 */
+	struct carpd		*env;
+	int			 nslots;
+	int			 nlive;		/* slots not freed yet */
+	struct carp_if		*slot[CONF_MAXNODES];
+	uint8_t			 mac[CONF_MAXNODES][6]; /* of each slot */
+	uint8_t			 cluster_mac[6]; /* ip modes: what ARP says */
+	uint32_t		 share;		/* bit i: MASTER of slot i */
+	unsigned		 carpdev_index;	/* 0 until attached */
+	uint8_t			 devmac[6];	/* the carpdev's own */
+	int			 addrs_installed;
+	int			 scripts_up;	/* up-script ran last */
+	struct carp_bal_counters cnt;
+	void			*kern;		/* bal_kern.c's, NULL if closed */
+};
+
 struct carp_if {
 	TAILQ_ENTRY(carp_if)	 entry;
 	struct conf_carp	 conf;		/* own copy */
 	struct carpd		*env;
+	struct carp_bal		*bal;		/* NULL: not balanced */
+	int			 slot;		/* index into bal->slot */
 	enum carp_state		 state;
 	unsigned		 carpdev_index;
 	unsigned		 addr_index;	/* carpdev, or the macvlan */
@@ -172,6 +211,14 @@ struct carp_ops {
 	/* multicast membership of the carp on its carpdev */
 	int	(*join)(struct carp_if *);
 	void	(*leave)(struct carp_if *);
+	/* balancing (bal_kern.c): open the carp's kernel side once its
+	 * carpdev is known (nft tables, ARP socket), follow bal->share and
+	 * the installed addresses after each change, make the switch learn
+	 * a slot's MAC when it becomes MASTER here, close at removal */
+	int	(*bal_open)(struct carp_bal *);
+	int	(*bal_update)(struct carp_bal *);
+	void	(*bal_learn)(struct carp_bal *, int slot);
+	void	(*bal_close)(struct carp_bal *);
 };
 
 /* ops.c: the real table */

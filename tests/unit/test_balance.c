@@ -35,7 +35,7 @@ START_TEST(test_ip4_stable)
 {
 	uint8_t	 a[4] = { 10, 0, 0, 1 }, b[4] = { 10, 0, 0, 6 };
 
-	/* fold = 0x00000007: 7 % 2 = 1, 7 % 3 = 1, 7 % 4 = 3 */
+	/* 1 ^ 6 = 7: 7 % 2 = 1, 7 % 3 = 1, 7 % 4 = 3 */
 	ck_assert_uint_eq(balance_ip_index(a, b, 4, 2), 1);
 	ck_assert_uint_eq(balance_ip_index(a, b, 4, 3), 1);
 	ck_assert_uint_eq(balance_ip_index(a, b, 4, 4), 3);
@@ -60,25 +60,54 @@ START_TEST(test_ip_symmetric)
 }
 END_TEST
 
-/* IPv6: every word counts, not only the last (hosts of one /64 differ
- * in the low words, hosts behind a router in the high ones). */
+/* IPv6 as IPv4: the last byte of each address, whatever the rest (the
+ * kernel filter sees only those two bytes). */
 START_TEST(test_ip6)
 {
 	uint8_t		 src[16] = { 0x20, 0x01, 0x0d, 0xb8 };
 	uint8_t		 dst[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	unsigned int	 count[3] = { 0, 0, 0 }, i;
 
-	/* fold = 0x00000001 ^ 0x00000001 = 0 */
+	/* 0x01 ^ 0x01 = 0, and the high words do not count */
 	src[15] = 1;
+	src[7] = 0x55;
 	ck_assert_uint_eq(balance_ip_index(src, dst, 16, 3), 0);
-	src[15] = 0;
-	for (i = 0; i < 16; i++) {
-		src[7] = (uint8_t)i;	/* the /64 prefix: the second word */
+	for (i = 0; i < 15; i++) {
+		src[15] = (uint8_t)(0x10 + i);
 		count[balance_ip_index(src, dst, 16, 3)]++;
 	}
-	ck_assert_uint_ge(count[0], 4);
-	ck_assert_uint_ge(count[1], 4);
-	ck_assert_uint_ge(count[2], 4);
+	/* 0x10 .. 0x1f but 0x1e: 4, 6 and 5 */
+	ck_assert_uint_eq(count[0], 4);
+	ck_assert_uint_eq(count[1], 6);
+	ck_assert_uint_eq(count[2], 5);
+}
+END_TEST
+
+/* The last byte only: two flows whose addresses differ elsewhere but end
+ * alike land on the same slot (the nft pair set depends on it). */
+START_TEST(test_ip_last_byte)
+{
+	uint8_t	 a[4] = { 192, 0, 2, 9 }, b[4] = { 198, 51, 100, 20 };
+	uint8_t	 c[4] = { 203, 0, 113, 9 }, d[4] = { 192, 0, 2, 20 };
+	unsigned int n;
+
+	for (n = 2; n <= 5; n++)
+		ck_assert_uint_eq(balance_ip_index(a, b, 4, n),
+		    balance_ip_index(c, d, 4, n));
+	/* 9 ^ 20 = 29: 29 % 2 = 1, 29 % 3 = 2 */
+	ck_assert_uint_eq(balance_ip_index(a, b, 4, 2), 1);
+	ck_assert_uint_eq(balance_ip_index(a, b, 4, 3), 2);
+}
+END_TEST
+
+START_TEST(test_mac)
+{
+	uint8_t	 m[6];
+
+	balance_mac(0, 7, m);
+	ck_assert_mem_eq(m, "\x00\x00\x5e\x00\x01\x07", 6);
+	balance_mac(1, 200, m);
+	ck_assert_mem_eq(m, "\x01\x00\x5e\x00\x01\xc8", 6);
 }
 END_TEST
 
@@ -178,6 +207,8 @@ balance_suite(void)
 	tcase_add_test(tc, test_ip4_stable);
 	tcase_add_test(tc, test_ip_symmetric);
 	tcase_add_test(tc, test_ip6);
+	tcase_add_test(tc, test_ip_last_byte);
+	tcase_add_test(tc, test_mac);
 	tcase_add_test(tc, test_arp_distribution);
 	tcase_add_test(tc, test_arp_stable);
 	tcase_add_test(tc, test_mine);
