@@ -592,12 +592,14 @@ ct_get_cb(const struct nlmsghdr *nlh, void *arg)
 	return (MNL_CB_OK);
 }
 
-/* One entry by its key (family, l4proto, zone, orig tuple of key): for
- * retransmissions, which must carry the state as it is now. 0 and *out
- * filled, or -1 (errno ENOENT if the kernel has no such entry). One
- * blocking round trip on a socket of its own: not for the hot path. */
-int
-ct_get(const struct sync_state *key, struct sync_state *out)
+/* One entry by key's orig tuple (ct_get) or reply tuple (ct_get_reply):
+ * for retransmissions, which must carry the state as it is now, and
+ * defer's first replies. 0 and *out filled, or -1 (errno ENOENT if the
+ * kernel has no such entry). One blocking round trip on a socket of its
+ * own: not for the hot path. */
+static int
+ct_get_by(const struct sync_state *key, struct sync_state *out,
+    void (*key_to)(struct nf_conntrack *, const struct sync_state *))
 {
 	static struct mnl_socket	*nl;
 	static char			 buf[CT_RECVBUF];
@@ -618,7 +620,7 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 		return (-1);
 	nlh = ct_nlmsg_put(buf, IPCTNL_MSG_CT_GET, NLM_F_ACK, seq,
 	    key->family);
-	ct_key_to(c, key);
+	key_to(c, key);
 	rv = nfct_nlmsg_build(nlh, c);
 	nfct_destroy(c);
 	memset(out, 0, sizeof(*out));
@@ -630,5 +632,17 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 		return (-1);
 	}
 	return (0);
+}
+
+int
+ct_get(const struct sync_state *key, struct sync_state *out)
+{
+	return (ct_get_by(key, out, ct_key_to));
+}
+
+int
+ct_get_reply(const struct sync_state *key, struct sync_state *out)
+{
+	return (ct_get_by(key, out, ct_reply_key_to));
 }
 

@@ -190,6 +190,16 @@ ct_key_to(struct nf_conntrack *c, const struct sync_state *s)
 		nfct_set_attr_u16(c, ATTR_ZONE, s->zone);
 }
 
+/* The same by the reply tuple (the kernel finds an entry by either):
+ * what a reply packet names, NAT binding included. */
+void
+ct_reply_key_to(struct nf_conntrack *c, const struct sync_state *s)
+{
+	ct_tuple_to(c, s, 1, &s->reply);
+	if (s->zone != 0)
+		nfct_set_attr_u16(c, ATTR_ZONE, s->zone);
+}
+
 static void
 ct_protoinfo_to(struct nf_conntrack *c, const struct sync_state *s)
 {

@@ -77,6 +77,19 @@ rx_defer_acks(struct syncd *sc, const struct msg_hdr *h)
 			defer_ack(h->acks[i].seq);
 }
 
+/* A first reply held for this state (asymmetric paths) goes once the
+ * datagram's states are in the kernel (rx_datagram). */
+static void
+rx_defer_arrived(struct syncd *sc, const struct sync_state *s)
+{
+	struct defer_flow	 f;
+
+	if (!sc->asym)
+		return;
+	syncd_defer_flow(s, &f);
+	defer_arrived(&f);
+}
+
 /* What the sequence windows found. A peer that (re)started may hold
  * states made while its syncd was down; relays keep what we own ours.
  * And a lost part of its stream needs its table again. */
@@ -258,6 +271,7 @@ rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
 	refresh_liberal(&c);
 	if (ct_apply_update(&c) == 0)
 		r->sc->st.states_applied++;
+	rx_defer_arrived(r->sc, s);
 }
 
 static void
@@ -369,6 +383,8 @@ rx_datagram(const uint8_t *buf, size_t len,
 	if (!r.fresh)
 		return;
 	ct_apply_flush();
+	if (sc->asym)
+		defer_applied();
 	syncd_bulk_end_check(sc);
 	/* after the states: the masters of the expectations */
 	expect_apply(sc, r.now);

@@ -174,6 +174,10 @@ struct syncd {
 	struct metrics_http	*metrics;
 	/* ruleset (issue 11) */
 	struct ruleset		*ruleset;	/* ruleset.c; NULL: off */
+	/* balancing (issue 12): defer with a balanced carp, whose paths
+	 * are asymmetric (PROTOCOL.md 6.12): first replies wait for the
+	 * peer's state, new states go at once, no sync-delay */
+	int			 asym;
 };
 
 /* engine.c */
@@ -235,6 +239,9 @@ void		 syncd_on_tick(struct syncd *);
 struct defer_flow;
 int		 syncd_defer(const struct defer_flow *, uint32_t *token,
 		    void *);
+int		 syncd_defer_first(const struct defer_flow *, void *);
+void		 syncd_defer_flow(const struct sync_state *,
+		    struct defer_flow *);
 
 /* rx.c */
 int		 rx_start(struct syncd *);

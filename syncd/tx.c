@@ -311,6 +311,43 @@ syncd_defer(const struct defer_flow *f, uint32_t *token, void *arg)
 	return (0);
 }
 
+/* defer.c's callback for a first reply before conntrack (asymmetric
+ * paths, PROTOCOL.md 6.12): it passes if the kernel knows its
+ * connection (by the reply tuple the packet carries, NAT included) or no
+ * peer is alive to send it; otherwise it waits for the peer's state. */
+int
+syncd_defer_first(const struct defer_flow *f, void *arg)
+{
+	struct syncd		*sc = arg;
+	struct sync_state	 key, cur;
+
+	memset(&key, 0, sizeof(key));
+	key.family = (uint8_t)f->family;
+	key.l4proto = f->l4proto;
+	/* the packet, from the flow's destination back to its source */
+	memcpy(&key.reply.src, &f->dst, sizeof(f->dst));
+	memcpy(&key.reply.dst, &f->src, sizeof(f->src));
+	key.reply.sport = f->dport;
+	key.reply.dport = f->sport;
+	if (ct_get_reply(&key, &cur) == 0 || syncd_peers_alive(sc) == 0)
+		return (-1);
+	return (0);
+}
+
+/* The flow a first reply of s is held under (defer_parse's form): the
+ * reply tuple, turned back to the original direction. */
+void
+syncd_defer_flow(const struct sync_state *s, struct defer_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->family = s->family;
+	f->l4proto = s->l4proto;
+	memcpy(&f->src, &s->reply.dst, sizeof(f->src));
+	memcpy(&f->dst, &s->reply.src, sizeof(f->dst));
+	f->sport = s->reply.dport;
+	f->dport = s->reply.sport;
+}
+
 /* ------------------------------------------------------------- start */
 
 /* Repairs come back as keys to send again from the current state, and
