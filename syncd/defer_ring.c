@@ -192,3 +192,15 @@ defer_ring_due(const struct defer_ring *r)
 		return (0);
 	return (r->held[r->head].deadline);
 }
+
+void
+defer_state_flow(const struct sync_state *s, struct defer_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->family = s->family;
+	f->l4proto = s->l4proto;
+	memcpy(&f->src, &s->reply.dst, sizeof(f->src));
+	memcpy(&f->dst, &s->reply.src, sizeof(f->dst));
+	f->sport = s->reply.dport;
+	f->dport = s->reply.sport;
+}

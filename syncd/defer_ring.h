@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "defer.h"
+#include "sync.h"
 
 enum defer_wait {
 	DEFER_W_ACK = 0,	/* the peer's ack of token */
@@ -53,5 +54,9 @@ unsigned defer_ring_arrived(struct defer_ring *, const struct defer_flow *);
 uint64_t defer_ring_due(const struct defer_ring *);
 int	 defer_flow_equal(const struct defer_flow *,
 	    const struct defer_flow *);
+/* The flow a first reply of s is held under (defer_parse's form): the
+ * reply tuple, NAT binding included, turned back to the original
+ * direction. */
+void	 defer_state_flow(const struct sync_state *, struct defer_flow *);
 
 #endif

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "ct.h"
 #include "defer.h"
+#include "defer_ring.h"
 #include "expect.h"
 #include "link.h"
 #include "log.h"
@@ -86,7 +87,7 @@ rx_defer_arrived(struct syncd *sc, const struct sync_state *s)
 
 	if (!sc->asym)
 		return;
-	syncd_defer_flow(s, &f);
+	defer_state_flow(s, &f);
 	defer_arrived(&f);
 }
 

@@ -240,8 +240,6 @@ struct defer_flow;
 int		 syncd_defer(const struct defer_flow *, uint32_t *token,
 		    void *);
 int		 syncd_defer_first(const struct defer_flow *, void *);
-void		 syncd_defer_flow(const struct sync_state *,
-		    struct defer_flow *);
 
 /* rx.c */
 int		 rx_start(struct syncd *);

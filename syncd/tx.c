@@ -334,20 +334,6 @@ syncd_defer_first(const struct defer_flow *f, void *arg)
 	return (0);
 }
 
-/* The flow a first reply of s is held under (defer_parse's form): the
- * reply tuple, turned back to the original direction. */
-void
-syncd_defer_flow(const struct sync_state *s, struct defer_flow *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->family = s->family;
-	f->l4proto = s->l4proto;
-	memcpy(&f->src, &s->reply.dst, sizeof(f->src));
-	memcpy(&f->dst, &s->reply.src, sizeof(f->dst));
-	f->sport = s->reply.dport;
-	f->dport = s->reply.sport;
-}
-
 /* ------------------------------------------------------------- start */
 
 /* Repairs come back as keys to send again from the current state, and
