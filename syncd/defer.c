@@ -2,7 +2,9 @@
  * peer has acknowledged its state or defer-timeout passes; at most
  * DEFER_MAX packets held at once, then packets pass and are counted. The
  * packets held are the connection's first replies (NFQUEUE, rule and the
- * reason in nft.c). The queue is bound with fail-open and the rule with
+ * reason in nft.c). With asymmetric paths a TCP SYN-ACK queued before
+ * conntrack may also wait for the peer's state (the hook it was queued
+ * on tells which; the ring of held packets and its rules: defer_ring.c). The queue is bound with fail-open and the rule with
  * bypass, so neither a full queue nor a dead syncd black-holes traffic.
  *
  * libnetfilter_queue is used for what it is made for: building the

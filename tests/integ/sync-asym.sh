@@ -191,7 +191,8 @@ set -- $out
 da=$(dropped a tcp) db=$(dropped b tcp)
 lab_log "forward drops: TCP a $da, b $db; UDP a $(dropped a udp)," \
     "b $(dropped b udp); deferred a $(sync_stat a deferred)," \
-    "b $(sync_stat b deferred)"
+    "b $(sync_stat b deferred); apply errors a $(sync_stat a apply_errors)," \
+    "b $(sync_stat b apply_errors)"
 [ "$3" = 0 ] ||
 	sync_fail "$3 of $ASYM_TCP TCP connections failed: $(head -5 "$LAB_DIR/client.log")" a b
 [ "$7" = 0 ] || sync_fail "$7 of $ASYM_UDP UDP exchanges failed" a b
