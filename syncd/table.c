@@ -171,6 +171,8 @@ table_ct_update(const struct sync_state *s, void *arg)
 
 	if (young_event(sc, s))
 		return;
+	if (sc->asym && asym_echo(sc, s))
+		return;
 	if (sc->asym && table_is_new(sc, s))
 		idle = table_soon(sc);
 	table_local(sc, s);

@@ -302,35 +302,13 @@ syncd_defer(const struct defer_flow *f, uint32_t *token, void *arg)
 	if (ct_get(&key, &cur) == -1 || ct_ignored(&cur))
 		return (-1);
 	table_local(sc, &cur);
+	asym_sent(sc, &cur);
 	sc->want.acknow = 1;
 	syncd_flush(sc);
 	/* still queued (window full): let the packet go rather than guess */
 	if (msg_queue_len(sc->outq) > 0)
 		return (-1);
 	*token = rel_tx_seq(sc->tx) - 1;
-	return (0);
-}
-
-/* defer.c's callback for a first reply before conntrack (asymmetric
- * paths, PROTOCOL.md 6.12): it passes if the kernel knows its
- * connection (by the reply tuple the packet carries, NAT included) or no
- * peer is alive to send it; otherwise it waits for the peer's state. */
-int
-syncd_defer_first(const struct defer_flow *f, void *arg)
-{
-	struct syncd		*sc = arg;
-	struct sync_state	 key, cur;
-
-	memset(&key, 0, sizeof(key));
-	key.family = (uint8_t)f->family;
-	key.l4proto = f->l4proto;
-	/* the packet, from the flow's destination back to its source */
-	memcpy(&key.reply.src, &f->dst, sizeof(f->dst));
-	memcpy(&key.reply.dst, &f->src, sizeof(f->src));
-	key.reply.sport = f->dport;
-	key.reply.dport = f->sport;
-	if (ct_get_reply(&key, &cur) == 0 || syncd_peers_alive(sc) == 0)
-		return (-1);
 	return (0);
 }
 

@@ -1,0 +1,91 @@
+/* Asymmetric paths (a balanced carp; the rule: docs/PROTOCOL.md, section
+ * 6.12). Both nodes forward, and a connection's first reply may reach
+ * the node that did not see its first packet. Here: the callback that
+ * decides whether such a reply waits for the peer's state (defer.c's
+ * "first" hook), and the echo filter.
+ *
+ * The echo: when defer holds a first reply on the forward hook, the
+ * state as conntrack just changed it (SYN_RECV) goes to the peer at
+ * once (syncd_defer). The kernel event of that same change comes only
+ * after the packet is released (events are delivered when the packet
+ * leaves the hooks), and would go on the next flush, by which time the
+ * client's ACK has crossed the peer and made its copy ESTABLISHED: the
+ * stale SYN_RECV then goes backwards there (the kernel refuses it, or a
+ * state without NAT is deleted and created again older). So an event
+ * that says exactly what the defer path sent, within a second, is not
+ * sent again. */
+#include <string.h>
+
+#include "clock.h"
+#include "ct.h"
+#include "defer.h"
+#include "syncd.h"
+
+#define ASYM_ECHO_MS	1000
+
+static uint64_t
+asym_hash(const struct sync_state *s)
+{
+	struct sync_key	 k;
+	uint64_t	 h;
+
+	msg_state_key(s, &k);
+	h = sync_key_hash64(&k);
+	return (h != 0 ? h : 1);
+}
+
+void
+asym_sent(struct syncd *sc, const struct sync_state *s)
+{
+	struct asym_echo	*e;
+
+	if (!sc->asym)
+		return;
+	e = &sc->echo[sc->echo_next++ % SYNCD_ECHO];
+	e->hash = asym_hash(s);
+	e->ms = clock_ms();
+	e->status = s->status;
+	e->tcp_state = s->tcp_state;
+}
+
+/* 1 if s is the event of a change the defer path sent already. */
+int
+asym_echo(struct syncd *sc, const struct sync_state *s)
+{
+	struct asym_echo	*e;
+	uint64_t		 h = asym_hash(s), now = clock_ms();
+	unsigned		 i;
+
+	for (i = 0; i < SYNCD_ECHO; i++) {
+		e = &sc->echo[i];
+		if (e->hash != h || now - e->ms > ASYM_ECHO_MS)
+			continue;
+		e->hash = 0;
+		return (e->status == s->status &&
+		    e->tcp_state == s->tcp_state);
+	}
+	return (0);
+}
+
+/* defer.c's callback for a first reply before conntrack: it passes if
+ * the kernel knows its connection (by the reply tuple the packet
+ * carries, NAT included) or no peer is alive to send it; otherwise it
+ * waits for the peer's state. */
+int
+syncd_defer_first(const struct defer_flow *f, void *arg)
+{
+	struct syncd		*sc = arg;
+	struct sync_state	 key, cur;
+
+	memset(&key, 0, sizeof(key));
+	key.family = (uint8_t)f->family;
+	key.l4proto = f->l4proto;
+	/* the packet, from the flow's destination back to its source */
+	memcpy(&key.reply.src, &f->dst, sizeof(f->dst));
+	memcpy(&key.reply.dst, &f->src, sizeof(f->src));
+	key.reply.sport = f->dport;
+	key.reply.dport = f->sport;
+	if (ct_get_reply(&key, &cur) == 0 || syncd_peers_alive(sc) == 0)
+		return (-1);
+	return (0);
+}
