@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "ct.h"
 #include "defer.h"
+#include "defer_ring.h"
 #include "syncd.h"
 
 #define ASYM_ECHO_MS	1000
@@ -77,14 +78,7 @@ syncd_defer_first(const struct defer_flow *f, void *arg)
 	struct syncd		*sc = arg;
 	struct sync_state	 key, cur;
 
-	memset(&key, 0, sizeof(key));
-	key.family = (uint8_t)f->family;
-	key.l4proto = f->l4proto;
-	/* the packet, from the flow's destination back to its source */
-	memcpy(&key.reply.src, &f->dst, sizeof(f->dst));
-	memcpy(&key.reply.dst, &f->src, sizeof(f->src));
-	key.reply.sport = f->dport;
-	key.reply.dport = f->sport;
+	defer_flow_key(f, 1, &key);
 	if (ct_get_reply(&key, &cur) == 0 || syncd_peers_alive(sc) == 0)
 		return (-1);
 	return (0);

@@ -204,3 +204,19 @@ defer_state_flow(const struct sync_state *s, struct defer_flow *f)
 	f->sport = s->reply.dport;
 	f->dport = s->reply.sport;
 }
+
+void
+defer_flow_key(const struct defer_flow *f, int reply, struct sync_state *k)
+{
+	struct sync_tuple	*t = reply ? &k->reply : &k->orig;
+	const void		*src = reply ? &f->dst : &f->src;
+	const void		*dst = reply ? &f->src : &f->dst;
+
+	memset(k, 0, sizeof(*k));
+	k->family = (uint8_t)f->family;
+	k->l4proto = f->l4proto;
+	memcpy(&t->src, src, sizeof(f->src));
+	memcpy(&t->dst, dst, sizeof(f->dst));
+	t->sport = reply ? f->dport : f->sport;
+	t->dport = reply ? f->sport : f->dport;
+}

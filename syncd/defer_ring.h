@@ -58,5 +58,10 @@ int	 defer_flow_equal(const struct defer_flow *,
  * reply tuple, NAT binding included, turned back to the original
  * direction. */
 void	 defer_state_flow(const struct sync_state *, struct defer_flow *);
+/* The other way: the key a held packet's flow names, by its orig tuple
+ * (reply 0), or by the reply tuple the packet itself carries before NAT
+ * is undone (reply 1, for ct_get_reply). */
+void	 defer_flow_key(const struct defer_flow *, int reply,
+	    struct sync_state *);
 
 #endif

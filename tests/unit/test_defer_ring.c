@@ -142,7 +142,7 @@ END_TEST
 START_TEST(test_state_flow)
 {
 	uint8_t			 p[40];
-	struct sync_state	 s;
+	struct sync_state	 s, t;
 	struct defer_flow	 a, b;
 
 	memset(p, 0, sizeof(p));
@@ -169,6 +169,17 @@ START_TEST(test_state_flow)
 	s.reply.dport = 1024;
 	defer_state_flow(&s, &b);
 	ck_assert(defer_flow_equal(&a, &b));
+	/* and back: the reply tuple the packet names */
+	defer_flow_key(&a, 1, &t);
+	ck_assert_mem_eq(&t.reply, &s.reply, sizeof(t.reply));
+	ck_assert_uint_eq(t.family, AF_INET);
+	ck_assert_uint_eq(t.l4proto, IPPROTO_TCP);
+	/* without NAT (or past it, on the forward hook) the flow is the
+	 * original tuple */
+	sync_tuple_invert(s.l4proto, &s.orig, &s.reply);
+	defer_state_flow(&s, &b);
+	defer_flow_key(&b, 0, &t);
+	ck_assert_mem_eq(&t.orig, &s.orig, sizeof(t.orig));
 	/* the original tuple is not what the reply names */
 	s.reply = s.orig;
 	defer_state_flow(&s, &b);
