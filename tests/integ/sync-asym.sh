@@ -114,10 +114,12 @@ while True:
 EOT
 # the client: TCP connections from both addresses in parallel, then UDP
 # exchanges one after another (up to 3 tries of 1 s each); prints
-# "tcp OK FAILED udp FIRST OK FAILED"
+# "tcp OK FAILED udp FIRST OK FAILED tcp_ms MS" (MS: how long the TCP
+# part took, for the log only: no timing is asserted)
 cat >"$LAB_DIR/client.py" <<'EOT'
-import socket, sys, threading
+import socket, sys, threading, time
 ntcp, nudp = int(sys.argv[1]), int(sys.argv[2])
+t0 = time.monotonic()
 srcs = ["192.0.2.10", "192.0.2.11"]
 ok = []
 def one(i):
@@ -137,6 +139,7 @@ def one(i):
 ts = [threading.Thread(target=one, args=(i,)) for i in range(ntcp)]
 for t in ts: t.start()
 for t in ts: t.join(30)
+ms = int((time.monotonic() - t0) * 1000)
 first = good = 0
 for i in range(nudp):
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -150,8 +153,8 @@ for i in range(nudp):
         except socket.timeout:
             pass
     u.close()
-print("tcp %d %d udp %d %d %d" % (len(ok), ntcp - len(ok), first, good,
-    nudp - good))
+print("tcp %d %d udp %d %d %d tcp_ms %d" % (len(ok), ntcp - len(ok), first,
+    good, nudp - good, ms))
 EOT
 lab_bg s "$LAB_DIR/server.log" "$LAB_PY" "$LAB_DIR/server.py"
 wait_for 5 "lab_exec s ss -ltn | grep -q ':8080 '" ||
@@ -191,7 +194,8 @@ set -- $out
 da=$(dropped a tcp) db=$(dropped b tcp)
 lab_log "forward drops: TCP a $da, b $db; UDP a $(dropped a udp)," \
     "b $(dropped b udp); deferred a $(sync_stat a deferred)," \
-    "b $(sync_stat b deferred); apply errors a $(sync_stat a apply_errors)," \
+    "b $(sync_stat b deferred); defer timeouts a $(sync_stat a defer_timeouts)," \
+    "b $(sync_stat b defer_timeouts); apply errors a $(sync_stat a apply_errors)," \
     "b $(sync_stat b apply_errors)"
 [ "$3" = 0 ] ||
 	sync_fail "$3 of $ASYM_TCP TCP connections failed: $(head -5 "$LAB_DIR/client.log")" a b
@@ -201,6 +205,11 @@ lab_log "forward drops: TCP a $da, b $db; UDP a $(dropped a udp)," \
 # can still beat its state to a (the retries above cover it).
 [ "$da $db" = "$d0" ] ||
 	sync_fail "TCP packets dropped on the firewalls: a $da, b $db (before: $d0)" a b
+# every first reply a held for b's state was let go by that state, not
+# by defer-timeout (2 s): a lookup that never finds the state, or an
+# arrival never matched, would hold each one that long
+[ "$(sync_stat a defer_timeouts)" = 0 ] ||
+	sync_fail "a released $(sync_stat a defer_timeouts) packets by the timeout" a b
 # both sides forwarded, so the paths were asymmetric indeed
 ct_present b -p tcp -s 192.0.2.10 --dport 8080 ||
 	lab_fail "b has no state of the connections"
