@@ -41,6 +41,14 @@ bal_kern_error(struct carp_bal *bal, const char *what)
 }
 
 static int
+bal_kern_zero(const uint8_t mac[6])
+{
+	static const uint8_t	 zero[6];
+
+	return (memcmp(mac, zero, sizeof(zero)) == 0);
+}
+
+static int
 bal_kern_send(struct bal_kern *k, const uint8_t *frame, size_t len)
 {
 	struct sockaddr_ll	 sll;
@@ -163,6 +171,13 @@ bal_kern_open(struct carp_bal *bal)
 		return (0);
 	if (bal->carpdev_index == 0) {
 		errno = ENODEV;
+		return (-1);
+	}
+	/* the ip modes' answers come from it: never from 00:00:00:00:00:00,
+	 * which a bridge drops */
+	if (bal_kern_zero(bal->devmac) &&
+	    kif_link_mac(bal->carpdev_index, bal->devmac) == -1) {
+		bal_kern_error(bal, "carpdev MAC");
 		return (-1);
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL)
