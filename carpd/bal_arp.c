@@ -24,16 +24,7 @@
 
 #include "balance.h"
 #include "bal.h"
-
-/* ARP over Ethernet for IPv4, as on the wire (RFC 826). */
-struct bal_arp_frame {
-	struct ether_header	 eh;
-	struct arphdr		 ah;
-	uint8_t			 sha[ETH_ALEN];
-	uint8_t			 spa[4];
-	uint8_t			 tha[ETH_ALEN];
-	uint8_t			 tpa[4];
-} __attribute__((packed));
+#include "net.h"
 
 uint32_t
 bal_share_live(const struct carp_bal *bal)
@@ -58,7 +49,7 @@ bal_arp_vip(const struct carp_bal *bal, const uint8_t ip[4])
 enum bal_arp_verdict
 bal_arp_parse(const uint8_t *pkt, size_t len, struct bal_arp_req *req)
 {
-	struct bal_arp_frame	 f;
+	struct net_arp	 f;
 	static const uint8_t	 zero[ETH_ALEN];
 
 	if (len < sizeof(f))
@@ -108,7 +99,7 @@ bal_arp_build(uint8_t frame[BAL_ARP_FRAMELEN], int op, const uint8_t *dst,
     const uint8_t *src, const uint8_t *sha, const uint8_t *spa,
     const uint8_t *tha, const uint8_t *tpa)
 {
-	struct bal_arp_frame	 f;
+	struct net_arp	 f;
 
 	memset(&f, 0, sizeof(f));
 	memcpy(f.eh.ether_dhost, dst, ETH_ALEN);
