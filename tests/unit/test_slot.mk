@@ -1,0 +1,1 @@
+test_slot_LIBS := carpd
