@@ -108,7 +108,8 @@ carpd_bal_open(struct carp_if *cif)
 	struct carp_bal		*bal = cif->bal;
 	const struct carp_ops	*ops = cif->env->ops;
 
-	if (bal->kern != NULL || bal->conf.balancing == BAL_NONE)
+	if (bal->kern != NULL || bal->conf.balancing == BAL_NONE ||
+	    ops->bal_open == NULL)
 		return;
 	bal->carpdev_index = cif->carpdev_index;
 	memcpy(bal->devmac, cif->mac, sizeof(bal->devmac));
@@ -199,6 +200,18 @@ carpd_carp_remove(struct carp_if *cif, const char *why)
 	if (cif->conf.vmac && cif->addr_index != cif->carpdev_index)
 		(void)cif->env->ops->vmac_destroy(cif->conf.name);
 	carp_if_free(cif);
+}
+
+/* carpctl down or up: every slot of a balanced carp. */
+void
+carpd_carp_admin(struct carpd *env, const char *name, int down)
+{
+	struct carp_if	*cif;
+
+	TAILQ_FOREACH(cif, &env->carps, entry)
+		if (strcmp(cif->conf.name, name) == 0)
+			carp_fsm(cif, down ? EV_ADMIN_DOWN : EV_ADMIN_UP,
+			    "carpctl");
 }
 
 /* ignore-link-state (ucarp's --ignoreifstate) is for a driver that

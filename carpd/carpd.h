@@ -351,6 +351,8 @@ void		 carpd_env_free(struct carpd *);
  * (then nothing changes). */
 int		 carpd_reload(struct carpd *, char *err, size_t errlen);
 struct carp_if	*carpd_find_carp(struct carpd *, const char *name);
+/* carpctl down (1) or up (0): every carp_if of that name (the slots) */
+void		 carpd_carp_admin(struct carpd *, const char *name, int down);
 /* A link changed carrier (arg: the struct carpd); the kif_link_cb. */
 void		 carpd_link_changed(unsigned ifindex, int up, void *arg);
 
