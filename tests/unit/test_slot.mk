@@ -1,1 +1,0 @@
-test_slot_LIBS := carpd
