@@ -33,11 +33,19 @@ struct bal_kern {
 	uint32_t	 share_set;
 };
 
+/* A failure of bal_open or bal_update is counted by the engine, which
+ * sees the -1; one of a frame sent from the event loop is counted here. */
+static void
+bal_kern_warn(struct carp_bal *bal, const char *what)
+{
+	log_warn("%s: %s", bal->conf.name, what);
+}
+
 static void
 bal_kern_error(struct carp_bal *bal, const char *what)
 {
 	bal->cnt.kernel_errors++;
-	log_warn("%s: %s", bal->conf.name, what);
+	bal_kern_warn(bal, what);
 }
 
 static int
@@ -177,14 +185,14 @@ bal_kern_open(struct carp_bal *bal)
 	 * which a bridge drops */
 	if (bal_kern_zero(bal->devmac) &&
 	    kif_link_mac(bal->carpdev_index, bal->devmac) == -1) {
-		bal_kern_error(bal, "carpdev MAC");
+		bal_kern_warn(bal, "carpdev MAC");
 		return (-1);
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		fatal("bal_kern");
 	k->bal = bal;
 	if (bal_kern_socket(k) == -1) {
-		bal_kern_error(bal, "ARP socket");
+		bal_kern_warn(bal, "ARP socket");
 		bal_kern_free(k);
 		return (-1);
 	}
@@ -197,7 +205,7 @@ bal_kern_open(struct carp_bal *bal)
 		log_warn("%s: %s: arp_announce", bal->conf.name,
 		    bal->conf.carpdev);
 	if (bal_nft_install(bal) == -1) {
-		bal_kern_error(bal, "nft tables");
+		bal_kern_warn(bal, "nft tables");
 		bal_kern_free(k);
 		return (-1);
 	}
@@ -224,7 +232,7 @@ bal_kern_update(struct carp_bal *bal)
 		return (0);
 	if (bal_nft_update(bal, share) == -1) {
 		k->synced = 0;
-		bal_kern_error(bal, "nft sets");
+		bal_kern_warn(bal, "nft sets");
 		return (-1);
 	}
 	k->synced = 1;

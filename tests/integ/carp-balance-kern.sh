@@ -12,7 +12,9 @@
 # - each ping through to the server crosses exactly one node: the server
 #   sees every echo once, and b forwards exactly its share (the replies
 #   all return through a);
-# - the tables are gone once carpd stops.
+# - the tables are gone once carpd stops;
+# - and once more with carp1 added by a reload (arp mode): the kernel
+#   side then opens after the privilege drop, and seccomp denies nothing.
 . "$(dirname "$0")/lib/carp.sh"
 integ_start ping nft
 integ_lan a b
@@ -94,24 +96,56 @@ settled() {
 # carp_share NODE SHARE: carpctl reports that share for carp1.
 carp_share() { [ "$(carp_get "$1" carp1 share)" = "$2" ]; }
 
-run_mode() {
-	local mode=$1 h skew1 skew2 mac want slot fslot exp_a=0 exp_b=0 \
-	    fwd_b=0 echo_a echo_b echo_s forw_b
-	lab_log "balancing $mode"
-	for h in a b; do
-		case $h in a) skew1=0; skew2=100;; b) skew1=100; skew2=0;; esac
-		carpd_conf $h <<EOF
+# bal_block NODE MODE: NODE's carp1, balanced in MODE (a leads slot 1,
+# b slot 2).
+bal_block() {
+	local s1=0 s2=100
+	[ "$1" = b ] && { s1=100; s2=0; }
+	cat <<EOF
 carp carp1 {
-	carpnodes 1:$skew1, 2:$skew2
-	balancing $mode
+	carpnodes 1:$s1, 2:$s2
+	balancing $2
 	carpdev eth0
 	password "lab-secret"
 	advbase 1
 	address $VIP/24
 }
 EOF
+}
+
+# start_mode MODE: carpd on a and b with carp1 from the start.
+start_mode() {
+	lab_log "balancing $1"
+	for h in a b; do
+		bal_block $h "$1" | carpd_conf $h
 		carpd_start $h
 	done
+}
+
+# reload_mode MODE: carpd on a and b with a plain carp on the WAN, then
+# carp1 added by a reload: the kernel side opens after the privilege
+# drop, under the seccomp filter.
+reload_mode() {
+	local skew
+	lab_log "balancing $1, added by a reload"
+	for h in a b; do
+		case $h in a) skew=0;; b) skew=100;; esac
+		carp_block carp0 9 eth1 $skew lab-secret \
+		    "address 198.51.100.254/24" | carpd_conf $h
+		carpd_start $h
+	done
+	seccomp_mark
+	for h in a b; do
+		bal_block $h "$1" >>"$LAB_DIR/$h.conf"
+		kill -HUP "$(carpd_pid $h)"
+	done
+}
+
+# check_mode MODE: the tables, each node's slot, the MAC each client
+# gets, who answers and who forwards; then stop both.
+check_mode() {
+	local mode=$1 mac want slot fslot exp_a=0 exp_b=0 fwd_b=0 \
+	    echo_a echo_b echo_s forw_b
 	wait_for 20 "has_tables a && has_tables b" ||
 		lab_fail "$mode: no nft tables carp_bal_carp1"
 	wait_for 20 "settled $mode" ||
@@ -160,6 +194,13 @@ EOF
 	done
 }
 
-run_mode arp
-run_mode ip
+start_mode arp
+check_mode arp
+start_mode ip
+check_mode ip
+INTEG_VIPS="$INTEG_VIPS eth1:198.51.100.254"
+reload_mode arp
+check_mode arp
+denied=$(seccomp_denials "$(realpath "$LAB_BUILD")/carpd")
+[ -z "$denied" ] || lab_fail "seccomp denied carpd: $denied"
 lab_log "pass"
