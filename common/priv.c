@@ -77,10 +77,10 @@
  * glibc rewinds the file first (lseek): denied, the "files" source
  * failed and NSS went on to load libnss_systemd, whose mprotect was
  * denied in turn (found by ctl-abuse once it read the audit serials).
- * Balancing (carpd/bal_kern.c), when a reload adds a balanced carp: its
- * ARP packet socket is bound to the carpdev, and each nftables
- * transaction opens a netlink socket that libmnl binds and asks its
- * port id (getsockname). */
+ * Balancing (carpd/bal_kern.c): each nftables transaction, one per
+ * share change, opens a netlink socket that libmnl binds and asks its
+ * port id (getsockname); a reload that adds a balanced carp also binds
+ * its ARP packet socket to the carpdev (found by carp-balance-kern). */
 #define PRIV_CARPD_CALLS						\
 	"openat", "newfstatat", "fcntl", "sendmsg", "getrandom",	\
 	"rt_sigaction", "readlink", "timerfd_settime",			\
