@@ -13,6 +13,8 @@
 #   sees every echo once, and b forwards exactly its share (the replies
 #   all return through a);
 # - the tables are gone once carpd stops;
+# - arp: when b stops, a takes its slot and its clients, which keep the
+#   slot's MAC (a's probe moves that MAC to a's port on the switch);
 # - and once more with carp1 added by a reload (arp mode): the kernel
 #   side then opens after the privilege drop, and seccomp denies nothing.
 . "$(dirname "$0")/lib/carp.sh"
@@ -142,7 +144,7 @@ reload_mode() {
 }
 
 # check_mode MODE: the tables, each node's slot, the MAC each client
-# gets, who answers and who forwards; then stop both.
+# gets, who answers and who forwards.
 check_mode() {
 	local mode=$1 mac want slot fslot exp_a=0 exp_b=0 fwd_b=0 \
 	    echo_a echo_b echo_s forw_b
@@ -188,19 +190,50 @@ check_mode() {
 		lab_fail "$mode: the address is not answered by exactly one node"
 	[ $echo_s = $NCLIENTS ] && [ $forw_b = $fwd_b ] ||
 		lab_fail "$mode: a ping through is not forwarded by exactly one node"
-	integ_stop a b
-	for h in a b; do
-		! has_tables $h || lab_fail "$mode: $h kept its tables"
+}
+
+# stop_mode NODE...: stop carpd there; its tables must go with it.
+stop_mode() {
+	integ_stop "$@"
+	for h in "$@"; do
+		! has_tables $h || lab_fail "$h kept its tables"
 	done
+}
+
+# failover_arp: b stops; a takes slot 2 and its probe moves the slot's
+# MAC to a's port on the switch, so b's clients, which keep the MAC they
+# were given, are answered by a without asking again.
+failover_arp() {
+	local echo_a mac
+	stop_mode b
+	wait_for 10 "[ \"\$(macs a)\" = '00:00:5e:00:01:01 00:00:5e:00:01:02 ' ]" ||
+		lab_fail "arp: a did not take slot 2 ($(macs a))"
+	lab_log "arp: a masters both slots ${WAIT_MS} ms after b stopped"
+	echo_a=$(snmp a Icmp InEchos)
+	i=1
+	while [ $i -le $NCLIENTS ]; do
+		mac=$(neigh_mac c$i $VIP)
+		lab_exec c$i ping -c 1 -W 2 $VIP >/dev/null ||
+			lab_fail "arp: c$i ($mac) gets no answer after b stopped"
+		[ "$(neigh_mac c$i $VIP)" = "$mac" ] ||
+			lab_fail "arp: c$i was rebound to $(neigh_mac c$i $VIP)"
+		i=$((i + 1))
+	done
+	[ $(( $(snmp a Icmp InEchos) - echo_a )) = $NCLIENTS ] ||
+		lab_fail "arp: a did not answer every client after b stopped"
+	stop_mode a
 }
 
 start_mode arp
 check_mode arp
+failover_arp
 start_mode ip
 check_mode ip
+stop_mode a b
 INTEG_VIPS="$INTEG_VIPS eth1:198.51.100.254"
 reload_mode arp
 check_mode arp
+stop_mode a b
 denied=$(seccomp_denials "$(realpath "$LAB_BUILD")/carpd")
 [ -z "$denied" ] || lab_fail "seccomp denied carpd: $denied"
 lab_log "pass"
