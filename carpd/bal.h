@@ -54,8 +54,9 @@ enum bal_arp_verdict bal_arp_parse(const uint8_t *, size_t,
 enum bal_arp_verdict bal_arp_decide(const struct carp_bal *,
 		    const struct bal_arp_req *, int *slot);
 /* The reply to req for slot, BAL_ARP_FRAMELEN bytes. */
-void		bal_arp_reply(const struct carp_bal *, const struct bal_arp_req *,
-		    int slot, uint8_t frame[BAL_ARP_FRAMELEN]);
+void		bal_arp_reply(const struct carp_bal *,
+		    const struct bal_arp_req *, int slot,
+		    uint8_t frame[BAL_ARP_FRAMELEN]);
 /* The probe that makes the switch learn slot's MAC: sender IP 0.0.0.0,
  * target the first IPv4 address. -1 if the carp has none. */
 int		bal_arp_probe(const struct carp_bal *, int slot,

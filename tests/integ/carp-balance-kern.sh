@@ -24,6 +24,8 @@ INTEG_VIPS="eth0:192.0.2.254"
 VIP=192.0.2.254
 SRV=198.51.100.10
 NCLIENTS=6
+SLOT1=00:00:5e:00:01:01
+SLOT2=00:00:5e:00:01:02
 
 lab_bridge wan
 lab_ns s
@@ -86,8 +88,8 @@ macs() {
 # settled MODE: each node takes exactly its own slot.
 settled() {
 	if [ "$1" = arp ]; then
-		[ "$(macs a)" = "00:00:5e:00:01:01 " ] &&
-		[ "$(macs b)" = "00:00:5e:00:01:02 " ]
+		[ "$(macs a)" = "$SLOT1 " ] &&
+		[ "$(macs b)" = "$SLOT2 " ]
 	else
 		[ "$(macs a)" = "01:00:5e:00:01:01 " ] &&
 		[ "$(macs b)" = "01:00:5e:00:01:01 " ] &&
@@ -185,11 +187,14 @@ check_mode() {
 	echo_s=$(( $(snmp s Icmp InEchos) - echo_s ))
 	forw_b=$(( $(snmp b Ip ForwDatagrams) - forw_b ))
 	lab_log "$mode: echoes a $echo_a (want $exp_a) b $echo_b" \
-	    "(want $exp_b); server $echo_s, forwarded by b $forw_b (want $fwd_b)"
+	    "(want $exp_b); server $echo_s, forwarded by b $forw_b" \
+	    "(want $fwd_b)"
 	[ $echo_a = $exp_a ] && [ $echo_b = $exp_b ] ||
-		lab_fail "$mode: the address is not answered by exactly one node"
+		lab_fail "$mode: the address is not answered by exactly" \
+		    "one node"
 	[ $echo_s = $NCLIENTS ] && [ $forw_b = $fwd_b ] ||
-		lab_fail "$mode: a ping through is not forwarded by exactly one node"
+		lab_fail "$mode: a ping through is not forwarded by" \
+		    "exactly one node"
 }
 
 # stop_mode NODE...: stop carpd there; its tables must go with it.
@@ -206,7 +211,7 @@ stop_mode() {
 failover_arp() {
 	local echo_a mac
 	stop_mode b
-	wait_for 10 "[ \"\$(macs a)\" = '00:00:5e:00:01:01 00:00:5e:00:01:02 ' ]" ||
+	wait_for 10 "[ \"\$(macs a)\" = \"$SLOT1 $SLOT2 \" ]" ||
 		lab_fail "arp: a did not take slot 2 ($(macs a))"
 	lab_log "arp: a masters both slots ${WAIT_MS} ms after b stopped"
 	echo_a=$(snmp a Icmp InEchos)
@@ -214,7 +219,8 @@ failover_arp() {
 	while [ $i -le $NCLIENTS ]; do
 		mac=$(neigh_mac c$i $VIP)
 		lab_exec c$i ping -c 1 -W 2 $VIP >/dev/null ||
-			lab_fail "arp: c$i ($mac) gets no answer after b stopped"
+			lab_fail "arp: c$i ($mac) gets no answer after b" \
+			    "stopped"
 		[ "$(neigh_mac c$i $VIP)" = "$mac" ] ||
 			lab_fail "arp: c$i was rebound to $(neigh_mac c$i $VIP)"
 		i=$((i + 1))
