@@ -35,15 +35,19 @@ asym_hash(const struct sync_state *s)
 	return (h != 0 ? h : 1);
 }
 
+/* One slot per key hash: O(1) on every kernel event. A collision
+ * overwrites the older entry, whose echo then goes: harmless. */
 void
 asym_sent(struct syncd *sc, const struct sync_state *s)
 {
 	struct asym_echo	*e;
+	uint64_t		 h;
 
 	if (!sc->asym)
 		return;
-	e = &sc->echo[sc->echo_next++ % SYNCD_ECHO];
-	e->hash = asym_hash(s);
+	h = asym_hash(s);
+	e = &sc->echo[h % SYNCD_ECHO];
+	e->hash = h;
 	e->ms = clock_ms();
 	e->status = s->status;
 	e->tcp_state = s->tcp_state;
@@ -53,19 +57,13 @@ asym_sent(struct syncd *sc, const struct sync_state *s)
 int
 asym_echo(struct syncd *sc, const struct sync_state *s)
 {
-	struct asym_echo	*e;
-	uint64_t		 h = asym_hash(s), now = clock_ms();
-	unsigned		 i;
+	uint64_t		 h = asym_hash(s);
+	struct asym_echo	*e = &sc->echo[h % SYNCD_ECHO];
 
-	for (i = 0; i < SYNCD_ECHO; i++) {
-		e = &sc->echo[i];
-		if (e->hash != h || now - e->ms > ASYM_ECHO_MS)
-			continue;
-		e->hash = 0;
-		return (e->status == s->status &&
-		    e->tcp_state == s->tcp_state);
-	}
-	return (0);
+	if (e->hash != h || clock_ms() - e->ms > ASYM_ECHO_MS)
+		return (0);
+	e->hash = 0;
+	return (e->status == s->status && e->tcp_state == s->tcp_state);
 }
 
 /* defer.c's callback for a first reply before conntrack: it passes if

@@ -99,7 +99,7 @@ struct syncd_sweep {
 };
 
 /* States the defer path sent, whose kernel event is not sent again
- * (asym.c): one per packet defer can hold. */
+ * (asym.c): about one per packet defer can hold. */
 #define SYNCD_ECHO		128
 
 /* Control messages waiting for the next datagram (tx.c sends them). */
@@ -188,8 +188,7 @@ struct syncd {
 		uint64_t	 ms;		/* when defer sent it */
 		uint32_t	 status;
 		uint8_t		 tcp_state;
-	}			 echo[SYNCD_ECHO];
-	unsigned		 echo_next;
+	}			 echo[SYNCD_ECHO];	/* by hash */
 };
 
 /* engine.c */
