@@ -18,7 +18,9 @@
 # or a retry (a's hold can only know a TCP reply for one: section 6.12).
 #
 #   c 192.0.2.10, .11 --- lan --- a 192.0.2.1 / b 192.0.2.2
+#     2001:db8:1::10                a 2001:db8:1::1 / b ::2
 #   s 198.51.100.10   --- wan --- a 198.51.100.1 / b 198.51.100.2
+#     2001:db8:2::10                a 2001:db8:2::1 / b ::2
 #   a sync0 203.0.113.1 --- b sync0 203.0.113.2
 #   c -> s via b; s -> c (and to the SNAT address 198.51.100.100) via a
 . "$(dirname "$0")/lib/sync.sh"
@@ -32,7 +34,8 @@ lab_ns c
 lab_ns s
 for n in a b; do
 	lab_exec $n sysctl -qw net.ipv4.ip_forward=1 \
-	    net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 ||
+	    net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+	    net.ipv6.conf.all.forwarding=1 ||
 		lab_fail "sysctls on $n"
 done
 lab_port c eth0 lan
@@ -48,10 +51,20 @@ lab_addr a lan0 192.0.2.1/24
 lab_addr b lan0 192.0.2.2/24
 lab_addr a wan0 198.51.100.1/24
 lab_addr b wan0 198.51.100.2/24
+lab_addr c eth0 2001:db8:1::10/64
+lab_addr s eth0 2001:db8:2::10/64
+for n in a b; do
+	i=1; [ $n = b ] && i=2
+	lab_addr $n lan0 2001:db8:1::$i/64
+	lab_addr $n wan0 2001:db8:2::$i/64
+done
 lab_exec c ip route add default via 192.0.2.2 || lab_fail "route on c"
 lab_exec s ip route add 192.0.2.0/24 via 198.51.100.1 || lab_fail "route on s"
 lab_exec s ip route add 198.51.100.100/32 via 198.51.100.1 ||
 	lab_fail "route to the SNAT address on s"
+lab_exec c ip -6 route add default via 2001:db8:1::2 || lab_fail "v6 route on c"
+lab_exec s ip -6 route add 2001:db8:1::/64 via 2001:db8:2::1 ||
+	lab_fail "v6 route on s"
 
 # asym_rules: the firewalls' ruleset (fwpair_rules' forward and nat
 # parts, with the invalid and the policy drops counted)
@@ -88,7 +101,8 @@ dropped() {
 	    awk '$1 == "packets" { print $2 }'
 }
 
-# the server: TCP 8080 sends hello, then echoes one line; UDP 5353
+# the server: TCP 8080 (IPv4 and IPv6) sends hello, then echoes one
+# line; UDP 5353
 # answers each datagram at once (a fast answer is the hard case)
 cat >"$LAB_DIR/server.py" <<'EOT'
 import socket, threading
@@ -102,17 +116,26 @@ def tcp_loop():
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("198.51.100.10", 8080)); s.listen(512)
+    accept(s)
+def accept(s):
     while True:
         c, _ = s.accept()
         threading.Thread(target=tcp, args=(c,), daemon=True).start()
+def tcp6_loop():
+    s = socket.socket(socket.AF_INET6)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("2001:db8:2::10", 8080)); s.listen(512)
+    accept(s)
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("198.51.100.10", 5353))
 threading.Thread(target=tcp_loop, daemon=True).start()
+threading.Thread(target=tcp6_loop, daemon=True).start()
 while True:
     d, a = u.recvfrom(64)
     u.sendto(b"pong " + d, a)
 EOT
-# the client: TCP connections from both addresses in parallel, then UDP
+# the client: TCP connections from its three addresses (one IPv6) in
+# parallel, then UDP
 # exchanges one after another (up to 3 tries of 1 s each); prints
 # "tcp OK FAILED udp FIRST OK FAILED tcp_ms MS" (MS: how long the TCP
 # part took, for the log only: no timing is asserted)
@@ -120,12 +143,13 @@ cat >"$LAB_DIR/client.py" <<'EOT'
 import socket, sys, threading, time
 ntcp, nudp = int(sys.argv[1]), int(sys.argv[2])
 t0 = time.monotonic()
-srcs = ["192.0.2.10", "192.0.2.11"]
+srcs = ["192.0.2.10", "192.0.2.11", "2001:db8:1::10"]
+dsts = ["198.51.100.10", "198.51.100.10", "2001:db8:2::10"]
 ok = []
 def one(i):
     try:
-        c = socket.create_connection(("198.51.100.10", 8080), timeout=5,
-            source_address=(srcs[i % 2], 0))
+        c = socket.create_connection((dsts[i % 3], 8080), timeout=5,
+            source_address=(srcs[i % 3], 0))
         c.settimeout(5)
         f = c.makefile("rb")
         if f.readline() != b"hello\n":
@@ -213,4 +237,6 @@ lab_log "forward drops: TCP a $da, b $db; UDP a $(dropped a udp)," \
 # both sides forwarded, so the paths were asymmetric indeed
 ct_present b -p tcp -s 192.0.2.10 --dport 8080 ||
 	lab_fail "b has no state of the connections"
+ct_present a -f ipv6 -p tcp -s 2001:db8:1::10 --dport 8080 ||
+	lab_fail "a has no state of the IPv6 connections"
 lab_log "pass"
