@@ -117,7 +117,7 @@ bal_carp() {
 	echo "carp $1 {"
 	if [ "$BAL_MODE" = none ]; then
 		echo "	vhid $(($3 + 1))"
-		echo "	advskew $(( ($2 - 1) * 100 ))"
+		echo "	advskew $(bal_skew "$2" 0)"
 	else
 		echo "	carpnodes $(bal_nodes "$2" "$3")"
 		echo "	balancing $BAL_MODE"
@@ -390,11 +390,13 @@ bal_tcp() {
 }
 
 # bal_flows: one connection from every client, busy from the odd ones,
-# idle from the even ones, all up and carrying data (30 s at most).
+# idle from the even ones (busy from all with BAL_IDLE=0), all up and
+# carrying data (30 s at most).
 bal_flows() {
 	local _c _m
 	for _c in $(bal_clients); do
-		_m=busy; [ $((${_c#c} % 2)) = 0 ] && _m=idle
+		_m=busy
+		[ "${BAL_IDLE:-1}" = 1 ] && [ $((${_c#c} % 2)) = 0 ] && _m=idle
 		bal_tcp "$_c" "t${_c#c}" "$_m"
 	done
 	wait_for 30 "bal_all_up" || bal_fail "TCP flows not up: $(bal_not_up)"
@@ -530,6 +532,22 @@ bal_return_step() {
 	    e2e_soft "return $1: it forwards for no client"
 }
 
+# bal_replicated fwK: fwK's conntrack table has an established state
+# for every TCP flow (by the client's address and port); else prints the
+# flows it lacks.
+bal_replicated() {
+	local _n _l _miss=""
+	lab_exec "$1" conntrack -L -p tcp --dport "$FWPAIR_PORT" 2>/dev/null |
+	    awk '/ESTABLISHED/ { match($0, /src=[^ ]+/); s = substr($0, RSTART + 4, RLENGTH - 4)
+		match($0, /sport=[^ ]+/); print s ":" substr($0, RSTART + 6, RLENGTH - 6) }' \
+	    >"$LAB_DIR/ct-$1"
+	for _n in $(fwpair_tcp_names); do
+		_l=$(fwpair_flow "$_n" local)
+		grep -qx "$_l" "$LAB_DIR/ct-$1" || _miss="$_miss $_n"
+	done
+	[ -z "$_miss" ] || { echo "$_miss"; return 1; }
+}
+
 # bal_start_step "LIVE": the lab settled, the flows up, every node of
 # LIVE carries some clients and has every connection's state.
 bal_start_step() {
@@ -540,8 +558,8 @@ bal_start_step() {
 	for _f in $1; do
 		[ "$(bal_carried_by start-a start-b "$_f")" -ge 1 ] ||
 		    e2e_soft "start: $_f forwards for no client"
-		_m=$(e2e_replicated "$_f") ||
-		    e2e_soft "start: $_f lacks the state of $_m"
+		wait_for 5 "bal_replicated $_f" ||
+		    e2e_soft "start: $_f lacks the state of$(bal_replicated "$_f")"
 	done
 }
 
