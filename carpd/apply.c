@@ -100,6 +100,26 @@ carpd_addrs_clear(struct carp_if *cif)
 		(void)cif->env->ops->addr_del(cif, &cif->conf.addrs[i]);
 }
 
+/* A balanced carp's kernel side opens with its first slot attached (the
+ * carpdev known), and follows the share from there. */
+static void
+carpd_bal_open(struct carp_if *cif)
+{
+	struct carp_bal		*bal = cif->bal;
+	const struct carp_ops	*ops = cif->env->ops;
+
+	if (bal->kern != NULL || bal->conf.balancing == BAL_NONE ||
+	    ops->bal_open == NULL)
+		return;
+	bal->carpdev_index = cif->carpdev_index;
+	memcpy(bal->devmac, cif->mac, sizeof(bal->devmac));
+	if (ops->bal_open(bal) == -1 || ops->bal_update(bal) == -1) {
+		bal->cnt.kernel_errors++;
+		log_warnx("%s: cannot set up balancing on %s", bal->conf.name,
+		    bal->conf.carpdev);
+	}
+}
+
 static int
 carpd_carp_attach(struct carp_if *cif)
 {
@@ -123,6 +143,8 @@ carpd_carp_attach(struct carp_if *cif)
 		log_warnx("%s: cannot join the CARP group on %s",
 		    cif->conf.name, cif->conf.carpdev);
 	carpd_addrs_clear(cif);
+	if (cif->bal != NULL)
+		carpd_bal_open(cif);
 	return (0);
 }
 
@@ -141,17 +163,30 @@ carpd_carp_start(struct carp_if *cif)
 	carp_fsm(cif, EV_START, "configured");
 }
 
-static struct carp_if *
+/* A balanced carp: every slot attached before any starts, so that the
+ * kernel side is open before the first share change. */
+static int
 carpd_carp_add(struct carpd *env, const struct conf_carp *cc)
 {
 	struct carp_if	*cif;
+	struct carp_bal	*bal;
+	int		 i;
 
 	carpd_auth_need(env, cc);
-	if ((cif = carp_if_new(env, cc)) == NULL)
-		return (NULL);
-	(void)carpd_carp_attach(cif);
-	carpd_carp_start(cif);
-	return (cif);
+	if (cc->nnodes == 0) {
+		if ((cif = carp_if_new(env, cc)) == NULL)
+			return (-1);
+		(void)carpd_carp_attach(cif);
+		carpd_carp_start(cif);
+		return (0);
+	}
+	if ((bal = slot_add(env, cc)) == NULL)
+		return (-1);
+	for (i = 0; i < bal->nslots; i++)
+		(void)carpd_carp_attach(bal->slot[i]);
+	for (i = 0; i < bal->nslots; i++)
+		carpd_carp_start(bal->slot[i]);
+	return (0);
 }
 
 /* Bow out if MASTER (the addresses go, the down script runs), leave the
@@ -165,6 +200,18 @@ carpd_carp_remove(struct carp_if *cif, const char *why)
 	if (cif->conf.vmac && cif->addr_index != cif->carpdev_index)
 		(void)cif->env->ops->vmac_destroy(cif->conf.name);
 	carp_if_free(cif);
+}
+
+/* carpctl down or up: every slot of a balanced carp. */
+void
+carpd_carp_admin(struct carpd *env, const char *name, int down)
+{
+	struct carp_if	*cif;
+
+	TAILQ_FOREACH(cif, &env->carps, entry)
+		if (strcmp(cif->conf.name, name) == 0)
+			carp_fsm(cif, down ? EV_ADMIN_DOWN : EV_ADMIN_UP,
+			    "carpctl");
 }
 
 /* ignore-link-state (ucarp's --ignoreifstate) is for a driver that
@@ -229,7 +276,7 @@ carpd_apply_removed(struct carpd *env, const struct carp_conf *nconf)
 		if ((cc = carpd_conf_find(nconf, cif->conf.name)) == NULL) {
 			log_info("reload: %s removed", cif->conf.name);
 			carpd_carp_remove(cif, "removed by reload");
-		} else if (!conf_carp_equal(&cif->conf, cc)) {
+		} else if (!conf_carp_equal(carp_conf_of(cif), cc)) {
 			log_info("reload: %s changed, restarting",
 			    cif->conf.name);
 			carpd_carp_remove(cif, "changed by reload");
@@ -237,6 +284,11 @@ carpd_apply_removed(struct carpd *env, const struct carp_conf *nconf)
 			/* the knobs of start and exit, never a restart */
 			cif->conf.neutral = cc->neutral;
 			cif->conf.shutdown_scripts = cc->shutdown_scripts;
+			if (cif->bal != NULL) {
+				cif->bal->conf.neutral = cc->neutral;
+				cif->bal->conf.shutdown_scripts =
+				    cc->shutdown_scripts;
+			}
 		}
 	}
 }
@@ -314,28 +366,11 @@ carpd_reload_errors(char *msgs, char *err, size_t errlen)
 	}
 }
 
-/* carpnodes parses (carpd -n checks it) but the engine still runs one
- * election per carp: refuse it at start and on reload rather than run
- * one slot and ignore the rest (docs/PROTOCOL.md section 4.4). */
-int
-carpd_conf_runnable(const struct carp_conf *conf, char *err, size_t errlen)
-{
-	const struct conf_carp	*cc;
-
-	TAILQ_FOREACH(cc, &conf->carps, entry)
-		if (cc->nnodes > 0) {
-			snprintf(err, errlen, "carp %s: carpnodes: balancing "
-			    "is not implemented yet", cc->name);
-			return (-1);
-		}
-	return (0);
-}
-
 int
 carpd_reload(struct carpd *env, char *err, size_t errlen)
 {
 	struct carp_conf	*nconf;
-	char			*msgs = NULL, why[128];
+	char			*msgs = NULL;
 	size_t			 len = 0;
 	FILE			*ef;
 
@@ -356,12 +391,6 @@ carpd_reload(struct carpd *env, char *err, size_t errlen)
 		return (-1);
 	}
 	free(msgs);
-	if (carpd_conf_runnable(nconf, why, sizeof(why)) == -1) {
-		carpd_reload_errors(why, err, errlen);
-		log_warnx("reload: nothing changed");
-		conf_free(nconf);
-		return (-1);
-	}
 	log_info("reload: %s", nconf->path);
 	carpd_apply(env, nconf);
 	return (0);
@@ -443,7 +472,7 @@ carpd_init(struct carpd *env, struct carp_conf *conf)
 		fatalx("cannot open the kernel and the wire");
 	carpd_groups_from_conf(env);
 	TAILQ_FOREACH(cc, &conf->carps, entry)
-		if (carpd_carp_add(env, cc) == NULL)
+		if (carpd_carp_add(env, cc) == -1)
 			fatalx("%s: cannot set up", cc->name);
 	track_start(env);
 	if (control_init(env, conf->control_socket) == -1)

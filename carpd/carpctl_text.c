@@ -74,6 +74,55 @@ text_tracks(FILE *f, const CtlReply *rep)
 	}
 }
 
+/* The vhids of c's carp that this node is MASTER of, from the rows of
+ * its slots. */
+static void
+text_balance_vhids(FILE *f, const CtlReply *rep, const CtlCarp *c)
+{
+	const CtlCarp	*s;
+	size_t		 j;
+	int		 first = 1;
+
+	for (j = 0; j < rep->n_carps; j++) {
+		s = rep->carps[j];
+		if (s->balancing == NULL || s->name == NULL ||
+		    strcmp(s->name, c->name) != 0 ||
+		    s->state != CTL_CARP_STATE__MASTER)
+			continue;
+		fprintf(f, "%s%u", first ? "" : " ", s->vhid);
+		first = 0;
+	}
+	if (first)
+		fprintf(f, "none");
+}
+
+/* A line per balanced carp, from its first slot's row: the node's
+ * share of the slots (the vhids it is MASTER of) and its ARP answers. */
+static void
+text_balance(FILE *f, const CtlReply *rep)
+{
+	const CtlCarp		*c;
+	const CtlBalCounters	*b;
+	size_t			 i;
+
+	for (i = 0; i < rep->n_carps; i++) {
+		c = rep->carps[i];
+		if (c->balancing == NULL || c->slot != 0 || c->name == NULL)
+			continue;
+		fprintf(f, "%s: balancing %s, master of %d of %u vhids (",
+		    c->name, c->balancing, __builtin_popcount(c->share),
+		    c->nslots);
+		text_balance_vhids(f, rep, c);
+		fprintf(f, "), share 0x%x", c->share);
+		if ((b = c->balance) != NULL)
+			fprintf(f, "; ARP %llu asked, %llu answered, %llu left "
+			    "to others", (unsigned long long)b->arp_requests,
+			    (unsigned long long)b->arp_replies,
+			    (unsigned long long)b->arp_others);
+		fprintf(f, "\n");
+	}
+}
+
 static void
 text_status(FILE *f, const CtlReply *rep)
 {
@@ -100,6 +149,7 @@ text_status(FILE *f, const CtlReply *rep)
 		fprintf(f, "%s\n", c->admin_down ? " (down by carpctl)" :
 		    !c->link_up ? " (no link)" : "");
 	}
+	text_balance(f, rep);
 	if (rep->realtime != NULL)
 		fprintf(f, "realtime: %s\n", rep->realtime);
 	if (rep->n_tracks > 0) {

@@ -134,7 +134,6 @@ main(int argc, char *argv[])
 	struct carp_conf	*conf;
 	int			 rc;
 
-	opts.runnable = carpd_conf_runnable;
 	daemon_getopt(&opts, argc, argv);
 	if ((conf = daemon_setup(&opts, &rc)) == NULL)
 		return (rc);

@@ -286,6 +286,25 @@ int		 carp_advertised_demote(const struct carp_if *);
 void		 carp_send_advert(struct carp_if *, int bowout);
 struct carp_if	*carp_if_new(struct carpd *, const struct conf_carp *);
 void		 carp_if_free(struct carp_if *);
+/* fsm.c for fsm_input.c: the codec's view of the config, and whether an
+ * event in the current state is logged (its reason worth writing) */
+struct carp_auth;
+struct carp_addr;
+void		 carp_auth_fill(const struct carp_if *, struct carp_auth *,
+		    struct carp_addr *);
+int		 carp_fsm_tells(const struct carp_if *, enum carp_event);
+
+/* slot.c: balanced carps. slot_add makes the struct carp_bal and one
+ * carp_if per slot (attached and started by the caller, NULL on error:
+ * nothing is left); the fsm calls the others on a slot's transitions. */
+struct carp_bal	*slot_add(struct carpd *, const struct conf_carp *);
+void		 slot_master_up(struct carp_if *);
+void		 slot_master_down(struct carp_if *);
+void		 slot_announce(struct carp_if *);
+/* carp_if_free of a slot: the carp_bal goes with its last slot */
+void		 slot_if_freed(struct carp_if *);
+/* The carp as configured: a slot's own conf has its slot's vhid. */
+const struct conf_carp *carp_conf_of(const struct carp_if *);
 
 /* realtime.c: SCHED_FIFO and mlockall when conf says realtime yes; as
  * root, after the script runner is forked. Failures are warnings. */
@@ -331,9 +350,9 @@ void		 carpd_env_free(struct carpd *);
  * carp keeps its state. -1 with the reason in err if the file is bad
  * (then nothing changes). */
 int		 carpd_reload(struct carpd *, char *err, size_t errlen);
-int		 carpd_conf_runnable(const struct carp_conf *, char *err,
-		    size_t errlen);
 struct carp_if	*carpd_find_carp(struct carpd *, const char *name);
+/* carpctl down (1) or up (0): every carp_if of that name (the slots) */
+void		 carpd_carp_admin(struct carpd *, const char *name, int down);
 /* A link changed carrier (arg: the struct carpd); the kif_link_cb. */
 void		 carpd_link_changed(unsigned ifindex, int up, void *arg);
 

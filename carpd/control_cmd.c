@@ -148,7 +148,7 @@ control_admin(struct ctl_conn *conn, const CtlRequest *req, int down)
 		return;
 	log_info("control: %s %s (pid %ld)", down ? "down" : "up",
 	    cif->conf.name, (long)ctl_conn_pid(conn));
-	carp_fsm(cif, down ? EV_ADMIN_DOWN : EV_ADMIN_UP, "carpctl");
+	carpd_carp_admin(control_env, cif->conf.name, down);
 	control_carps_send(conn, cif);
 }
 

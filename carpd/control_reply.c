@@ -16,6 +16,7 @@
 struct control_carp {
 	CtlCarp			 c;
 	CtlCounters		 cnt;
+	CtlBalCounters		 bcnt;
 	char			 addrs[CONF_MAXADDRS][INET6_ADDRSTRLEN + 4];
 	char			*addrp[CONF_MAXADDRS];
 	char			*groupp[CONF_MAXGROUPS + 1];
@@ -118,6 +119,29 @@ control_carp_knobs(CtlCarp *c, const struct carp_if *cif)
 	c->ignore_link_state = cif->conf.ignore_link_state != 0;
 }
 
+/* A balanced carp's slot: which, of how many, the node's share, and the
+ * carp's own counters (the same on each of its slots). */
+static void
+control_carp_bal(struct control_carp *cc, const struct carp_if *cif)
+{
+	const struct carp_bal	*bal = cif->bal;
+	CtlCarp			*c = &cc->c;
+
+	if (bal == NULL)
+		return;
+	c->balancing = (char *)(uintptr_t)conf_balancing_name(
+	    bal->conf.balancing);
+	c->has_slot = c->has_nslots = c->has_share = 1;
+	c->slot = cif->slot;
+	c->nslots = bal->nslots;
+	c->share = bal->share;
+	ctl_bal_counters__init(&cc->bcnt);
+#define CONTROL_BAL_COUNTER(f)	cc->bcnt.has_##f = 1; cc->bcnt.f = bal->cnt.f;
+	CARP_BAL_COUNTERS(CONTROL_BAL_COUNTER)
+#undef CONTROL_BAL_COUNTER
+	c->balance = &cc->bcnt;
+}
+
 static void
 control_carp_fill(struct control_carp *cc, struct carp_if *cif)
 {
@@ -160,9 +184,11 @@ control_carp_fill(struct control_carp *cc, struct carp_if *cif)
 	c->link_up = cif->link_up != 0;
 	c->admin_down = cif->admin_down != 0;
 	control_carp_knobs(c, cif);
+	control_carp_bal(cc, cif);
 }
 
-/* Every carp (or only one) into rep; free with control_carps_free. */
+/* Every carp (or only the slots named as the given one) into rep; free
+ * with control_carps_free. */
 int
 control_carps(CtlReply *rep, struct carp_if *only)
 {
@@ -180,7 +206,7 @@ control_carps(CtlReply *rep, struct carp_if *only)
 		return (-1);
 	}
 	TAILQ_FOREACH(cif, &control_env->carps, entry) {
-		if (only != NULL && cif != only)
+		if (only != NULL && strcmp(cif->conf.name, only->conf.name))
 			continue;
 		control_carp_fill(&cc[rep->n_carps], cif);
 		rep->carps[rep->n_carps] = &cc[rep->n_carps].c;

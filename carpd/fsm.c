@@ -1,6 +1,7 @@
 /* The CARP election engine: a table of {state, event, action, next state}
  * after ospfd's if_fsm(), the advert classifier (OpenBSD semantics, see
- * docs/PROTOCOL.md), advert input checks and advert output.
+ * docs/PROTOCOL.md) and advert output; the input checks are in
+ * fsm_input.c.
  *
  * The kernel and the wire are reached only through env->ops, so the whole
  * engine runs in unit tests without root. */
@@ -32,6 +33,7 @@
 /* proto/carp.c's digest covers at most CARP_MAXADDRS addresses */
 _Static_assert(CONF_MAXADDRS <= CARP_MAXADDRS, "CARP_MAXADDRS too small");
 
+static void	carp_announce(struct carp_if *);
 static int	fsm_start(struct carp_if *);
 static int	fsm_backup_rearm(struct carp_if *);
 static int	fsm_master_up(struct carp_if *);
@@ -167,7 +169,7 @@ carp_fsm_step(struct carp_if *cif, enum carp_event ev, const char *why)
 
 /* 1 if ev in cif's state is logged or told (a transition, or an event
  * the table ignores): only then does its reason need writing out. */
-static int
+int
 carp_fsm_tells(const struct carp_if *cif, enum carp_event ev)
 {
 	const struct carp_fsm_row	*row;
@@ -329,7 +331,7 @@ carp_announce_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (cif->state != CARP_MASTER || cif->announce_left <= 0)
 		return;
-	cif->env->ops->announce(cif);
+	carp_announce(cif);
 	if (--cif->announce_left > 0)
 		carp_timer_arm(cif->announce_timer, CARP_ANNOUNCE_MS);
 }
@@ -344,7 +346,9 @@ carp_announce_timeout(evutil_socket_t fd, short what, void *arg)
 static void
 carp_start_script(struct carp_if *cif)
 {
-	if (cif->start_script_done)
+	/* a balanced carp's scripts follow the node's share (slot.c):
+	 * its first slot speaks for it */
+	if (cif->start_script_done || (cif->bal != NULL && cif->slot != 0))
 		return;
 	cif->start_script_done = 1;
 	if (!conf_carp_neutral(cif->env->conf, &cif->conf))
@@ -369,6 +373,17 @@ fsm_backup_rearm(struct carp_if *cif)
 	if (!cif->admin_down)
 		carp_md_arm(cif);
 	return (0);
+}
+
+/* A balanced slot makes the switch learn its MAC (slot.c); a plain carp
+ * sends gratuitous ARP / unsolicited NA. */
+static void
+carp_announce(struct carp_if *cif)
+{
+	if (cif->bal != NULL)
+		slot_announce(cif);
+	else
+		cif->env->ops->announce(cif);
 }
 
 static void
@@ -404,7 +419,7 @@ carp_addrs_remove(struct carp_if *cif)
 static void
 carp_announce_burst(struct carp_if *cif)
 {
-	cif->env->ops->announce(cif);
+	carp_announce(cif);
 	cif->announce_left = CARP_ANNOUNCE_REPEAT;
 	carp_timer_arm(cif->announce_timer, CARP_ANNOUNCE_MS);
 }
@@ -419,13 +434,17 @@ fsm_master_up(struct carp_if *cif)
 		return (-1);
 	carp_timers_stop(cif);
 	memset(&cif->master, 0, sizeof(cif->master));
-	carp_addrs_install(cif);
+	if (cif->bal != NULL)
+		slot_master_up(cif);	/* addresses and scripts by share */
+	else
+		carp_addrs_install(cif);
 	carp_send_advert(cif, 0);
 	carp_timer_arm_us(cif->ad_timer, carp_own_interval_us(cif));
 	carp_announce_burst(cif);
 	cif->rival_ms = 0;
 	cif->answer_ms = 0;
-	cif->env->ops->script(cif, 1);
+	if (cif->bal == NULL)
+		cif->env->ops->script(cif, 1);
 	return (0);
 }
 
@@ -435,6 +454,10 @@ static void
 carp_master_leave(struct carp_if *cif)
 {
 	carp_timers_stop(cif);
+	if (cif->bal != NULL) {
+		slot_master_down(cif);
+		return;
+	}
 	carp_addrs_remove(cif);
 	if (!cif->env->shutting_down ||
 	    conf_carp_shutdown_scripts(cif->env->conf, &cif->conf))
@@ -657,12 +680,9 @@ carp_advertised_demote(const struct carp_if *cif)
 	return (sum > 255 ? 255 : (int)sum);
 }
 
-/*
- * Input.
- */
 /* The codec's view of the config: its own mode and address types, so
  * that proto/ depends on no config type. addrs has CONF_MAXADDRS. */
-static void
+void
 carp_auth_fill(const struct carp_if *cif, struct carp_auth *auth,
     struct carp_addr *addrs)
 {
@@ -680,145 +700,6 @@ carp_auth_fill(const struct carp_if *cif, struct carp_auth *auth,
 	auth->keylen = cif->conf.passlen;
 	auth->addrs = addrs;
 	auth->naddrs = cif->conf.naddrs;
-}
-
-static struct carp_if *
-carp_lookup(struct carpd *env, unsigned ifindex, int vhid)
-{
-	struct carp_if	*cif;
-
-	TAILQ_FOREACH(cif, &env->carps, entry)
-		if (cif->carpdev_index == ifindex && cif->conf.vhid == vhid)
-			return (cif);
-	return (NULL);
-}
-
-static const char *
-carp_sa_ntop(const struct sockaddr *sa, char *buf, size_t len)
-{
-	struct conf_addr	 a;
-
-	memset(&a, 0, sizeof(a));
-	a.af = sa->sa_family;
-	if (a.af == AF_INET)
-		a.a.v4 = ((const struct sockaddr_in *)sa)->sin_addr;
-	else if (a.af == AF_INET6)
-		a.a.v6 = ((const struct sockaddr_in6 *)sa)->sin6_addr;
-	else
-		return ("?");
-	conf_addr_print(&a, 0, buf, len);
-	return (buf);
-}
-
-/* Decode errors are counted per carp, by reason. */
-static void
-carp_count_decode(struct carp_if *cif, enum carp_err err,
-    const struct sockaddr *src)
-{
-	switch (err) {
-	case CARP_ERR_LENGTH:
-		net_drop(&cif->cnt.bad_length, NET_DROP_LENGTH, src);
-		break;
-	case CARP_ERR_CKSUM:
-		net_drop(&cif->cnt.bad_checksum, NET_DROP_CKSUM, src);
-		break;
-	case CARP_ERR_HMAC:
-		net_drop(&cif->cnt.bad_hmac, NET_DROP_HMAC, src);
-		break;
-	default:
-		net_drop(&cif->cnt.bad_version, NET_DROP_VERSION, src);
-		break;
-	}
-}
-
-/* The receiver's checks, in order: TTL (always 255, for unicast peers
- * too, so an advert cannot come from off-link), checksum and header,
- * digest, our own counter coming back (loop), and in strict mode a
- * counter not newer than the last one accepted from that source. */
-static int
-carp_input_check(struct carp_if *cif, const struct sockaddr *src, int ttl,
-    const uint8_t *buf, size_t len, struct carp_pkt *pkt)
-{
-	struct carp_auth	 auth;
-	struct carp_addr	 addrs[CONF_MAXADDRS];
-	enum carp_err		 err;
-
-	if (ttl != CARP_TTL) {
-		net_drop(&cif->cnt.bad_ttl, NET_DROP_TTL, src);
-		return (-1);
-	}
-	carp_auth_fill(cif, &auth, addrs);
-	if ((err = carp_decode(buf, len, pkt)) != CARP_OK ||
-	    (err = carp_verify(buf, pkt, &auth, src)) != CARP_OK) {
-		carp_count_decode(cif, err, src);
-		return (-1);
-	}
-	if (pkt->counter == cif->counter) {
-		net_drop(&cif->cnt.loops, NET_DROP_LOOP, src);
-		return (-1);
-	}
-	if (cif->conf.auth == AUTH_STRICT &&
-	    !auth_replay_check(cif, src, pkt->counter)) {
-		net_drop(&cif->cnt.replays, NET_DROP_REPLAY, src);
-		return (-1);
-	}
-	return (0);
-}
-
-static void
-carp_master_remember(struct carp_if *cif, const struct sockaddr *src)
-{
-	size_t	 len;
-
-	len = src->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-	    sizeof(struct sockaddr_in);
-	memset(&cif->master, 0, sizeof(cif->master));
-	memcpy(&cif->master, src, len);
-}
-
-void
-carp_input(struct carpd *env, unsigned ifindex, int af,
-    const struct sockaddr *src, int ttl, const uint8_t *buf, size_t len)
-{
-	struct carp_if		*cif;
-	struct carp_pkt		 pkt;
-	struct carp_advert	 adv;
-	enum carp_event		 ev;
-	char			 a[64], why[160];
-
-	(void)af;	/* src says it */
-	if (len < 2) {
-		net_drop(&env->bad_packets, NET_DROP_MALFORMED, src);
-		return;
-	}
-	if ((cif = carp_lookup(env, ifindex, buf[1])) == NULL) {
-		net_drop(&env->unknown_vhid, NET_DROP_VHID, src);
-		return;
-	}
-	if (carp_input_check(cif, src, ttl, buf, len, &pkt) == -1)
-		return;
-	cif->cnt.adverts_received++;
-	adv.vhid = pkt.vhid;
-	adv.advbase = pkt.advbase;
-	adv.advskew = pkt.advskew;
-	adv.demote = pkt.demote;
-	adv.counter = pkt.counter;
-	ev = carp_adv_classify(cif, &adv);
-	if (ev != EV_ADV_WORSE)
-		carp_master_remember(cif, src);
-	/* The reason is written out only when it is logged: the adverts
-	 * that change nothing (hundreds a second at advbase 0) are not
-	 * worth an address conversion and a printf each. */
-	if (!carp_fsm_tells(cif, ev)) {
-		carp_fsm(cif, ev, "advert");
-		return;
-	}
-	snprintf(why, sizeof(why), "%s from %s, advbase %d advskew %d "
-	    "demote %d", adv.advbase == CARP_BOWOUT &&
-	    adv.advskew == CARP_BOWOUT ? "bow-out" : "advert",
-	    carp_sa_ntop(src, a, sizeof(a)), adv.advbase, adv.advskew,
-	    adv.demote);
-	carp_fsm(cif, ev, why);
 }
 
 /*
@@ -981,6 +862,8 @@ carp_if_free(struct carp_if *cif)
 	if (held > 0)
 		group_adjust_member(cif, -held, "carp removed");
 	carp_if_timers_free(cif);
+	if (cif->bal != NULL)
+		slot_if_freed(cif);
 	explicit_bzero(cif, sizeof(*cif));	/* our copy of the password */
 	free(cif);
 }

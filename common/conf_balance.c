@@ -184,6 +184,30 @@ conf_carp_has_vhid(const struct conf_carp *c, int vhid)
 /* At the closing brace: carpnodes replaces vhid and advskew (a slot
  * carries both), and balancing spreads load over slots, so it needs two
  * of them at least. */
+/* What a balanced carp cannot have yet: its MACs are the slots' own,
+ * received on the carpdev, so no macvlan; and carpd answers ARP for its
+ * addresses but has no neighbour discovery responder, so IPv4 only. */
+static void
+conf_carp_nodes_limits(struct conf_parser *p)
+{
+	struct conf_carp	*c = p->carp;
+	int			 i;
+
+	if (c->nnodes == 0)
+		return;
+	if (c->vmac)
+		conf_err(p, p->nodes_line, "%s: carpnodes and vmac are "
+		    "mutually exclusive (each slot has its own MAC)", p->what);
+	if (c->balancing == BAL_NONE)
+		return;
+	for (i = 0; i < c->naddrs; i++)
+		if (c->addrs[i].af != AF_INET) {
+			conf_err(p, p->nodes_line, "%s: balancing supports "
+			    "IPv4 addresses only", p->what);
+			return;
+		}
+}
+
 void
 conf_carp_nodes_check(struct conf_parser *p)
 {
@@ -200,6 +224,7 @@ conf_carp_nodes_check(struct conf_parser *p)
 	if (p->bal_line != 0 && c->balancing != BAL_NONE && c->nnodes < 2)
 		conf_err(p, p->bal_line, "%s: balancing needs carpnodes with "
 		    "at least 2 entries", p->what);
+	conf_carp_nodes_limits(p);
 	if (c->advbase != 0)
 		return;
 	for (i = 0; i < c->nnodes; i++)

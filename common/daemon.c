@@ -62,7 +62,6 @@ struct carp_conf *
 daemon_setup(struct daemon_opts *o, int *exitcode)
 {
 	struct carp_conf	*conf;
-	char			 why[256];
 
 	*exitcode = 1;
 	/* -n: check the file only; -nv: print it back in canonical form */
@@ -81,11 +80,6 @@ daemon_setup(struct daemon_opts *o, int *exitcode)
 		o->path = o->abspath;
 	if ((conf = daemon_parse(o)) == NULL)
 		return (NULL);
-	if (o->runnable != NULL && o->runnable(conf, why, sizeof(why)) == -1) {
-		log_warnx("%s", why);
-		conf_free(conf);
-		return (NULL);
-	}
 	if (!o->debug && daemon(0, 0) == -1)
 		fatal("daemon");
 	log_setfacility(conf->log_facility);

@@ -15,9 +15,6 @@ struct daemon_opts {
 	int		 noaction;
 	int		 verbose;
 	int		 need_sync;	/* syncd: the file needs a sync block */
-	/* a valid file this daemon cannot run yet: -1 and a reason, found
-	 * before going to the background so that the start fails visibly */
-	int		(*runnable)(const struct carp_conf *, char *, size_t);
 	char		 abspath[PATH_MAX];
 };
 

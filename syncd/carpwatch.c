@@ -10,17 +10,22 @@
 #include "log.h"
 #include "syncd.h"
 
+/* By name and vhid: the slots of a balanced carp share its name, and
+ * each is MASTER or not on its own. */
 static struct carpwatch_carp *
-carpwatch_find(struct carpwatch *w, const char *name, int create)
+carpwatch_find(struct carpwatch *w, const char *name, unsigned vhid,
+    int create)
 {
 	size_t	 i;
 
 	for (i = 0; i < w->n; i++)
-		if (strcmp(w->carps[i].name, name) == 0)
+		if (strcmp(w->carps[i].name, name) == 0 &&
+		    w->carps[i].vhid == vhid)
 			return (&w->carps[i]);
 	if (!create || w->n == CARPWATCH_MAX)
 		return (NULL);
 	strlcpy(w->carps[w->n].name, name, sizeof(w->carps[w->n].name));
+	w->carps[w->n].vhid = vhid;
 	return (&w->carps[w->n++]);
 }
 
@@ -45,7 +50,8 @@ carpwatch_snapshot(struct carpwatch *w, const CtlReply *rep)
 	w->n = 0;
 	for (i = 0; i < rep->n_carps; i++) {
 		if (rep->carps[i]->name == NULL ||
-		    (c = carpwatch_find(w, rep->carps[i]->name, 1)) == NULL)
+		    (c = carpwatch_find(w, rep->carps[i]->name,
+		    rep->carps[i]->vhid, 1)) == NULL)
 			continue;
 		c->master = rep->carps[i]->state == CTL_CARP_STATE__MASTER;
 	}
@@ -57,7 +63,8 @@ carpwatch_event(struct carpwatch *w, const CtlEvent *ev)
 {
 	struct carpwatch_carp	*c;
 
-	if (ev->carp == NULL || (c = carpwatch_find(w, ev->carp, 1)) == NULL)
+	if (ev->carp == NULL ||
+	    (c = carpwatch_find(w, ev->carp, ev->vhid, 1)) == NULL)
 		return;
 	c->master = ev->new_state == CTL_CARP_STATE__MASTER;
 }

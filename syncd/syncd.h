@@ -115,6 +115,7 @@ struct syncd_want {
 struct carpwatch {
 	struct carpwatch_carp {
 		char		 name[CONF_NAMELEN];
+		unsigned	 vhid;	/* a balanced carp: one per slot */
 		int		 master;
 	}			 carps[CARPWATCH_MAX];
 	size_t			 n;

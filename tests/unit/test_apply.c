@@ -1,7 +1,9 @@
 /* apply.c through a stub struct carp_ops: start from a config file,
  * reload as a diff (unchanged carps keep their state, removed ones leave
  * their group, new ones start), a carpdev that appears later, a bad file
- * that changes nothing, shutdown. No kernel, no root. */
+ * that changes nothing, shutdown; balanced carps (slot.c), whose tests
+ * stop the fixture's carps and start their own file. No kernel, no
+ * root. */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <check.h>
@@ -26,6 +28,11 @@ static struct {
 	int	 eth2_exists;
 	int	 sent, announced, up, down;
 	int	 stopped;		/* the test ran carpd_shutdown */
+	/* balanced carps: the kernel side's calls, the share it last saw,
+	 * the slots whose MAC the switch was taught, adverts per vhid */
+	int	 bal_opened, bal_updates, bal_closed, learned[4];
+	uint32_t share;
+	int	 sent_vhid[256];
 } k;
 
 static int
@@ -143,6 +150,7 @@ stub_send(struct carp_if *cif, int af, const uint8_t *p, size_t len)
 	ck_assert_uint_eq(len, 36);
 	ck_assert_uint_eq(p[1], (unsigned)cif->conf.vhid);
 	k.sent++;
+	k.sent_vhid[p[1]]++;
 	return (0);
 }
 
@@ -163,6 +171,40 @@ stub_script(struct carp_if *cif, int up)
 		k.down++;
 }
 
+static int
+stub_bal_open(struct carp_bal *bal)
+{
+	ck_assert_uint_eq(bal->carpdev_index, 1);
+	ck_assert_ptr_null(bal->kern);
+	bal->kern = &k;
+	k.bal_opened++;
+	return (0);
+}
+
+static int
+stub_bal_update(struct carp_bal *bal)
+{
+	ck_assert_ptr_eq(bal->kern, &k);
+	k.share = bal->share;
+	k.bal_updates++;
+	return (0);
+}
+
+static void
+stub_bal_learn(struct carp_bal *bal, int slot)
+{
+	(void)bal;
+	k.learned[slot]++;
+}
+
+static void
+stub_bal_close(struct carp_bal *bal)
+{
+	ck_assert_ptr_eq(bal->kern, &k);
+	bal->kern = NULL;
+	k.bal_closed++;
+}
+
 static const struct carp_ops stub_ops = {
 	.addr_add = stub_addr_add,
 	.addr_del = stub_addr_del,
@@ -180,6 +222,10 @@ static const struct carp_ops stub_ops = {
 	.promote_secondaries = stub_promote,
 	.join = stub_join,
 	.leave = stub_leave,
+	.bal_open = stub_bal_open,
+	.bal_update = stub_bal_update,
+	.bal_learn = stub_bal_learn,
+	.bal_close = stub_bal_close,
 };
 
 /* The config file: the global lines, then the carp blocks given. */
@@ -223,7 +269,7 @@ demote(const char *group)
 }
 
 static void
-setup(void)
+start(const char *carps)
 {
 	struct carp_conf	*conf;
 
@@ -236,10 +282,16 @@ setup(void)
 	    (long)getpid());
 	snprintf(statepath, sizeof(statepath), "/tmp/test_apply.%ld.state",
 	    (long)getpid());
-	write_conf(CARP1 CARP2);
+	write_conf(carps);
 	ck_assert_ptr_nonnull(conf = conf_parse(cfpath, stderr));
 	env.ops = &stub_ops;
 	carpd_init(&env, conf);
+}
+
+static void
+setup(void)
+{
+	start(CARP1 CARP2);
 }
 
 static void
@@ -374,6 +426,124 @@ START_TEST(test_reload_knobs)
 }
 END_TEST
 
+#define BAL(nodes, mode) "carp lan {\n carpnodes " nodes "\n balancing " \
+		mode "\n carpdev eth0\n password \"a\"\n" \
+		" address 192.0.2.1/24\n address 192.0.2.2/24\n}\n"
+
+/* The slot carp_if of vhid, or fail. */
+static struct carp_if *
+slot_of(int vhid)
+{
+	struct carp_if	*cif;
+
+	TAILQ_FOREACH(cif, &env.carps, entry)
+		if (cif->conf.vhid == vhid)
+			return (cif);
+	ck_abort_msg("no slot with vhid %d", vhid);
+	return (NULL);
+}
+
+/* Three slots, each its own election with its own vhid and advskew. */
+START_TEST(test_slots_elect)
+{
+	struct carp_if	*s1, *s2, *s3;
+
+	teardown();
+	start(BAL("1:0, 2:100, 3:200", "arp"));
+	s1 = slot_of(1);
+	s2 = slot_of(2);
+	s3 = slot_of(3);
+	ck_assert_int_eq(s1->conf.advskew, 0);
+	ck_assert_int_eq(s2->conf.advskew, 100);
+	ck_assert_int_eq(s3->conf.advskew, 200);
+	ck_assert_ptr_eq(s1->bal, s3->bal);
+	ck_assert_int_eq(s2->slot, 1);
+	ck_assert_int_eq(k.bal_opened, 1);
+	ck_assert_int_eq(s1->state, CARP_BACKUP);
+	/* the start's down-script once for the carp, not per slot */
+	ck_assert_int_eq(k.down, 1);
+	/* slot 2 first: the addresses come, the kernel hears share 0x2,
+	 * the switch learns that slot's MAC; no gratuitous ARP */
+	carp_fsm(s2, EV_MD_TIMEOUT, "test");
+	ck_assert_int_eq(s2->state, CARP_MASTER);
+	ck_assert_uint_eq(k.share, 0x2);
+	ck_assert_int_eq(k.addr_add, 2);
+	ck_assert_int_eq(k.up, 1);
+	ck_assert_int_eq(k.learned[1], 1);
+	ck_assert_int_eq(k.announced, 0);
+	ck_assert_int_eq(k.sent_vhid[2], 1);
+	ck_assert_int_eq(k.sent_vhid[1], 0);
+	/* slot 1 too: share 0x3, nothing installed twice */
+	carp_fsm(s1, EV_MD_TIMEOUT, "test");
+	ck_assert_uint_eq(k.share, 0x3);
+	ck_assert_int_eq(k.addr_add, 2);
+	ck_assert_int_eq(k.up, 1);
+	/* losing one keeps the addresses; losing both removes them */
+	carp_fsm(s2, EV_ADV_BETTER, "test");
+	ck_assert_uint_eq(k.share, 0x1);
+	ck_assert_int_eq(k.addr_del, 6);	/* each slot's start clears */
+	carp_fsm(s1, EV_ADV_BETTER, "test");
+	ck_assert_uint_eq(k.share, 0);
+	ck_assert_int_eq(k.addr_del, 8);
+	ck_assert_int_eq(k.down, 2);
+	carpd_shutdown(&env);
+	k.stopped = 1;
+	ck_assert_int_eq(k.bal_closed, 1);
+}
+END_TEST
+
+/* A reload that changes the node list restarts every slot and the
+ * kernel side; one that changes nothing keeps them. */
+START_TEST(test_slots_reload)
+{
+	struct carp_if	*s1;
+	char		 err[256];
+
+	teardown();
+	start(BAL("1:0, 2:100", "ip"));
+	s1 = slot_of(1);
+	carp_fsm(s1, EV_MD_TIMEOUT, "test");
+	ck_assert_uint_eq(k.share, 0x1);
+	write_conf(BAL("1:0, 2:100", "ip"));
+	ck_assert_int_eq(carpd_reload(&env, err, sizeof(err)), 0);
+	ck_assert_ptr_eq(slot_of(1), s1);
+	ck_assert_int_eq(s1->state, CARP_MASTER);
+	ck_assert_int_eq(k.bal_opened, 1);
+	write_conf(BAL("1:0, 2:100, 3:200", "ip"));
+	ck_assert_int_eq(carpd_reload(&env, err, sizeof(err)), 0);
+	ck_assert_int_eq(k.bal_closed, 1);
+	ck_assert_int_eq(k.bal_opened, 2);
+	ck_assert_int_eq(slot_of(3)->state, CARP_BACKUP);
+	ck_assert_int_eq(slot_of(1)->state, CARP_BACKUP);
+	/* 2 slots' start, the bow-out, 3 slots' start */
+	ck_assert_int_eq(k.addr_del, 4 + 2 + 6);
+	carpd_shutdown(&env);
+	k.stopped = 1;
+	ck_assert_int_eq(k.bal_closed, 2);
+}
+END_TEST
+
+/* carpnodes without balancing: a failover led by the first slot; the
+ * kernel side is never opened, the others' mastership moves nothing. */
+START_TEST(test_slots_leader)
+{
+	teardown();
+	start("carp lan {\n carpnodes 1:0, 2:100\n carpdev eth0\n"
+	    " password \"a\"\n address 192.0.2.1/24\n}\n");
+	carp_fsm(slot_of(2), EV_MD_TIMEOUT, "test");
+	ck_assert_int_eq(k.addr_add, 0);
+	ck_assert_int_eq(k.announced, 0);
+	carp_fsm(slot_of(1), EV_MD_TIMEOUT, "test");
+	ck_assert_int_eq(k.addr_add, 1);
+	ck_assert_int_eq(k.announced, 1);
+	ck_assert_int_eq(k.up, 1);
+	ck_assert_int_eq(k.bal_opened, 0);
+	carpd_shutdown(&env);
+	k.stopped = 1;
+	ck_assert_int_eq(k.bal_closed, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -389,6 +559,10 @@ main(void)
 	tcase_add_test(tc, test_link_down);
 	tcase_add_test(tc, test_shutdown_bows_out);
 	tcase_add_test(tc, test_reload_knobs);
+	/* balanced carps (slot.c): each test starts its own config */
+	tcase_add_test(tc, test_slots_elect);
+	tcase_add_test(tc, test_slots_reload);
+	tcase_add_test(tc, test_slots_leader);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -10,7 +10,6 @@
 #include <check.h>
 
 #include "carpd/balance.h"
-#include "carpd/carpd.h"
 #include "tests/unit/unit.h"
 
 /* 16 hosts 192.0.2.1 .. 192.0.2.16 talking to 198.51.100.7, two nodes:
@@ -156,47 +155,6 @@ START_TEST(test_mine)
 }
 END_TEST
 
-/* Parse text as a carp.conf from a private temp file. */
-static struct carp_conf *
-balance_parse(const char *text)
-{
-	char			 path[] = "/tmp/test_balance.XXXXXX";
-	struct carp_conf	*conf;
-	FILE			*f;
-	int			 fd;
-
-	ck_assert_int_ge(fd = mkstemp(path), 0);
-	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
-	fputs(text, f);
-	fclose(f);
-	conf = conf_parse(path, stderr);
-	unlink(path);
-	ck_assert_ptr_nonnull(conf);
-	return (conf);
-}
-
-/* Until the engine elects each slot, a carpnodes config parses but
- * carpd will not run it, at start or on reload. */
-START_TEST(test_refused)
-{
-	struct carp_conf	*plain, *nodes;
-	char			 err[128] = "";
-
-	plain = balance_parse("carp a {\n vhid 1\n carpdev eth0\n"
-	    " address 192.0.2.1/24\n}\n");
-	nodes = balance_parse("carp b {\n carpnodes 1:0, 2:100\n"
-	    " balancing ip\n carpdev eth0\n address 192.0.2.1/24\n}\n");
-	ck_assert_int_eq(carpd_conf_runnable(plain, err, sizeof(err)), 0);
-	ck_assert_int_eq(carpd_conf_runnable(nodes, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "carp b: carpnodes: balancing is not "
-	    "implemented yet");
-	ck_assert_int_eq(TAILQ_FIRST(&nodes->carps)->nnodes, 2);
-	ck_assert_int_eq(TAILQ_FIRST(&nodes->carps)->nodes[1].advskew, 100);
-	conf_free(plain);
-	conf_free(nodes);
-}
-END_TEST
-
 static Suite *
 balance_suite(void)
 {
@@ -212,7 +170,6 @@ balance_suite(void)
 	tcase_add_test(tc, test_arp_distribution);
 	tcase_add_test(tc, test_arp_stable);
 	tcase_add_test(tc, test_mine);
-	tcase_add_test(tc, test_refused);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -287,6 +287,56 @@ START_TEST(test_status)
 }
 END_TEST
 
+/* A balanced carp: a row per vhid, then its share line, naming the
+ * vhids whose rows say MASTER. */
+START_TEST(test_status_balanced)
+{
+	CtlReply	 rep;
+	CtlCarp		 c[3], *cp[3] = { &c[0], &c[1], &c[2] };
+	CtlBalCounters	 b;
+	char		 name[] = "lan", dev[] = "eth0", mode[] = "arp";
+	char		*out;
+	int		 i;
+
+	ctl_reply_init(&rep, CTL_RESULT__OK, NULL);
+	ctl_bal_counters__init(&b);
+	b.arp_requests = 9;
+	b.arp_replies = 5;
+	b.arp_others = 4;
+	for (i = 0; i < 3; i++) {
+		ctl_carp__init(&c[i]);
+		c[i].name = name;
+		c[i].carpdev = dev;
+		c[i].vhid = 1 + i;
+		c[i].link_up = 1;
+		c[i].balancing = mode;
+		c[i].slot = i;
+		c[i].nslots = 3;
+		c[i].share = 0x5;
+		c[i].balance = &b;
+		c[i].state = i == 1 ? CTL_CARP_STATE__BACKUP :
+		    CTL_CARP_STATE__MASTER;
+	}
+	rep.carps = cp;
+	rep.n_carps = 3;
+	out = render_reply(text_output.status, &rep);
+	ck_assert_ptr_nonnull(strstr(out, "\nlan: balancing arp, master of 2 "
+	    "of 3 vhids (1 3), share 0x5; ARP 9 asked, 5 answered, 4 left to "
+	    "others\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\nlan     2 BACKUP"));
+	free(out);
+	/* none mastered */
+	for (i = 0; i < 3; i++) {
+		c[i].share = 0;
+		c[i].state = CTL_CARP_STATE__BACKUP;
+	}
+	out = render_reply(text_output.status, &rep);
+	ck_assert_ptr_nonnull(strstr(out, "master of 0 of 3 vhids (none), "
+	    "share 0x0;"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_kinds)
 {
 	const ProtobufCMessageDescriptor	*d = &ctl_sync__descriptor;
@@ -337,6 +387,7 @@ main(void)
 	tcase_add_test(tc, test_sync_json);
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_status);
+	tcase_add_test(tc, test_status_balanced);
 	tcase_add_test(tc, test_kinds);
 	tcase_add_test(tc, test_info_names);
 	suite_add_tcase(s, tc);

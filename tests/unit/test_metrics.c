@@ -118,7 +118,7 @@ START_TEST(test_carpd)
 	ck_assert(strstr(out, "carp_vhid") == NULL);
 	HAS(out, "# TYPE carp info\n# HELP carp text fields of CtlCarp\n");
 	HAS(out, "carp_info{carp=\"carp2\",vhid=\"8\",carpdev=\"eth0\","
-	    "master=\"\"} 1\n");
+	    "master=\"\",balancing=\"\"} 1\n");
 	/* repeated strings are no metric */
 	ck_assert(strstr(out, "carp_addresses") == NULL);
 	HAS(out, "carp_group_demote{group=\"internal\"} 10\n");
