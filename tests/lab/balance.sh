@@ -242,7 +242,8 @@ bal_start() {
 # --- states ------------------------------------------------------------------
 
 # bal_slots fwK CARP: the state of each slot of CARP on fwK, in carpnodes
-# order, one word each.
+# order, one word each (`carpctl -j status` has an entry per vhid of a
+# balanced carp, with its "slot").
 bal_slots() {
 	if [ "$BAL_MODE" = none ]; then
 		carp_state "$1" "$2"
@@ -250,8 +251,8 @@ bal_slots() {
 	fi
 	carpctl "$1" -j status | "$LAB_PY" -c '
 import json, sys
-c = next(c for c in json.load(sys.stdin)["carps"] if c["name"] == sys.argv[1])
-print(" ".join(v["state"] for v in c["vhosts"]))
+v = [c for c in json.load(sys.stdin)["carps"] if c["name"] == sys.argv[1]]
+print(" ".join(c["state"] for c in sorted(v, key=lambda c: c["slot"])))
 ' "$2"
 }
 
