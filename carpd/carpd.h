@@ -3,8 +3,12 @@
  *
  *   carpd.c    main, event loop, signals; installs ops.c and the notify
  *   apply.c    start, stop, reload (apply the config diff), link changes
- *   fsm.c      election state machine (table-driven), advert in and out,
- *              demotes raised by a transition run after it
+ *   fsm.c      election state machine (table-driven), advert out,
+ *              demotes raised by a transition run after it; advert
+ *              input in fsm_input.c
+ *   slot.c     balanced carps (carpnodes): a carp_if per slot, the
+ *              share, the addresses and scripts that follow it
+ *   bal_*.c    balancing's kernel side (bal.h): nft tables, ARP answers
  *   group.c    groups and demote counters
  *   auth.c     strict-mode counter (persisted) and per-source replay table
  *   sdnotify.c the status line for systemd (common/notify.h)

@@ -602,12 +602,12 @@ kif_link_set(unsigned ifindex, const uint8_t *mac)
 	return (kif_talk(nlh, NULL, NULL));
 }
 
-/* promote_secondaries=1 on ifindex through rtnetlink (IFLA_AF_SPEC,
+/* An IPv4 devconf value of ifindex through rtnetlink (IFLA_AF_SPEC,
  * AF_INET, IFLA_INET_CONF; the attribute type is the devconf index), not
  * /proc/sys: systemd's ProtectKernelTunables makes that read-only, and
  * CAP_NET_ADMIN is all this needs. */
 int
-kif_promote_secondaries(unsigned ifindex)
+kif_inet_conf(unsigned ifindex, int key, uint32_t value)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr		*nlh;
@@ -617,11 +617,17 @@ kif_promote_secondaries(unsigned ifindex)
 	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
 	inet = mnl_attr_nest_start(nlh, AF_INET);
 	cnf = mnl_attr_nest_start(nlh, IFLA_INET_CONF);
-	mnl_attr_put_u32(nlh, IPV4_DEVCONF_PROMOTE_SECONDARIES, 1);
+	mnl_attr_put_u32(nlh, (uint16_t)key, value);
 	mnl_attr_nest_end(nlh, cnf);
 	mnl_attr_nest_end(nlh, inet);
 	mnl_attr_nest_end(nlh, spec);
 	return (kif_talk(nlh, NULL, NULL));
+}
+
+int
+kif_promote_secondaries(unsigned ifindex)
+{
+	return (kif_inet_conf(ifindex, IPV4_DEVCONF_PROMOTE_SECONDARIES, 1));
 }
 
 /* An interface of that name exists (left over from an earlier run, or a

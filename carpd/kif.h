@@ -35,6 +35,8 @@ unsigned kif_vmac_create(const char *name, unsigned parent,
 int	kif_vmac_destroy(const char *name);
 /* IPv4 promote_secondaries on, through rtnetlink (no /proc/sys). */
 int	kif_promote_secondaries(unsigned ifindex);
+/* Any IPv4 devconf value (IPV4_DEVCONF_*) the same way. */
+int	kif_inet_conf(unsigned ifindex, int key, uint32_t value);
 
 /* kif_addr.c: the address table kif.c's monitor keeps, apart so that
  * unit tests feed it netlink messages without a kernel. */

@@ -55,17 +55,6 @@ struct net_errlog {
 	unsigned	 suppressed;
 };
 
-/* Gratuitous ARP, as OpenBSD's arprequest(): an ARP request for the
- * address itself, broadcast. */
-struct net_garp {
-	struct ether_header	 eh;
-	struct arphdr		 ah;
-	uint8_t			 sha[ETH_ALEN];
-	uint8_t			 spa[4];
-	uint8_t			 tha[ETH_ALEN];
-	uint8_t			 tpa[4];
-} __attribute__((packed));
-
 /* Unsolicited neighbour advertisement with a target link-layer address
  * option (RFC 4861 7.2.6). */
 struct net_una {
@@ -717,11 +706,13 @@ net_announce(struct carp_if *cif)
 	}
 }
 
+/* Gratuitous ARP, as OpenBSD's arprequest(): an ARP request for the
+ * address itself, broadcast. */
 static int
 net_garp(const struct carp_if *cif, const struct conf_addr *a)
 {
 	uint8_t			 frame[NET_ETH_MINLEN];
-	struct net_garp		 g;
+	struct net_arp		 g;
 	struct sockaddr_ll	 sll;
 
 	memset(&g, 0, sizeof(g));

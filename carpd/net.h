@@ -4,7 +4,22 @@
 #ifndef CARPD_NET_H
 #define CARPD_NET_H
 
+#include <net/ethernet.h>
+#include <net/if_arp.h>
+#include <stdint.h>
+
 #include "carpd.h"
+
+/* ARP over Ethernet for IPv4 as on the wire (RFC 826): net.c's
+ * gratuitous ARP, bal_arp.c's answers and probes. */
+struct net_arp {
+	struct ether_header	 eh;
+	struct arphdr		 ah;
+	uint8_t			 sha[ETH_ALEN];
+	uint8_t			 spa[4];
+	uint8_t			 tha[ETH_ALEN];
+	uint8_t			 tpa[4];
+} __attribute__((packed));
 
 int	net_init(struct carpd *);
 void	net_cleanup(void);

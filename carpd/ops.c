@@ -1,7 +1,9 @@
 /* The real kernel and wire as struct carp_ops: rtnetlink (kif.c), the
- * CARP sockets (net.c), the scripts (hooks.c). Only carpd.c names this
- * table, so the engine and apply.c link into unit tests without these
- * modules, with a stub table in its place. */
+ * CARP sockets (net.c), the scripts (hooks.c), the kernel side of
+ * balancing (bal_kern.c). Only carpd.c names this table, so the
+ * engine and apply.c link into unit tests without these modules, with a
+ * stub table in its place. */
+#include "bal.h"
 #include "carpd.h"
 #include "kif.h"
 #include "log.h"
@@ -72,4 +74,8 @@ const struct carp_ops carpd_kernel_ops = {
 	.promote_secondaries = ops_promote_secondaries,
 	.join = net_join,
 	.leave = net_leave,
+	.bal_open = bal_kern_open,
+	.bal_update = bal_kern_update,
+	.bal_learn = bal_kern_learn,
+	.bal_close = bal_kern_close,
 };

@@ -76,10 +76,15 @@
  * reload's user and group lookups read /etc/passwd and /etc/group, and
  * glibc rewinds the file first (lseek): denied, the "files" source
  * failed and NSS went on to load libnss_systemd, whose mprotect was
- * denied in turn (found by ctl-abuse once it read the audit serials). */
+ * denied in turn (found by ctl-abuse once it read the audit serials).
+ * Balancing (carpd/bal_kern.c): each nftables transaction, one per
+ * share change, opens a netlink socket that libmnl binds and asks its
+ * port id (getsockname); a reload that adds a balanced carp also binds
+ * its ARP packet socket to the carpdev (found by carp-balance-kern). */
 #define PRIV_CARPD_CALLS						\
 	"openat", "newfstatat", "fcntl", "sendmsg", "getrandom",	\
 	"rt_sigaction", "readlink", "timerfd_settime",			\
+	"bind", "getsockname",						\
 	/* by hand */							\
 	"mkdir", "fsync", "rename", "getuid", "lseek"
 

@@ -20,7 +20,9 @@
  *     "update @set") and of sets with timeouts (they expire) are left
  *     out; the set itself is kept;
  *   - syncd's own tables ("carp_syncd", ip and ip6: nft.c, for defer)
- *     are left out: a node may run defer and its peer not;
+ *     are left out: a node may run defer and its peer not; so are
+ *     carpd's balancing tables ("carp_bal_*", netdev and arp), which
+ *     follow each node's share;
  *   - named objects (counters, quotas, limits as objects) and flowtables
  *     are not in the digest.
  *
@@ -47,6 +49,7 @@
 #include "ruleset_canon.h"
 
 #define RS_OWN_TABLE	"carp_syncd"	/* nft.c's defer tables */
+#define RS_BAL_PREFIX	"carp_bal_"	/* carpd's, per balanced carp */
 #define RS_MSG_MAX	(128 * 1024)	/* a rebuilt message: a dump's
 					   messages fit 64 KB */
 #define RS_ANON_PREFIX	"__set"
@@ -146,9 +149,15 @@ rs_canon_free(struct rs_canon *c)
 	free(c);
 }
 
+/* syncd's defer tables, and carpd's balancing tables (netdev and arp
+ * carp_bal_NAME: carpd/bal_nft.c), whose sets follow each node's share
+ * and so differ between peers by design. */
 static int
 rs_own(uint8_t family, const char *table)
 {
+	if (family == NFPROTO_NETDEV || family == NFPROTO_ARP)
+		return (strncmp(table, RS_BAL_PREFIX,
+		    sizeof(RS_BAL_PREFIX) - 1) == 0);
 	return ((family == NFPROTO_IPV4 || family == NFPROTO_IPV6) &&
 	    strcmp(table, RS_OWN_TABLE) == 0);
 }

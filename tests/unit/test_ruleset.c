@@ -263,6 +263,56 @@ START_TEST(own_table_ignored)
 }
 END_TEST
 
+/* An empty table of family fam. */
+static void
+table_of(struct rs_canon *c, int fam, const char *name)
+{
+	struct nftnl_table	*t = nftnl_table_alloc();
+	struct nlmsghdr		*nlh;
+
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, (uint16_t)fam, 0,
+	    1);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	add(c, nlh);
+}
+
+/* carpd's balancing tables (netdev and arp carp_bal_*, carpd/bal_nft.c)
+ * are left out with their elements, which follow each node's share; an
+ * ip table of that name is not. */
+START_TEST(bal_tables_ignored)
+{
+	struct rs_canon		*c = rs_canon_new();
+	uint8_t			 a[RS_DIGEST_LEN], b[RS_DIGEST_LEN];
+	uint8_t			 mac[6] = { 0, 0, 0x5e, 0, 1, 1 };
+	struct nftnl_set	*s = nftnl_set_alloc();
+	struct nftnl_set_elem	*e = nftnl_set_elem_alloc();
+	struct nlmsghdr		*nlh;
+
+	digest_a(a);
+	ruleset_a(c);
+	table_of(c, NFPROTO_NETDEV, "carp_bal_lan");
+	table_of(c, NFPROTO_ARP, "carp_bal_lan");
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, "carp_bal_lan");
+	nftnl_set_set_str(s, NFTNL_SET_NAME, "macs");
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, mac, sizeof(mac));
+	nftnl_set_elem_add(s, e);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWSETELEM, NFPROTO_NETDEV,
+	    0, 1);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	add(c, nlh);
+	digest(c, b);
+	ck_assert_mem_eq(a, b, RS_DIGEST_LEN);
+	c = rs_canon_new();
+	ruleset_a(c);
+	table_of(c, NFPROTO_IPV4, "carp_bal_lan");
+	digest(c, b);
+	ck_assert_mem_ne(a, b, RS_DIGEST_LEN);
+}
+END_TEST
+
 /* A rule more, two rules swapped, an element less: all differ. */
 START_TEST(changes_seen)
 {
@@ -354,6 +404,7 @@ ruleset_suite(void)
 
 	tcase_add_test(tc, order_handles_counters);
 	tcase_add_test(tc, own_table_ignored);
+	tcase_add_test(tc, bal_tables_ignored);
 	tcase_add_test(tc, changes_seen);
 	tcase_add_test(tc, timeout_elems_ignored);
 	tcase_add_test(tc, wire);

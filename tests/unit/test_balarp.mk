@@ -1,0 +1,1 @@
+test_balarp_LIBS := carpd
