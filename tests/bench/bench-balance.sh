@@ -150,6 +150,11 @@ cps() {
 	    { o += $1; b += $2 } END { print o + 0, b + 0 }')
 	[ "$2" -gt 0 ] || bal_fail "$1: no connection made"
 	[ "$3" = 0 ] || echo "# note $1: $3 connections failed"
+	for _c in $(bal_fws); do
+		lab_alive "$(cat "$LAB_DIR/$_c.syncd.pid")" || continue
+		echo "# note $1: $_c's syncd so far:" $(fwpair_carpctl "$_c" -j \
+		    sync stats | grep -o '"\(deferred\|defer_timeouts\)":[0-9]*')
+	done
 	bench "$1" "$(awk -v n="$2" -v s="$SECS" 'BEGIN { printf "%.0f\n", n / s }')" conn/s
 }
 
