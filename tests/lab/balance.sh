@@ -198,13 +198,7 @@ bal_up() {
 	[ "${3:-}" = --no-defer ] && BAL_DEFER=no
 	FWPAIR_SYNCD=1
 	lab_require "$CARPD" "$CARPCTL" "$SYNCD" nft conntrack ss "$LAB_PY"
-	lab_init
-	mkdir -p "$LAB_DIR/flows"
-	fwpair_pyfile >"$LAB_DIR/flow.py"
-	( umask 077
-	  printf %s lanpasswd >"$LAB_DIR/lan.pass"
-	  printf %s wanpasswd >"$LAB_DIR/wan.pass"
-	  od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$LAB_DIR/sync.key" )
+	fwpair_lab_init
 	lab_bridge lan
 	lab_bridge wan
 	[ "$BAL_N" = 2 ] || lab_bridge sync
@@ -218,16 +212,8 @@ bal_up() {
 	lab_exec server ip link set eth1 address 02:00:00:00:03:0a
 	lab_addr server eth1 "$FWPAIR_SRV4/24"
 	lab_exec server ip route add 192.0.2.0/24 via "$BAL_VIP_WAN"
-	for _f in $(bal_fws); do
-		lab_exec "$_f" "$CARPD" -n -f "$LAB_DIR/$_f.conf" ||
-		    lab_fail "carpd -n refuses $_f.conf"
-		lab_exec "$_f" "$SYNCD" -n -f "$LAB_DIR/$_f.conf" ||
-		    lab_fail "syncd -n refuses $_f.conf"
-	done
-	lab_bg server "$LAB_DIR/server.out.log" "$LAB_PY" -u "$LAB_DIR/flow.py" \
-	    server "$FWPAIR_PORT" "$LAB_DIR/server.log"
-	wait_for 10 "grep -q listening '$LAB_DIR/server.log'" ||
-	    lab_fail "echo server did not start"
+	for _f in $(bal_fws); do fwpair_check_conf "$_f"; done
+	fwpair_server_start
 	for _f in $(bal_fws); do bal_start "$_f"; done
 	lab_log "balance lab up: $BAL_N firewalls, balancing $BAL_MODE," \
 	    "defer $BAL_DEFER, advbase $BAL_ADVBASE"
