@@ -17,6 +17,10 @@
 #	through fw2 (out or back; median and max) and of the others (max);
 #  tput-1node, cps-1node: the same loads with fw1 alone.
 #
+# After each connection-rate run a note gives syncd's defer counters on
+# the nodes up (deferred, defer_timeouts): a first packet held for the
+# whole defer-timeout (2 s here) slows or fails a new connection.
+#
 # The lab's CPU limit: every namespace shares this machine's CPUs (the
 # BENCH note prints how many), so the second node brings no CPU of its
 # own: two nodes cannot forward more than one here, and the figures show

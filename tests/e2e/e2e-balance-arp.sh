@@ -10,9 +10,10 @@
 # cross both nodes and live on syncd's states. Checked: both nodes
 # forward for some clients and hold every connection's state; fw1
 # crashes: fw2 masters every slot and every connection carries on (the
-# same connection, no reset); fw1 comes back, takes its slots back once
-# in sync (preempt) and forwards again, no connection lost; fw2 crashes:
-# fw1 carries everything.
+# same connection, no reset), and a new one comes up through fw2; fw1
+# comes back, takes its slots back once in sync (preempt) and forwards
+# again, no connection lost; fw2 crashes: fw1 carries everything, a new
+# connection too.
 . "$(dirname "$0")/../lab/balance.sh"
 
 bal_up 2 arp

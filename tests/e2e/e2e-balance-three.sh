@@ -10,6 +10,7 @@
 # state; fw1 crashes: fw2 and fw3 share its slots between them (each
 # takes the slot it has the lower advskew on), every connection carries
 # on; fw2 crashes: fw3 masters every slot and carries every connection.
+# After each crash a new connection comes up through the nodes left.
 . "$(dirname "$0")/../lab/balance.sh"
 
 bal_up 3 "${BAL_THREE_MODE:-ip}"
