@@ -339,6 +339,7 @@ conf_parse(const char *path, FILE *errf)
 	}
 	conf_file_parse(&p, cf);
 	conf_track_check_groups(&p);
+	conf_sync_defaults(&p);
 	/* syncd demotes through carpd's socket unless told otherwise */
 	if (conf->sync.carpd_socket[0] == '\0')
 		strlcpy(conf->sync.carpd_socket, conf->control_socket,

@@ -149,7 +149,8 @@ struct conf_sync {
 	char			 key_file[PATH_MAX];
 	uint8_t			 key[CONF_KEYMAX];
 	size_t			 keylen;
-	int			 defer;
+	int			 defer;	/* default: a carp is balanced */
+	int			 defer_set;	/* said in the sync block */
 	unsigned		 defer_timeout_ms;	/* default 20 */
 	unsigned		 bulk_timeout_ms;	/* default 30000 */
 	unsigned		 refresh_ms;	/* re-send live states, 60000 */
@@ -196,6 +197,8 @@ struct carp_conf {
  * NULL if there was any error (nothing is half-applied by a caller). */
 struct carp_conf	*conf_parse(const char *path, FILE *errf);
 const char		*conf_balancing_name(enum conf_balancing);
+/* 1 if a carp has carpnodes (conf_sync.c) */
+int			 conf_sync_balanced(const struct carp_conf *);
 void			 conf_free(struct carp_conf *);
 /* The values of an empty file, also for the tests' configs built by
  * hand (conf zeroed by the caller). */

@@ -167,6 +167,7 @@ void	conf_carp_balancing(struct conf_parser *, const struct conf_tok *);
 void	conf_carp_nodes_check(struct conf_parser *);
 int	conf_carp_has_vhid(const struct conf_carp *, int vhid);
 void	conf_sync(struct conf_parser *, const struct conf_tok *);
+void	conf_sync_defaults(struct conf_parser *);
 /* conf_track.c: track blocks, and their groups checked once the whole
  * file is read (a carp naming the group may come after the track) */
 void	conf_track(struct conf_parser *, const struct conf_tok *);

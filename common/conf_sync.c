@@ -102,6 +102,17 @@ conf_sync_metrics(struct conf_parser *p, const struct conf_tok *kw)
 	conf_listen(p, kw, s->metrics_listen, sizeof(s->metrics_listen));
 }
 
+/* "defer yes|no": said explicitly, it is kept; otherwise
+ * conf_sync_defaults decides once the whole file is read */
+static void
+conf_sync_defer(struct conf_parser *p, const struct conf_tok *kw)
+{
+	struct conf_sync	*s = &p->conf->sync;
+
+	if (conf_yesno(p, kw, &s->defer) == 0)
+		s->defer_set = 1;
+}
+
 #define SYNC(f)		CONF_FIELD(struct conf_sync, f)
 
 static const struct conf_kw conf_sync_kws[] = {
@@ -110,7 +121,7 @@ static const struct conf_kw conf_sync_kws[] = {
 	{ "mcast",	    NULL, CONF_V_MCAST, SYNC(mcast) },
 	{ "port",	    conf_sync_port },
 	{ "key-file",	    conf_sync_keyfile },
-	{ "defer",	    NULL, CONF_V_YESNO, SYNC(defer) },
+	{ "defer",	    conf_sync_defer },
 	{ "defer-timeout",  NULL, CONF_V_DURATION, SYNC(defer_timeout_ms),
 	    1, 10000 },
 	{ "bulk-timeout",   NULL, CONF_V_DURATION, SYNC(bulk_timeout_ms),
@@ -157,4 +168,28 @@ conf_sync(struct conf_parser *p, const struct conf_tok *kw)
 		    s->nsyncdev, s->nsyncpeer);
 	if (s->key_file[0] == '\0')
 		conf_err(p, kw->line, "sync: missing key-file");
+}
+
+/* A carp balanced over node slots (carpnodes): both nodes forward, so
+ * paths are asymmetric and syncd needs defer (PROTOCOL.md 6.12). */
+int
+conf_sync_balanced(const struct carp_conf *conf)
+{
+	const struct conf_carp	*c;
+
+	TAILQ_FOREACH(c, &conf->carps, entry)
+		if (c->nnodes > 0)
+			return (1);
+	return (0);
+}
+
+/* Once the whole file is read (a carp block may follow the sync
+ * block): defer is on with a balanced carp unless said otherwise. */
+void
+conf_sync_defaults(struct conf_parser *p)
+{
+	struct conf_sync	*s = &p->conf->sync;
+
+	if (!s->defer_set)
+		s->defer = conf_sync_balanced(p->conf);
 }

@@ -592,12 +592,13 @@ ct_get_cb(const struct nlmsghdr *nlh, void *arg)
 	return (MNL_CB_OK);
 }
 
-/* One entry by its key (family, l4proto, zone, orig tuple of key): for
- * retransmissions, which must carry the state as it is now. 0 and *out
- * filled, or -1 (errno ENOENT if the kernel has no such entry). One
- * blocking round trip on a socket of its own: not for the hot path. */
-int
-ct_get(const struct sync_state *key, struct sync_state *out)
+/* One entry by key's orig tuple (ct_get) or reply tuple (ct_get_reply):
+ * for retransmissions, which must carry the state as it is now, and
+ * defer's first replies. 0 and *out filled, or -1 (errno ENOENT if the
+ * kernel has no such entry). One blocking round trip on a socket of its
+ * own: not for the hot path. */
+static int
+ct_get_by(const struct sync_state *key, struct sync_state *out, int reply)
 {
 	static struct mnl_socket	*nl;
 	static char			 buf[CT_RECVBUF];
@@ -605,7 +606,7 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 	struct nf_conntrack		*c;
 	struct nlmsghdr			*nlh;
 	static uint32_t			 seq;
-	int				 rv;
+	int				 rv = 0;
 
 	/* each request its own seq, so a late answer is never taken for
 	 * the answer to the next one */
@@ -614,13 +615,17 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 	seq++;
 	if (nl == NULL && (nl = ct_socket(0)) == NULL)
 		return (-1);
-	if ((c = nfct_new()) == NULL)
-		return (-1);
 	nlh = ct_nlmsg_put(buf, IPCTNL_MSG_CT_GET, NLM_F_ACK, seq,
 	    key->family);
-	ct_key_to(c, key);
-	rv = nfct_nlmsg_build(nlh, c);
-	nfct_destroy(c);
+	if (reply)
+		ct_reply_key_put(nlh, key);
+	else {
+		if ((c = nfct_new()) == NULL)
+			return (-1);
+		ct_key_to(c, key);
+		rv = nfct_nlmsg_build(nlh, c);
+		nfct_destroy(c);
+	}
 	memset(out, 0, sizeof(*out));
 	/* the entry, then the ack (or only an error) */
 	if (rv == -1 || nl_talk(nl, nlh, ct_get_cb, &g) == -1)
@@ -630,5 +635,17 @@ ct_get(const struct sync_state *key, struct sync_state *out)
 		return (-1);
 	}
 	return (0);
+}
+
+int
+ct_get(const struct sync_state *key, struct sync_state *out)
+{
+	return (ct_get_by(key, out, 0));
+}
+
+int
+ct_get_reply(const struct sync_state *key, struct sync_state *out)
+{
+	return (ct_get_by(key, out, 1));
 }
 

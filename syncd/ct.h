@@ -99,6 +99,8 @@ int	 ct_dump_busy(void);
 
 /* One entry, as it is now (see ct.c); -1 with ENOENT if it is gone. */
 int	 ct_get(const struct sync_state *key, struct sync_state *out);
+/* The same by key's reply tuple (family, l4proto, zone, reply). */
+int	 ct_get_reply(const struct sync_state *key, struct sync_state *out);
 
 const struct ct_stats	*ct_stats(void);
 

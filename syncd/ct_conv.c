@@ -9,6 +9,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_dccp.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 
 #include "log.h"
 #include "ct_var.h"
@@ -188,6 +189,33 @@ ct_key_to(struct nf_conntrack *c, const struct sync_state *s)
 	ct_tuple_to(c, s, 0, &s->orig);
 	if (s->zone != 0)
 		nfct_set_attr_u16(c, ATTR_ZONE, s->zone);
+}
+
+/* The same by the reply tuple (the kernel finds an entry by either),
+ * straight into the request: nfct_nlmsg_build refuses an entry without
+ * an original tuple. What a reply packet names, NAT binding included. */
+void
+ct_reply_key_put(struct nlmsghdr *nlh, const struct sync_state *s)
+{
+	const struct sync_tuple	*t = &s->reply;
+	struct nlattr		*tuple, *nest;
+	size_t			 alen = s->family == AF_INET ? 4 : 16;
+
+	tuple = mnl_attr_nest_start(nlh, CTA_TUPLE_REPLY);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	mnl_attr_put(nlh, s->family == AF_INET ? CTA_IP_V4_SRC :
+	    CTA_IP_V6_SRC, alen, &t->src);
+	mnl_attr_put(nlh, s->family == AF_INET ? CTA_IP_V4_DST :
+	    CTA_IP_V6_DST, alen, &t->dst);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, s->l4proto);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(t->sport));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(t->dport));
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_nest_end(nlh, tuple);
+	if (s->zone != 0)
+		mnl_attr_put_u16(nlh, CTA_ZONE, htons(s->zone));
 }
 
 static void

@@ -27,6 +27,8 @@ struct nlmsghdr		*ct_nlmsg_put(void *, uint16_t, uint16_t, uint32_t,
 
 /* ct_conv.c */
 void	 ct_key_to(struct nf_conntrack *, const struct sync_state *);
+struct nlmsghdr;
+void	 ct_reply_key_put(struct nlmsghdr *, const struct sync_state *);
 int	 ct_nlmsg_state(const struct nlmsghdr *, struct sync_state *);
 
 /* ct_apply.c */

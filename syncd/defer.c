@@ -2,7 +2,9 @@
  * peer has acknowledged its state or defer-timeout passes; at most
  * DEFER_MAX packets held at once, then packets pass and are counted. The
  * packets held are the connection's first replies (NFQUEUE, rule and the
- * reason in nft.c). The queue is bound with fail-open and the rule with
+ * reason in nft.c). With asymmetric paths a TCP SYN-ACK queued before
+ * conntrack may also wait for the peer's state (the hook it was queued
+ * on tells which; the ring of held packets and its rules: defer_ring.c). The queue is bound with fail-open and the rule with
  * bypass, so neither a full queue nor a dead syncd black-holes traffic.
  *
  * libnetfilter_queue is used for what it is made for: building the
@@ -23,16 +25,11 @@
 
 #include "clock.h"
 #include "defer.h"
+#include "defer_ring.h"
 #include "log.h"
 #include "nft.h"
 
 #define DEFER_COPY	128	/* bytes of each packet: IP + L4 headers */
-
-struct defer_pkt {
-	uint32_t	 id;		/* kernel packet id */
-	uint32_t	 token;		/* seq that carries the state */
-	uint64_t	 deadline;	/* monotonic ms */
-};
 
 static struct {
 	struct mnl_socket	*nl;
@@ -40,21 +37,20 @@ static struct {
 	struct event		*timer;
 	uint16_t		 queue;
 	unsigned		 timeout_ms;
-	defer_cb		 cb;
+	struct defer_ops	 ops;
 	void			*arg;
-	/* FIFO ring: equal timeouts make deadlines ascend with position */
-	struct defer_pkt	 held[DEFER_MAX];
-	unsigned		 head;
+	struct defer_ring	 ring;
 	struct defer_stats	 st;
 	int			 installed;
 } dq;
 
 static void
-defer_verdict(uint32_t id)
+defer_verdict(uint32_t id, void *arg)
 {
 	char		 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr	*nlh;
 
+	(void)arg;
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, dq.queue);
 	nfq_nlmsg_verdict_put(nlh, (int)id, NF_ACCEPT);
 	if (mnl_socket_sendto(dq.nl, nlh, nlh->nlmsg_len) == -1) {
@@ -63,111 +59,68 @@ defer_verdict(uint32_t id)
 	}
 }
 
-static struct defer_pkt *
-defer_slot(unsigned i)
-{
-	return (&dq.held[(dq.head + i) % DEFER_MAX]);
-}
-
-/* Remove entry i (0 = oldest) keeping FIFO order. */
-static void
-defer_remove(unsigned i)
-{
-	for (; i + 1 < dq.st.queued; i++)
-		*defer_slot(i) = *defer_slot(i + 1);
-	dq.st.queued--;
-}
-
 static void
 defer_arm(void)
 {
 	struct timeval	 tv;
 	uint64_t	 now, due;
 
+	dq.st.queued = dq.ring.n;
 	if (dq.timer == NULL)
 		return;
-	if (dq.st.queued == 0) {
+	if (dq.ring.n == 0) {
 		evtimer_del(dq.timer);
 		return;
 	}
 	now = clock_ms();
-	due = defer_slot(0)->deadline;
+	due = defer_ring_due(&dq.ring);
 	due = due > now ? due - now : 0;
 	tv.tv_sec = (time_t)(due / 1000);
 	tv.tv_usec = (suseconds_t)((due % 1000) * 1000);
 	evtimer_add(dq.timer, &tv);
 }
 
-/* Let the oldest held packet go. */
-static void
-defer_release_head(void)
-{
-	defer_verdict(defer_slot(0)->id);
-	dq.head = (dq.head + 1) % DEFER_MAX;
-	dq.st.queued--;
-}
-
 static void
 defer_expire(evutil_socket_t fd, short ev, void *arg)
 {
-	uint64_t	 now = clock_ms();
-
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	while (dq.st.queued > 0 && defer_slot(0)->deadline <= now) {
-		defer_release_head();
-		dq.st.timeouts++;
-	}
+	dq.st.timeouts += defer_ring_expire(&dq.ring, clock_ms());
 	defer_arm();
-}
-
-/* Serial-number comparison (RFC 1982): a <= b modulo 2^32. */
-static int
-defer_seq_le(uint32_t a, uint32_t b)
-{
-	return ((int32_t)(a - b) <= 0);
 }
 
 void
 defer_ack(uint32_t token)
 {
-	unsigned	 i = 0;
+	if (dq.ring.n == 0)
+		return;
+	dq.st.released += defer_ring_ack(&dq.ring, token);
+	defer_arm();
+}
 
-	while (i < dq.st.queued) {
-		if (defer_seq_le(defer_slot(i)->token, token)) {
-			defer_verdict(defer_slot(i)->id);
-			defer_remove(i);
-			dq.st.released++;
-		} else
-			i++;
-	}
+void
+defer_arrived(const struct defer_flow *f)
+{
+	defer_ring_arrived(&dq.ring, f);
+}
+
+void
+defer_applied(void)
+{
+	unsigned	 n;
+
+	if ((n = defer_ring_applied(&dq.ring)) == 0)
+		return;
+	dq.st.released += n;
 	defer_arm();
 }
 
 void
 defer_flush(void)
 {
-	while (dq.st.queued > 0) {
-		defer_release_head();
-		dq.st.released++;
-	}
+	dq.st.released += defer_ring_flush(&dq.ring);
 	defer_arm();
-}
-
-static void
-defer_hold(uint32_t id, uint32_t token)
-{
-	struct defer_pkt	*p;
-
-	p = defer_slot(dq.st.queued);
-	p->id = id;
-	p->token = token;
-	p->deadline = clock_ms() + dq.timeout_ms;
-	dq.st.queued++;
-	dq.st.deferred++;
-	if (dq.st.queued == 1)
-		defer_arm();
 }
 
 /* Ports of TCP, UDP, UDP-Lite, SCTP and DCCP all open the L4 header. */
@@ -221,28 +174,40 @@ defer_parse(const uint8_t *p, size_t len, int family, struct defer_flow *f)
 	    len - sizeof(*ip6), f));
 }
 
-/* Decide for one queued packet: hold it, or pass it at once. */
+/* Decide for one queued packet: hold it, or pass it at once. The hook
+ * says which rule queued it: prerouting's is the first reply's, before
+ * conntrack (nft.c). */
 static void
-defer_packet(uint32_t id, int family, const struct nlattr *payload)
+defer_packet(uint32_t id, int family, uint8_t hook,
+    const struct nlattr *payload)
 {
 	struct defer_flow	 f;
+	uint64_t		 deadline = clock_ms() + dq.timeout_ms;
 	uint32_t		 token;
-	int			 rv = -1;
+	int			 first = hook == NF_INET_PRE_ROUTING, rv = -1;
 
-	if (dq.st.queued >= DEFER_MAX) {
+	if (defer_ring_full(&dq.ring)) {
 		dq.st.overflows++;
-		defer_verdict(id);
+		defer_verdict(id, NULL);
 		return;
 	}
 	if (payload != NULL && defer_parse(mnl_attr_get_payload(payload),
 	    mnl_attr_get_payload_len(payload), family, &f) == 0)
-		rv = dq.cb(&f, &token, dq.arg);
-	if (rv == 0)
-		defer_hold(id, token);
-	else {
+		rv = first ? (dq.ops.first != NULL ? dq.ops.first(&f,
+		    dq.arg) : -1) : dq.ops.reply(&f, &token, dq.arg);
+	if (rv != 0) {
 		dq.st.passed++;
-		defer_verdict(id);
+		defer_verdict(id, NULL);
+		return;
 	}
+	if (first)
+		defer_ring_hold_state(&dq.ring, id, &f, deadline);
+	else
+		defer_ring_hold_ack(&dq.ring, id, token, deadline);
+	dq.st.deferred++;
+	if (dq.ring.n == 1)
+		defer_arm();
+	dq.st.queued = dq.ring.n;
 }
 
 static int
@@ -258,7 +223,7 @@ defer_msg(const struct nlmsghdr *nlh, void *arg)
 		return (MNL_CB_OK);
 	}
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
-	defer_packet(ntohl(ph->packet_id), nfg->nfgen_family,
+	defer_packet(ntohl(ph->packet_id), nfg->nfgen_family, ph->hook,
 	    attr[NFQA_PAYLOAD]);
 	return (MNL_CB_OK);
 }
@@ -326,7 +291,7 @@ defer_cfg_params(char *buf)
 
 int
 defer_init(struct event_base *base, uint16_t queue, unsigned timeout_ms,
-    defer_cb cb, void *arg)
+    const struct defer_ops *ops, void *arg)
 {
 	char	 buf[MNL_SOCKET_BUFFER_SIZE];
 	int	 compat;
@@ -334,8 +299,9 @@ defer_init(struct event_base *base, uint16_t queue, unsigned timeout_ms,
 	memset(&dq, 0, sizeof(dq));
 	dq.queue = queue;
 	dq.timeout_ms = timeout_ms;
-	dq.cb = cb;
+	dq.ops = *ops;
 	dq.arg = arg;
+	defer_ring_init(&dq.ring, defer_verdict, NULL);
 	if ((dq.nl = mnl_socket_open2(NETLINK_NETFILTER,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == NULL ||
 	    mnl_socket_bind(dq.nl, 0, MNL_SOCKET_AUTOPID) == -1 ||
@@ -351,13 +317,15 @@ defer_init(struct event_base *base, uint16_t queue, unsigned timeout_ms,
 	if (dq.ev == NULL || dq.timer == NULL || event_add(dq.ev, NULL) == -1)
 		fatalx("defer: event");
 	/* the rule goes in last: nothing is queued before we listen */
-	if (nft_defer_install(queue, &compat) == -1) {
+	if (nft_defer_install(queue, ops->first != NULL, &compat) == -1) {
 		defer_cleanup();
 		return (-1);
 	}
 	dq.installed = 1;
-	log_info("defer: queue %u, timeout %u ms, at most %d held%s", queue,
-	    timeout_ms, DEFER_MAX, compat ? " (xt NFQUEUE target)" : "");
+	log_info("defer: queue %u, timeout %u ms, at most %d held%s%s", queue,
+	    timeout_ms, DEFER_MAX, ops->first != NULL ? ", first replies "
+	    "wait for the peer's state (asymmetric paths)" : "",
+	    compat ? " (xt NFQUEUE target)" : "");
 	return (0);
 }
 

@@ -15,7 +15,15 @@
  * and need no state to survive), queue num N bypass. Bypass means a dead
  * syncd never black-holes traffic. The native queue expression is used
  * where the kernel has it; otherwise the xt NFQUEUE target through nft
- * compat, as iptables-nft emits it. */
+ * compat, as iptables-nft emits it.
+ *
+ * With asymmetric paths (a balanced carp) a second chain, "first", on
+ * prerouting at priority -250 (after a raw table at -300, before
+ * conntrack at -200) queues every TCP SYN-ACK: a connection's first
+ * reply may reach this node before the state its peer created, and
+ * conntrack, finding none, would mark it invalid. It must wait before
+ * conntrack has seen it. (Only TCP's first reply tells itself from a
+ * new connection by its header alone.) */
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <netinet/in.h>
@@ -43,6 +51,11 @@
 #define NFT_TABLE	"carp_syncd"
 #define NFT_CHAIN	"defer"
 #define NFT_PRIO	10
+#define NFT_FIRST	"first"
+#define NFT_FIRST_PRIO	(-250)	/* NF_IP_PRI_CONNTRACK is -200 */
+#define NFT_TCP_FLAGS	13	/* offset of the flags in the TCP header */
+#define NFT_TCP_SYNACK	0x12
+#define NFT_TCP_MASK	0x17	/* FIN, SYN, RST, ACK */
 
 static uint32_t	nft_seq;
 
@@ -103,6 +116,35 @@ nft_add_not_assured(struct nftnl_rule *r)
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &x, sizeof(x));
 	nftnl_rule_add_expr(r, e);
 	nft_add_cmp(r, NFT_CMP_EQ, &x, sizeof(x));
+}
+
+/* meta l4proto tcp, tcp flags & (fin|syn|rst|ack) == syn|ack */
+static void
+nft_add_synack(struct nftnl_rule *r)
+{
+	struct nftnl_expr	*e = nft_expr("meta");
+	uint8_t			 tcp = IPPROTO_TCP, mask = NFT_TCP_MASK;
+	uint8_t			 x = 0, synack = NFT_TCP_SYNACK;
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	nft_add_cmp(r, NFT_CMP_EQ, &tcp, sizeof(tcp));
+	e = nft_expr("payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+	    NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, NFT_TCP_FLAGS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, e);
+	e = nft_expr("bitwise");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &mask, 1);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &x, 1);
+	nftnl_rule_add_expr(r, e);
+	nft_add_cmp(r, NFT_CMP_EQ, &synack, sizeof(synack));
 }
 
 /* meta l4proto != icmp, != icmpv6 */
@@ -168,7 +210,8 @@ nft_put_table(struct mnl_nlmsg_batch *b, int family, int msg)
 }
 
 static void
-nft_put_chain(struct mnl_nlmsg_batch *b, int family)
+nft_put_chain(struct mnl_nlmsg_batch *b, int family, const char *name,
+    uint32_t hook, int32_t prio)
 {
 	struct nftnl_chain	*c;
 	struct nlmsghdr		*nlh;
@@ -176,10 +219,10 @@ nft_put_chain(struct mnl_nlmsg_batch *b, int family)
 	if ((c = nftnl_chain_alloc()) == NULL)
 		fatal("nft");
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, NFT_CHAIN);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_FORWARD);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NFT_PRIO);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	nlh = nftnl_chain_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
 	    NFT_MSG_NEWCHAIN, family, NLM_F_CREATE | NLM_F_ACK, nft_seq++);
@@ -188,9 +231,10 @@ nft_put_chain(struct mnl_nlmsg_batch *b, int family)
 	mnl_nlmsg_batch_next(b);
 }
 
+/* The defer chain's rule, or with first set the first chain's. */
 static void
 nft_put_rule(struct mnl_nlmsg_batch *b, int family, uint16_t num,
-    int compat)
+    int compat, int first)
 {
 	struct nftnl_rule	*r;
 	struct nlmsghdr		*nlh;
@@ -198,11 +242,15 @@ nft_put_rule(struct mnl_nlmsg_batch *b, int family, uint16_t num,
 	if ((r = nftnl_rule_alloc()) == NULL)
 		fatal("nft");
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NFT_CHAIN);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, first ? NFT_FIRST : NFT_CHAIN);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
-	nft_add_reply(r);
-	nft_add_not_assured(r);
-	nft_add_not_icmp(r);
+	if (first)
+		nft_add_synack(r);
+	else {
+		nft_add_reply(r);
+		nft_add_not_assured(r);
+		nft_add_not_icmp(r);
+	}
 	nft_add_queue(r, num, compat);
 	nlh = nftnl_rule_nlmsg_build_hdr(mnl_nlmsg_batch_current(b),
 	    NFT_MSG_NEWRULE, family, NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK,
@@ -260,16 +308,21 @@ nft_end(struct mnl_nlmsg_batch *b, int expected)
 }
 
 static int
-nft_install_family(int family, uint16_t num, int compat)
+nft_install_family(int family, uint16_t num, int first, int compat)
 {
 	char			 buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_nlmsg_batch	*b;
 
 	b = nft_begin(buf, sizeof(buf));
 	nft_put_table(b, family, NFT_MSG_NEWTABLE);
-	nft_put_chain(b, family);
-	nft_put_rule(b, family, num, compat);
-	return (nft_end(b, 3));
+	nft_put_chain(b, family, NFT_CHAIN, NF_INET_FORWARD, NFT_PRIO);
+	nft_put_rule(b, family, num, compat, 0);
+	if (first) {
+		nft_put_chain(b, family, NFT_FIRST, NF_INET_PRE_ROUTING,
+		    NFT_FIRST_PRIO);
+		nft_put_rule(b, family, num, compat, 1);
+	}
+	return (nft_end(b, first ? 5 : 3));
 }
 
 static void
@@ -293,7 +346,7 @@ nft_defer_remove(void)
 }
 
 int
-nft_defer_install(uint16_t num, int *used_compat)
+nft_defer_install(uint16_t num, int first, int *used_compat)
 {
 	static const int	 fam[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	size_t			 i;
@@ -302,7 +355,7 @@ nft_defer_install(uint16_t num, int *used_compat)
 	/* a table left by a syncd that crashed is replaced, not doubled */
 	nft_defer_remove();
 	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
-		if (nft_install_family(fam[i], num, compat) == 0)
+		if (nft_install_family(fam[i], num, first, compat) == 0)
 			continue;
 		if (compat) {
 			log_warn("nft: cannot install the defer rule");

@@ -5,8 +5,10 @@
 #include <stdint.h>
 
 /* Install the rule queueing new forwarded connections to queue num,
- * with bypass. *used_compat tells whether the xt target was needed. */
-int	nft_defer_install(uint16_t num, int *used_compat);
+ * with bypass, and with first set the rule queueing TCP SYN-ACKs before
+ * conntrack (asymmetric paths). *used_compat tells whether the xt
+ * target was needed. */
+int	nft_defer_install(uint16_t num, int first, int *used_compat);
 void	nft_defer_remove(void);
 
 #endif

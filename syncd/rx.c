@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "ct.h"
 #include "defer.h"
+#include "defer_ring.h"
 #include "expect.h"
 #include "link.h"
 #include "log.h"
@@ -75,6 +76,19 @@ rx_defer_acks(struct syncd *sc, const struct msg_hdr *h)
 		if (h->acks[i].node == sc->node &&
 		    h->acks[i].nonce == sc->nonce)
 			defer_ack(h->acks[i].seq);
+}
+
+/* A first reply held for this state (asymmetric paths) goes once the
+ * datagram's states are in the kernel (rx_datagram). */
+static void
+rx_defer_arrived(struct syncd *sc, const struct sync_state *s)
+{
+	struct defer_flow	 f;
+
+	if (!sc->asym)
+		return;
+	defer_state_flow(s, &f);
+	defer_arrived(&f);
 }
 
 /* What the sequence windows found. A peer that (re)started may hold
@@ -258,6 +272,7 @@ rx_update(void *arg, const struct msg_hdr *h, const struct sync_state *s)
 	refresh_liberal(&c);
 	if (ct_apply_update(&c) == 0)
 		r->sc->st.states_applied++;
+	rx_defer_arrived(r->sc, s);
 }
 
 static void
@@ -369,6 +384,8 @@ rx_datagram(const uint8_t *buf, size_t len,
 	if (!r.fresh)
 		return;
 	ct_apply_flush();
+	if (sc->asym)
+		defer_applied();
 	syncd_bulk_end_check(sc);
 	/* after the states: the masters of the expectations */
 	expect_apply(sc, r.now);

@@ -87,8 +87,14 @@ syncd_identity(struct syncd *sc)
 static void
 syncd_init(struct syncd *sc, struct carp_conf *conf)
 {
+	struct defer_ops	 ops = { syncd_defer, NULL };
+
 	sc->conf = conf;
 	sc->cs = &conf->sync;
+	/* a balanced carp: each node forwards, paths are asymmetric */
+	sc->asym = sc->cs->defer && conf_sync_balanced(conf);
+	if (sc->asym)
+		ops.first = syncd_defer_first;
 	if ((sc->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	syncd_identity(sc);
@@ -102,7 +108,7 @@ syncd_init(struct syncd *sc, struct carp_conf *conf)
 		fatalx("cannot open the control socket %s",
 		    sc->cs->control_socket);
 	if (sc->cs->defer && defer_init(sc->base, DEFER_QUEUE,
-	    sc->cs->defer_timeout_ms, syncd_defer, sc) == -1)
+	    sc->cs->defer_timeout_ms, &ops, sc) == -1)
 		fatalx("cannot set up defer");
 	ruleset_start(sc);
 	log_info("node %08x on %s, %s", sc->node, sc->cs->syncdev[0],

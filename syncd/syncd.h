@@ -98,6 +98,10 @@ struct syncd_sweep {
 	size_t			 swept;		/* by the last walk */
 };
 
+/* States the defer path sent, whose kernel event is not sent again
+ * (asym.c): about one per packet defer can hold. */
+#define SYNCD_ECHO		128
+
 /* Control messages waiting for the next datagram (tx.c sends them). */
 struct syncd_want {
 	int			 bulk_request;
@@ -175,6 +179,16 @@ struct syncd {
 	struct metrics_http	*metrics;
 	/* ruleset (issue 11) */
 	struct ruleset		*ruleset;	/* ruleset.c; NULL: off */
+	/* balancing (issue 12): defer with a balanced carp, whose paths
+	 * are asymmetric (PROTOCOL.md 6.12): first replies wait for the
+	 * peer's state, new states go at once, no sync-delay */
+	int			 asym;
+	struct asym_echo {
+		uint64_t	 hash;		/* sync_key_hash64; 0: free */
+		uint64_t	 ms;		/* when defer sent it */
+		uint32_t	 status;
+		uint8_t		 tcp_state;
+	}			 echo[SYNCD_ECHO];	/* by hash */
 };
 
 /* engine.c */
@@ -236,6 +250,11 @@ void		 syncd_on_tick(struct syncd *);
 struct defer_flow;
 int		 syncd_defer(const struct defer_flow *, uint32_t *token,
 		    void *);
+
+/* asym.c: what asymmetric paths (a balanced carp) add */
+int		 syncd_defer_first(const struct defer_flow *, void *);
+void		 asym_sent(struct syncd *, const struct sync_state *);
+int		 asym_echo(struct syncd *, const struct sync_state *);
 
 /* rx.c */
 int		 rx_start(struct syncd *);

@@ -135,6 +135,34 @@ table_key_state(const struct sync_key *k, struct sync_state *s)
 
 /* ------------------------------------------------------- kernel events */
 
+/* A state this node has not sent before. */
+static int
+table_is_new(struct syncd *sc, const struct sync_state *s)
+{
+	struct sync_key	 k;
+	struct own_info	*oi;
+
+	msg_state_key(s, &k);
+	return ((oi = own_get(sc->own, &k)) == NULL ||
+	    oi->origin == OWN_GONE);
+}
+
+/* Asymmetric paths (PROTOCOL.md 6.12): a new state's first reply may
+ * cross the peer within a round trip, so the state goes at the end of
+ * this turn of the loop (with whatever else this read of events
+ * queued), not after the flush delay. 1: the flush timer must be armed
+ * again. */
+static int
+table_soon(struct syncd *sc)
+{
+	uint64_t	 now = clock_ms();
+
+	if (sc->flush_due_ms != 0 && sc->flush_due_ms <= now)
+		return (0);
+	sc->flush_due_ms = now;
+	return (1);
+}
+
 static void
 table_ct_update(const struct sync_state *s, void *arg)
 {
@@ -143,6 +171,10 @@ table_ct_update(const struct sync_state *s, void *arg)
 
 	if (young_event(sc, s))
 		return;
+	if (sc->asym && asym_echo(sc, s))
+		return;
+	if (sc->asym && table_is_new(sc, s))
+		idle = table_soon(sc);
 	table_local(sc, s);
 	if (msg_queue_len(sc->outq) * TABLE_STATE_WIRE >= sc->room) {
 		syncd_flush(sc);

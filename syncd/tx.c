@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "ct.h"
 #include "defer.h"
+#include "defer_ring.h"
 #include "expect.h"
 #include "link.h"
 #include "log.h"
@@ -292,16 +293,11 @@ syncd_defer(const struct defer_flow *f, uint32_t *token, void *arg)
 	struct syncd		*sc = arg;
 	struct sync_state	 key, cur;
 
-	memset(&key, 0, sizeof(key));
-	key.family = (uint8_t)f->family;
-	key.l4proto = f->l4proto;
-	memcpy(&key.orig.src, &f->src, sizeof(f->src));
-	memcpy(&key.orig.dst, &f->dst, sizeof(f->dst));
-	key.orig.sport = f->sport;
-	key.orig.dport = f->dport;
+	defer_flow_key(f, 0, &key);
 	if (ct_get(&key, &cur) == -1 || ct_ignored(&cur))
 		return (-1);
 	table_local(sc, &cur);
+	asym_sent(sc, &cur);
 	sc->want.acknow = 1;
 	syncd_flush(sc);
 	/* still queued (window full): let the packet go rather than guess */

@@ -24,6 +24,13 @@ young_start(struct syncd *sc)
 {
 	if (sc->cs->sync_delay_ms == 0)
 		return (0);
+	/* with asymmetric paths a new state is needed at the peer within
+	 * a round trip (PROTOCOL.md 6.12): a delay would drop its replies */
+	if (sc->asym) {
+		log_warnx("sync-delay ignored: a balanced carp needs new "
+		    "states at the peer at once");
+		return (0);
+	}
 	if ((sc->delay = delay_new(SYNCD_DELAY_LIMIT)) == NULL)
 		return (-1);
 	log_info("sync-delay %u ms: younger states are not sent",

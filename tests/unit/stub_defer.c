@@ -20,14 +20,25 @@ defer_parse(const uint8_t *buf, size_t len, int family,
 
 int
 defer_init(struct event_base *base, uint16_t queue, unsigned timeout_ms,
-    defer_cb cb, void *arg)
+    const struct defer_ops *ops, void *arg)
 {
 	(void)base;
 	(void)queue;
 	(void)timeout_ms;
-	(void)cb;
+	(void)ops;
 	(void)arg;
 	return (0);
+}
+
+void
+defer_arrived(const struct defer_flow *f)
+{
+	(void)f;
+}
+
+void
+defer_applied(void)
+{
 }
 
 void

@@ -835,6 +835,41 @@ START_TEST(t_missing_file)
 }
 END_TEST
 
+/* defer's default (PROTOCOL.md 6.12): on when a carp is balanced
+ * (carpnodes), whether its block comes before or after the sync block;
+ * off otherwise; what the sync block says always wins. */
+#define BALCARP	"carp b {\n carpnodes 1:0, 2:100\n balancing ip carpdev eth0 " \
+		"address 192.0.2.1/24 }\n"
+#define SYNCBLK(x) "sync { syncdev eth1 key-file k " x " }\n"
+
+START_TEST(t_defer_balanced)
+{
+	static const struct {
+		const char	*text;
+		int		 defer;
+	} cases[] = {
+		{ MINCARP SYNCBLK(""), 0 },
+		{ BALCARP SYNCBLK(""), 1 },
+		{ SYNCBLK("") BALCARP, 1 },
+		{ BALCARP SYNCBLK("defer no"), 0 },
+		{ SYNCBLK("defer no") BALCARP, 0 },
+		{ MINCARP SYNCBLK("defer yes"), 1 },
+	};
+	struct carp_conf	*conf;
+	size_t			 i;
+
+	wfile("k", "0123456789abcdef\n", 0600);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		conf = accepted(cases[i].text);
+		ck_assert_msg(conf->sync.defer == cases[i].defer,
+		    "case %zu: defer %d", i, conf->sync.defer);
+		ck_assert_int_eq(conf_sync_balanced(conf),
+		    strstr(cases[i].text, "carpnodes") != NULL);
+		conf_free(conf);
+	}
+}
+END_TEST
+
 static Suite *
 conf_suite(void)
 {
@@ -864,6 +899,7 @@ conf_suite(void)
 	tcase_add_test(tc, t_addr);
 	tcase_add_test(tc, t_lexer);
 	tcase_add_test(tc, t_missing_file);
+	tcase_add_test(tc, t_defer_balanced);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -9,11 +9,14 @@
 #include <string.h>
 
 #include <check.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_dccp.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
 
 #include "syncd/ct.h"
+#include "syncd/ct_var.h"
 #include "tests/unit/unit.h"
 
 static void
@@ -464,6 +467,43 @@ START_TEST(test_apply_status)
 }
 END_TEST
 
+/* ct_get_reply's request names the entry by its reply tuple alone
+ * (nfct_nlmsg_build refuses that): what the kernel reads back from it. */
+START_TEST(test_reply_key)
+{
+	char			 buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr		*nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg		*nfg;
+	struct nf_conntrack	*c;
+	struct sync_state	 s;
+	struct in_addr		 a;
+
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_INET;
+	memset(&s, 0, sizeof(s));
+	s.family = AF_INET;
+	s.l4proto = IPPROTO_TCP;
+	s.zone = 7;
+	inet_pton(AF_INET, "198.51.100.10", &s.reply.src.v4);
+	inet_pton(AF_INET, "198.51.100.100", &s.reply.dst.v4);
+	s.reply.sport = 8080;
+	s.reply.dport = 1024;
+	ct_reply_key_put(nlh, &s);
+	ck_assert_ptr_nonnull(c = nfct_new());
+	ck_assert_int_eq(nfct_nlmsg_parse(nlh, c), 0);
+	ck_assert(!nfct_attr_is_set(c, ATTR_ORIG_IPV4_SRC));
+	inet_pton(AF_INET, "198.51.100.10", &a);
+	ck_assert_uint_eq(nfct_get_attr_u32(c, ATTR_REPL_IPV4_SRC), a.s_addr);
+	inet_pton(AF_INET, "198.51.100.100", &a);
+	ck_assert_uint_eq(nfct_get_attr_u32(c, ATTR_REPL_IPV4_DST), a.s_addr);
+	ck_assert_uint_eq(nfct_get_attr_u8(c, ATTR_REPL_L4PROTO), IPPROTO_TCP);
+	ck_assert_uint_eq(ntohs(nfct_get_attr_u16(c, ATTR_REPL_PORT_SRC)), 8080);
+	ck_assert_uint_eq(ntohs(nfct_get_attr_u16(c, ATTR_REPL_PORT_DST)), 1024);
+	ck_assert_uint_eq(nfct_get_attr_u16(c, ATTR_ZONE), 7);
+	nfct_destroy(c);
+}
+END_TEST
+
 static Suite *
 ct_suite(void)
 {
@@ -486,6 +526,7 @@ ct_suite(void)
 	tcase_add_test(tc, test_prefix_match);
 	tcase_add_test(tc, test_ignored);
 	tcase_add_test(tc, test_apply_status);
+	tcase_add_test(tc, test_reply_key);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -1,0 +1,1 @@
+test_defer_ring_LIBS := syncd
