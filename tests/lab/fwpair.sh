@@ -224,13 +224,7 @@ fwpair_up() {
 	done
 	lab_require "$CARPD" "$CARPCTL" "$SYNCD" nft ping conntrack ss \
 	    "$LAB_PY"
-	lab_init
-	mkdir -p "$LAB_DIR/flows"
-	fwpair_pyfile >"$LAB_DIR/flow.py"
-	( umask 077
-	  printf %s lanpasswd >"$LAB_DIR/lan.pass"
-	  printf %s wanpasswd >"$LAB_DIR/wan.pass"
-	  od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$LAB_DIR/sync.key" )
+	fwpair_lab_init
 
 	lab_bridge lan
 	lab_bridge wan
@@ -254,17 +248,8 @@ fwpair_up() {
 	lab_exec server ip route add 192.0.2.0/24 via "$FWPAIR_SNAT"
 	lab_exec server ip -6 route add 2001:db8:1::/64 via 2001:db8:2::254
 
-	for _fw in fw1 fw2; do
-		lab_exec "$_fw" "$CARPD" -n -f "$LAB_DIR/$_fw.conf" ||
-		    lab_fail "carpd -n refuses $_fw.conf"
-		lab_exec "$_fw" "$SYNCD" -n -f "$LAB_DIR/$_fw.conf" ||
-		    lab_fail "syncd -n refuses $_fw.conf"
-	done
-
-	lab_bg server "$LAB_DIR/server.out.log" "$LAB_PY" -u "$LAB_DIR/flow.py" \
-	    server "$FWPAIR_PORT" "$LAB_DIR/server.log"
-	wait_for 10 "grep -q listening '$LAB_DIR/server.log'" ||
-	    lab_fail "echo server did not start"
+	for _fw in fw1 fw2; do fwpair_check_conf "$_fw"; done
+	fwpair_server_start
 
 	for _fw in fw1 fw2; do
 		fwpair_carpd_start "$_fw"
@@ -273,6 +258,34 @@ fwpair_up() {
 	lab_log "fwpair up (syncd: $FWPAIR_SYNCD, defer: $FWPAIR_DEFER," \
 	    "advbase $FWPAIR_ADVBASE, advskew fw1 $(fwpair_advskew fw1)" \
 	    "fw2 $(fwpair_advskew fw2))"
+}
+
+# fwpair_lab_init: lab_init, the flows' directory and tool, the carp
+# passwords and the sync key (tests/lab/balance.sh shares it).
+fwpair_lab_init() {
+	lab_init
+	mkdir -p "$LAB_DIR/flows"
+	fwpair_pyfile >"$LAB_DIR/flow.py"
+	( umask 077
+	  printf %s lanpasswd >"$LAB_DIR/lan.pass"
+	  printf %s wanpasswd >"$LAB_DIR/wan.pass"
+	  od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$LAB_DIR/sync.key" )
+}
+
+# fwpair_check_conf fwN: carpd -n and syncd -n accept fwN's config.
+fwpair_check_conf() {
+	lab_exec "$1" "$CARPD" -n -f "$LAB_DIR/$1.conf" ||
+	    lab_fail "carpd -n refuses $1.conf"
+	lab_exec "$1" "$SYNCD" -n -f "$LAB_DIR/$1.conf" ||
+	    lab_fail "syncd -n refuses $1.conf"
+}
+
+# fwpair_server_start: the echo server on the server, listening.
+fwpair_server_start() {
+	lab_bg server "$LAB_DIR/server.out.log" "$LAB_PY" -u "$LAB_DIR/flow.py" \
+	    server "$FWPAIR_PORT" "$LAB_DIR/server.log"
+	wait_for 10 "grep -q listening '$LAB_DIR/server.log'" ||
+	    lab_fail "echo server did not start"
 }
 
 fwpair_carpd_start() { carpd_start "$1"; }
