@@ -296,6 +296,11 @@ syncd_defer(const struct defer_flow *f, uint32_t *token, void *arg)
 	defer_flow_key(f, 0, &key);
 	if (ct_get(&key, &cur) == -1 || ct_ignored(&cur))
 		return (-1);
+	/* no live peer will acknowledge it: holding the packet for the
+	 * whole defer-timeout would only delay every new connection (its
+	 * conntrack event still sends the state, for a peer that returns) */
+	if (syncd_peers_alive(sc) == 0)
+		return (-1);
 	table_local(sc, &cur);
 	asym_sent(sc, &cur);
 	sc->want.acknow = 1;

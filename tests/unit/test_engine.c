@@ -847,6 +847,14 @@ START_TEST(test_defer_ack)
 	/* a flow the kernel does not know passes at once */
 	f.sport++;
 	ck_assert_int_eq(syncd_defer(&f, &token, eng[A]), -1);
+	/* and so does any, once no peer is alive to acknowledge it */
+	f.sport--;
+	stub_wire_filter(drop_all, NULL);
+	pump(SYNCD_DEAD_MS + 2000);
+	ck_assert_int_eq(syncd_peers_alive(eng[A]), 0);
+	stub_select(A);
+	ck_assert_int_eq(syncd_defer(&f, &token, eng[A]), -1);
+	stub_wire_filter(NULL, NULL);
 }
 END_TEST
 
