@@ -63,6 +63,7 @@
 #define BAL_NFT_SET_MACS 1	/* set ids inside one transaction */
 #define BAL_NFT_SET_PAIRS 2
 #define BAL_NFT_SET_VIPS 3
+#define BAL_NFT_SET_WHOLE 4
 #define BAL_NFT_CHUNK	1024	/* set elements per message (see below) */
 
 /* One transaction being built: a buffer sized for it, the messages that
@@ -308,12 +309,18 @@ bal_nft_lookup(struct nftnl_rule *r, uint32_t sreg, const char *set,
 }
 
 static void
-bal_nft_drop(struct nftnl_rule *r)
+bal_nft_verdict(struct nftnl_rule *r, uint32_t verdict)
 {
 	struct nftnl_expr	*e = bal_nft_expr(r, "immediate");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_DROP);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, verdict);
+}
+
+static void
+bal_nft_drop(struct nftnl_rule *r)
+{
+	bal_nft_verdict(r, NF_DROP);
 }
 
 /* meta iiftype ether: what nft itself puts before an ether match in
@@ -395,6 +402,17 @@ bal_nft_netdev(struct bal_nft_tx *tx, const struct carp_bal *bal)
 	 * printer for a concatenation of plain integers) */
 	bal_nft_set(tx, NFPROTO_NETDEV, "pairs", BAL_NFT_SET_PAIRS,
 	    BAL_NFT_TYPE_MARK << 6 | BAL_NFT_TYPE_MARK, 8);
+	/* "whole" holds the cluster MAC while this node masters every
+	 * slot: nothing is another node's, and the pairs need no rewrite
+	 * (65,536 of them cost a takeover 0.3 s of CPU) */
+	bal_nft_set(tx, NFPROTO_NETDEV, "whole", BAL_NFT_SET_WHOLE,
+	    BAL_NFT_TYPE_ETHER, ETH_ALEN);
+	r = bal_nft_rule_alloc(tx, NFPROTO_NETDEV, "ingress");
+	bal_nft_iiftype_ether(r);
+	bal_nft_payload(r, NFT_PAYLOAD_LL_HEADER, 0, ETH_ALEN, NFT_REG_1);
+	bal_nft_lookup(r, NFT_REG_1, "whole", BAL_NFT_SET_WHOLE, 0);
+	bal_nft_verdict(r, NF_ACCEPT);
+	bal_nft_rule_put(tx, NFPROTO_NETDEV, r);
 	r = bal_nft_rule_alloc(tx, NFPROTO_NETDEV, "ingress");
 	bal_nft_iiftype_ether(r);
 	bal_nft_payload(r, NFT_PAYLOAD_LL_HEADER, 0, ETH_ALEN, NFT_REG_1);
@@ -523,6 +541,14 @@ bal_nft_pair_keys(const struct carp_bal *bal, uint32_t share, size_t *n)
 	return (keys);
 }
 
+/* The share of a node that masters every slot. */
+static uint32_t
+bal_share_all(const struct carp_bal *bal)
+{
+	return (bal->nslots >= 32 ? UINT32_MAX :
+	    (UINT32_C(1) << bal->nslots) - 1);
+}
+
 int
 bal_nft_update(const struct carp_bal *bal, uint32_t share)
 {
@@ -531,11 +557,16 @@ bal_nft_update(const struct carp_bal *bal, uint32_t share)
 	size_t			 npairs = 0;
 	int			 rv;
 
-	if (bal->conf.balancing != BAL_ARP)
+	int			 whole = share == bal_share_all(bal);
+
+	if (bal->conf.balancing != BAL_ARP && !whole)
 		keys = bal_nft_pair_keys(bal, share, &npairs);
 	bal_nft_begin(&tx, bal, npairs + CONF_MAXNODES);
 	bal_nft_elems(&tx, NFPROTO_NETDEV, "macs", &macs[0][0], ETH_ALEN,
 	    bal_nft_macs(bal, share, macs));
+	if (bal->conf.balancing != BAL_ARP)
+		bal_nft_elems(&tx, NFPROTO_NETDEV, "whole", bal->cluster_mac,
+		    ETH_ALEN, whole ? 1 : 0);
 	if (keys != NULL)
 		bal_nft_elems(&tx, NFPROTO_NETDEV, "pairs", keys, 8, npairs);
 	rv = bal_nft_commit(&tx);
