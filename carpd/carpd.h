@@ -286,6 +286,8 @@ void		 carp_input(struct carpd *, unsigned ifindex, int af,
 unsigned	 carp_interval_us(int advbase, int advskew);
 unsigned	 carp_interval_ms(int advbase, int advskew);
 int		 carp_advertised_demote(const struct carp_if *);
+/* Add (1) or remove (0) every address of cif through env->ops. */
+void		 carp_addrs_set(struct carp_if *, int add);
 /* Encode and send an advert now (bow-out: advbase/advskew 255). */
 void		 carp_send_advert(struct carp_if *, int bowout);
 struct carp_if	*carp_if_new(struct carpd *, const struct conf_carp *);

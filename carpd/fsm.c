@@ -386,29 +386,36 @@ carp_announce(struct carp_if *cif)
 		cif->env->ops->announce(cif);
 }
 
+/* Add or remove every address of cif (a balanced slot's are its carp's);
+ * a failure is logged and the rest still go. */
+void
+carp_addrs_set(struct carp_if *cif, int add)
+{
+	const struct carp_ops	*ops = cif->env->ops;
+	int			 i, rv;
+
+	for (i = 0; i < cif->conf.naddrs; i++) {
+		rv = add ? ops->addr_add(cif, &cif->conf.addrs[i]) :
+		    ops->addr_del(cif, &cif->conf.addrs[i]);
+		if (rv == -1)
+			log_warnx("%s: cannot %s address %d", cif->conf.name,
+			    add ? "add" : "remove", i);
+	}
+}
+
 static void
 carp_addrs_install(struct carp_if *cif)
 {
-	int	 i;
-
-	for (i = 0; i < cif->conf.naddrs; i++)
-		if (cif->env->ops->addr_add(cif, &cif->conf.addrs[i]) == -1)
-			log_warnx("%s: cannot add address %d", cif->conf.name,
-			    i);
+	carp_addrs_set(cif, 1);
 	cif->addrs_installed = 1;
 }
 
 static void
 carp_addrs_remove(struct carp_if *cif)
 {
-	int	 i;
-
 	if (!cif->addrs_installed)
 		return;
-	for (i = 0; i < cif->conf.naddrs; i++)
-		if (cif->env->ops->addr_del(cif, &cif->conf.addrs[i]) == -1)
-			log_warnx("%s: cannot remove address %d",
-			    cif->conf.name, i);
+	carp_addrs_set(cif, 0);
 	cif->addrs_installed = 0;
 }
 

@@ -94,23 +94,15 @@ slot_if_freed(struct carp_if *cif)
 	free(bal);
 }
 
+/* Installed once for the carp, whichever slot's transition it is (each
+ * slot's conf holds the carp's addresses). */
 static void
 slot_addrs(struct carp_if *cif, int add)
 {
-	struct carp_bal		*bal = cif->bal;
-	const struct carp_ops	*ops = cif->env->ops;
-	int			 i, rv;
-
-	if (bal->addrs_installed == add)
+	if (cif->bal->addrs_installed == add)
 		return;
-	for (i = 0; i < bal->conf.naddrs; i++) {
-		rv = add ? ops->addr_add(cif, &bal->conf.addrs[i]) :
-		    ops->addr_del(cif, &bal->conf.addrs[i]);
-		if (rv == -1)
-			log_warnx("%s: cannot %s address %d", bal->conf.name,
-			    add ? "add" : "remove", i);
-	}
-	bal->addrs_installed = add;
+	carp_addrs_set(cif, add);
+	cif->bal->addrs_installed = add;
 }
 
 /* The up-script runs when the node starts holding the addresses, the
