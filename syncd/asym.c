@@ -20,18 +20,16 @@
 #include "ct.h"
 #include "defer.h"
 #include "defer_ring.h"
+#include "own.h"
 #include "syncd.h"
 
 #define ASYM_ECHO_MS	1000
 
 static uint64_t
-asym_hash(const struct sync_state *s)
+asym_hash(const struct sync_key *k)
 {
-	struct sync_key	 k;
-	uint64_t	 h;
+	uint64_t	 h = sync_key_hash64(k);
 
-	msg_state_key(s, &k);
-	h = sync_key_hash64(&k);
 	return (h != 0 ? h : 1);
 }
 
@@ -41,11 +39,13 @@ void
 asym_sent(struct syncd *sc, const struct sync_state *s)
 {
 	struct asym_echo	*e;
+	struct sync_key		 k;
 	uint64_t		 h;
 
 	if (!sc->asym)
 		return;
-	h = asym_hash(s);
+	msg_state_key(s, &k);
+	h = asym_hash(&k);
 	e = &sc->echo[h % SYNCD_ECHO];
 	e->hash = h;
 	e->ms = clock_ms();
@@ -53,17 +53,45 @@ asym_sent(struct syncd *sc, const struct sync_state *s)
 	e->tcp_state = s->tcp_state;
 }
 
-/* 1 if s is the event of a change the defer path sent already. */
-int
-asym_echo(struct syncd *sc, const struct sync_state *s)
+/* 1 if s (key k) is the event of a change the defer path sent already. */
+static int
+asym_echo_key(struct syncd *sc, const struct sync_key *k,
+    const struct sync_state *s)
 {
-	uint64_t		 h = asym_hash(s);
+	uint64_t		 h = asym_hash(k);
 	struct asym_echo	*e = &sc->echo[h % SYNCD_ECHO];
 
 	if (e->hash != h || clock_ms() - e->ms > ASYM_ECHO_MS)
 		return (0);
 	e->hash = 0;
 	return (e->status == s->status && e->tcp_state == s->tcp_state);
+}
+
+int
+asym_echo(struct syncd *sc, const struct sync_state *s)
+{
+	struct sync_key	 k;
+
+	msg_state_key(s, &k);
+	return (asym_echo_key(sc, &k, s));
+}
+
+/* A kernel event on a balanced carp's node, with one key for both
+ * questions: the echo of what the defer path sent (dropped), a state
+ * this node has not sent before (it goes at the end of the loop's
+ * turn), or any other change. */
+enum asym_kind
+asym_event(struct syncd *sc, const struct sync_state *s)
+{
+	struct sync_key	 k;
+	struct own_info	*oi;
+
+	msg_state_key(s, &k);
+	if (asym_echo_key(sc, &k, s))
+		return (ASYM_ECHO);
+	if ((oi = own_get(sc->own, &k)) == NULL || oi->origin == OWN_GONE)
+		return (ASYM_NEW);
+	return (ASYM_CHANGE);
 }
 
 /* defer.c's callback for a first reply before conntrack: it passes if
@@ -76,8 +104,9 @@ syncd_defer_first(const struct defer_flow *f, void *arg)
 	struct syncd		*sc = arg;
 	struct sync_state	 key, cur;
 
-	defer_flow_key(f, 1, &key);
-	if (ct_get_reply(&key, &cur) == 0 || syncd_peers_alive(sc) == 0)
+	/* the peer count first: it costs no round trip to the kernel */
+	if (syncd_peers_alive(sc) == 0)
 		return (-1);
-	return (0);
+	defer_flow_key(f, 1, &key);
+	return (ct_get_reply(&key, &cur) == 0 ? -1 : 0);
 }

@@ -255,6 +255,8 @@ int		 syncd_defer(const struct defer_flow *, uint32_t *token,
 int		 syncd_defer_first(const struct defer_flow *, void *);
 void		 asym_sent(struct syncd *, const struct sync_state *);
 int		 asym_echo(struct syncd *, const struct sync_state *);
+enum asym_kind { ASYM_CHANGE, ASYM_ECHO, ASYM_NEW };
+enum asym_kind	 asym_event(struct syncd *, const struct sync_state *);
 
 /* rx.c */
 int		 rx_start(struct syncd *);

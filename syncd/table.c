@@ -135,18 +135,6 @@ table_key_state(const struct sync_key *k, struct sync_state *s)
 
 /* ------------------------------------------------------- kernel events */
 
-/* A state this node has not sent before. */
-static int
-table_is_new(struct syncd *sc, const struct sync_state *s)
-{
-	struct sync_key	 k;
-	struct own_info	*oi;
-
-	msg_state_key(s, &k);
-	return ((oi = own_get(sc->own, &k)) == NULL ||
-	    oi->origin == OWN_GONE);
-}
-
 /* Asymmetric paths (PROTOCOL.md 6.12): a new state's first reply may
  * cross the peer within a round trip, so the state goes at the end of
  * this turn of the loop (with whatever else this read of events
@@ -168,12 +156,14 @@ table_ct_update(const struct sync_state *s, void *arg)
 {
 	struct syncd	*sc = arg;
 	int		 idle = sc->flush_due_ms == 0;
+	enum asym_kind	 kind;
 
 	if (young_event(sc, s))
 		return;
-	if (sc->asym && asym_echo(sc, s))
+	kind = sc->asym ? asym_event(sc, s) : ASYM_CHANGE;
+	if (kind == ASYM_ECHO)
 		return;
-	if (sc->asym && table_is_new(sc, s))
+	if (kind == ASYM_NEW)
 		idle = table_soon(sc);
 	table_local(sc, s);
 	if (msg_queue_len(sc->outq) * TABLE_STATE_WIRE >= sc->room) {
